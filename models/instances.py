@@ -1,0 +1,64 @@
+"""EC2 instance types an ECS cluster may use: size, and for burstable types the CPU credit rules.
+
+Specs are from the EC2 instance-type pages (docs.aws.amazon.com/ec2/latest/instancetypes/gp.html and
+.../burstable-credits-baseline-concepts.html). Prices live in the price books, not here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["ECS_RESERVED_MEMORY_MIB", "INSTANCE_TYPES", "InstanceType"]
+
+#: Memory we keep back on each container instance for the OS and the ECS agent; a task must fit in the
+#: rest. An assumption of ours (the registered memory of an ECS-optimized AMI is a little below nominal).
+ECS_RESERVED_MEMORY_MIB = 128
+
+
+@dataclass(frozen=True)
+class InstanceType:
+    """One EC2 instance type as ECS sees it: CPU units (1,024 per vCPU) and memory."""
+
+    name: str
+    vcpus: int
+    memory_mib: int
+    #: Burstable (T family): baseline CPU per vCPU in percent and credits earned per hour.
+    baseline_pct_per_vcpu: float | None = None
+    credits_per_hour: float | None = None
+
+    @property
+    def cpu_units(self) -> int:
+        return self.vcpus * 1024
+
+    @property
+    def task_memory_mib(self) -> int:
+        return self.memory_mib - ECS_RESERVED_MEMORY_MIB
+
+    @property
+    def burstable(self) -> bool:
+        return self.baseline_pct_per_vcpu is not None
+
+    @property
+    def max_credit_balance(self) -> float:
+        """Earned credits accrue up to 24 hours' worth."""
+        return 24 * (self.credits_per_hour or 0.0)
+
+
+INSTANCE_TYPES: dict[str, InstanceType] = {
+    t.name: t
+    for t in (
+        InstanceType("t3.nano", 2, 512, 5.0, 6.0),
+        InstanceType("t3.micro", 2, 1024, 10.0, 12.0),
+        InstanceType("t3.small", 2, 2048, 20.0, 24.0),
+        InstanceType("t3.medium", 2, 4096, 20.0, 24.0),
+        InstanceType("t3.large", 2, 8192, 30.0, 36.0),
+        InstanceType("t3.xlarge", 4, 16384, 40.0, 96.0),
+        InstanceType("t3.2xlarge", 8, 32768, 40.0, 192.0),
+        InstanceType("m3.medium", 1, 3840),
+        InstanceType("m3.large", 2, 7680),
+        InstanceType("m5.large", 2, 8192),
+        InstanceType("m5.xlarge", 4, 16384),
+        InstanceType("c5.large", 2, 4096),
+        InstanceType("c5.xlarge", 4, 8192),
+    )
+}

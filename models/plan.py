@@ -1,0 +1,256 @@
+"""``plan.json`` version 1: the stack a team wants, shared by the simulator and the provisioner.
+
+Field names are the contract: add fields freely, never rename. ``Plan()`` is the seed's stack: one ECS
+task on one t3.micro behind an API Gateway HTTP API, scaling out by one task (to at most five) when
+average CPU stays above 70% for five one-minute periods.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from models.instances import INSTANCE_TYPES
+from models.validation import Problem, cross_field_error, load_json, validate
+
+__all__ = [
+    "FARGATE_SIZES",
+    "Container",
+    "InstanceCount",
+    "Network",
+    "Pipeline",
+    "Plan",
+    "Scaling",
+    "Serverless",
+    "TaskCount",
+    "TaskSpec",
+    "load_plan",
+]
+
+#: Valid Fargate task sizes: CPU units -> (min memory MiB, max memory MiB, step MiB).
+#: Source: docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_SIZES: dict[int, tuple[int, int, int]] = {
+    256: (512, 2048, 512),
+    512: (1024, 4096, 1024),
+    1024: (2048, 8192, 1024),
+    2048: (4096, 16384, 1024),
+    4096: (8192, 30720, 1024),
+    8192: (16384, 61440, 4096),
+    16384: (32768, 122880, 8192),
+}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+def _raise(problems: list[Problem]) -> None:
+    if problems:
+        raise cross_field_error(problems)
+
+
+class TaskSpec(_Frozen):
+    """One ECS task: its size and the container it runs."""
+
+    cpu_units: int = Field(1024, ge=128, le=16384, description="CPU units (1,024 = one vCPU)")
+    memory_mb: int = Field(512, ge=128, le=122880, description="hard memory limit in MiB")
+    port: int = Field(80, ge=1, le=65535)
+    image: str = Field("", description="image URI; empty means the stack's ECR repository, tag latest")
+
+
+class TaskCount(_Frozen):
+    """How many tasks the service may run (Application Auto Scaling min/max) and starts with."""
+
+    min: int = Field(1, ge=0, le=1000)
+    max: int = Field(5, ge=0, le=1000)
+    desired: int = Field(1, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TaskCount:
+        problems: list[Problem] = []
+        if self.max < self.min:
+            problems.append(("max", self.max, f"must be >= container.tasks.min ({self.min})"))
+        elif self.max < 1:
+            problems.append(("max", self.max, "must be >= 1"))
+        elif not self.min <= self.desired <= self.max:
+            problems.append(("desired", self.desired, f"must be between min ({self.min}) and max ({self.max})"))
+        _raise(problems)
+        return self
+
+
+class InstanceCount(_Frozen):
+    """Container instances in the cluster's Auto Scaling group (EC2 launch type only)."""
+
+    min: int = Field(1, ge=0, le=100)
+    max: int = Field(5, ge=0, le=100)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> InstanceCount:
+        if self.max < self.min:
+            _raise([("max", self.max, f"must be >= container.instances.min ({self.min})")])
+        return self
+
+
+class Scaling(_Frozen):
+    """Step scaling on a CloudWatch alarm of the service's average CPU."""
+
+    metric: Literal["cpu"] = "cpu"
+    threshold_pct: float = Field(70.0, gt=0, le=100, description="scale out above this average CPU")
+    period_s: int = Field(60, description="CloudWatch period: 10, 30 or a multiple of 60 seconds")
+    evaluation_periods: int = Field(5, ge=1, le=100)
+    scale_in_threshold_pct: float = Field(30.0, ge=0, lt=100, description="scale in below this average CPU")
+    scale_in_evaluation_periods: int = Field(15, ge=1, le=100)
+    cooldown_s: int = Field(300, ge=0, le=86400)
+    step: int = Field(1, ge=1, le=100, description="tasks added or removed per scaling action")
+
+    @field_validator("period_s")
+    @classmethod
+    def _period(cls, v: int) -> int:
+        if v not in (10, 30) and (v < 60 or v % 60):
+            raise ValueError("must be 10, 30 or a positive multiple of 60")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Scaling:
+        problems: list[Problem] = []
+        if self.scale_in_threshold_pct >= self.threshold_pct:
+            problems.append(
+                (
+                    "scale_in_threshold_pct",
+                    self.scale_in_threshold_pct,
+                    f"must be < container.scaling.threshold_pct ({self.threshold_pct:g})",
+                )
+            )
+        # CloudWatch: period x evaluation periods may span at most one day.
+        for name, n in (("evaluation_periods", self.evaluation_periods),
+                        ("scale_in_evaluation_periods", self.scale_in_evaluation_periods)):
+            if n * self.period_s > 86400:
+                problems.append((name, n, f"times period_s ({self.period_s}) must be <= 86400 s"))
+        _raise(problems)
+        return self
+
+
+class Container(_Frozen):
+    """The ECS service: launch type, cluster instances, task size and count, scaling policy."""
+
+    launch_type: Literal["ec2", "fargate"] = "ec2"
+    instance_type: str = "t3.micro"
+    instances: InstanceCount = InstanceCount()
+    task: TaskSpec = TaskSpec()
+    tasks: TaskCount = TaskCount()
+    scaling: Scaling = Scaling()
+
+    @model_validator(mode="after")
+    def _fits(self) -> Container:
+        problems: list[Problem] = []
+        cpu, mem = self.task.cpu_units, self.task.memory_mb
+        if self.launch_type == "fargate":
+            if cpu not in FARGATE_SIZES:
+                problems.append(("task.cpu_units", cpu, f"must be one of {sorted(FARGATE_SIZES)} on Fargate"))
+            else:
+                lo, hi, step = FARGATE_SIZES[cpu]
+                if not (lo <= mem <= hi and mem % step == 0):
+                    problems.append(
+                        ("task.memory_mb", mem, f"must be {lo}..{hi} in steps of {step} for {cpu} CPU units on Fargate")
+                    )
+        else:
+            itype = INSTANCE_TYPES.get(self.instance_type)
+            if itype is None:
+                problems.append(("instance_type", self.instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
+            else:
+                if cpu > itype.cpu_units:
+                    problems.append(
+                        ("task.cpu_units", cpu, f"must be <= {itype.cpu_units} to fit on a {itype.name}")
+                    )
+                if mem > itype.task_memory_mib:
+                    problems.append(
+                        ("task.memory_mb", mem, f"must be <= {itype.task_memory_mib} to fit on a {itype.name}")
+                    )
+        _raise(problems)
+        return self
+
+
+class Serverless(_Frozen):
+    """The Lambda function that runs the container image (serverless architecture)."""
+
+    memory_mb: int = Field(1024, ge=128, le=10240)
+    timeout_s: int = Field(30, ge=1, le=900)
+    package: Literal["image", "zip"] = "image"
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
+    reserved_concurrency: int | None = Field(None, ge=0, le=1000)
+    provisioned_concurrency: int = Field(0, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _concurrency(self) -> Serverless:
+        rc = self.reserved_concurrency
+        if rc is not None and self.provisioned_concurrency > rc:
+            _raise([("provisioned_concurrency", self.provisioned_concurrency,
+                     f"must be <= serverless.reserved_concurrency ({rc})")])
+        return self
+
+
+class Network(_Frozen):
+    """The VPC: a new one (CIDR, zones, NAT) or an existing one by id."""
+
+    vpc_cidr: str = "10.0.0.0/16"
+    azs: int = Field(2, ge=1, le=6)
+    nat: Literal["gateway", "instance", "none"] = "gateway"
+    existing_vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+
+    @field_validator("vpc_cidr")
+    @classmethod
+    def _cidr(cls, v: str) -> str:
+        try:
+            net = ipaddress.IPv4Network(v, strict=True)
+        except ValueError:
+            raise ValueError("must be an IPv4 network like 10.0.0.0/16 (host bits zero)") from None
+        if not 16 <= net.prefixlen <= 24:
+            raise ValueError("must have a prefix length from /16 to /24")
+        return v
+
+
+class Pipeline(_Frozen):
+    """CodePipeline: source -> build (image to ECR) -> release (roll the service)."""
+
+    enabled: bool = True
+    repository: str = Field("app", min_length=1, max_length=100)
+    branch: str = Field("main", min_length=1, max_length=255)
+    build_spec: str = "build.yml"
+    release_spec: str = "release.yml"
+    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = (
+        "BUILD_GENERAL1_SMALL"
+    )
+
+
+class Plan(_Frozen):
+    """The whole stack."""
+
+    version: Literal[1] = 1
+    name: str = Field("tinystack", pattern=r"^[a-z][a-z0-9-]{0,23}$")
+    region: str = Field("us-east-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    architecture: Literal["container", "serverless"] = "container"
+    front_door: Literal["apigw-http", "apigw-rest", "alb"] = "apigw-http"
+    network: Network = Network()
+    container: Container = Container()
+    serverless: Serverless = Serverless()
+    pipeline: Pipeline = Pipeline()
+    tags: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _stack(self) -> Plan:
+        problems: list[Problem] = []
+        if self.front_door == "alb" and self.network.azs < 2 and self.network.existing_vpc_id is None:
+            problems.append(("network.azs", self.network.azs, "must be >= 2 when front_door is 'alb'"))
+        if len(self.tags) > 40:
+            problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
+        _raise(problems)
+        return self
+
+
+def load_plan(path: str | Path) -> Plan:
+    """Read and validate a ``plan.json``; raises ``InputError`` listing every problem."""
+    return validate(Plan, load_json(path, "plan"))

@@ -1,0 +1,144 @@
+"""Versioned price books: every price with its unit, source, confidence and date.
+
+A book is chosen by id (a file shipped in ``models/prices/``) or by a path to a JSON file of the same
+shape. Entries hold exactly one of: ``usd`` (a unit price), ``tiers`` (volume tiers), ``table`` (a
+price per size) or ``value`` (a non-price quantity such as the 25 new connections in one LCU).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.errors import InputError, PriceMissing
+from models.validation import load_json, show_value, validate
+
+__all__ = [
+    "BUILTIN_PRICE_DIR",
+    "DEFAULT_PRICE_BOOK",
+    "PriceBook",
+    "PriceEntry",
+    "Tier",
+    "available_price_books",
+    "load_price_book",
+]
+
+BUILTIN_PRICE_DIR = Path(__file__).with_name("prices")
+DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Tier(_Frozen):
+    """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
+
+    upto: Decimal | None
+    usd: Decimal = Field(ge=0)
+
+
+class PriceEntry(_Frozen):
+    """One price (or billing quantity) with where it came from."""
+
+    usd: Decimal | None = Field(None, ge=0)
+    tiers: tuple[Tier, ...] | None = None
+    table: dict[str, Decimal] | None = None
+    value: Decimal | None = None
+    unit: str
+    source: str = Field(min_length=3)
+    confidence: Literal["high", "medium-high", "medium", "low"]
+    note: str = ""
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> PriceEntry:
+        kinds = [k for k in ("usd", "tiers", "table", "value") if getattr(self, k) is not None]
+        if len(kinds) != 1:
+            raise ValueError(f"needs exactly one of usd, tiers, table, value (has {kinds or 'none'})")
+        if self.tiers is not None:
+            bounds = [t.upto for t in self.tiers]
+            if bounds[-1] is not None or any(b is None for b in bounds[:-1]):
+                raise ValueError("tiers: only the last tier may (and must) have upto null")
+            finite = [b for b in bounds if b is not None]
+            if finite != sorted(finite) or len(set(finite)) != len(finite):
+                raise ValueError("tiers: upto must increase")
+        return self
+
+
+class PriceBook(_Frozen):
+    """Prices for one region at one date."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
+    region: str
+    as_of: dt.date
+    currency: Literal["USD"] = "USD"
+    description: str = ""
+    entries: dict[str, PriceEntry]
+
+    def has(self, key: str) -> bool:
+        return key in self.entries
+
+    def entry(self, key: str, field: str = "") -> PriceEntry:
+        try:
+            return self.entries[key]
+        except KeyError:
+            raise PriceMissing(self.id, key, field) from None
+
+    def usd(self, key: str, field: str = "") -> Decimal:
+        e = self.entry(key, field)
+        if e.usd is None:
+            raise PriceMissing(self.id, key, field)
+        return e.usd
+
+    def value(self, key: str, field: str = "") -> Decimal:
+        e = self.entry(key, field)
+        if e.value is None:
+            raise PriceMissing(self.id, key, field)
+        return e.value
+
+    def tiers(self, key: str, field: str = "") -> tuple[Tier, ...]:
+        e = self.entry(key, field)
+        if e.tiers is not None:
+            return e.tiers
+        if e.usd is not None:  # a flat price is a single open tier
+            return (Tier(upto=None, usd=e.usd),)
+        raise PriceMissing(self.id, key, field)
+
+    def table(self, key: str, field: str = "") -> dict[str, Decimal]:
+        e = self.entry(key, field)
+        if e.table is None:
+            raise PriceMissing(self.id, key, field)
+        return e.table
+
+
+def available_price_books() -> list[str]:
+    """Ids of the price books shipped with the package, oldest first."""
+    return sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json"))
+
+
+@cache
+def _load_builtin(book_id: str) -> PriceBook:
+    return _load_file(BUILTIN_PRICE_DIR / f"{book_id}.json", "price_book")
+
+
+def _load_file(path: Path, field: str) -> PriceBook:
+    return validate(PriceBook, load_json(path, field))
+
+
+def load_price_book(ref: str | Path | None = None, field: str = "price_book") -> PriceBook:
+    """A price book by id (see :func:`available_price_books`) or by path; default the current one."""
+    ref = DEFAULT_PRICE_BOOK if ref is None else ref
+    text = str(ref)
+    if text in available_price_books():
+        return _load_builtin(text)
+    path = Path(text)
+    if text.endswith(".json") or path.exists():
+        return _load_file(path, field)
+    raise InputError(
+        [f"{field}={show_value(text)}: unknown price book; use one of {available_price_books()} or a path to a JSON file"]
+    )

@@ -1,0 +1,206 @@
+"""A month of usage to price without simulating (the shape of Infracost's usage files).
+
+Each service key takes one object or a list of them. Every quantity is for the month unless its
+name says otherwise (``..._per_s``, ``..._per_hour``). Numbers are exact decimals.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from models.validation import Problem, cross_field_error, load_json, validate
+
+__all__ = [
+    "AlbHour",
+    "AlbUsage",
+    "ApiGatewayUsage",
+    "CloudWatchUsage",
+    "CodeBuildUsage",
+    "CodePipelineUsage",
+    "Ec2Usage",
+    "EcrUsage",
+    "FargateUsage",
+    "LambdaUsage",
+    "NatGatewayUsage",
+    "PublicIpv4Usage",
+    "Usage",
+    "load_usage",
+]
+
+NonNeg = Annotated[Decimal, Field(ge=0)]
+
+
+def _as_list(v: Any) -> Any:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class AlbHour(_Frozen):
+    """The four LCU dimensions of one hour, each averaged over that hour."""
+
+    new_connections_per_s: NonNeg = Decimal(0)
+    active_connections_per_min: NonNeg = Decimal(0)
+    processed_gb_per_hour: NonNeg = Decimal(0)
+    rule_evaluations_per_s: NonNeg = Field(Decimal(0), description="billable: beyond the 10 free rules")
+
+
+class AlbUsage(AlbHour):
+    """An Application Load Balancer: hours, target type and its LCU dimensions (flat or hour by hour).
+
+    ``rule_evaluations_per_s`` is billable evaluations; alternatively give ``requests_per_s`` and
+    ``rules`` (rules processed per request) and the first 10 free rules are taken off.
+    """
+
+    count: int = Field(1, ge=0)
+    hours: NonNeg | None = None
+    target: Literal["ip", "instance", "lambda"] = "ip"
+    requests_per_s: NonNeg | None = None
+    rules: int | None = Field(None, ge=0)
+    hourly: list[AlbHour] | None = None
+
+    @model_validator(mode="after")
+    def _shape(self) -> AlbUsage:
+        problems: list[Problem] = []
+        if (self.requests_per_s is None) != (self.rules is None):
+            problems.append(("rules", self.rules, "give requests_per_s and rules together"))
+        if self.hourly is not None:
+            flat = [k for k in AlbHour.model_fields if getattr(self, k)]
+            if flat:
+                problems.append((flat[0], getattr(self, flat[0]), "give the LCU dimensions flat or in hourly, not both"))
+        if problems:
+            raise cross_field_error(problems)
+        return self
+
+
+class ApiGatewayUsage(_Frozen):
+    """An API Gateway API: type, monthly requests, payload sizes and an optional cache (REST)."""
+
+    type: Literal["http", "rest"] = "http"
+    requests: NonNeg = Decimal(0)
+    request_kb: NonNeg = Decimal(0)
+    response_kb: NonNeg = Decimal(0)
+    cache_gb: Decimal | None = None
+    cache_hours: NonNeg | None = None
+
+    @model_validator(mode="after")
+    def _cache(self) -> ApiGatewayUsage:
+        if self.cache_gb is not None and self.type != "rest":
+            raise cross_field_error([("cache_gb", self.cache_gb, "a cache exists only on REST APIs (type 'rest')")])
+        return self
+
+
+class LambdaUsage(_Frozen):
+    """A Lambda function's month: invocations, billed duration, memory, architecture, extras."""
+
+    requests: NonNeg = Decimal(0)
+    duration_ms: NonNeg = Field(Decimal(0), description="average duration per invocation (rounded up to 1 ms)")
+    init_ms_total: NonNeg = Field(Decimal(0), description="billed INIT time over the month, all cold starts")
+    memory_mb: int = Field(128, ge=128, le=10240)
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
+    provisioned_concurrency: int = Field(0, ge=0)
+    provisioned_hours: NonNeg | None = None
+    provisioned_requests: NonNeg = Field(Decimal(0), description="invocations served by provisioned environments")
+
+    @model_validator(mode="after")
+    def _pc(self) -> LambdaUsage:
+        if self.provisioned_requests > self.requests:
+            raise cross_field_error(
+                [("provisioned_requests", self.provisioned_requests, f"must be <= requests ({self.requests})")]
+            )
+        return self
+
+
+class FargateUsage(_Frozen):
+    """Fargate tasks of one size running for some hours."""
+
+    tasks: NonNeg = Decimal(1)
+    vcpu: NonNeg = Decimal("0.25")
+    memory_gb: NonNeg = Decimal("0.5")
+    hours: NonNeg | None = None
+    arch: Literal["x86_64", "arm64"] = "x86_64"
+    ephemeral_storage_gb: int = Field(20, ge=20, le=200)
+
+
+class Ec2Usage(_Frozen):
+    """On-demand Linux instances of one type; surplus vCPU-hours for T3 unlimited."""
+
+    instance_type: str = "t3.micro"
+    count: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+    surplus_vcpu_hours: NonNeg = Decimal(0)
+
+
+class NatGatewayUsage(_Frozen):
+    count: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+    processed_gb: NonNeg = Decimal(0)
+
+
+class PublicIpv4Usage(_Frozen):
+    addresses: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+
+
+class CloudWatchUsage(_Frozen):
+    alarms: NonNeg = Decimal(0)
+    high_resolution_alarms: NonNeg = Decimal(0)
+    custom_metrics: NonNeg = Decimal(0)
+    logs_ingested_gb: NonNeg = Decimal(0)
+    logs_stored_gb: NonNeg = Decimal(0)
+    logs_insights_scanned_gb: NonNeg = Decimal(0)
+
+
+class EcrUsage(_Frozen):
+    storage_gb: NonNeg = Decimal(0)
+
+
+class CodeBuildUsage(_Frozen):
+    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = (
+        "BUILD_GENERAL1_SMALL"
+    )
+    build_minutes: NonNeg = Decimal(0)
+
+
+class CodePipelineUsage(_Frozen):
+    v1_active_pipelines: NonNeg = Decimal(0)
+    v2_action_minutes: NonNeg = Decimal(0)
+
+
+def _many(cls: type[BaseModel]) -> Any:
+    return Annotated[tuple[cls, ...], BeforeValidator(_as_list)]  # type: ignore[valid-type]
+
+
+class Usage(_Frozen):
+    """Everything a month used; each service key may be one object or a list."""
+
+    month_hours: Decimal = Field(Decimal(730), gt=0, le=744)
+    free_tier: bool = False
+    alb: _many(AlbUsage) = ()
+    apigw: _many(ApiGatewayUsage) = ()
+    lambda_: _many(LambdaUsage) = Field((), alias="lambda")
+    fargate: _many(FargateUsage) = ()
+    ec2: _many(Ec2Usage) = ()
+    nat_gateway: _many(NatGatewayUsage) = ()
+    public_ipv4: _many(PublicIpv4Usage) = ()
+    data_transfer_out_gb: NonNeg = Decimal(0)
+    cloudwatch: _many(CloudWatchUsage) = ()
+    ecr: _many(EcrUsage) = ()
+    codebuild: _many(CodeBuildUsage) = ()
+    codepipeline: _many(CodePipelineUsage) = ()
+
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+def load_usage(path: str | Path) -> Usage:
+    """Read and validate a usage file; raises ``InputError`` listing every problem."""
+    return validate(Usage, load_json(path, "usage"))

@@ -1,0 +1,48 @@
+"""The cost model: one pure module per AWS service, usage + price book -> line items -> Bill."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from models.prices import PriceBook
+from models.usage import Usage
+from tinysim.costs import (
+    alb,
+    apigw,
+    cloudwatch,
+    codebuild,
+    codepipeline,
+    ec2,
+    ecr,
+    egress,
+    fargate,
+    ipv4,
+    lambda_,
+    nat,
+)
+from tinysim.costs.bill import Bill, LineItem, cents
+
+__all__ = ["Bill", "LineItem", "cents", "price_usage"]
+
+_SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
+    apigw.price,
+    alb.price,
+    lambda_.price,
+    ec2.price,
+    fargate.price,
+    nat.price,
+    ipv4.price,
+    egress.price,
+    cloudwatch.price,
+    ecr.price,
+    codebuild.price,
+    codepipeline.price,
+)
+
+
+def price_usage(usage: Usage, book: PriceBook) -> Bill:
+    """Price a month of usage: every service's lines, in a fixed order."""
+    lines: list[LineItem] = []
+    for service in _SERVICES:
+        lines += service(usage, book)
+    return Bill.of(book.id, lines, usage.month_hours)
