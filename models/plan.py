@@ -125,8 +125,10 @@ class Scaling(_Frozen):
                 )
             )
         # CloudWatch: period x evaluation periods may span at most one day.
-        for name, n in (("evaluation_periods", self.evaluation_periods),
-                        ("scale_in_evaluation_periods", self.scale_in_evaluation_periods)):
+        for name, n in (
+            ("evaluation_periods", self.evaluation_periods),
+            ("scale_in_evaluation_periods", self.scale_in_evaluation_periods),
+        ):
             if n * self.period_s > 86400:
                 problems.append((name, n, f"times period_s ({self.period_s}) must be <= 86400 s"))
         _raise(problems)
@@ -162,9 +164,7 @@ class Container(_Frozen):
                 problems.append(("instance_type", self.instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
             else:
                 if cpu > itype.cpu_units:
-                    problems.append(
-                        ("task.cpu_units", cpu, f"must be <= {itype.cpu_units} to fit on a {itype.name}")
-                    )
+                    problems.append(("task.cpu_units", cpu, f"must be <= {itype.cpu_units} to fit on a {itype.name}"))
                 if mem > itype.task_memory_mib:
                     problems.append(
                         ("task.memory_mb", mem, f"must be <= {itype.task_memory_mib} to fit on a {itype.name}")
@@ -188,8 +188,15 @@ class Serverless(_Frozen):
     def _concurrency(self) -> Serverless:
         rc = self.reserved_concurrency
         if rc is not None and self.provisioned_concurrency > rc:
-            _raise([("provisioned_concurrency", self.provisioned_concurrency,
-                     f"must be <= serverless.reserved_concurrency ({rc})")])
+            _raise(
+                [
+                    (
+                        "provisioned_concurrency",
+                        self.provisioned_concurrency,
+                        f"must be <= serverless.reserved_concurrency ({rc})",
+                    )
+                ]
+            )
         return self
 
 

@@ -140,5 +140,8 @@ def load_price_book(ref: str | Path | None = None, field: str = "price_book") ->
     if text.endswith(".json") or path.exists():
         return _load_file(path, field)
     raise InputError(
-        [f"{field}={show_value(text)}: unknown price book; use one of {available_price_books()} or a path to a JSON file"]
+        [
+            f"{field}={show_value(text)}: unknown price book; "
+            f"use one of {available_price_books()} or a path to a JSON file"
+        ]
     )

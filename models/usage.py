@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
@@ -75,7 +75,9 @@ class AlbUsage(AlbHour):
         if self.hourly is not None:
             flat = [k for k in AlbHour.model_fields if getattr(self, k)]
             if flat:
-                problems.append((flat[0], getattr(self, flat[0]), "give the LCU dimensions flat or in hourly, not both"))
+                problems.append(
+                    (flat[0], getattr(self, flat[0]), "give the LCU dimensions flat or in hourly, not both")
+                )
         if problems:
             raise cross_field_error(problems)
         return self
@@ -176,8 +178,9 @@ class CodePipelineUsage(_Frozen):
     v2_action_minutes: NonNeg = Decimal(0)
 
 
-def _many(cls: type[BaseModel]) -> Any:
-    return Annotated[tuple[cls, ...], BeforeValidator(_as_list)]  # type: ignore[valid-type]
+T = TypeVar("T")
+#: One object or a list of them, kept as a tuple.
+Many = Annotated[tuple[T, ...], BeforeValidator(_as_list)]
 
 
 class Usage(_Frozen):
@@ -185,18 +188,18 @@ class Usage(_Frozen):
 
     month_hours: Decimal = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
-    alb: _many(AlbUsage) = ()
-    apigw: _many(ApiGatewayUsage) = ()
-    lambda_: _many(LambdaUsage) = Field((), alias="lambda")
-    fargate: _many(FargateUsage) = ()
-    ec2: _many(Ec2Usage) = ()
-    nat_gateway: _many(NatGatewayUsage) = ()
-    public_ipv4: _many(PublicIpv4Usage) = ()
+    alb: Many[AlbUsage] = ()
+    apigw: Many[ApiGatewayUsage] = ()
+    lambda_: Many[LambdaUsage] = Field((), alias="lambda")
+    fargate: Many[FargateUsage] = ()
+    ec2: Many[Ec2Usage] = ()
+    nat_gateway: Many[NatGatewayUsage] = ()
+    public_ipv4: Many[PublicIpv4Usage] = ()
     data_transfer_out_gb: NonNeg = Decimal(0)
-    cloudwatch: _many(CloudWatchUsage) = ()
-    ecr: _many(EcrUsage) = ()
-    codebuild: _many(CodeBuildUsage) = ()
-    codepipeline: _many(CodePipelineUsage) = ()
+    cloudwatch: Many[CloudWatchUsage] = ()
+    ecr: Many[EcrUsage] = ()
+    codebuild: Many[CodeBuildUsage] = ()
+    codepipeline: Many[CodePipelineUsage] = ()
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import json
 import types
 import typing
-from decimal import Decimal
 from collections.abc import Iterable
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -140,7 +140,9 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
         elif kind == "literal_error":
-            lines.append(f"{path}={show_value(value)}: must be one of {ctx.get('expected')}")
+            expected = str(ctx.get("expected"))
+            choice = "must be one of" if " or " in expected else "must be"
+            lines.append(f"{path}={show_value(value)}: {choice} {expected}")
         elif kind == "union_tag_invalid":
             lines.append(f"{path}={show_value(ctx.get('tag'))}: must be one of {ctx.get('expected_tags')}")
         elif kind == "union_tag_not_found":

@@ -1,0 +1,18 @@
+"""tinysim: what a small AWS web stack will cost and how fast it will answer, before it is built."""
+
+from tinysim.breakeven import Breakeven, breakeven
+from tinysim.costs import Bill, LineItem, price_usage
+from tinysim.errors import TinysimError, TraceError
+from tinysim.steady import SteadyLoad, steady_usage
+
+__all__ = [
+    "Bill",
+    "Breakeven",
+    "LineItem",
+    "SteadyLoad",
+    "TinysimError",
+    "TraceError",
+    "breakeven",
+    "price_usage",
+    "steady_usage",
+]

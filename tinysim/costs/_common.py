@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from tinysim.costs.bill import LineItem, line
 
-__all__ = ["Allowance", "MILLION", "maybe_line"]
+__all__ = ["MILLION", "Allowance", "maybe_line"]
 
 MILLION = Decimal(1_000_000)
 

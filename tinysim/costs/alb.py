@@ -50,7 +50,9 @@ def _flat_hour(a: AlbUsage, book: PriceBook) -> AlbHour:
 
 def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     lines: list[LineItem] = []
-    free_hours = Allowance.of(usage.free_tier, book.value("alb.free_tier.hours") if book.has("alb.free_tier.hours") else Decimal(0))
+    free_hours = Allowance.of(
+        usage.free_tier, book.value("alb.free_tier.hours") if book.has("alb.free_tier.hours") else Decimal(0)
+    )
     for a in usage.alb:
         if a.hourly is not None:
             hours = a.hours if a.hours is not None else Decimal(len(a.hourly))
@@ -66,7 +68,10 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         billed_hours = free_hours.take(hours.to_integral_value(rounding=ROUND_CEILING) * a.count)
         lines += maybe_line(SERVICE, "load balancer hours", billed_hours, "ALB-hour", book.usd("alb.usd_per_alb_hour"))
         lines += maybe_line(
-            SERVICE, f"LCU-hours (max of 4 dimensions: {why})", lcu_hours * a.count, "LCU-hour",
+            SERVICE,
+            f"LCU-hours (max of 4 dimensions: {why})",
+            lcu_hours * a.count,
+            "LCU-hour",
             book.usd("alb.usd_per_lcu_hour"),
         )
     return lines

@@ -34,8 +34,9 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
             continue
         total = sum((metered_requests(a, book) for a in apis), Decimal(0)) / MILLION
         free = Allowance.of(usage.free_tier, book.value("apigw.free_tier.requests_million"))
-        lines += tier_lines(SERVICE, f"{label} requests", free.take(total), "1M requests",
-                            book.tiers(f"apigw.{kind}.requests"))
+        lines += tier_lines(
+            SERVICE, f"{label} requests", free.take(total), "1M requests", book.tiers(f"apigw.{kind}.requests")
+        )
     for i, a in enumerate(usage.apigw):
         if a.cache_gb is None:
             continue

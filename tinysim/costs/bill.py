@@ -28,6 +28,13 @@ def _plain(d: Decimal) -> str:
     return text if text != "-0" else "0"
 
 
+def _price(d: Decimal) -> str:
+    """A unit price with at least two decimals ($1.00, $0.0104)."""
+    text = _plain(d)
+    whole, _, frac = text.partition(".")
+    return f"{whole}.{frac:0<2}"
+
+
 def _short(d: Decimal) -> str:
     """A quantity for people: at most four decimals."""
     return _plain(d.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)) if d != d.to_integral_value() else _plain(d)
@@ -105,16 +112,24 @@ class Bill:
 
     def to_text(self, title: str = "") -> str:
         """A fixed-width table for terminals."""
-        rows = [(li.service, li.item, f"{_short(li.quantity)} {li.unit}", f"${_plain(li.unit_usd)}",
-                 f"${li.amount_usd}") for li in self.lines]
+        rows = [
+            (li.service, li.item, f"{_short(li.quantity)} {li.unit}", f"${_price(li.unit_usd)}", f"${li.amount_usd}")
+            for li in self.lines
+        ]
         head = ("service", "item", "quantity", "unit price", "amount")
         widths = [max(len(r[i]) for r in [head, *rows]) for i in range(5)]
+
         def fmt(r: tuple[str, ...]) -> str:
-            return "  ".join(c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True)))
+            return "  ".join(
+                c.rjust(w) if i >= 3 else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths, strict=True))
+            )
+
         out = [title] if title else []
         out += [fmt(head), "  ".join("-" * w for w in widths)]
         out += [fmt(r) for r in rows]
         total = f"${self.total_usd}"
         out.append("  ".join("-" * w for w in widths))
-        out.append(f"{'total per month (price book ' + self.price_book + ')':<{sum(widths[:4]) + 6}}  {total:>{widths[4]}}")
+        out.append(
+            f"{'total per month (price book ' + self.price_book + ')':<{sum(widths[:4]) + 6}}  {total:>{widths[4]}}"
+        )
         return "\n".join(out)

@@ -18,15 +18,22 @@ SERVICE = "CloudWatch"
 def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     if not usage.cloudwatch:
         return []
+
     def total(name: str) -> Decimal:
         return sum((getattr(c, name) for c in usage.cloudwatch), Decimal(0))
+
     ft = usage.free_tier
     alarms = Allowance.of(ft, book.value("cloudwatch.free_tier.alarms")).take(total("alarms"))
     metrics = Allowance.of(ft, book.value("cloudwatch.free_tier.metrics")).take(total("custom_metrics"))
     logs_free = Allowance.of(ft, book.value("cloudwatch.free_tier.logs_gb"))
     lines = maybe_line(SERVICE, "standard alarms", alarms, "alarm-month", book.usd("cloudwatch.alarm"))
-    lines += maybe_line(SERVICE, "high-resolution alarms", total("high_resolution_alarms"), "alarm-month",
-                        book.usd("cloudwatch.alarm_high_resolution"))
+    lines += maybe_line(
+        SERVICE,
+        "high-resolution alarms",
+        total("high_resolution_alarms"),
+        "alarm-month",
+        book.usd("cloudwatch.alarm_high_resolution"),
+    )
     lines += tier_lines(SERVICE, "custom metrics", metrics, "metric-month", book.tiers("cloudwatch.custom_metrics"))
     for name, item, unit in (
         ("logs_ingested_gb", "logs ingested", "GB"),

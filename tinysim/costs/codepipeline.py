@@ -20,8 +20,9 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     lines: list[LineItem] = []
     if v1:
         billed = Allowance.of(usage.free_tier, book.value("codepipeline.v1_free_pipelines")).take(v1)
-        lines += maybe_line(SERVICE, "V1 active pipelines", billed, "pipeline-month",
-                            book.usd("codepipeline.v1_active_pipeline"))
+        lines += maybe_line(
+            SERVICE, "V1 active pipelines", billed, "pipeline-month", book.usd("codepipeline.v1_active_pipeline")
+        )
     if v2:
         unit = book.usd("codepipeline.v2_action_minute", "codepipeline.v2_action_minutes")
         billed = Allowance.of(usage.free_tier, book.value("codepipeline.v2_free_minutes")).take(v2)

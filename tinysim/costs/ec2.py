@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from models.prices import PriceBook
 from models.usage import Usage
 from tinysim.costs._common import Allowance, maybe_line
@@ -24,6 +22,11 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
             hours = free.take(hours)
         unit = book.usd(f"ec2.{e.instance_type}", f"ec2[{i}].instance_type={e.instance_type!r}")
         lines += maybe_line(SERVICE, f"{e.instance_type} on-demand", hours, "instance-hour", unit)
-        lines += maybe_line(SERVICE, f"{e.instance_type} surplus CPU credits", e.surplus_vcpu_hours, "vCPU-hour",
-                            book.usd("ec2.unlimited_surplus_vcpu_hour"))
+        lines += maybe_line(
+            SERVICE,
+            f"{e.instance_type} surplus CPU credits",
+            e.surplus_vcpu_hours,
+            "vCPU-hour",
+            book.usd("ec2.unlimited_surplus_vcpu_hour"),
+        )
     return lines

@@ -21,12 +21,27 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         hours = f.hours if f.hours is not None else usage.month_hours
         task_hours = f.tasks * hours
         field = "fargate.arch" if f.arch == "arm64" else ""
-        lines += maybe_line(SERVICE, f"vCPU-hours {f.arch}", task_hours * f.vcpu, "vCPU-hour",
-                            book.usd(f"fargate.{f.arch}.vcpu_hour", field))
-        lines += maybe_line(SERVICE, f"memory GB-hours {f.arch}", task_hours * f.memory_gb, "GB-hour",
-                            book.usd(f"fargate.{f.arch}.gb_hour", field))
+        lines += maybe_line(
+            SERVICE,
+            f"vCPU-hours {f.arch}",
+            task_hours * f.vcpu,
+            "vCPU-hour",
+            book.usd(f"fargate.{f.arch}.vcpu_hour", field),
+        )
+        lines += maybe_line(
+            SERVICE,
+            f"memory GB-hours {f.arch}",
+            task_hours * f.memory_gb,
+            "GB-hour",
+            book.usd(f"fargate.{f.arch}.gb_hour", field),
+        )
         extra = Decimal(f.ephemeral_storage_gb - INCLUDED_STORAGE_GB)
         if extra > 0:
-            lines += maybe_line(SERVICE, "ephemeral storage above 20 GB", task_hours * extra, "GB-hour",
-                                book.usd("fargate.ephemeral_storage_gb_hour"))
+            lines += maybe_line(
+                SERVICE,
+                "ephemeral storage above 20 GB",
+                task_hours * extra,
+                "GB-hour",
+                book.usd("fargate.ephemeral_storage_gb_hour"),
+            )
     return lines

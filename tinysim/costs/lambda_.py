@@ -45,21 +45,41 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     for arch in ("x86_64", "arm64"):
         if per_arch.get(arch):
             field = "lambda.arch" if arch == "arm64" else ""
-            lines += tier_lines(SERVICE, f"duration {arch}", free_gbs.take(per_arch[arch]), "GB-s",
-                                book.tiers(f"lambda.duration.{arch}", field))
+            lines += tier_lines(
+                SERVICE,
+                f"duration {arch}",
+                free_gbs.take(per_arch[arch]),
+                "GB-s",
+                book.tiers(f"lambda.duration.{arch}", field),
+            )
     for f in usage.lambda_:
         extra_gb = Decimal(f.ephemeral_storage_mb - FREE_EPHEMERAL_MB) / GIB_MB
         if extra_gb > 0:
             storage_s = f.requests * billed_ms(f.duration_ms) / 1000 * extra_gb
-            lines += maybe_line(SERVICE, f"ephemeral storage {f.ephemeral_storage_mb} MB", storage_s, "GB-s",
-                                book.usd("lambda.ephemeral_storage", "lambda.ephemeral_storage_mb"))
+            lines += maybe_line(
+                SERVICE,
+                f"ephemeral storage {f.ephemeral_storage_mb} MB",
+                storage_s,
+                "GB-s",
+                book.usd("lambda.ephemeral_storage", "lambda.ephemeral_storage_mb"),
+            )
         if f.provisioned_concurrency:
             hours = f.provisioned_hours if f.provisioned_hours is not None else usage.month_hours
             mem_gb = f.memory_mb / GIB_MB
             pc_gbs = f.provisioned_concurrency * mem_gb * hours * 3600
-            lines += maybe_line(SERVICE, f"provisioned concurrency {f.arch}", pc_gbs, "GB-s",
-                                book.usd(f"lambda.provisioned.{f.arch}", "lambda.provisioned_concurrency"))
+            lines += maybe_line(
+                SERVICE,
+                f"provisioned concurrency {f.arch}",
+                pc_gbs,
+                "GB-s",
+                book.usd(f"lambda.provisioned.{f.arch}", "lambda.provisioned_concurrency"),
+            )
             run_gbs = f.provisioned_requests * billed_ms(f.duration_ms) / 1000 * mem_gb
-            lines += maybe_line(SERVICE, f"duration on provisioned concurrency {f.arch}", run_gbs, "GB-s",
-                                book.usd(f"lambda.provisioned_duration.{f.arch}", "lambda.provisioned_requests"))
+            lines += maybe_line(
+                SERVICE,
+                f"duration on provisioned concurrency {f.arch}",
+                run_gbs,
+                "GB-s",
+                book.usd(f"lambda.provisioned_duration.{f.arch}", "lambda.provisioned_requests"),
+            )
     return lines

@@ -1,0 +1,203 @@
+"""A scenario: a plan, the traffic it meets, the work each request does, and how to run the model.
+
+Keys are the contract (add freely, never rename). ``plan`` is inline or ``plan_file`` a path; relative
+paths (the plan file, a trace CSV) are taken relative to the scenario file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from models.errors import InputError
+from models.plan import Plan, load_plan
+from models.prices import DEFAULT_PRICE_BOOK
+from models.validation import Problem, cross_field_error, load_json, validate
+
+__all__ = [
+    "ConstantTraffic",
+    "DiurnalTraffic",
+    "GrowthTraffic",
+    "Operations",
+    "Scenario",
+    "ServiceTime",
+    "SpikeTraffic",
+    "TraceTraffic",
+    "Traffic",
+    "Workload",
+    "load_scenario",
+]
+
+DAY_S = 86_400
+MONTH_S = 730 * 3600
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class _TrafficBase(_Frozen):
+    arrivals: Literal["poisson", "overdispersed"] = "poisson"
+    dispersion: float = Field(1.0, ge=1.0, le=100.0, description="variance/mean of per-second counts")
+    weekly: tuple[float, ...] | None = Field(None, description="seven day multipliers, Monday first")
+
+    @model_validator(mode="after")
+    def _weekly(self) -> _TrafficBase:
+        if self.weekly is not None and (len(self.weekly) != 7 or min(self.weekly) < 0):
+            raise cross_field_error([("weekly", list(self.weekly), "must be seven non-negative multipliers")])
+        return self
+
+
+class ConstantTraffic(_TrafficBase):
+    kind: Literal["constant"]
+    rps: float = Field(ge=0)
+
+
+class DiurnalTraffic(_TrafficBase):
+    """A daily sine between a trough and ``peak_rps`` whose day average is ``mean_rps``."""
+
+    kind: Literal["diurnal"]
+    mean_rps: float = Field(ge=0)
+    peak_rps: float = Field(ge=0)
+    peak_hour: float = Field(14.0, ge=0, lt=24)
+
+    @model_validator(mode="after")
+    def _shape(self) -> DiurnalTraffic:
+        if not self.mean_rps <= self.peak_rps <= 2 * self.mean_rps:
+            raise cross_field_error(
+                [("peak_rps", self.peak_rps, f"must be between mean_rps ({self.mean_rps:g}) and twice it")]
+            )
+        return self
+
+
+class SpikeTraffic(_TrafficBase):
+    kind: Literal["spike"]
+    base_rps: float = Field(ge=0)
+    spike_rps: float = Field(ge=0)
+    start_s: float = Field(ge=0)
+    duration_s: float = Field(gt=0)
+
+
+class GrowthTraffic(_TrafficBase):
+    kind: Literal["growth"]
+    start_rps: float = Field(ge=0)
+    monthly_growth_pct: float = Field(ge=-100, le=10_000)
+    shape: Literal["exponential", "linear"] = "exponential"
+
+
+class TraceTraffic(_TrafficBase):
+    """Replay of a CSV of request counts per interval (one row per interval)."""
+
+    kind: Literal["trace"]
+    csv: str = Field(min_length=1)
+    column: str = "requests"
+    interval_s: int = Field(60, ge=1, le=3600)
+    scale: float = Field(1.0, gt=0)
+    bytes_column: str | None = None
+
+
+Traffic = Annotated[
+    ConstantTraffic | DiurnalTraffic | SpikeTraffic | GrowthTraffic | TraceTraffic, Field(discriminator="kind")
+]
+
+
+class ServiceTime(_Frozen):
+    """How long one request keeps a worker busy, in milliseconds."""
+
+    dist: Literal["exponential", "lognormal", "constant", "empirical"] = "exponential"
+    mean: float = Field(50.0, gt=0, le=900_000)
+    p99: float | None = Field(None, gt=0)
+    sigma: float | None = Field(None, gt=0, le=5)
+    samples: tuple[float, ...] | None = None
+
+    @model_validator(mode="after")
+    def _params(self) -> ServiceTime:
+        problems: list[Problem] = []
+        if self.dist == "lognormal" and self.p99 is not None and self.sigma is not None:
+            problems.append(("sigma", self.sigma, "give p99 or sigma for a lognormal, not both"))
+        if self.dist == "lognormal" and self.p99 is not None and self.p99 <= self.mean:
+            problems.append(("p99", self.p99, f"must be > mean ({self.mean:g})"))
+        if self.dist == "empirical" and not self.samples:
+            problems.append(("samples", None, "an empirical distribution needs a list of samples in ms"))
+        if self.samples is not None and min(self.samples, default=1) <= 0:
+            problems.append(("samples", min(self.samples), "every sample must be > 0 ms"))
+        if problems:
+            raise cross_field_error(problems)
+        return self
+
+
+class Workload(_Frozen):
+    """What each request costs the stack: time, payload, connection reuse, and Lambda's cold start."""
+
+    service_time_ms: ServiceTime = ServiceTime()
+    cpu_fraction: float = Field(1.0, gt=0, le=1, description="share of service time spent on the CPU")
+    concurrency_per_task: int = Field(1, ge=1, le=1024)
+    dispatch: Literal["round_robin", "least_outstanding", "random", "central_queue"] = "round_robin"
+    request_kb: float = Field(2.0, ge=0, le=10_240)
+    response_kb: float = Field(10.0, ge=0, le=10_240)
+    requests_per_connection: float = Field(1.0, ge=1)
+    connection_s: float = Field(1.0, ge=0, description="how long a client connection stays open")
+    rules_per_request: int = Field(0, ge=0, le=100, description="ALB listener rules processed per request")
+    cold_start_ms: float | None = Field(None, ge=0)
+
+
+class Operations(_Frozen):
+    """The stack's own activity besides requests: builds, images, logs."""
+
+    builds_per_month: int = Field(30, ge=0)
+    build_minutes: float = Field(4.0, ge=0)
+    release_minutes: float = Field(2.0, ge=0)
+    image_gb: float = Field(0.3, ge=0)
+    images_kept: int = Field(10, ge=0)
+    log_kb_per_request: float = Field(0.5, ge=0)
+    free_tier: bool = False
+
+
+class Scenario(_Frozen):
+    """Everything one forecast needs."""
+
+    plan: Plan | None = None
+    plan_file: str | None = None
+    traffic: Traffic = ConstantTraffic(kind="constant", rps=1.0)
+    workload: Workload = Workload()
+    operations: Operations = Operations()
+    horizon_s: int = Field(DAY_S, gt=0, le=400 * DAY_S)
+    seed: int = Field(0, ge=0)
+    fidelity: Literal["request", "fluid"] = "request"
+    price_book: str = DEFAULT_PRICE_BOOK
+
+    @model_validator(mode="after")
+    def _one_plan(self) -> Scenario:
+        if self.plan is not None and self.plan_file is not None:
+            raise cross_field_error([("plan_file", self.plan_file, "give plan or plan_file, not both")])
+        return self
+
+    def resolved_plan(self) -> Plan:
+        """The inline plan, the plan file's, or the default plan."""
+        if self.plan is not None:
+            return self.plan
+        if self.plan_file is not None:
+            return load_plan(self.plan_file)
+        return Plan()
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario; relative paths inside it are made relative to its folder."""
+    base = Path(path).parent
+    data = load_json(path, "scenario")
+    scenario = validate(Scenario, data)
+    updates: dict[str, object] = {}
+    if scenario.plan_file is not None and not Path(scenario.plan_file).is_absolute():
+        updates["plan_file"] = str(base / scenario.plan_file)
+    if isinstance(scenario.traffic, TraceTraffic) and not Path(scenario.traffic.csv).is_absolute():
+        updates["traffic"] = scenario.traffic.model_copy(update={"csv": str(base / scenario.traffic.csv)})
+    if updates:
+        scenario = scenario.model_copy(update=updates)
+    if scenario.plan_file is not None:
+        try:
+            scenario.resolved_plan()
+        except InputError as exc:
+            raise InputError([f"plan_file: {p}" for p in exc.problems]) from None
+    return scenario

@@ -1,0 +1,39 @@
+"""Scenario shell: defaults, plan inline or by file, relative paths, bad traffic."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from models import InputError, Plan, load_scenario
+
+
+def test_defaults_and_plan_file(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text(Plan(name="shop").model_dump_json())
+    (tmp_path / "s.json").write_text(
+        json.dumps({"plan_file": "plan.json", "traffic": {"kind": "trace", "csv": "t.csv"}})
+    )
+    s = load_scenario(tmp_path / "s.json")
+    assert s.resolved_plan().name == "shop"
+    assert s.traffic.csv == str(tmp_path / "t.csv")  # type: ignore[union-attr]
+
+
+def test_bad_scenarios(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(
+        json.dumps({"traffic": {"kind": "constant", "rps": -1}, "horizon": 5, "workload": {"dispatch": "fastest"}})
+    )
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert list(info.value.problems) == [
+        "traffic.constant.rps=-1: must be >= 0",
+        "workload.dispatch=\"fastest\": must be one of 'round_robin', 'least_outstanding', 'random' or 'central_queue'",
+        "horizon: unknown field; allowed: fidelity, horizon_s, operations, plan, plan_file, price_book, seed, "
+        "traffic, workload",
+    ]
+    path.write_text(json.dumps({"traffic": {"kind": "tidal"}}))
+    with pytest.raises(InputError, match=r"traffic=\"tidal\": must be one of"):
+        load_scenario(path)
+    path.write_text(json.dumps({"plan_file": "missing.json"}))
+    with pytest.raises(InputError, match=r"plan_file: plan=.*missing.json'?: file not found"):
+        load_scenario(path)

@@ -1,0 +1,88 @@
+"""Where an Application Load Balancer becomes cheaper than API Gateway, by monthly request volume.
+
+Both front doors are priced with the same cost model as any bill; the public IPv4 addresses an
+internet-facing ALB holds (one per zone) count against it where the price book charges them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from models.plan import Plan
+from models.prices import PriceBook
+from models.scenario import Workload
+from models.usage import Usage
+from tinysim.costs import price_usage
+from tinysim.steady import MONTH_HOURS, SteadyLoad, traffic_usage
+
+__all__ = ["SEED_CLAIM_REQUESTS", "Breakeven", "breakeven", "front_door_cost"]
+
+#: The seed page: "a hyperscale configuration will prove more cost-effective at a volume of
+#: 500,000 or more application requests per month".
+SEED_CLAIM_REQUESTS = 500_000
+SEARCH_LIMIT = 10**13
+
+
+def front_door_cost(
+    front_door: str, requests_per_month: int, book: PriceBook, workload: Workload, azs: int = 2
+) -> Decimal:
+    """Exact monthly cost (unrounded) of one front door alone at a steady request volume."""
+    plan = Plan.model_validate({"front_door": front_door, "network": {"azs": azs}})
+    part = traffic_usage(plan, SteadyLoad(requests_per_month, workload))
+    usage: dict[str, object] = {"month_hours": MONTH_HOURS}
+    if front_door == "alb":
+        usage["alb"] = part["alb"]
+        usage["public_ipv4"] = [{"addresses": azs}]
+    else:
+        usage["apigw"] = part["apigw"]
+    return price_usage(Usage.model_validate(usage), book).total_exact_usd
+
+
+@dataclass(frozen=True)
+class Breakeven:
+    """The smallest monthly volume at which the ALB costs no more than the API, or ``None``."""
+
+    api: str
+    requests_per_month: int | None
+    alb_usd_at_breakeven: Decimal | None
+    api_usd_at_breakeven: Decimal | None
+    alb_usd_at_seed_claim: Decimal
+    api_usd_at_seed_claim: Decimal
+
+    @property
+    def seed_claim_holds(self) -> bool:
+        """Is the ALB already cheaper at the seed's 500,000 requests per month?"""
+        return self.alb_usd_at_seed_claim <= self.api_usd_at_seed_claim
+
+
+def breakeven(api: str, book: PriceBook, workload: Workload = Workload(), azs: int = 2) -> Breakeven:
+    """Bisect on the monthly request count for the ALB/API crossover (``api``: apigw-http or apigw-rest)."""
+
+    def gap(n: int) -> Decimal:
+        return front_door_cost("alb", n, book, workload, azs) - front_door_cost(api, n, book, workload, azs)
+
+    lo, hi = 0, SEARCH_LIMIT
+    found: int | None = None
+    if gap(lo) <= 0:
+        found = 0
+    elif gap(hi) <= 0:
+        while hi - lo > 1:  # invariant: gap(lo) > 0 >= gap(hi); the gap shrinks as volume grows
+            mid = (lo + hi) // 2
+            if gap(mid) > 0:
+                lo = mid
+            else:
+                hi = mid
+        found = hi
+
+    def at(fd: str, n: int) -> Decimal:
+        return front_door_cost(fd, n, book, workload, azs)
+
+    return Breakeven(
+        api=api,
+        requests_per_month=found,
+        alb_usd_at_breakeven=None if found is None else at("alb", found),
+        api_usd_at_breakeven=None if found is None else at(api, found),
+        alb_usd_at_seed_claim=at("alb", SEED_CLAIM_REQUESTS),
+        api_usd_at_seed_claim=at(api, SEED_CLAIM_REQUESTS),
+    )

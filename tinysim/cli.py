@@ -1,0 +1,167 @@
+"""``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
+
+Exit codes: 0 success, 2 bad input (each problem on its own line), 1 an unexpected failure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import NoReturn
+
+from models import InputError, ModelsError, Plan, load_plan, load_price_book, load_usage
+from models.prices import available_price_books
+from models.scenario import Operations, Workload
+from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
+from tinysim.costs import price_usage
+from tinysim.errors import TinysimError
+from tinysim.steady import SteadyLoad, steady_usage
+
+__all__ = ["main"]
+
+PROG = "tinysim"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see --help)\n")
+
+
+def _cmd_cost(args: argparse.Namespace) -> int:
+    usage = load_usage(args.usage)
+    bill = price_usage(usage, load_price_book(args.prices, "--prices"))
+    print(json.dumps(bill.as_json(), indent=2) if args.json else bill.to_text())
+    return 0
+
+
+def _cmd_bill(args: argparse.Namespace) -> int:
+    plan = load_plan(args.plan) if args.plan else Plan()
+    books = args.prices or list(available_price_books())
+    load = SteadyLoad(args.requests_per_month, Workload())
+    bills = [price_usage(steady_usage(plan, load, Operations()), load_price_book(b, "--prices")) for b in books]
+    if args.json:
+        print(json.dumps([b.as_json() for b in bills], indent=2))
+        return 0
+    for bill in bills:
+        title = (
+            f"Stack {plan.name!r}: {plan.architecture} behind {plan.front_door}, "
+            f"{args.requests_per_month:,} requests/month, steady"
+        )
+        print(bill.to_text(title))
+        print()
+    return 0
+
+
+def _cmd_breakeven(args: argparse.Namespace) -> int:
+    book = load_price_book(args.prices, "--prices")
+    wl = Workload(
+        request_kb=args.request_kb,
+        response_kb=args.response_kb,
+        requests_per_connection=args.requests_per_connection,
+        connection_s=args.connection_s,
+    )
+    results = [breakeven(api, book, wl, args.azs) for api in ("apigw-http", "apigw-rest")]
+    if args.json:
+
+        def money(d: Decimal | None) -> str | None:
+            return None if d is None else str(d.quantize(Decimal("0.01")))
+
+        print(
+            json.dumps(
+                {
+                    "price_book": book.id,
+                    "seed_claim_requests_per_month": SEED_CLAIM_REQUESTS,
+                    "results": [
+                        {
+                            "api": r.api,
+                            "requests_per_month": r.requests_per_month,
+                            "alb_usd": money(r.alb_usd_at_breakeven),
+                            "api_usd": money(r.api_usd_at_breakeven),
+                            "seed_claim_holds": r.seed_claim_holds,
+                            "at_seed_claim": {
+                                "alb_usd": money(r.alb_usd_at_seed_claim),
+                                "api_usd": money(r.api_usd_at_seed_claim),
+                            },
+                        }
+                        for r in results
+                    ],
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(
+        f"ALB vs API Gateway break-even (price book {book.id}; {args.request_kb:g} KB in, "
+        f"{args.response_kb:g} KB out, {args.requests_per_connection:g} requests per connection, "
+        f"{args.azs} zones)"
+    )
+    for r in results:
+        if r.requests_per_month is None:
+            print(f"  {r.api}: the ALB never becomes cheaper (searched up to 10^13 requests/month)")
+            continue
+        print(
+            f"  {r.api}: ALB is cheaper from {r.requests_per_month:,} requests/month "
+            f"(each about ${r.alb_usd_at_breakeven:.2f}/month there)"
+        )
+        verdict = "holds" if r.seed_claim_holds else "does not hold"
+        print(
+            f"    at the seed's {SEED_CLAIM_REQUESTS:,}/month: ALB ${r.alb_usd_at_seed_claim:.2f} vs "
+            f"{r.api} ${r.api_usd_at_seed_claim:.2f} -> the claim {verdict}"
+        )
+    return 0
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else PROG)
+    p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected failures")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    c = sub.add_parser("cost", help="price a usage file without simulating")
+    c.add_argument("usage", help="usage JSON file")
+    c.add_argument("--prices", default=None, help="price book id or path (default: the current book)")
+    c.add_argument("--json", action="store_true", help="print the bill as JSON")
+    c.set_defaults(func=_cmd_cost)
+
+    b = sub.add_parser("bill", help="itemised monthly bill of a plan under steady traffic")
+    b.add_argument("plan", nargs="?", help="plan.json (default: the seed's stack)")
+    b.add_argument("--requests-per-month", type=int, default=1_000_000)
+    b.add_argument("--prices", action="append", help="price book id or path; repeat for several (default: all)")
+    b.add_argument("--json", action="store_true")
+    b.set_defaults(func=_cmd_bill)
+
+    e = sub.add_parser("breakeven", help="monthly volume where an ALB gets cheaper than API Gateway")
+    e.add_argument("--prices", default=None)
+    e.add_argument("--request-kb", type=float, default=2.0)
+    e.add_argument("--response-kb", type=float, default=10.0)
+    e.add_argument("--requests-per-connection", type=float, default=1.0)
+    e.add_argument("--connection-s", type=float, default=1.0)
+    e.add_argument("--azs", type=int, default=2)
+    e.add_argument("--json", action="store_true")
+    e.set_defaults(func=_cmd_breakeven)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI; returns the exit code."""
+    args = _parser().parse_args(argv)
+    try:
+        code: int = args.func(args)
+        return code
+    except InputError as exc:
+        for problem in exc.problems:
+            print(f"{PROG}: {problem}", file=sys.stderr)
+        return 2
+    except (ModelsError, TinysimError) as exc:
+        print(f"{PROG}: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:
+        if args.debug:
+            raise
+        print(f"{PROG}: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)
+        return 1

@@ -1,0 +1,21 @@
+"""Errors raised by tinysim.
+
+    TinysimError        base of every error raised here
+    └── TraceError      a traffic trace file is missing, malformed or has bad counts
+
+Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
+from the chosen book raises :class:`models.PriceMissing`. The CLI turns all of these into one line
+per problem and exit code 2.
+"""
+
+from __future__ import annotations
+
+__all__ = ["TinysimError", "TraceError"]
+
+
+class TinysimError(Exception):
+    """Base class of every error raised by :mod:`tinysim`."""
+
+
+class TraceError(TinysimError):
+    """A trace CSV cannot be replayed; the message names the file, the row or column, and the rule."""

@@ -1,0 +1,135 @@
+"""A month of usage for a plan under steady traffic, without simulating.
+
+Used for the quick bill (``tinysim bill``) and as the fixed part of every simulated bill: the NAT
+gateway, public addresses, alarms, the pipeline, images and logs do not depend on the dynamics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from models.instances import INSTANCE_TYPES
+from models.plan import Plan
+from models.scenario import Operations, Workload
+from models.usage import Usage
+
+__all__ = ["KB_PER_GB", "MONTH_HOURS", "SteadyLoad", "fixed_usage", "steady_usage", "traffic_usage"]
+
+MONTH_HOURS = Decimal(730)
+KB_PER_GB = Decimal(1_000_000)  # decimal GB, as in AWS's ALB example (300 KB/s x 3600 s = 1.08 GB)
+NAT_INSTANCE_TYPE = "t3.nano"
+
+
+def _d(x: float | int) -> Decimal:
+    return Decimal(str(x))
+
+
+@dataclass(frozen=True)
+class SteadyLoad:
+    """Monthly request volume spread evenly over the month, with the workload's payloads."""
+
+    requests_per_month: int
+    workload: Workload = Workload()
+
+    @property
+    def rps(self) -> Decimal:
+        return Decimal(self.requests_per_month) / (MONTH_HOURS * 3600)
+
+
+def tasks_per_instance(plan: Plan) -> int:
+    """How many of the plan's tasks fit on one container instance (CPU units and memory)."""
+    itype = INSTANCE_TYPES[plan.container.instance_type]
+    task = plan.container.task
+    return max(1, min(itype.cpu_units // task.cpu_units, itype.task_memory_mib // task.memory_mb))
+
+
+def fixed_usage(plan: Plan, ops: Operations) -> dict[str, Any]:
+    """Usage that does not depend on traffic: network, alarms, pipeline, image storage."""
+    out: dict[str, Any] = {}
+    ipv4 = 0
+    if plan.network.existing_vpc_id is None:
+        if plan.network.nat == "gateway":
+            out["nat_gateway"] = [{"count": 1, "processed_gb": _d(ops.builds_per_month * ops.image_gb)}]
+            ipv4 += 1
+        elif plan.network.nat == "instance":
+            out["ec2"] = [{"instance_type": NAT_INSTANCE_TYPE, "count": 1}]
+            ipv4 += 1
+    if plan.front_door == "alb":
+        ipv4 += plan.network.azs  # an internet-facing ALB holds one public address per zone
+    if ipv4:
+        out["public_ipv4"] = [{"addresses": ipv4}]
+    alarms = 0
+    if plan.architecture == "container":
+        alarms += 2  # service CPU high and low
+        if plan.container.launch_type == "ec2":
+            alarms += 2  # cluster CPU high and low
+    out["cloudwatch"] = [{"alarms": alarms}]
+    out["ecr"] = [{"storage_gb": _d(ops.image_gb * ops.images_kept)}]
+    if plan.pipeline.enabled:
+        minutes = _d(ops.builds_per_month * (ops.build_minutes + ops.release_minutes))
+        out["codebuild"] = [{"compute_type": plan.pipeline.compute_type, "build_minutes": minutes}]
+        out["codepipeline"] = [{"v1_active_pipelines": 1}]
+    return out
+
+
+def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) -> dict[str, Any]:
+    """Usage driven by requests: front door, compute at its minimum size, egress, logs."""
+    w = load.workload
+    n = Decimal(load.requests_per_month)
+    out: dict[str, Any] = {}
+    if plan.front_door == "alb":
+        rps = load.rps
+        new_per_s = rps / _d(w.requests_per_connection)
+        out["alb"] = [
+            {
+                "target": "lambda" if plan.architecture == "serverless" else "ip",
+                "new_connections_per_s": new_per_s,
+                # a connection open d seconds is seen in 1 + d/60 one-minute windows on average
+                "active_connections_per_min": new_per_s * 60 * (1 + _d(w.connection_s) / 60),
+                "processed_gb_per_hour": rps * 3600 * _d(w.request_kb + w.response_kb) / KB_PER_GB,
+                "requests_per_s": rps,
+                "rules": w.rules_per_request,
+            }
+        ]
+    else:
+        kind = "http" if plan.front_door == "apigw-http" else "rest"
+        out["apigw"] = [{"type": kind, "requests": n, "request_kb": _d(w.request_kb), "response_kb": _d(w.response_kb)}]
+    if plan.architecture == "serverless":
+        s = plan.serverless
+        out["lambda"] = [
+            {
+                "requests": n,
+                "duration_ms": _d(w.service_time_ms.mean),
+                "memory_mb": s.memory_mb,
+                "arch": s.arch,
+                "ephemeral_storage_mb": s.ephemeral_storage_mb,
+                "provisioned_concurrency": s.provisioned_concurrency,
+            }
+        ]
+    elif plan.container.launch_type == "fargate":
+        t = plan.container.task
+        out["fargate"] = [
+            {"tasks": plan.container.tasks.min, "vcpu": _d(t.cpu_units / 1024), "memory_gb": _d(t.memory_mb / 1024)}
+        ]
+    else:
+        per = tasks_per_instance(plan)
+        count = max(plan.container.instances.min, -(-plan.container.tasks.min // per))
+        out["ec2"] = [{"instance_type": plan.container.instance_type, "count": count}]
+    out["data_transfer_out_gb"] = n * _d(w.response_kb) / KB_PER_GB
+    log_gb = n * _d(ops.log_kb_per_request) / KB_PER_GB
+    out["cloudwatch"] = [{"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb}]
+    return out
+
+
+def steady_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) -> Usage:
+    """Fixed plus traffic usage for one month, as a validated ``Usage``."""
+    merged: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
+    for part in (fixed_usage(plan, ops), traffic_usage(plan, load, ops)):
+        for key, value in part.items():
+            if isinstance(value, list):
+                merged[key] = merged.get(key, []) + value
+            else:
+                merged[key] = value
+    return Usage.model_validate(merged)
