@@ -1,0 +1,1 @@
+"""The control plane: CloudWatch datapoints and alarms, Application Auto Scaling policies."""

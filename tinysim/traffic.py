@@ -1,0 +1,175 @@
+"""Traffic: a request rate over time and the Poisson (or over-dispersed) arrivals around it.
+
+Arrivals are drawn in fixed blocks of ``BLOCK_S`` seconds, each from its own generator seeded by
+(seed, block): the same seed gives the same requests however the run is cut into windows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from models.scenario import (
+    MONTH_S,
+    ConstantTraffic,
+    DiurnalTraffic,
+    GrowthTraffic,
+    SpikeTraffic,
+    TraceTraffic,
+    Traffic,
+)
+from tinysim.distributions import Distribution
+from tinysim.errors import TraceError
+
+__all__ = ["BLOCK_S", "ArrivalSource", "Arrivals", "RateFunction", "load_trace", "rate_function"]
+
+BLOCK_S = 60
+DAY_S = 86_400
+WEEK_S = 7 * DAY_S
+
+
+def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
+    """Counts per interval (and bytes per interval if asked) from a trace CSV, validated."""
+    where = f"traffic.csv={spec.csv!r}"
+    path = Path(spec.csv)
+    if not path.is_file():
+        raise TraceError(f"{where}: file not found")
+    try:
+        frame = pd.read_csv(path)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise TraceError(f"{where}: not a readable CSV ({str(exc).splitlines()[0]})") from None
+    columns = [spec.column] + ([spec.bytes_column] if spec.bytes_column else [])
+    out: list[np.ndarray] = []
+    for col in columns:
+        if col not in frame.columns:
+            raise TraceError(f"{where}: no column {col!r}; columns are {list(map(str, frame.columns))}")
+        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
+        bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
+        if bad.size:
+            row = int(bad[0])
+            raise TraceError(
+                f"{where}: column {col!r} row {row + 2} is {frame[col].iloc[row]!r}; counts must be numbers >= 0"
+            )
+        out.append(values)
+    if out[0].size == 0:
+        raise TraceError(f"{where}: no rows")
+    return out[0], (out[1] if len(out) > 1 else None)
+
+
+@dataclass(frozen=True)
+class RateFunction:
+    """Requests per second at given times (seconds from the start, a Monday 00:00)."""
+
+    spec: Traffic
+    trace_rps: np.ndarray | None = None
+    trace_bps: np.ndarray | None = None
+
+    def __call__(self, t: np.ndarray) -> np.ndarray:
+        s = self.spec
+        if isinstance(s, ConstantTraffic):
+            rate = np.full(t.shape, s.rps)
+        elif isinstance(s, DiurnalTraffic):
+            rate = s.mean_rps + (s.peak_rps - s.mean_rps) * np.cos(2 * math.pi * (t / 3600 - s.peak_hour) / 24)
+        elif isinstance(s, SpikeTraffic):
+            inside = (t >= s.start_s) & (t < s.start_s + s.duration_s)
+            rate = np.where(inside, s.spike_rps, s.base_rps)
+        elif isinstance(s, GrowthTraffic):
+            g = s.monthly_growth_pct / 100
+            months = t / MONTH_S
+            rate = s.start_rps * ((1 + g) ** months if s.shape == "exponential" else np.maximum(0, 1 + g * months))
+        else:
+            assert self.trace_rps is not None
+            idx = (t // s.interval_s).astype(np.int64) % self.trace_rps.size  # a short trace repeats
+            rate = self.trace_rps[idx]
+        if s.weekly is not None:
+            rate = rate * np.asarray(s.weekly)[((t % WEEK_S) // DAY_S).astype(np.int64)]
+        return np.asarray(rate, dtype=float)
+
+    def bytes_per_request(self, t: np.ndarray) -> np.ndarray | None:
+        """Trace bytes per request at ``t`` where the trace has a bytes column."""
+        if self.trace_bps is None or self.trace_rps is None or not isinstance(self.spec, TraceTraffic):
+            return None
+        idx = (t // self.spec.interval_s).astype(np.int64) % self.trace_rps.size
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per = np.where(self.trace_rps[idx] > 0, self.trace_bps[idx] / self.trace_rps[idx], 0.0)
+        return np.asarray(per)
+
+
+def rate_function(spec: Traffic) -> RateFunction:
+    """The rate function of a scenario's traffic (reads and checks a trace file)."""
+    if isinstance(spec, TraceTraffic):
+        counts, byte_counts = load_trace(spec)
+        rps = counts * spec.scale / spec.interval_s
+        bps = None if byte_counts is None else byte_counts * spec.scale / spec.interval_s
+        return RateFunction(spec, rps, bps)
+    return RateFunction(spec)
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Requests of a stretch of time: arrival times, service times and a uniform for dispatch."""
+
+    t: np.ndarray
+    service_s: np.ndarray
+    u: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.t.size)
+
+    def take(self, mask: np.ndarray | slice) -> Arrivals:
+        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask])
+
+    @staticmethod
+    def concat(parts: list[Arrivals]) -> Arrivals:
+        if len(parts) == 1:
+            return parts[0]
+        return Arrivals(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("t", "service_s", "u")))
+
+
+@dataclass
+class ArrivalSource:
+    """Hands out the arrivals of any time range, drawing each block once."""
+
+    rate: RateFunction
+    service: Distribution
+    seed: int
+    horizon_s: float
+    arrivals: str = "poisson"
+    dispersion: float = 1.0
+    _cache: dict[int, Arrivals] = field(default_factory=dict)
+
+    def block(self, b: int) -> Arrivals:
+        hit = self._cache.get(b)
+        if hit is not None:
+            return hit
+        rng = np.random.default_rng([self.seed, b])
+        secs = np.arange(b * BLOCK_S, min((b + 1) * BLOCK_S, math.ceil(self.horizon_s)), dtype=float)
+        lam = self.rate(secs + 0.5)
+        if self.arrivals == "overdispersed" and self.dispersion > 1:
+            # negative binomial with mean lam and variance dispersion x lam
+            n = np.maximum(lam / (self.dispersion - 1), 1e-12)
+            counts = rng.negative_binomial(n, 1 / self.dispersion)
+        else:
+            counts = rng.poisson(lam)
+        total = int(counts.sum())
+        t = np.repeat(secs, counts) + rng.random(total)
+        t.sort()
+        t = t[t < self.horizon_s]
+        out = Arrivals(t, self.service.sample(rng, t.size), rng.random(t.size))
+        self._cache = {b: out}  # blocks are asked for in order; keep only the latest
+        return out
+
+    def between(self, t0: float, t1: float) -> Arrivals:
+        """Arrivals with ``t0 <= t < t1``."""
+        if t1 <= t0:
+            return Arrivals(np.empty(0), np.empty(0), np.empty(0))
+        parts = []
+        for b in range(int(t0 // BLOCK_S), int(math.ceil(t1 / BLOCK_S))):
+            blk = self.block(b)
+            lo, hi = np.searchsorted(blk.t, [t0, t1])
+            parts.append(blk.take(slice(int(lo), int(hi))))
+        return Arrivals.concat(parts)
