@@ -24,6 +24,7 @@ __all__ = [
     "Scenario",
     "ServiceTime",
     "SpikeTraffic",
+    "Timings",
     "TraceTraffic",
     "Traffic",
     "Workload",
@@ -140,7 +141,21 @@ class Workload(_Frozen):
     requests_per_connection: float = Field(1.0, ge=1)
     connection_s: float = Field(1.0, ge=0, description="how long a client connection stays open")
     rules_per_request: int = Field(0, ge=0, le=100, description="ALB listener rules processed per request")
-    cold_start_ms: float | None = Field(None, ge=0)
+    cold_start_ms: float | None = Field(None, ge=0, description="Lambda INIT; default by package type")
+    frontdoor_overhead_ms: float | None = Field(None, ge=0, description="added latency; default by front door")
+
+
+class Timings(_Frozen):
+    """How long the control plane's actions take to show."""
+
+    task_start_s: float = Field(
+        180.0, ge=0, description="placement to serving: image pull and start (~30 s) + 5 health checks 30 s apart"
+    )
+    instance_boot_s: float = Field(180.0, ge=0, description="EC2 launch to registered with the cluster")
+    lambda_idle_ttl_s: float = Field(600.0, gt=0, description="how long an idle Lambda environment is kept")
+    lambda_scaling: Literal["current", "legacy"] = Field(
+        "current", description="1,000 environments per 10 s (since 2023-11) or burst 3,000 then 500/min"
+    )
 
 
 class Operations(_Frozen):
@@ -163,6 +178,7 @@ class Scenario(_Frozen):
     traffic: Traffic = ConstantTraffic(kind="constant", rps=1.0)
     workload: Workload = Workload()
     operations: Operations = Operations()
+    timings: Timings = Timings()
     horizon_s: int = Field(DAY_S, gt=0, le=400 * DAY_S)
     seed: int = Field(0, ge=0)
     fidelity: Literal["request", "fluid"] = "request"

@@ -1,6 +1,6 @@
 """Errors raised by the provisioner.
 
-    ProvisionError      base of every error raised here
+ProvisionError      base of every error raised here
 """
 
 from __future__ import annotations

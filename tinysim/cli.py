@@ -10,11 +10,12 @@ import json
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import NoReturn
+from typing import Any, NoReturn
 
-from models import InputError, ModelsError, Plan, load_plan, load_price_book, load_usage
+from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
 from models.prices import available_price_books
 from models.scenario import Operations, Workload
+from models.validation import validate
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.costs import price_usage
 from tinysim.errors import TinysimError
@@ -114,10 +115,85 @@ def _cmd_breakeven(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_run(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from tinysim.simulate import simulate
+
+    scenario = load_scenario(args.scenario)
+    updates: dict[str, object] = {}
+    if args.seed is not None:
+        updates["seed"] = args.seed
+    if args.fidelity is not None:
+        updates["fidelity"] = args.fidelity
+    if updates:
+        scenario = validate(Scenario, {**scenario.model_dump(exclude_none=True), **updates})
+    with tqdm(
+        total=scenario.horizon_s,
+        unit="sim-s",
+        unit_scale=True,
+        delay=1.0,
+        file=sys.stderr,
+        disable=args.quiet,
+        leave=False,
+    ) as bar:
+
+        def progress(now_s: float) -> None:
+            bar.update(now_s - bar.n)
+
+        result = simulate(scenario, progress)
+    if args.out:
+        for path in result.write(args.out, "parquet" if args.parquet else "csv"):
+            print(f"wrote {path}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(result.summary, indent=2))
+    else:
+        print(_run_text(result.summary))
+    return 0
+
+
+def _run_text(s: dict[str, Any]) -> str:
+    r, lat, sc = s["requests"], s["latency_ms"], s["scaling"]
+    lines = [
+        f"requests: {r['offered']:,} offered, {r['served']:,} served, {r['throttled']:,} throttled, "
+        f"{r['timed_out']:,} timed out, {r['in_flight']:,} in flight",
+    ]
+    if lat["p50"] is not None:
+        lines.append(
+            f"latency: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms, "
+            f"max {lat['max']:.1f} ms"
+        )
+    lines.append(
+        f"scaling: up to {sc['max_tasks']} tasks, {sc['scale_out_events']} scale-outs, "
+        f"{sc['scale_in_events']} scale-ins"
+    )
+    lam = s["lambda"]
+    if lam["max_concurrency"]:
+        lines.append(
+            f"lambda: max concurrency {lam['max_concurrency']}, {lam['cold_starts']:,} cold starts, "
+            f"{lam['throttles']:,} throttles"
+        )
+    lines.append(
+        f"monthly bill: ${s['total_usd']} (price book {s['bill']['price_book']}; the run is "
+        f"{s['horizon_s'] / 3600:g} h, scaled x{s['month_factor']:.4g} to 730 h)"
+    )
+    return "\n".join(lines)
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else PROG)
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected failures")
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    r = sub.add_parser("run", help="simulate a scenario: cost and latency over time")
+    r.add_argument("scenario", help="scenario JSON file")
+    r.add_argument("--json", action="store_true", help="print the summary as JSON")
+    r.add_argument("--out", help="folder for timeline, events, datapoints, hourly usage, bill and summary")
+    r.add_argument("--parquet", action="store_true", help="write Parquet instead of CSV with --out")
+    r.add_argument("--seed", type=int, default=None)
+    r.add_argument("--fidelity", choices=["request", "fluid"], default=None)
+    r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=_cmd_run)
 
     c = sub.add_parser("cost", help="price a usage file without simulating")
     c.add_argument("usage", help="usage JSON file")

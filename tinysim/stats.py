@@ -47,7 +47,7 @@ class LogHistogram:
         b = int(np.searchsorted(np.cumsum(self.counts), rank, side="right"))
         if b == 0:
             return 0.0
-        return min(X_MIN * GROWTH ** (b - 0.5), self.maximum)
+        return float(min(X_MIN * GROWTH ** (b - 0.5), self.maximum))
 
 
 def busy_seconds(busy: np.ndarray, start: np.ndarray, end: np.ndarray, weight: float = 1.0) -> None:

@@ -168,7 +168,7 @@ class ArrivalSource:
         if t1 <= t0:
             return Arrivals(np.empty(0), np.empty(0), np.empty(0))
         parts = []
-        for b in range(int(t0 // BLOCK_S), int(math.ceil(t1 / BLOCK_S))):
+        for b in range(int(t0 // BLOCK_S), math.ceil(t1 / BLOCK_S)):
             blk = self.block(b)
             lo, hi = np.searchsorted(blk.t, [t0, t1])
             parts.append(blk.take(slice(int(lo), int(hi))))

@@ -157,8 +157,18 @@ class LambdaPool:
         self.state[S_TOKENS] = 3000.0
 
     def run(self, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return lambda_kernel(t, s, self.prov_free, self.busy_heap, self.idle, self.state, self.limit,
-                             self.init_s, self.idle_ttl_s, self.legacy_scaling)  # type: ignore[no-any-return]
+        return lambda_kernel(
+            t,
+            s,
+            self.prov_free,
+            self.busy_heap,
+            self.idle,
+            self.state,
+            self.limit,
+            self.init_s,
+            self.idle_ttl_s,
+            self.legacy_scaling,
+        )
 
     @property
     def warm(self) -> int:

@@ -1,0 +1,197 @@
+"""The data plane: every request of a window between two control events, computed at once.
+
+Between control events the set of serving workers is fixed, so a window's requests are a pure
+function of arrivals, service times and the workers' free times. Results are folded straight into
+per-minute and per-hour accumulators; nothing per request outlives its window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tinysim.compute.ecs import EcsService
+from tinysim.compute.lambda_ import LambdaPool
+from tinysim.frontdoor import FrontDoor
+from tinysim.stats import LogHistogram, busy_seconds
+from tinysim.traffic import ArrivalSource
+
+__all__ = ["MINUTE_FIELDS", "DataPlane", "Outcome"]
+
+THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
+Outcome = int
+MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
+HOUR_FIELDS = (
+    "admitted",
+    "served",
+    "request_kb",
+    "response_kb",
+    "billed_ms",
+    "init_ms",
+    "prov_requests",
+    "lambda_requests",
+)
+
+
+@dataclass
+class DataPlane:
+    """Processes arrivals window by window for one compute backend (ECS service or Lambda pool)."""
+
+    source: ArrivalSource
+    front: FrontDoor
+    horizon_s: float
+    request_kb: float
+    response_kb: float
+    ecs: EcsService | None = None
+    pool: LambdaPool | None = None
+    lambda_timeout_s: float = math.inf
+    bytes_per_request: Callable[[np.ndarray], np.ndarray | None] | None = None
+    t_done: float = 0.0
+    minutes: dict[str, np.ndarray] = field(init=False)
+    hours: dict[str, np.ndarray] = field(init=False)
+    pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
+    busy: np.ndarray = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
+    latency: LogHistogram = field(default_factory=LogHistogram)
+    wait: LogHistogram = field(default_factory=LogHistogram)
+    _pending_minute: int = -1
+    _pending: list[np.ndarray] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        n_min = math.ceil(self.horizon_s / 60)
+        n_hour = math.ceil(self.horizon_s / 3600)
+        self.minutes = {f: np.zeros(n_min, dtype=np.int64) for f in MINUTE_FIELDS}
+        self.hours = {f: np.zeros(n_hour) for f in HOUR_FIELDS}
+        self.pct = np.full((n_min, 3), np.nan)
+        self.busy = np.zeros(math.ceil(self.horizon_s) + 1)
+
+    # -- windows ---------------------------------------------------------------------------------
+    def advance_to(self, t_end: float) -> None:
+        """Process every arrival in [t_done, t_end) with the workers as they are now."""
+        t_end = min(t_end, self.horizon_s)
+        if t_end <= self.t_done:
+            return
+        arr = self.source.between(self.t_done, t_end)
+        self.t_done = t_end
+        if len(arr) == 0:
+            return
+        n = len(arr)
+        outcome = np.full(n, THROTTLED, dtype=np.int8)
+        done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
+        ok = self.front.admit(arr.t)
+        wait = np.zeros(n)
+        cold = np.zeros(n, dtype=bool)
+        lam_thr = np.zeros(n, dtype=bool)
+        if self.ecs is not None:
+            adm = arr.take(ok)
+            start = self.ecs.route(adm)
+            if start is None:  # no task serving: the front door answers 503
+                ok[:] = False
+            else:
+                done[ok] = start + adm.service_s
+                wait[ok] = start - adm.t
+                busy_seconds(self.busy, start, start + adm.service_s)
+        elif self.pool is not None:
+            adm = arr.take(ok)
+            service = np.minimum(adm.service_s, self.lambda_timeout_s)
+            delay, kind, end = self.pool.run(adm.t, service)
+            ran = kind > 0
+            idx = np.flatnonzero(ok)
+            lam_thr[idx[~ran]] = True
+            cold[idx[kind == 3]] = True
+            ok[idx[~ran]] = False
+            done[idx[ran]] = end[ran]
+            wait[idx[ran]] = delay[ran]
+            busy_seconds(self.busy, adm.t[ran], end[ran])
+            self._bill_lambda(adm.t[ran], service[ran], delay[ran], kind[ran])
+            # a function that runs into its own timeout fails the request
+            over = np.zeros(n, dtype=bool)
+            over[idx[ran]] = adm.service_s[ran] > self.lambda_timeout_s
+        else:  # pragma: no cover - the engine always gives one backend
+            raise AssertionError("no backend")
+        latency = done - arr.t + self.front.overhead_s
+        timed_out = ok & (latency > self.front.timeout_s)
+        if self.pool is not None:
+            timed_out |= over
+        outcome[ok] = SERVED
+        outcome[timed_out] = TIMED_OUT
+        finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
+        outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
+        self._fold(arr.t, outcome, latency, wait, cold, lam_thr, ok)
+
+    def _bill_lambda(self, t: np.ndarray, service: np.ndarray, delay: np.ndarray, kind: np.ndarray) -> None:
+        hour = (t // 3600).astype(np.int64)
+        size = self.hours["billed_ms"].size
+        self.hours["billed_ms"] += np.bincount(hour, weights=np.ceil(service * 1000 - 1e-9), minlength=size)[:size]
+        self.hours["init_ms"] += np.bincount(hour, weights=np.ceil(delay * 1000 - 1e-9), minlength=size)[:size]
+        self.hours["prov_requests"] += np.bincount(hour, weights=(kind == 1), minlength=size)[:size]
+        self.hours["lambda_requests"] += np.bincount(hour, minlength=size)[:size]
+
+    def _fold(
+        self,
+        t: np.ndarray,
+        outcome: np.ndarray,
+        latency: np.ndarray,
+        wait: np.ndarray,
+        cold: np.ndarray,
+        lam_thr: np.ndarray,
+        admitted: np.ndarray,
+    ) -> None:
+        minute = (t // 60).astype(np.int64)
+        m0 = int(minute[0])
+        rel = minute - m0
+        span = int(rel[-1]) + 1
+        counts = np.bincount(rel * 4 + outcome, minlength=span * 4).reshape(span, 4)
+        sl = slice(m0, m0 + span)
+        self.minutes["offered"][sl] += counts.sum(axis=1)
+        self.minutes["throttled"][sl] += counts[:, THROTTLED]
+        self.minutes["served"][sl] += counts[:, SERVED]
+        self.minutes["timed_out"][sl] += counts[:, TIMED_OUT]
+        self.minutes["in_flight"][sl] += counts[:, IN_FLIGHT]
+        if cold.any():
+            self.minutes["cold_starts"][sl] += np.bincount(rel[cold], minlength=span)
+        if lam_thr.any():
+            self.minutes["lambda_throttles"][sl] += np.bincount(rel[lam_thr], minlength=span)
+        hour = (t // 3600).astype(np.int64)
+        size = self.hours["admitted"].size
+        served = outcome == SERVED
+        self.hours["admitted"] += np.bincount(hour[admitted], minlength=size)[:size]
+        self.hours["served"] += np.bincount(hour[served], minlength=size)[:size]
+        self.hours["request_kb"] += np.bincount(hour[admitted], minlength=size)[:size] * self.request_kb
+        trace_bytes = self.bytes_per_request(t[served]) if self.bytes_per_request is not None else None
+        if trace_bytes is None:
+            self.hours["response_kb"] += np.bincount(hour[served], minlength=size)[:size] * self.response_kb
+        else:
+            self.hours["response_kb"] += np.bincount(hour[served], weights=trace_bytes / 1000, minlength=size)[:size]
+        lat_ok = latency[served]
+        self.latency.add(lat_ok)
+        self.wait.add(wait[served])
+        self._minute_percentiles(minute[served], lat_ok)
+
+    def _minute_percentiles(self, minute: np.ndarray, lat: np.ndarray) -> None:
+        if lat.size == 0:
+            return
+        bounds = np.flatnonzero(np.diff(minute)) + 1
+        starts = np.concatenate(([0], bounds))
+        ends = np.concatenate((bounds, [lat.size]))
+        for a, b in zip(starts, ends, strict=True):
+            m = int(minute[a])
+            if m != self._pending_minute:
+                self.flush()
+                self._pending_minute = m
+            self._pending.append(lat[a:b])
+
+    def flush(self) -> None:
+        """Close the minute being collected: its latency percentiles, exact from its requests."""
+        if self._pending_minute >= 0 and self._pending:
+            lat = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
+            self.pct[self._pending_minute] = np.percentile(lat, (50, 95, 99)) * 1000
+        self._pending = []
+        self._pending_minute = -1
+
+    # -- metrics -----------------------------------------------------------------------------------
+    def busy_between(self, t0: float, t1: float) -> float:
+        """Worker-seconds spent in [t0, t1) (whole seconds)."""
+        return float(self.busy[int(t0) : int(t1)].sum())

@@ -1,0 +1,105 @@
+"""What a run returns: DataFrames built once at the end from the engine's records, the bill, and a
+summary with the same keys as ``tinysim run --json``."""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.scenario import Scenario
+from tinysim.costs import Bill
+from tinysim.stats import LogHistogram
+
+__all__ = ["SimResult", "step_series", "summary_of"]
+
+
+@dataclass(frozen=True)
+class SimResult:
+    """A forecast: per-minute timeline, control events, hourly usage, the month's bill, a summary."""
+
+    scenario: Scenario
+    timeline: pd.DataFrame
+    events: pd.DataFrame
+    datapoints: pd.DataFrame
+    hourly_usage: pd.DataFrame
+    bill: Bill
+    summary: dict[str, Any]
+
+    def write(self, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
+        """Write the frames (CSV or Parquet) and ``summary.json`` into ``out_dir``."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        written = []
+        for name in ("timeline", "events", "datapoints", "hourly_usage"):
+            frame: pd.DataFrame = getattr(self, name)
+            if name == "events":
+                frame = frame.assign(detail=frame["detail"].map(json.dumps))
+            path = out / f"{name}.{fmt}"
+            if fmt == "parquet":
+                frame.to_parquet(path, index=False)
+            else:
+                frame.to_csv(path, index=False)
+            written.append(path)
+        bill_path = out / "bill.json"
+        bill_path.write_text(json.dumps(self.bill.as_json(), indent=2) + "\n")
+        summary = out / "summary.json"
+        summary.write_text(json.dumps(self.summary, indent=2) + "\n")
+        return [*written, bill_path, summary]
+
+
+def step_series(changes: list[tuple[float, int]], horizon_s: float, step_s: float) -> np.ndarray:
+    """Time-average of a step function over consecutive buckets of ``step_s`` seconds."""
+    n = math.ceil(horizon_s / step_s)
+    edges = np.minimum(np.arange(n + 1) * step_s, horizon_s)
+    if not changes:
+        return np.zeros(n)
+    times = np.array([t for t, _ in changes] + [horizon_s])
+    values = np.array([v for _, v in changes], dtype=float)
+    # cumulative integral at each change point, then interpolate at bucket edges
+    cum = np.concatenate(([0.0], np.cumsum(values * np.diff(times))))
+    at_edges = np.interp(edges, times, cum)
+    widths = np.diff(edges)
+    return np.asarray(np.diff(at_edges) / np.where(widths > 0, widths, 1))
+
+
+def _stats_ms(h: LogHistogram) -> dict[str, float | None]:
+    if not h.n:
+        return {"mean": None, "p50": None, "p95": None, "p99": None, "max": None}
+    return {
+        "mean": h.mean * 1000,
+        "p50": h.quantile(0.5) * 1000,
+        "p95": h.quantile(0.95) * 1000,
+        "p99": h.quantile(0.99) * 1000,
+        "max": h.maximum * 1000,
+    }
+
+
+def summary_of(
+    scenario: Scenario,
+    totals: dict[str, int],
+    latency: LogHistogram,
+    wait: LogHistogram,
+    bill: Bill,
+    scaling: dict[str, int],
+    lam: dict[str, int],
+    month_factor: float,
+) -> dict[str, Any]:
+    return {
+        "fidelity": scenario.fidelity,
+        "seed": scenario.seed,
+        "horizon_s": scenario.horizon_s,
+        "requests": totals,
+        "latency_ms": _stats_ms(latency),
+        "wait_ms": _stats_ms(wait),
+        "total_usd": str(bill.total_usd),
+        "month_factor": month_factor,
+        "bill": bill.as_json(),
+        "scaling": scaling,
+        "lambda": lam,
+    }

@@ -1,0 +1,87 @@
+"""``simulate(scenario)``: one forecast of cost and latency."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from models.prices import load_price_book
+from models.scenario import Scenario
+from tinysim.costs import price_usage
+from tinysim.engine import Engine
+from tinysim.results import SimResult, step_series, summary_of
+from tinysim.usage import fold_usage, hourly_frame
+
+__all__ = ["simulate"]
+
+
+def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None) -> SimResult:
+    """Run a scenario and return its timeline, events, hourly usage, bill and summary.
+
+    ``progress`` is called with the simulated time (seconds) once a simulated minute.
+    """
+    plan = scenario.resolved_plan()
+    engine = Engine(scenario, plan, progress)
+    engine.run()
+    return _result(engine)
+
+
+def _result(engine: Engine) -> SimResult:
+    sc, plan, dp = engine.scenario, engine.plan, engine.dp
+    horizon = engine.horizon_s
+    n_min = math.ceil(horizon / 60)
+    timeline = pd.DataFrame({"minute": np.arange(n_min), "t_s": np.arange(n_min) * 60.0})
+    for key, values in dp.minutes.items():
+        timeline[key] = values
+    samples = pd.DataFrame(
+        engine.samples, columns=["t_end_s", "tasks_running", "tasks_pending", "instances", "cpu_credits"]
+    )
+    for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
+        timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
+    worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
+    busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    if worker is not None:
+        f = sc.workload.cpu_fraction
+        with np.errstate(divide="ignore", invalid="ignore"):
+            timeline["cpu_pct"] = np.where(worker > 0, 100.0 * f * busy_min / (worker * 60.0), np.nan)
+    seconds = np.minimum(60.0, horizon - timeline["t_s"].to_numpy())
+    timeline["lambda_concurrency"] = busy_min / seconds if engine.pool is not None else 0.0
+    timeline[["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]] = dp.pct
+
+    events = pd.DataFrame([(t, k, d) for t, k, d in engine.events], columns=["t_s", "kind", "detail"])
+    datapoints = pd.DataFrame(engine.datapoints, columns=["t_s", "metric", "value", "in_alarm"])
+
+    task_hours = (
+        step_series(engine.task_changes, horizon, 3600.0)
+        * np.minimum(3600.0, horizon - 3600.0 * np.arange(math.ceil(horizon / 3600)))
+        / 3600
+    )
+    inst_hours = (
+        step_series(engine.instance_changes, horizon, 3600.0)
+        * np.minimum(3600.0, horizon - 3600.0 * np.arange(math.ceil(horizon / 3600)))
+        / 3600
+    )
+    hourly = hourly_frame(dp.hours, task_hours, inst_hours, horizon, sc)
+    surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
+    usage = fold_usage(plan, sc, hourly, surplus)
+    bill = price_usage(usage, load_price_book(sc.price_book))
+
+    m = dp.minutes
+    totals = {k: int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight")}
+    kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
+    scaling = {
+        "max_tasks": int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),
+        "scale_out_events": int(kinds.get("scale_out", 0)),
+        "scale_in_events": int(kinds.get("scale_in", 0)),
+    }
+    lam = {
+        "max_concurrency": engine.pool.max_concurrency if engine.pool is not None else 0,
+        "cold_starts": int(m["cold_starts"].sum()),
+        "throttles": int(m["lambda_throttles"].sum()),
+    }
+    factor = 730 * 3600 / horizon
+    summary = summary_of(sc, totals, dp.latency, dp.wait, bill, scaling, lam, factor)
+    return SimResult(sc, timeline, events, datapoints, hourly, bill, summary)
