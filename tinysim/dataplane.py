@@ -19,10 +19,12 @@ from tinysim.frontdoor import FrontDoor
 from tinysim.stats import LogHistogram, busy_seconds
 from tinysim.traffic import ArrivalSource
 
-__all__ = ["MINUTE_FIELDS", "DataPlane", "Outcome"]
+__all__ = ["IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
 THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
 Outcome = int
+#: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
+Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
 HOUR_FIELDS = (
     "admitted",
@@ -49,6 +51,7 @@ class DataPlane:
     pool: LambdaPool | None = None
     lambda_timeout_s: float = math.inf
     bytes_per_request: Callable[[np.ndarray], np.ndarray | None] | None = None
+    observer: Observer | None = None
     t_done: float = 0.0
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
@@ -120,6 +123,8 @@ class DataPlane:
         finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
         self._fold(arr.t, outcome, latency, wait, cold, lam_thr, ok)
+        if self.observer is not None:
+            self.observer(arr.t, outcome, latency, wait)
 
     def _bill_lambda(self, t: np.ndarray, service: np.ndarray, delay: np.ndarray, kind: np.ndarray) -> None:
         hour = (t // 3600).astype(np.int64)

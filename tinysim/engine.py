@@ -20,7 +20,7 @@ from tinysim.compute.ecs import EcsService, Task
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.control.alarms import Alarm
 from tinysim.control.autoscaling import StepPolicy
-from tinysim.dataplane import DataPlane
+from tinysim.dataplane import DataPlane, Observer
 from tinysim.distributions import from_spec
 from tinysim.frontdoor import front_door
 from tinysim.steady import tasks_per_instance
@@ -44,6 +44,7 @@ class Engine:
     scenario: Scenario
     plan: Plan
     progress: Progress | None = None
+    observer: Observer | None = None
     env: simpy.Environment = field(default_factory=simpy.Environment)
     events: list[Record] = field(default_factory=list)
     datapoints: list[tuple[float, str, float | None, bool]] = field(default_factory=list)
@@ -98,6 +99,7 @@ class Engine:
             self.pool,
             float(plan.serverless.timeout_s),
             rate.bytes_per_request if rate.trace_bps is not None else None,
+            self.observer,
         )
         self._room = self.env.event()
         if self.ecs is not None:

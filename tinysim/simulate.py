@@ -11,6 +11,7 @@ import pandas as pd
 from models.prices import load_price_book
 from models.scenario import Scenario
 from tinysim.costs import price_usage
+from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, step_series, summary_of
 from tinysim.usage import fold_usage, hourly_frame
@@ -18,13 +19,16 @@ from tinysim.usage import fold_usage, hourly_frame
 __all__ = ["simulate"]
 
 
-def simulate(scenario: Scenario, progress: Callable[[float], None] | None = None) -> SimResult:
+def simulate(
+    scenario: Scenario, progress: Callable[[float], None] | None = None, observer: Observer | None = None
+) -> SimResult:
     """Run a scenario and return its timeline, events, hourly usage, bill and summary.
 
-    ``progress`` is called with the simulated time (seconds) once a simulated minute.
+    ``progress`` is called with the simulated time (seconds) once a simulated minute; ``observer``
+    with every window's per-request arrays (for analyses that need each request).
     """
     plan = scenario.resolved_plan()
-    engine = Engine(scenario, plan, progress)
+    engine = Engine(scenario, plan, progress, observer)
     engine.run()
     return _result(engine)
 

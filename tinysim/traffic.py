@@ -60,6 +60,25 @@ def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
     return out[0], (out[1] if len(out) > 1 else None)
 
 
+def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Arrival times given counts per second, uniform and sorted within each second, without a sort:
+    k sorted uniforms are the first k partial sums of k+1 exponentials over their total."""
+    total = int(counts.sum())
+    if total == 0:
+        return np.empty(0)
+    seg = counts + 1
+    e = rng.standard_exponential(total + secs.size)
+    cs = np.cumsum(e)
+    ends = np.cumsum(seg) - 1  # index of each second's last (k+1-th) exponential
+    starts = ends - counts  # index of its first
+    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0)
+    span = cs[ends] - before
+    keep = np.ones(cs.size, dtype=bool)
+    keep[ends] = False
+    owner = np.repeat(np.arange(secs.size), counts)
+    return np.asarray(secs[owner] + (cs[keep] - before[owner]) / span[owner])
+
+
 @dataclass(frozen=True)
 class RateFunction:
     """Requests per second at given times (seconds from the start, a Monday 00:00)."""
@@ -155,9 +174,7 @@ class ArrivalSource:
             counts = rng.negative_binomial(n, 1 / self.dispersion)
         else:
             counts = rng.poisson(lam)
-        total = int(counts.sum())
-        t = np.repeat(secs, counts) + rng.random(total)
-        t.sort()
+        t = _sorted_within_seconds(rng, secs, counts)
         t = t[t < self.horizon_s]
         out = Arrivals(t, self.service.sample(rng, t.size), rng.random(t.size))
         self._cache = {b: out}  # blocks are asked for in order; keep only the latest
