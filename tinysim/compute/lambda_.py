@@ -81,6 +81,8 @@ def lambda_kernel(
             kind[i] = 1
             end[i] = now + s[i]
             prov_free[pj] = end[i]
+            if nbusy + prov_busy + 1 > state[S_MAXCONC]:
+                state[S_MAXCONC] = nbusy + prov_busy + 1
             continue
         if nbusy + prov_busy >= limit:
             delay[i] = -1.0
@@ -126,8 +128,8 @@ def lambda_kernel(
                 break
             busy_heap[parent], busy_heap[j] = busy_heap[j], busy_heap[parent]
             j = parent
-        if nbusy + prov_busy + 1 > state[S_MAXCONC]:
-            state[S_MAXCONC] = nbusy + prov_busy + 1
+        if nbusy + prov_busy > state[S_MAXCONC]:
+            state[S_MAXCONC] = nbusy + prov_busy
     state[S_IDLE_BOTTOM] = bottom
     state[S_IDLE_TOP] = top
     state[S_BUSY] = nbusy
