@@ -51,9 +51,9 @@ def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
         bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
         if bad.size:
             row = int(bad[0])
-            raise TraceError(
-                f"{where}: column {col!r} row {row + 2} is {frame[col].iloc[row]!r}; counts must be numbers >= 0"
-            )
+            raw = frame[col].iloc[row]
+            shown = raw.item() if isinstance(raw, np.generic) else raw
+            raise TraceError(f"{where}: column {col!r} row {row + 2} is {shown!r}; counts must be numbers >= 0")
         out.append(values)
     if out[0].size == 0:
         raise TraceError(f"{where}: no rows")

@@ -102,3 +102,47 @@ def test_breakeven_json() -> None:
 def test_usage_error_is_one_line() -> None:
     out = run("cost")
     assert out.returncode == 2 and len(out.stderr.strip().splitlines()) == 1
+
+
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
+
+def test_run_json_and_out(tmp_path: Path) -> None:
+    scenario = write(tmp_path, {"traffic": {"kind": "constant", "rps": 5}, "horizon_s": 900}, "s.json")
+    out = run("run", scenario, "--json", "--out", str(tmp_path / "out"), "--seed", "3")
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert set(summary) >= {"requests", "latency_ms", "wait_ms", "total_usd", "bill", "scaling", "lambda"}
+    assert set(summary["latency_ms"]) == {"mean", "p50", "p95", "p99", "max"}
+    assert summary["seed"] == 3
+    written = {p.name for p in (tmp_path / "out").iterdir()}
+    assert written == {"timeline.csv", "events.csv", "datapoints.csv", "hourly_usage.csv", "bill.json", "summary.json"}
+
+
+def test_run_text_summary_of_an_example() -> None:
+    out = run("run", str(EXAMPLES / "serverless_burst.json"), "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert "lambda: max concurrency 800" in out.stdout and "monthly bill: $" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("scenario", "csv", "expected"),
+    [
+        ({"traffic": {"kind": "constant", "rps": -2}}, None, "tinysim: traffic.constant.rps=-2: must be >= 0"),
+        ({"trafic": {}}, None, "tinysim: trafic: unknown field; allowed:"),
+        ({"traffic": {"kind": "trace", "csv": "nope.csv"}}, None, "tinysim: traffic.csv="),
+        ({"traffic": {"kind": "trace", "csv": "t.csv"}}, "minute,count\n0,5\n", "tinysim: traffic.csv="),
+        ({"traffic": {"kind": "trace", "csv": "t.csv"}}, "requests\n5\n-3\n", "tinysim: traffic.csv="),
+        ({"traffic": {"kind": "trace", "csv": "t.csv"}}, "\x00\x01\x02", "tinysim: traffic.csv="),
+        ({"horizon_s": 0}, None, "tinysim: horizon_s=0: must be > 0"),
+    ],
+)
+def test_bad_scenarios_exit_2_with_one_line(
+    tmp_path: Path, scenario: dict[str, Any], csv: str | None, expected: str
+) -> None:
+    if csv is not None:
+        (tmp_path / "t.csv").write_text(csv)
+    out = run("run", write(tmp_path, scenario, "s.json"), "--quiet")
+    assert out.returncode == 2, out.stdout + out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(expected), out.stderr

@@ -17,13 +17,15 @@ from tinysim.simulate import simulate
 
 
 def scenario(plan: dict[str, Any], spike_rps: float = 16, horizon_s: int = 5400) -> Scenario:
-    return Scenario.model_validate({
-        "plan": plan,
-        "traffic": {"kind": "spike", "base_rps": 2, "spike_rps": spike_rps, "start_s": 600, "duration_s": 3000},
-        "workload": {"service_time_ms": {"dist": "constant", "mean": 50}},
-        "timings": {"task_start_s": 180, "instance_boot_s": 120},
-        "horizon_s": horizon_s,
-    })
+    return Scenario.model_validate(
+        {
+            "plan": plan,
+            "traffic": {"kind": "spike", "base_rps": 2, "spike_rps": spike_rps, "start_s": 600, "duration_s": 3000},
+            "workload": {"service_time_ms": {"dist": "constant", "mean": 50}},
+            "timings": {"task_start_s": 180, "instance_boot_s": 120},
+            "horizon_s": horizon_s,
+        }
+    )
 
 
 FARGATE = {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}}}
@@ -65,8 +67,16 @@ def test_ec2_task_waits_for_an_instance() -> None:
     # asked for, and with the cluster at 40% no instance comes for it. It waits unplaced until the scale-in at
     # 4500 stops it first; the next scale-in (cooldown 300 s) stops task 1 and frees instance 1.
     result = simulate(scenario({}))
-    kinds = {"scale_out", "scale_in", "instance_launch", "instance_ready", "instance_terminate", "task_placed",
-             "task_serving", "task_stop"}
+    kinds = {
+        "scale_out",
+        "scale_in",
+        "instance_launch",
+        "instance_ready",
+        "instance_terminate",
+        "task_placed",
+        "task_serving",
+        "task_stop",
+    }
     assert timeline(result, kinds) == [
         (900.0, "scale_out"),
         (900.0, "instance_launch"),

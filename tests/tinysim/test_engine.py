@@ -43,12 +43,14 @@ def test_same_seed_same_result_other_seed_differs() -> None:
 
 def test_api_gateway_token_bucket_throttles_exactly() -> None:
     # 30,000 requests/s for one second on a full bucket: 5,000 burst + refills at 10,000/s.
-    sc = Scenario.model_validate({
-        "plan": {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}}},
-        "traffic": {"kind": "spike", "base_rps": 0, "spike_rps": 30000, "start_s": 10, "duration_s": 1},
-        "workload": {"service_time_ms": {"dist": "constant", "mean": 1}, "concurrency_per_task": 1000},
-        "horizon_s": 120,
-    })
+    sc = Scenario.model_validate(
+        {
+            "plan": {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}}},
+            "traffic": {"kind": "spike", "base_rps": 0, "spike_rps": 30000, "start_s": 10, "duration_s": 1},
+            "workload": {"service_time_ms": {"dist": "constant", "mean": 1}, "concurrency_per_task": 1000},
+            "horizon_s": 120,
+        }
+    )
     result = simulate(sc)
     r = result.summary["requests"]
     admitted = r["offered"] - r["throttled"]
@@ -59,13 +61,20 @@ def test_api_gateway_token_bucket_throttles_exactly() -> None:
 def test_integration_timeout_turns_slow_answers_into_504() -> None:
     # One slot, constant 2 s service, 1 request/s: the queue grows by 1 s per request, so from about
     # the 31st request on the HTTP API's 30 s timeout answers first.
-    sc = Scenario.model_validate({
-        "plan": {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048},
-                               "tasks": {"min": 1, "max": 1, "desired": 1}}},
-        "traffic": {"kind": "constant", "rps": 1},
-        "workload": {"service_time_ms": {"dist": "constant", "mean": 2000}},
-        "horizon_s": 600,
-    })
+    sc = Scenario.model_validate(
+        {
+            "plan": {
+                "container": {
+                    "launch_type": "fargate",
+                    "task": {"cpu_units": 1024, "memory_mb": 2048},
+                    "tasks": {"min": 1, "max": 1, "desired": 1},
+                }
+            },
+            "traffic": {"kind": "constant", "rps": 1},
+            "workload": {"service_time_ms": {"dist": "constant", "mean": 2000}},
+            "horizon_s": 600,
+        }
+    )
     result = simulate(sc)
     r = result.summary["requests"]
     assert r["timed_out"] > 0.8 * r["offered"]
@@ -74,8 +83,12 @@ def test_integration_timeout_turns_slow_answers_into_504() -> None:
 
 
 def test_lambda_cold_starts_then_warm() -> None:
-    result = simulate(serverless(traffic={"kind": "constant", "rps": 50},
-                                 workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 500}))
+    result = simulate(
+        serverless(
+            traffic={"kind": "constant", "rps": 50},
+            workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 500},
+        )
+    )
     lam = result.summary["lambda"]
     # about rate x (duration + init) environments at the start, then reuse: few cold starts
     assert 5 <= lam["cold_starts"] <= 60
@@ -85,10 +98,13 @@ def test_lambda_cold_starts_then_warm() -> None:
 
 
 def test_reserved_concurrency_throttles() -> None:
-    result = simulate(serverless(
-        plan={"architecture": "serverless", "front_door": "alb", "serverless": {"reserved_concurrency": 5}},
-        traffic={"kind": "constant", "rps": 100},
-        workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 0}))
+    result = simulate(
+        serverless(
+            plan={"architecture": "serverless", "front_door": "alb", "serverless": {"reserved_concurrency": 5}},
+            traffic={"kind": "constant", "rps": 100},
+            workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 0},
+        )
+    )
     lam = result.summary["lambda"]
     assert lam["max_concurrency"] == 5
     # A loss system with 5 servers and 10 Erlangs offered: Erlang B (insensitive to the service
@@ -102,20 +118,28 @@ def test_reserved_concurrency_throttles() -> None:
 
 def test_lambda_scaling_rate_1000_per_10_s() -> None:
     # A burst needing 3,000 environments at once: 1,000 may start per 10 s window, the rest are throttled.
-    result = simulate(serverless(
-        plan={"architecture": "serverless", "front_door": "alb", "serverless": {"reserved_concurrency": 1000}},
-        traffic={"kind": "spike", "base_rps": 0, "spike_rps": 3000, "start_s": 0, "duration_s": 5},
-        workload={"service_time_ms": {"dist": "constant", "mean": 60000}, "cold_start_ms": 0}, horizon_s=120))
+    result = simulate(
+        serverless(
+            plan={"architecture": "serverless", "front_door": "alb", "serverless": {"reserved_concurrency": 1000}},
+            traffic={"kind": "spike", "base_rps": 0, "spike_rps": 3000, "start_s": 0, "duration_s": 5},
+            workload={"service_time_ms": {"dist": "constant", "mean": 60000}, "cold_start_ms": 0},
+            horizon_s=120,
+        )
+    )
     lam = result.summary["lambda"]
     assert lam["cold_starts"] == 1000 and lam["max_concurrency"] == 1000
     assert lam["throttles"] == result.summary["requests"]["offered"] - 1000
 
 
 def test_provisioned_concurrency_avoids_cold_starts() -> None:
-    base = {"traffic": {"kind": "constant", "rps": 5},
-            "workload": {"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 800}}
+    base = {
+        "traffic": {"kind": "constant", "rps": 5},
+        "workload": {"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 800},
+    }
     cold = simulate(serverless(**base))
-    warm = simulate(serverless(plan={"architecture": "serverless", "serverless": {"provisioned_concurrency": 5}}, **base))
+    warm = simulate(
+        serverless(plan={"architecture": "serverless", "serverless": {"provisioned_concurrency": 5}}, **base)
+    )
     assert cold.summary["lambda"]["cold_starts"] > 0 and warm.summary["lambda"]["cold_starts"] == 0
     assert warm.bill.by_service()["Lambda"] > cold.bill.by_service()["Lambda"]  # idle provisioned capacity is paid
 
@@ -144,12 +168,24 @@ def test_alb_bill_uses_hourly_lcus() -> None:
 )
 def test_properties(rps: float, k: float, arch: str, door: str, dispatch: str, seed: int) -> None:
     def run(rate: float) -> Any:
-        return simulate(Scenario.model_validate({
-            "plan": {"architecture": arch, "front_door": door,
-                     "container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}}},
-            "traffic": {"kind": "diurnal", "mean_rps": rate, "peak_rps": 1.5 * rate},
-            "workload": {"service_time_ms": {"dist": "lognormal", "mean": 40, "p99": 400}, "dispatch": dispatch},
-            "horizon_s": 1800, "seed": seed}))
+        return simulate(
+            Scenario.model_validate(
+                {
+                    "plan": {
+                        "architecture": arch,
+                        "front_door": door,
+                        "container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}},
+                    },
+                    "traffic": {"kind": "diurnal", "mean_rps": rate, "peak_rps": 1.5 * rate},
+                    "workload": {
+                        "service_time_ms": {"dist": "lognormal", "mean": 40, "p99": 400},
+                        "dispatch": dispatch,
+                    },
+                    "horizon_s": 1800,
+                    "seed": seed,
+                }
+            )
+        )
 
     low, high = run(rps), run(rps * k)
     conserved(low)

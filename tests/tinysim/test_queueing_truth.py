@@ -72,12 +72,14 @@ def test_random_dispatch_is_mm1_per_task() -> None:
 
 def test_lambda_mean_concurrency_is_rate_times_duration() -> None:
     rps, mean_ms = 400.0, 250.0
-    scenario = Scenario.model_validate({
-        "plan": {"architecture": "serverless", "front_door": "alb"},
-        "traffic": {"kind": "constant", "rps": rps},
-        "workload": {"service_time_ms": {"dist": "exponential", "mean": mean_ms}, "cold_start_ms": 0},
-        "horizon_s": 6 * 3600,
-    })
+    scenario = Scenario.model_validate(
+        {
+            "plan": {"architecture": "serverless", "front_door": "alb"},
+            "traffic": {"kind": "constant", "rps": rps},
+            "workload": {"service_time_ms": {"dist": "exponential", "mean": mean_ms}, "cold_start_ms": 0},
+            "horizon_s": 6 * 3600,
+        }
+    )
     result = simulate(scenario)
     measured = result.timeline["lambda_concurrency"].iloc[5:-5].mean()
     assert measured == pytest.approx(rps * mean_ms / 1000, rel=0.02)
