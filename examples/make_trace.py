@@ -16,7 +16,9 @@ def main() -> None:
     kb = counts * rng.normal(12, 1, minutes.size).clip(8)  # response kilobytes per minute
     out = Path(__file__).with_name("traces") / "shop_day.csv"
     out.parent.mkdir(exist_ok=True)
-    lines = ["minute,requests,response_bytes"] + [f"{m},{c},{int(k * 1000)}" for m, c, k in zip(minutes, counts, kb)]
+    lines = ["minute,requests,response_bytes"] + [
+        f"{m},{c},{int(k * 1000)}" for m, c, k in zip(minutes, counts, kb, strict=True)
+    ]
     out.write_text("\n".join(lines) + "\n")
     print(f"wrote {out}")
 
