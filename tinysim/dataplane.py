@@ -72,21 +72,27 @@ class DataPlane:
 
     # -- windows ---------------------------------------------------------------------------------
     def advance_to(self, t_end: float) -> None:
-        """Process every arrival in [t_done, t_end) with the workers as they are now."""
+        """Process every arrival in [t_done, t_end) with the workers as they are now.
+
+        The stretch is cut at minute boundaries, so each window lies within one minute (and hour).
+        """
         t_end = min(t_end, self.horizon_s)
-        if t_end <= self.t_done:
-            return
-        arr = self.source.between(self.t_done, t_end)
-        self.t_done = t_end
-        if len(arr) == 0:
-            return
+        while self.t_done < t_end:
+            stop = min(t_end, (math.floor(self.t_done / 60) + 1) * 60.0)
+            self._window(self.t_done, stop)
+            self.t_done = stop
+
+    def _window(self, t0: float, t1: float) -> None:
+        arr = self.source.between(t0, t1)
         n = len(arr)
+        if n == 0:
+            return
+        minute, hour = int(t0 // 60), int(t0 // 3600)
         outcome = np.full(n, THROTTLED, dtype=np.int8)
         done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
         ok = self.front.admit(arr.t)
         wait = np.zeros(n)
-        cold = np.zeros(n, dtype=bool)
-        lam_thr = np.zeros(n, dtype=bool)
+        over: np.ndarray | None = None
         if self.ecs is not None:
             adm = arr.take(ok)
             start = self.ecs.route(adm)
@@ -102,91 +108,61 @@ class DataPlane:
             delay, kind, end = self.pool.run(adm.t, service)
             ran = kind > 0
             idx = np.flatnonzero(ok)
-            lam_thr[idx[~ran]] = True
-            cold[idx[kind == 3]] = True
             ok[idx[~ran]] = False
             done[idx[ran]] = end[ran]
             wait[idx[ran]] = delay[ran]
             busy_seconds(self.busy, adm.t[ran], end[ran])
-            self._bill_lambda(adm.t[ran], service[ran], delay[ran], kind[ran])
-            # a function that runs into its own timeout fails the request
-            over = np.zeros(n, dtype=bool)
+            h = self.hours
+            h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
+            h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
+            h["prov_requests"][hour] += int(np.count_nonzero(kind == 1))
+            h["lambda_requests"][hour] += int(np.count_nonzero(ran))
+            self.minutes["cold_starts"][minute] += int(np.count_nonzero(kind == 3))
+            self.minutes["lambda_throttles"][minute] += int(np.count_nonzero(~ran))
+            over = np.zeros(n, dtype=bool)  # a function that runs into its own timeout fails the request
             over[idx[ran]] = adm.service_s[ran] > self.lambda_timeout_s
         else:  # pragma: no cover - the engine always gives one backend
             raise AssertionError("no backend")
         latency = done - arr.t + self.front.overhead_s
         timed_out = ok & (latency > self.front.timeout_s)
-        if self.pool is not None:
+        if over is not None:
             timed_out |= over
         outcome[ok] = SERVED
         outcome[timed_out] = TIMED_OUT
         finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
-        self._fold(arr.t, outcome, latency, wait, cold, lam_thr, ok)
+        self._fold(minute, hour, arr.t, outcome, latency, wait, ok)
         if self.observer is not None:
             self.observer(arr.t, outcome, latency, wait)
 
-    def _bill_lambda(self, t: np.ndarray, service: np.ndarray, delay: np.ndarray, kind: np.ndarray) -> None:
-        hour = (t // 3600).astype(np.int64)
-        size = self.hours["billed_ms"].size
-        self.hours["billed_ms"] += np.bincount(hour, weights=np.ceil(service * 1000 - 1e-9), minlength=size)[:size]
-        self.hours["init_ms"] += np.bincount(hour, weights=np.ceil(delay * 1000 - 1e-9), minlength=size)[:size]
-        self.hours["prov_requests"] += np.bincount(hour, weights=(kind == 1), minlength=size)[:size]
-        self.hours["lambda_requests"] += np.bincount(hour, minlength=size)[:size]
-
-    def _fold(
-        self,
-        t: np.ndarray,
-        outcome: np.ndarray,
-        latency: np.ndarray,
-        wait: np.ndarray,
-        cold: np.ndarray,
-        lam_thr: np.ndarray,
-        admitted: np.ndarray,
-    ) -> None:
-        minute = (t // 60).astype(np.int64)
-        m0 = int(minute[0])
-        rel = minute - m0
-        span = int(rel[-1]) + 1
-        counts = np.bincount(rel * 4 + outcome, minlength=span * 4).reshape(span, 4)
-        sl = slice(m0, m0 + span)
-        self.minutes["offered"][sl] += counts.sum(axis=1)
-        self.minutes["throttled"][sl] += counts[:, THROTTLED]
-        self.minutes["served"][sl] += counts[:, SERVED]
-        self.minutes["timed_out"][sl] += counts[:, TIMED_OUT]
-        self.minutes["in_flight"][sl] += counts[:, IN_FLIGHT]
-        if cold.any():
-            self.minutes["cold_starts"][sl] += np.bincount(rel[cold], minlength=span)
-        if lam_thr.any():
-            self.minutes["lambda_throttles"][sl] += np.bincount(rel[lam_thr], minlength=span)
-        hour = (t // 3600).astype(np.int64)
-        size = self.hours["admitted"].size
+    def _fold(self, minute: int, hour: int, t: np.ndarray, outcome: np.ndarray, latency: np.ndarray,
+              wait: np.ndarray, admitted: np.ndarray) -> None:
+        counts = np.bincount(outcome, minlength=4)
+        m = self.minutes
+        m["offered"][minute] += t.size
+        m["throttled"][minute] += counts[THROTTLED]
+        m["served"][minute] += counts[SERVED]
+        m["timed_out"][minute] += counts[TIMED_OUT]
+        m["in_flight"][minute] += counts[IN_FLIGHT]
+        n_admitted = int(np.count_nonzero(admitted))
         served = outcome == SERVED
-        self.hours["admitted"] += np.bincount(hour[admitted], minlength=size)[:size]
-        self.hours["served"] += np.bincount(hour[served], minlength=size)[:size]
-        self.hours["request_kb"] += np.bincount(hour[admitted], minlength=size)[:size] * self.request_kb
+        h = self.hours
+        h["admitted"][hour] += n_admitted
+        h["served"][hour] += counts[SERVED]
+        h["request_kb"][hour] += n_admitted * self.request_kb
         trace_bytes = self.bytes_per_request(t[served]) if self.bytes_per_request is not None else None
         if trace_bytes is None:
-            self.hours["response_kb"] += np.bincount(hour[served], minlength=size)[:size] * self.response_kb
+            h["response_kb"][hour] += counts[SERVED] * self.response_kb
         else:
-            self.hours["response_kb"] += np.bincount(hour[served], weights=trace_bytes / 1000, minlength=size)[:size]
+            h["response_kb"][hour] += float(trace_bytes.sum()) / 1000
         lat_ok = latency[served]
-        self.latency.add(lat_ok)
-        self.wait.add(wait[served])
-        self._minute_percentiles(minute[served], lat_ok)
-
-    def _minute_percentiles(self, minute: np.ndarray, lat: np.ndarray) -> None:
-        if lat.size == 0:
-            return
-        bounds = np.flatnonzero(np.diff(minute)) + 1
-        starts = np.concatenate(([0], bounds))
-        ends = np.concatenate((bounds, [lat.size]))
-        for a, b in zip(starts, ends, strict=True):
-            m = int(minute[a])
-            if m != self._pending_minute:
+        if lat_ok.size:
+            self.latency.add(lat_ok)
+            self.wait.add(wait[served])
+            if minute != self._pending_minute:
                 self.flush()
-                self._pending_minute = m
-            self._pending.append(lat[a:b])
+                self._pending_minute = minute
+            self._pending.append(lat_ok)
 
     def flush(self) -> None:
         """Close the minute being collected: its latency percentiles, exact from its requests."""
