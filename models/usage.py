@@ -66,17 +66,25 @@ class AlbUsage(AlbHour):
     requests_per_s: NonNeg | None = None
     rules: int | None = Field(None, ge=0)
     hourly: list[AlbHour] | None = None
+    lcu_hours: NonNeg | None = Field(None, description="LCU-hours already metered hour by hour (from a simulation)")
+    lcu_basis: str = Field("", max_length=200, description="which dimensions set the metered LCUs")
 
     @model_validator(mode="after")
     def _shape(self) -> AlbUsage:
         problems: list[Problem] = []
         if (self.requests_per_s is None) != (self.rules is None):
             problems.append(("rules", self.rules, "give requests_per_s and rules together"))
-        if self.hourly is not None:
+        if self.hourly is not None and self.lcu_hours is not None:
+            problems.append(("lcu_hours", self.lcu_hours, "give hourly dimensions or lcu_hours, not both"))
+        if self.hourly is not None or self.lcu_hours is not None:
             flat = [k for k in AlbHour.model_fields if getattr(self, k)]
             if flat:
                 problems.append(
-                    (flat[0], getattr(self, flat[0]), "give the LCU dimensions flat or in hourly, not both")
+                    (
+                        flat[0],
+                        getattr(self, flat[0]),
+                        "give the LCU dimensions flat, hourly or as lcu_hours, not several",
+                    )
                 )
         if problems:
             raise cross_field_error(problems)

@@ -135,8 +135,16 @@ class DataPlane:
         if self.observer is not None:
             self.observer(arr.t, outcome, latency, wait)
 
-    def _fold(self, minute: int, hour: int, t: np.ndarray, outcome: np.ndarray, latency: np.ndarray,
-              wait: np.ndarray, admitted: np.ndarray) -> None:
+    def _fold(
+        self,
+        minute: int,
+        hour: int,
+        t: np.ndarray,
+        outcome: np.ndarray,
+        latency: np.ndarray,
+        wait: np.ndarray,
+        admitted: np.ndarray,
+    ) -> None:
         counts = np.bincount(outcome, minlength=4)
         m = self.minutes
         m["offered"][minute] += t.size

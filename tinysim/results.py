@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -19,17 +21,34 @@ from tinysim.stats import LogHistogram
 __all__ = ["SimResult", "step_series", "summary_of"]
 
 
+FrameData = pd.DataFrame | Mapping[str, np.ndarray]
+
+
 @dataclass(frozen=True)
 class SimResult:
-    """A forecast: per-minute timeline, control events, hourly usage, the month's bill, a summary."""
+    """A forecast: per-minute timeline, control events, hourly usage, the month's bill, a summary.
+
+    The frames are built from the run's arrays on first use, so a sweep that reads only the bill
+    and the summary never pays for them.
+    """
 
     scenario: Scenario
-    timeline: pd.DataFrame
+    timeline_data: FrameData
     events: pd.DataFrame
     datapoints: pd.DataFrame
-    hourly_usage: pd.DataFrame
+    hourly_data: FrameData
     bill: Bill
     summary: dict[str, Any]
+
+    @cached_property
+    def timeline(self) -> pd.DataFrame:
+        """One row per minute (state at the end of the minute; counts of requests that arrived in it)."""
+        return _frame(self.timeline_data)
+
+    @cached_property
+    def hourly_usage(self) -> pd.DataFrame:
+        """One row per simulated hour: requests, bytes, compute hours, ALB LCU dimensions."""
+        return _frame(self.hourly_data)
 
     def write(self, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
         """Write the frames (CSV or Parquet) and ``summary.json`` into ``out_dir``."""
@@ -51,6 +70,10 @@ class SimResult:
         summary = out / "summary.json"
         summary.write_text(json.dumps(self.summary, indent=2) + "\n")
         return [*written, bill_path, summary]
+
+
+def _frame(data: FrameData) -> pd.DataFrame:
+    return data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
 
 
 def step_series(changes: list[tuple[float, int]], horizon_s: float, step_s: float) -> np.ndarray:

@@ -14,7 +14,7 @@ from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, step_series, summary_of
-from tinysim.usage import fold_usage, hourly_frame
+from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["simulate"]
 
@@ -27,6 +27,10 @@ def simulate(
     ``progress`` is called with the simulated time (seconds) once a simulated minute; ``observer``
     with every window's per-request arrays (for analyses that need each request).
     """
+    if scenario.fidelity == "fluid":
+        from tinysim.fluid_run import simulate_fluid
+
+        return simulate_fluid(scenario)
     plan = scenario.resolved_plan()
     engine = Engine(scenario, plan, progress, observer)
     engine.run()
@@ -68,10 +72,11 @@ def _result(engine: Engine) -> SimResult:
         * np.minimum(3600.0, horizon - 3600.0 * np.arange(math.ceil(horizon / 3600)))
         / 3600
     )
-    hourly = hourly_frame(dp.hours, task_hours, inst_hours, horizon, sc)
+    cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
-    usage = fold_usage(plan, sc, hourly, surplus)
-    bill = price_usage(usage, load_price_book(sc.price_book))
+    book = load_price_book(sc.price_book)
+    bill = price_usage(fold_usage(plan, sc, cols, surplus, book), book)
+    hourly = cols
 
     m = dp.minutes
     totals = {k: int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight")}

@@ -1,75 +1,103 @@
 """Usage folded from a run, priced by the same cost model as a usage file.
 
 A run shorter than a month is extrapolated to the price book's 730-hour month by repeating it: the
-hourly ALB dimensions cycle, every other quantity scales by 730 h / horizon.
+hourly ALB dimensions cycle, every other quantity scales by 730 h / horizon. LCUs are metered each
+hour as the largest of the four dimensions (in floats, as part of the simulation); the bill then
+prices the LCU-hours exactly.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from models.plan import Plan
+from models.prices import PriceBook
 from models.scenario import Scenario
 from models.usage import Usage
+from tinysim.costs.alb import DIMENSIONS
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
 
-__all__ = ["fold_usage", "hourly_frame"]
+__all__ = ["fold_usage", "hourly_columns", "metered_lcus"]
+
+Columns = Mapping[str, np.ndarray]
+ALB_COLUMNS = (
+    "alb_new_connections_per_s",
+    "alb_active_connections_per_min",
+    "alb_processed_gb_per_hour",
+    "alb_rule_evaluations_per_s",
+)
 
 
 def _d(x: float) -> Decimal:
     return Decimal(repr(float(x)))
 
 
-def hourly_frame(
-    hours: dict[str, np.ndarray],
+def hourly_columns(
+    hours: Mapping[str, np.ndarray],
     task_hours: np.ndarray,
     instance_hours: np.ndarray,
     horizon_s: float,
     scenario: Scenario,
-) -> pd.DataFrame:
-    """One row per simulated hour: requests, bytes, compute hours and the four ALB LCU dimensions."""
+) -> dict[str, np.ndarray]:
+    """One value per simulated hour: requests, bytes, compute hours and the four ALB LCU dimensions."""
     wl = scenario.workload
     n = hours["admitted"].size
-    length_s = np.minimum(3600.0, horizon_s - 3600.0 * np.arange(n))
-    frame = pd.DataFrame({"hour": np.arange(n), "seconds": length_s})
-    for key, values in hours.items():
-        frame[key] = values
-    frame["task_hours"] = task_hours
-    frame["instance_hours"] = instance_hours
-    new_per_s = frame["admitted"] / wl.requests_per_connection / frame["seconds"]
-    frame["alb_new_connections_per_s"] = new_per_s
-    frame["alb_active_connections_per_min"] = new_per_s * 60 * (1 + wl.connection_s / 60)
-    frame["alb_processed_gb_per_hour"] = (frame["request_kb"] + frame["response_kb"]) / 1e6 * 3600 / frame["seconds"]
-    frame["alb_rule_evaluations_per_s"] = frame["admitted"] / frame["seconds"] * max(0, wl.rules_per_request - 10)
-    return frame
+    cols: dict[str, np.ndarray] = {
+        "hour": np.arange(n),
+        "seconds": np.minimum(3600.0, horizon_s - 3600.0 * np.arange(n)),
+    }
+    cols.update(hours)
+    cols["task_hours"] = task_hours
+    cols["instance_hours"] = instance_hours
+    secs = cols["seconds"]
+    new_per_s = hours["admitted"] / wl.requests_per_connection / secs
+    cols["alb_new_connections_per_s"] = new_per_s
+    cols["alb_active_connections_per_min"] = new_per_s * 60 * (1 + wl.connection_s / 60)
+    cols["alb_processed_gb_per_hour"] = (hours["request_kb"] + hours["response_kb"]) / 1e6 * 3600 / secs
+    cols["alb_rule_evaluations_per_s"] = hours["admitted"] / secs * max(0, wl.rules_per_request - 10)
+    return cols
 
 
-def fold_usage(plan: Plan, scenario: Scenario, hourly: pd.DataFrame, surplus_vcpu_hours: float) -> Usage:
+def metered_lcus(cols: Columns, book: PriceBook, lambda_target: bool) -> tuple[np.ndarray, np.ndarray]:
+    """LCUs of each hour (the largest dimension) and which dimension it was (index into DIMENSIONS)."""
+    gb = "alb.lcu.processed_gb_per_hour." + ("lambda" if lambda_target else "ip")
+    per = [
+        float(book.value(k))
+        for k in (
+            "alb.lcu.new_connections_per_s",
+            "alb.lcu.active_connections_per_min",
+            gb,
+            "alb.lcu.rule_evaluations_per_s",
+        )
+    ]
+    dims = np.stack([cols[c] / p for c, p in zip(ALB_COLUMNS, per, strict=True)])
+    return dims.max(axis=0), dims.argmax(axis=0)
+
+
+def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours: float, book: PriceBook) -> Usage:
     """A month of usage from the run's hourly records plus the stack's fixed parts."""
-    horizon_h = float(hourly["seconds"].sum()) / 3600
+    horizon_h = float(cols["seconds"].sum()) / 3600
     factor = float(MONTH_HOURS) / horizon_h
     ops, wl = scenario.operations, scenario.workload
     usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
     for key, value in fixed_usage(plan, ops).items():
         usage[key] = list(value)
-    admitted = float(hourly["admitted"].sum()) * factor
+    admitted = float(cols["admitted"].sum()) * factor
     if plan.front_door == "alb":
-        cols = [
-            "alb_new_connections_per_s",
-            "alb_active_connections_per_min",
-            "alb_processed_gb_per_hour",
-            "alb_rule_evaluations_per_s",
-        ]
-        rows = hourly[cols].to_numpy()
-        cycle = np.resize(np.arange(len(rows)), int(MONTH_HOURS))
+        lambda_target = plan.architecture == "serverless"
+        lcu, which = metered_lcus(cols, book, lambda_target)
+        cycle = np.resize(np.arange(lcu.size), int(MONTH_HOURS))  # a shorter run repeats to fill the month
+        top = Counter(DIMENSIONS[int(w)] for w in which[cycle][lcu[cycle] > 0]).most_common()
         usage["alb"] = [
             {
-                "target": "lambda" if plan.architecture == "serverless" else "ip",
-                "hourly": [{c.removeprefix("alb_"): _d(v) for c, v in zip(cols, rows[i], strict=True)} for i in cycle],
+                "target": "lambda" if lambda_target else "ip",
+                "lcu_hours": _d(lcu[cycle].sum()),
+                "lcu_basis": ", ".join(f"{name} in {k} h" for name, k in top) or "no traffic",
             }
         ]
     else:
@@ -77,18 +105,18 @@ def fold_usage(plan: Plan, scenario: Scenario, hourly: pd.DataFrame, surplus_vcp
         usage["apigw"] = [{"type": kind, "requests": _d(round(admitted)), "request_kb": _d(wl.request_kb)}]
     if plan.architecture == "serverless":
         s = plan.serverless
-        requests = float(hourly["lambda_requests"].sum()) * factor
-        billed_ms = float(hourly["billed_ms"].sum()) * factor
+        requests = float(cols["lambda_requests"].sum()) * factor
+        billed_ms = float(cols["billed_ms"].sum()) * factor
         usage["lambda"] = [
             {
                 "requests": _d(round(requests)),
                 "duration_ms": _d(billed_ms / requests) if requests else Decimal(0),
-                "init_ms_total": _d(round(float(hourly["init_ms"].sum()) * factor)),
+                "init_ms_total": _d(round(float(cols["init_ms"].sum()) * factor)),
                 "memory_mb": s.memory_mb,
                 "arch": s.arch,
                 "ephemeral_storage_mb": s.ephemeral_storage_mb,
                 "provisioned_concurrency": s.provisioned_concurrency,
-                "provisioned_requests": _d(min(round(requests), round(float(hourly["prov_requests"].sum()) * factor))),
+                "provisioned_requests": _d(min(round(requests), round(float(cols["prov_requests"].sum()) * factor))),
             }
         ]
     elif plan.container.launch_type == "fargate":
@@ -96,7 +124,7 @@ def fold_usage(plan: Plan, scenario: Scenario, hourly: pd.DataFrame, surplus_vcp
         usage["fargate"] = [
             {
                 "tasks": 1,
-                "hours": _d(float(hourly["task_hours"].sum()) * factor),
+                "hours": _d(float(cols["task_hours"].sum()) * factor),
                 "vcpu": _d(t.cpu_units / 1024),
                 "memory_gb": _d(t.memory_mb / 1024),
             }
@@ -106,11 +134,11 @@ def fold_usage(plan: Plan, scenario: Scenario, hourly: pd.DataFrame, surplus_vcp
             {
                 "instance_type": plan.container.instance_type,
                 "count": 1,
-                "hours": _d(float(hourly["instance_hours"].sum()) * factor),
+                "hours": _d(float(cols["instance_hours"].sum()) * factor),
                 "surplus_vcpu_hours": _d(surplus_vcpu_hours * factor),
             }
         )
-    usage["data_transfer_out_gb"] = _d(float(hourly["response_kb"].sum()) * factor / float(KB_PER_GB))
+    usage["data_transfer_out_gb"] = _d(float(cols["response_kb"].sum()) * factor / float(KB_PER_GB))
     log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     usage.setdefault("cloudwatch", []).append({"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb})
     return Usage.model_validate(usage)

@@ -54,7 +54,11 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         usage.free_tier, book.value("alb.free_tier.hours") if book.has("alb.free_tier.hours") else Decimal(0)
     )
     for a in usage.alb:
-        if a.hourly is not None:
+        if a.lcu_hours is not None:
+            hours = a.hours if a.hours is not None else usage.month_hours
+            lcu_hours = a.lcu_hours
+            why = a.lcu_basis or "metered hour by hour"
+        elif a.hourly is not None:
             hours = a.hours if a.hours is not None else Decimal(len(a.hourly))
             per_hour = [lcus(h, a.target, book) for h in a.hourly]
             lcu_hours = sum((v for v, _ in per_hour), Decimal(0))
