@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/python -m tinysim bill --prices aws-us-east-1-2021-07
-	$(BIN)/python -m tinysim bill --prices aws-us-east-1-2026-09
+	$(BIN)/python -m tinysim bill
+	$(BIN)/python -m tinysim run examples/seed_dev_stack.json
+	$(BIN)/python -m tinysim run examples/seed_hyperscale_alb.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

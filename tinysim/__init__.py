@@ -3,16 +3,20 @@
 from tinysim.breakeven import Breakeven, breakeven
 from tinysim.costs import Bill, LineItem, price_usage
 from tinysim.errors import TinysimError, TraceError
+from tinysim.results import SimResult
+from tinysim.simulate import simulate
 from tinysim.steady import SteadyLoad, steady_usage
 
 __all__ = [
     "Bill",
     "Breakeven",
     "LineItem",
+    "SimResult",
     "SteadyLoad",
     "TinysimError",
     "TraceError",
     "breakeven",
     "price_usage",
+    "simulate",
     "steady_usage",
 ]
