@@ -13,8 +13,16 @@ from tinysim.queueing import mmc_mean_wait
 from tinysim.simulate import simulate
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
-KINDS = {"scale_out", "scale_in", "task_serving", "task_placed", "task_stop", "instance_launch", "instance_ready",
-         "instance_terminate"}
+KINDS = {
+    "scale_out",
+    "scale_in",
+    "task_serving",
+    "task_placed",
+    "task_stop",
+    "instance_launch",
+    "instance_ready",
+    "instance_terminate",
+}
 
 
 def fluid(sc):  # type: ignore[no-untyped-def]
