@@ -118,7 +118,12 @@ class PriceBook(_Frozen):
 
 def available_price_books() -> list[str]:
     """Ids of the price books shipped with the package, oldest first."""
-    return sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json"))
+    return list(_builtin_ids())
+
+
+@cache
+def _builtin_ids() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")))
 
 
 @cache
@@ -134,7 +139,7 @@ def load_price_book(ref: str | Path | None = None, field: str = "price_book") ->
     """A price book by id (see :func:`available_price_books`) or by path; default the current one."""
     ref = DEFAULT_PRICE_BOOK if ref is None else ref
     text = str(ref)
-    if text in available_price_books():
+    if text in _builtin_ids():
         return _load_builtin(text)
     path = Path(text)
     if text.endswith(".json") or path.exists():

@@ -43,6 +43,9 @@ class _TrafficBase(_Frozen):
     arrivals: Literal["poisson", "overdispersed"] = "poisson"
     dispersion: float = Field(1.0, ge=1.0, le=100.0, description="variance/mean of per-second counts")
     weekly: tuple[float, ...] | None = Field(None, description="seven day multipliers, Monday first")
+    daily_sigma: float = Field(
+        0.0, ge=0, le=2, description="uncertainty: each day's rate x a lognormal factor (median 1) drawn from the seed"
+    )
 
     @model_validator(mode="after")
     def _weekly(self) -> _TrafficBase:

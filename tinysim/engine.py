@@ -57,7 +57,7 @@ class Engine:
         sc, plan = self.scenario, self.plan
         book = load_price_book(sc.price_book)
         self.horizon_s = float(sc.horizon_s)
-        rate = rate_function(sc.traffic)
+        rate = rate_function(sc.traffic, sc.seed)
         source = ArrivalSource(
             rate,
             from_spec(sc.workload.service_time_ms),

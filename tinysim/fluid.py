@@ -26,7 +26,7 @@ __all__ = ["container_kernel", "lambda_kernel", "wait_quantile", "weighted_quant
 EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP = range(8)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _erlang_c(c: int, a: float) -> float:  # pragma: no cover - compiled
     if c <= 0 or a >= c:
         return 1.0
@@ -39,7 +39,7 @@ def _erlang_c(c: int, a: float) -> float:  # pragma: no cover - compiled
     return last / (total + last)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def wait_quantile(pw: float, c: int, lam: float, mu: float, scv: float, q: float) -> float:  # pragma: no cover
     """Allen–Cunneen wait quantile of a G/G/c queue (exact for M/M/c when ``scv`` = 1), given the
     probability of waiting ``pw`` (Erlang C)."""
@@ -48,7 +48,7 @@ def wait_quantile(pw: float, c: int, lam: float, mu: float, scv: float, q: float
     return math.log(pw / (1 - q)) * (1 + scv) / 2 / (c * mu - lam)
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def container_kernel(
     lam: np.ndarray,
     dt: float,
@@ -102,43 +102,50 @@ def container_kernel(
     balance = 0.0
     surplus = 0.0
     ne = 0
+    never = n + 1
+    next_boot = next_ready = never  # the next step at which an instance or a task becomes ready
+    n_starting = n_booting = 0
     for i in range(n):
         now = i * dt
         # lifecycle at the start of the step: instances ready, tasks placed, tasks serving
-        for j in range(inst_boot.shape[0]):
-            if inst_boot[j] == i:
-                inst_boot[j] = -1
-                inst_ready += 1
-                events[ne, 0] = now
-                events[ne, 1] = EV_READY
-                ne += 1
+        if i == next_boot:
+            next_boot = never
+            for j in range(inst_boot.shape[0]):
+                if inst_boot[j] == i:
+                    inst_boot[j] = -1
+                    inst_ready += 1
+                    n_booting -= 1
+                    events[ne, 0] = now
+                    events[ne, 1] = EV_READY
+                    ne += 1
+                elif 0 <= inst_boot[j] < next_boot:
+                    next_boot = inst_boot[j]
         if ec2 and placing > 0:
-            started = 0
-            for j in range(starting_ready.shape[0]):
-                if starting_ready[j] >= 0:
-                    started += 1
-            room = inst_ready * per_instance - serving - started
+            room = inst_ready * per_instance - serving - n_starting
             while placing > 0 and room > 0:
                 for j in range(starting_ready.shape[0]):
                     if starting_ready[j] < 0:
                         starting_ready[j] = i + start_steps
                         break
+                n_starting += 1
+                next_ready = min(next_ready, i + start_steps)
                 placing -= 1
                 room -= 1
                 events[ne, 0] = now
                 events[ne, 1] = EV_PLACED
                 ne += 1
-        for j in range(starting_ready.shape[0]):
-            if starting_ready[j] == i:
-                starting_ready[j] = -1
-                serving += 1
-                events[ne, 0] = now
-                events[ne, 1] = EV_SERVING
-                ne += 1
-        n_starting = 0
-        for j in range(starting_ready.shape[0]):
-            if starting_ready[j] >= 0:
-                n_starting += 1
+        if i == next_ready:
+            next_ready = never
+            for j in range(starting_ready.shape[0]):
+                if starting_ready[j] == i:
+                    starting_ready[j] = -1
+                    serving += 1
+                    n_starting -= 1
+                    events[ne, 0] = now
+                    events[ne, 1] = EV_SERVING
+                    ne += 1
+                elif 0 <= starting_ready[j] < next_ready:
+                    next_ready = starting_ready[j]
         # data: throttle, queue, waits
         rate = lam[i]
         throttled = max(0.0, rate - throttle_rps) * dt
@@ -161,10 +168,17 @@ def container_kernel(
                 wmean = w
             else:
                 pw = _erlang_c(c, rate / mu)
-                p50 = wait_quantile(pw, c, rate, mu, scv, 0.5)
-                p95 = wait_quantile(pw, c, rate, mu, scv, 0.95)
-                p99 = wait_quantile(pw, c, rate, mu, scv, 0.99)
-                wmean = (pw * (1 + scv) / 2 / (cap - rate)) if rate < cap else 0.0
+                p50 = p95 = p99 = wmean = 0.0
+                if rate > 0 and pw > 0.01:  # P(W > t) = pw exp(-t (c mu - lambda) / k), k = (1 + scv) / 2
+                    scale = (1 + scv) / 2 / (cap - rate)
+                    lpw = math.log(pw)
+                    p99 = (lpw + 4.605170185988091) * scale  # -ln(0.01)
+                    if pw > 0.05:
+                        p95 = (lpw + 2.995732273553991) * scale  # -ln(0.05)
+                    if pw > 0.5:
+                        p50 = (lpw + 0.6931471805599453) * scale  # -ln(0.5)
+                if rate < cap:
+                    wmean = pw * (1 + scv) / 2 / (cap - rate)
             late = offered if wmean + mean_s + overhead_s > timeout_s else 0.0
             out[i, 0] = offered + throttled
             out[i, 1] = offered - late
@@ -178,10 +192,7 @@ def container_kernel(
             busy_acc += busy
             slot_acc += c * dt
             used_acc += busy * cpu_fraction * vcpu_per_task / slots
-        alive_inst = inst_ready
-        for j in range(inst_boot.shape[0]):
-            if inst_boot[j] >= 0:
-                alive_inst += 1
+        alive_inst = inst_ready + n_booting
         inst_acc += alive_inst * dt
         out[i, 9] = serving
         out[i, 10] = n_starting + placing
@@ -230,6 +241,8 @@ def container_kernel(
                             if starting_ready[j] < 0:
                                 starting_ready[j] = i + 1 + start_steps
                                 break
+                        n_starting += 1
+                        next_ready = min(next_ready, i + 1 + start_steps)
                         events[ne, 0] = t_end
                         events[ne, 1] = EV_PLACED
                         ne += 1
@@ -245,6 +258,7 @@ def container_kernel(
                     for j in range(starting_ready.shape[0]):
                         if starting_ready[j] >= 0:
                             starting_ready[j] = -1
+                            n_starting -= 1
                             stopped = True
                             break
                     if not stopped:
@@ -275,6 +289,8 @@ def container_kernel(
                     if inst_boot[j] < 0:
                         inst_boot[j] = i + 1 + boot_steps
                         break
+                n_booting += 1
+                next_boot = min(next_boot, i + 1 + boot_steps)
                 events[ne, 0] = t_end
                 events[ne, 1] = EV_LAUNCH
                 ne += 1
@@ -290,7 +306,7 @@ def container_kernel(
     return ne, surplus
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def lambda_kernel(
     lam: np.ndarray,
     dt: float,
@@ -343,7 +359,7 @@ def lambda_kernel(
         out[i, 13] = lambda_thr
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:  # pragma: no cover
     """The q-quantile of ``values`` weighted by ``weights`` (NaN when nothing is weighted), from
     0.1%-wide geometric bins: one pass, no sort."""

@@ -6,7 +6,6 @@ import math
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
@@ -79,7 +78,7 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     dt, per_period = _steps(scenario, plan)
     horizon = float(scenario.horizon_s)
     n = math.ceil(horizon / dt)
-    rate = rate_function(scenario.traffic)
+    rate = rate_function(scenario.traffic, scenario.seed)
     lam = rate((np.arange(n) + 0.5) * dt)
     front = front_door(plan.front_door, wl.frontdoor_overhead_ms, 0, 0)
     throttle = float(book.value("apigw.throttle.rps")) if plan.front_door != "alb" else math.inf
@@ -202,16 +201,9 @@ def _result(
         tl[name] = np.where(tl["served"] > 0, by_minute(col, "mean"), np.nan)
     timeline = tl
 
-    ev = pd.DataFrame(
-        {
-            "t_s": events[:, 0],
-            "kind": [KINDS[int(k)] for k in events[:, 1]],
-            "detail": [
-                ({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN) else {})
-                for k, a, b in zip(events[:, 1], events[:, 2], events[:, 3], strict=True)
-            ],
-        }
-    )
+    ev = {"t_s": events[:, 0], "kind": np.array([KINDS[int(k)] for k in events[:, 1]], dtype=object),
+          "detail": np.array([({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN)
+                               else {}) for k, a, b in events[:, 1:4]], dtype=object)}
     n_hour = math.ceil(horizon / 3600)
     per_hour = max(1, round(3600 / dt))
 
@@ -283,7 +275,8 @@ def _result(
         },
         "max": None,
     }
-    datapoints = pd.DataFrame(columns=["t_s", "metric", "value", "in_alarm"])
+    datapoints = {"t_s": np.empty(0), "metric": np.empty(0, dtype=object), "value": np.empty(0),
+                  "in_alarm": np.empty(0, dtype=bool)}
     return SimResult(scenario, timeline, ev, datapoints, hourly, bill, summary)
 
 

@@ -34,11 +34,21 @@ class SimResult:
 
     scenario: Scenario
     timeline_data: FrameData
-    events: pd.DataFrame
-    datapoints: pd.DataFrame
+    events_data: FrameData
+    datapoints_data: FrameData
     hourly_data: FrameData
     bill: Bill
     summary: dict[str, Any]
+
+    @cached_property
+    def events(self) -> pd.DataFrame:
+        """Control events: time, kind (scale_out, task_serving, instance_launch, ...) and details."""
+        return _frame(self.events_data)
+
+    @cached_property
+    def datapoints(self) -> pd.DataFrame:
+        """CloudWatch datapoints: time, metric, value and whether its alarm was in ALARM."""
+        return _frame(self.datapoints_data)
 
     @cached_property
     def timeline(self) -> pd.DataFrame:

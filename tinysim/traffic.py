@@ -86,6 +86,7 @@ class RateFunction:
     spec: Traffic
     trace_rps: np.ndarray | None = None
     trace_bps: np.ndarray | None = None
+    daily: np.ndarray | None = None  # per-day factors of a traffic future (daily_sigma > 0)
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         s = self.spec
@@ -106,6 +107,8 @@ class RateFunction:
             rate = self.trace_rps[idx]
         if s.weekly is not None:
             rate = rate * np.asarray(s.weekly)[((t % WEEK_S) // DAY_S).astype(np.int64)]
+        if self.daily is not None:
+            rate = rate * self.daily[(t // DAY_S).astype(np.int64) % self.daily.size]
         return np.asarray(rate, dtype=float)
 
     def bytes_per_request(self, t: np.ndarray) -> np.ndarray | None:
@@ -118,14 +121,23 @@ class RateFunction:
         return np.asarray(per)
 
 
-def rate_function(spec: Traffic) -> RateFunction:
-    """The rate function of a scenario's traffic (reads and checks a trace file)."""
+#: Days of traffic-future factors drawn (a longer run repeats them).
+FUTURE_DAYS = 400
+
+
+def rate_function(spec: Traffic, seed: int = 0) -> RateFunction:
+    """The rate function of a scenario's traffic (reads and checks a trace file); with
+    ``daily_sigma`` the seed also picks the traffic future, one lognormal factor per day."""
+    daily = None
+    if spec.daily_sigma > 0:
+        rng = np.random.default_rng([seed, 0x7F])  # a stream of its own, apart from the arrival blocks
+        daily = rng.lognormal(0.0, spec.daily_sigma, FUTURE_DAYS)
     if isinstance(spec, TraceTraffic):
         counts, byte_counts = load_trace(spec)
         rps = counts * spec.scale / spec.interval_s
         bps = None if byte_counts is None else byte_counts * spec.scale / spec.interval_s
-        return RateFunction(spec, rps, bps)
-    return RateFunction(spec)
+        return RateFunction(spec, rps, bps, daily)
+    return RateFunction(spec, daily=daily)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ prices the LCU-hours exactly.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -92,7 +91,8 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
         lambda_target = plan.architecture == "serverless"
         lcu, which = metered_lcus(cols, book, lambda_target)
         cycle = np.resize(np.arange(lcu.size), int(MONTH_HOURS))  # a shorter run repeats to fill the month
-        top = Counter(DIMENSIONS[int(w)] for w in which[cycle][lcu[cycle] > 0]).most_common()
+        counts = np.bincount(which[cycle][lcu[cycle] > 0], minlength=len(DIMENSIONS))
+        top = [(DIMENSIONS[int(i)], int(counts[i])) for i in np.argsort(-counts, kind="stable") if counts[i]]
         usage["alb"] = [
             {
                 "target": "lambda" if lambda_target else "ip",

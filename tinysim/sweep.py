@@ -1,0 +1,193 @@
+"""Sweeps: one forecast per configuration x seed, run in-process, on local processes or threads, or
+on a Dask cluster, into one tidy table; and P10/P50/P90 bands per configuration.
+
+A grid maps dotted scenario paths to the values to try (``plan.container.tasks.max``,
+``plan.front_door``, ``workload.service_time_ms.mean``, ...); ``traffic.scale`` multiplies every
+rate of the traffic. Seeds pick the arrivals (request fidelity) and the traffic future (with
+``traffic.daily_sigma`` > 0). The same (configuration, seed) gives the same row on every executor.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+import os
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from tqdm import tqdm
+
+from models.errors import InputError
+from models.scenario import Scenario
+from models.validation import validate
+from tinysim.errors import TinysimError
+from tinysim.results import SimResult
+from tinysim.simulate import simulate
+
+__all__ = ["METRICS", "bands", "expand_grid", "run_point", "sweep"]
+
+#: Numeric columns of a sweep table, one per forecast.
+METRICS = ("monthly_usd", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "availability", "slo_attainment",
+           "throttled", "timed_out", "peak_tasks", "lambda_max_concurrency", "cold_starts")
+RATE_KEYS = ("rps", "mean_rps", "peak_rps", "base_rps", "spike_rps", "start_rps")
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    if path == "traffic.scale":
+        traffic = data["traffic"]
+        if traffic.get("kind") == "trace":
+            traffic["scale"] = traffic.get("scale", 1.0) * value
+        for key in RATE_KEYS:
+            if key in traffic:
+                traffic[key] = traffic[key] * value
+        return
+    node = data
+    parts = path.split(".")
+    for part in parts[:-1]:
+        node = node.setdefault(part, {})
+        if not isinstance(node, dict):
+            raise InputError([f"grid: {path!r}: {part!r} is not an object in the scenario"])
+    node[parts[-1]] = value
+
+
+def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple[dict[str, Any], str | None, str]]:
+    """Every configuration of the grid: (values, scenario JSON or None, error text)."""
+    for key, values in grid.items():
+        if not isinstance(values, (list, tuple)) or not values:
+            raise InputError([f"grid.{key}={values!r}: must be a non-empty list of values"])
+    data = base.model_dump(mode="json", exclude_none=True)
+    data.pop("plan_file", None)
+    data["plan"] = base.resolved_plan().model_dump(mode="json", exclude_none=True)
+    out = []
+    keys = list(grid)
+    for combo in itertools.product(*(grid[k] for k in keys)):
+        values = dict(zip(keys, combo, strict=True))
+        trial = json.loads(json.dumps(data))
+        for key, value in values.items():
+            _set(trial, key, value)
+        try:
+            scenario = validate(Scenario, trial)
+        except InputError as exc:
+            out.append((values, None, "; ".join(exc.problems)))
+            continue
+        out.append((values, scenario.model_dump_json(exclude_none=True), ""))
+    return out
+
+
+def _metrics(result: SimResult, slo_p99_ms: float | None) -> dict[str, Any]:
+    s = result.summary
+    r = s["requests"]
+    lat = s["latency_ms"]
+    tl = result.timeline_data
+    served = np.asarray(tl["served"], dtype=float)
+    p99 = np.asarray(tl["latency_p99_ms"], dtype=float)
+    attainment = math.nan
+    if slo_p99_ms is not None and served.sum() > 0:
+        ok = np.where(np.isfinite(p99), p99 <= slo_p99_ms, True)
+        attainment = float(served[ok].sum() / served.sum())
+    total = result.bill.total_usd
+    return {
+        "monthly_usd": total,
+        "monthly_micro_usd": int(total * 1_000_000),
+        "p50_ms": lat["p50"], "p95_ms": lat["p95"], "p99_ms": lat["p99"], "mean_ms": lat["mean"],
+        "availability": r["served"] / r["offered"] if r["offered"] else 1.0,
+        "slo_attainment": attainment,
+        "throttled": r["throttled"], "timed_out": r["timed_out"],
+        "peak_tasks": s["scaling"]["max_tasks"],
+        "lambda_max_concurrency": s["lambda"]["max_concurrency"], "cold_starts": s["lambda"]["cold_starts"],
+    }
+
+
+def run_point(payload: tuple[int, int, str, float | None]) -> dict[str, Any]:
+    """One forecast: (configuration id, seed, scenario JSON, SLO p99) -> a table row (without values)."""
+    config, seed, scenario_json, slo = payload
+    scenario = Scenario.model_validate_json(scenario_json).model_copy(update={"seed": seed})
+    try:
+        result = simulate(scenario)
+    except (InputError, TinysimError) as exc:
+        return {"config": config, "seed": seed, "error": str(exc)}
+    return {"config": config, "seed": seed, "error": "", **_metrics(result, slo)}
+
+
+def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Iterable[Any]], Callable[[], None]]:
+    """A ``map`` over payloads yielding results as they complete (unordered), and a closer."""
+    if kind == "inprocess":
+        return (lambda fn, items: map(fn, items)), (lambda: None)
+    if kind in ("processes", "threads"):
+        pool: Executor
+        n = workers or os.cpu_count() or 1
+        pool = ProcessPoolExecutor(n) if kind == "processes" else ThreadPoolExecutor(n)
+        return (lambda fn, items: pool.map(fn, items, chunksize=8) if kind == "processes" else pool.map(fn, items)), (
+            lambda: pool.shutdown()
+        )
+    # a Dask client, or a scheduler address
+    from distributed import Client, as_completed
+
+    client = kind if isinstance(kind, Client) else Client(str(kind))
+
+    def dask_map(fn: Callable[..., Any], items: Iterable[Any]) -> Iterable[Any]:
+        futures = client.map(fn, list(items), pure=False)
+        for future in as_completed(futures):
+            yield future.result()
+
+    return dask_map, ((lambda: None) if isinstance(kind, Client) else client.close)
+
+
+def sweep(
+    base: Scenario,
+    grid: Mapping[str, Sequence[Any]],
+    seeds: Sequence[int] = (0,),
+    executor: str | Any = "processes",
+    workers: int | None = None,
+    slo_p99_ms: float | None = None,
+    fidelity: str | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """One row per configuration x seed: the grid's values, cost, latency, SLO attainment, throttles,
+    peak tasks. ``executor``: ``inprocess``, ``threads``, ``processes`` (default), a Dask ``Client`` or
+    a scheduler address (``tcp://host:8786``)."""
+    if fidelity is not None:
+        base = base.model_copy(update={"fidelity": fidelity})
+    points = expand_grid(base, grid)
+    payloads = [(i, seed, sc, slo_p99_ms) for i, (_, sc, _) in enumerate(points) if sc is not None for seed in seeds]
+    rows = [{"config": i, "seed": seed, "error": err} for i, (_, sc, err) in enumerate(points) if sc is None
+            for seed in seeds]
+    mapper, close = _executor(executor, workers)
+    try:
+        with tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar:
+            for row in mapper(run_point, payloads):
+                rows.append(row)
+                bar.update()
+    finally:
+        close()
+    table = pd.DataFrame(rows)
+    values = pd.DataFrame([v for v, _, _ in points])
+    values["config"] = range(len(points))
+    table = values.merge(table, on="config").sort_values(["config", "seed"], kind="stable").reset_index(drop=True)
+    for col in METRICS:
+        if col not in table:
+            table[col] = np.nan
+    if "monthly_usd" in table:
+        table["monthly_usd"] = [Decimal(str(v)) if isinstance(v, Decimal) else v for v in table["monthly_usd"]]
+    return table
+
+
+def bands(table: pd.DataFrame, metrics: Sequence[str] = ("monthly_usd", "p99_ms", "availability")) -> pd.DataFrame:
+    """P10/P50/P90 of each metric over the seeds of every configuration."""
+    keys = [c for c in table.columns if c not in (*METRICS, "seed", "error", "monthly_micro_usd")]
+    ok = table[table["error"] == ""] if "error" in table else table
+    out = []
+    for key_values, group in ok.groupby(keys, sort=False, dropna=False):
+        row = dict(zip(keys, key_values if isinstance(key_values, tuple) else (key_values,), strict=True))
+        for m in metrics:
+            values = group[m].astype(float).to_numpy()
+            p10, p50, p90 = np.nanpercentile(values, (10, 50, 90)) if np.isfinite(values).any() else (math.nan,) * 3
+            row.update({f"{m}_p10": p10, f"{m}_p50": p50, f"{m}_p90": p90})
+        row["seeds"] = len(group)
+        out.append(row)
+    return pd.DataFrame(out)
