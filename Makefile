@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
-EXTRAS := dev,parquet
+EXTRAS := dev,parquet,distributed
 
 .PHONY: run test lint bench schema clean
 

@@ -10,12 +10,15 @@ import json
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
+from pathlib import Path
 from typing import Any, NoReturn
+
+import pandas as pd
 
 from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
 from models.prices import available_price_books
 from models.scenario import Operations, Workload
-from models.validation import validate
+from models.validation import load_json, show_value, validate
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.costs import price_usage
 from tinysim.errors import TinysimError
@@ -180,6 +183,100 @@ def _run_text(s: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _grid_file(path: str, what: str) -> dict[str, list[Any]]:
+    data = load_json(path, what)
+    if not isinstance(data, dict) or not data:
+        raise InputError([f"{what}={path!r}: must be a JSON object of dotted scenario paths to lists of values"])
+    for key, values in data.items():
+        if not isinstance(values, list) or not values:
+            raise InputError([f"{what}.{key}={show_value(values)}: must be a non-empty list of values"])
+    return data
+
+
+def _seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(s) for s in text.split(",") if s.strip()] if "," in text else list(range(int(text)))
+    except ValueError:
+        raise InputError([f"--seeds={text!r}: must be a count (5) or a list (0,1,2)"]) from None
+    if not seeds or min(seeds) < 0:
+        raise InputError([f"--seeds={text!r}: must name at least one seed >= 0"])
+    return seeds
+
+
+def _executor_arg(args: argparse.Namespace) -> str:
+    return str(args.scheduler) if args.scheduler else str(args.executor)
+
+
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from tinysim.sweep import bands, sweep
+
+    scenario = load_scenario(args.scenario)
+    table = sweep(
+        scenario,
+        _grid_file(args.grid, "grid"),
+        _seeds(args.seeds),
+        executor=_executor_arg(args),
+        slo_p99_ms=args.slo_p99_ms,
+        fidelity=args.fidelity,
+        progress=not args.quiet,
+    )
+    result = bands(table) if args.bands else table
+    if args.out:
+        result.to_csv(args.out, index=False)
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.json:
+        print(result.to_json(orient="records", default_handler=str, indent=2))
+    else:
+        with pd.option_context("display.width", 200, "display.max_columns", 30):
+            print(result.to_string(index=False))
+    return 0
+
+
+def _cmd_recommend(args: argparse.Namespace) -> int:
+    from tinysim.recommend import recommend
+
+    scenario = load_scenario(args.scenario)
+    slo: dict[str, float] = {}
+    if args.p99_ms is not None:
+        slo["p99_ms"] = args.p99_ms
+    if args.availability is not None:
+        slo["availability"] = args.availability
+    rec = recommend(
+        scenario,
+        slo,
+        _grid_file(args.space, "space"),
+        _seeds(args.seeds),
+        args.confidence,
+        confirm=not args.no_confirm,
+        executor=_executor_arg(args),
+        progress=not args.quiet,
+    )
+    if args.out:
+        Path(args.out).write_text(rec.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(rec.as_json(), indent=2, default=str))
+        return 0
+    c = rec.chosen
+    print(
+        f"recommended: {c.values}  ${c.monthly_usd}/month (median over seeds), p99 {c.p99_ms:.1f} ms and "
+        f"availability {c.availability:.5f} at the chosen confidence"
+    )
+    for check in rec.confirmed.get("checked", []):
+        print(
+            f"  request-level check of {check['values']}: p99 {check['p99_ms']:.1f} ms, "
+            f"availability {check['availability']:.5f} -> {'passed' if check['passed'] else 'failed'}"
+        )
+    if rec.runner_up is not None:
+        print(f"runner-up: {rec.runner_up.values} — {rec.runner_up.reason}")
+    if rec.cheaper_miss is not None:
+        print(
+            f"cheaper but rejected: {rec.cheaper_miss.values} (${rec.cheaper_miss.monthly_usd}) — "
+            f"{rec.cheaper_miss.reason}"
+        )
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     p = _Parser(prog=PROG, description=__doc__.splitlines()[0] if __doc__ else PROG)
     p.add_argument("--debug", action="store_true", help="show tracebacks of unexpected failures")
@@ -194,6 +291,35 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--fidelity", choices=["request", "fluid"], default=None)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=_cmd_run)
+
+    w = sub.add_parser("sweep", help="forecast every configuration of a grid x seeds")
+    w.add_argument("scenario")
+    w.add_argument("--grid", required=True, help="JSON: dotted scenario paths -> lists of values")
+    w.add_argument("--seeds", default="1", help="a count (5) or a list (0,1,2); default 1")
+    w.add_argument("--executor", default="processes", choices=["inprocess", "threads", "processes"])
+    w.add_argument("--scheduler", help="a Dask scheduler address, tcp://host:8786 (needs tinysim[distributed])")
+    w.add_argument("--fidelity", choices=["request", "fluid"], default=None)
+    w.add_argument("--slo-p99-ms", type=float, default=None, help="adds the SLO attainment column")
+    w.add_argument("--bands", action="store_true", help="P10/P50/P90 per configuration instead of every run")
+    w.add_argument("--out", help="write the table as CSV")
+    w.add_argument("--json", action="store_true")
+    w.add_argument("--quiet", action="store_true")
+    w.set_defaults(func=_cmd_sweep)
+
+    m = sub.add_parser("recommend", help="the cheapest configuration of a space that meets an SLO")
+    m.add_argument("scenario")
+    m.add_argument("--space", required=True, help="JSON: dotted scenario paths -> lists of values to search")
+    m.add_argument("--p99-ms", type=float, default=None)
+    m.add_argument("--availability", type=float, default=None, help="share of requests served, e.g. 0.999")
+    m.add_argument("--confidence", type=float, default=0.9)
+    m.add_argument("--seeds", default="5")
+    m.add_argument("--no-confirm", action="store_true", help="skip the request-level check of the finalists")
+    m.add_argument("--executor", default="inprocess", choices=["inprocess", "threads", "processes"])
+    m.add_argument("--scheduler", help="a Dask scheduler address")
+    m.add_argument("--out", help="write the recommended plan.json here")
+    m.add_argument("--json", action="store_true")
+    m.add_argument("--quiet", action="store_true")
+    m.set_defaults(func=_cmd_recommend)
 
     c = sub.add_parser("cost", help="price a usage file without simulating")
     c.add_argument("usage", help="usage JSON file")

@@ -105,6 +105,9 @@ def container_kernel(
     never = n + 1
     next_boot = next_ready = never  # the next step at which an instance or a task becomes ready
     n_starting = n_booting = 0
+    last_c = -1
+    last_rate = -1.0
+    last_pw = 0.0
     for i in range(n):
         now = i * dt
         # lifecycle at the start of the step: instances ready, tasks placed, tasks serving
@@ -167,7 +170,11 @@ def container_kernel(
                 p50 = p95 = p99 = w
                 wmean = w
             else:
-                pw = _erlang_c(c, rate / mu)
+                if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
+                    last_pw = _erlang_c(c, rate / mu)
+                    last_c = c
+                    last_rate = rate
+                pw = last_pw
                 p50 = p95 = p99 = wmean = 0.0
                 if rate > 0 and pw > 0.01:  # P(W > t) = pw exp(-t (c mu - lambda) / k), k = (1 + scv) / 2
                     scale = (1 + scv) / 2 / (cap - rate)
@@ -360,31 +367,244 @@ def lambda_kernel(
 
 
 @numba.njit(cache=True, nogil=True)
+def _bin(v: float) -> int:  # pragma: no cover - compiled
+    """Geometric bin of a positive value: 1,024 bins per octave (0.07% wide), from its float exponent."""
+    m, e = math.frexp(v)
+    return (e + 1100) * 1024 + int((m - 0.5) * 2048.0)
+
+
+@numba.njit(cache=True, nogil=True)
 def weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float:  # pragma: no cover
     """The q-quantile of ``values`` weighted by ``weights`` (NaN when nothing is weighted), from
-    0.1%-wide geometric bins: one pass, no sort."""
-    lo = np.inf
-    hi = 0.0
+    geometric bins 0.07% wide: no sort, no logarithm."""
+    lo_bin = 1 << 30
+    hi_bin = -1
     total = 0.0
+    hi = 0.0
     for i in range(values.shape[0]):
         v = values[i]
         if weights[i] > 0 and v > 0 and np.isfinite(v):
-            lo = min(lo, v)
+            b = _bin(v)
+            lo_bin = min(lo_bin, b)
+            hi_bin = max(hi_bin, b)
             hi = max(hi, v)
             total += weights[i]
     if total <= 0:
         return np.nan
-    step = math.log(1.001)
-    nbins = int(math.log(hi / lo) / step) + 2
-    hist = np.zeros(nbins)
+    hist = np.zeros(hi_bin - lo_bin + 1)
     for i in range(values.shape[0]):
         v = values[i]
         if weights[i] > 0 and v > 0 and np.isfinite(v):
-            hist[int(math.log(v / lo) / step)] += weights[i]
+            hist[_bin(v) - lo_bin] += weights[i]
     target = q * total
     acc = 0.0
-    for b in range(nbins):
-        acc += hist[b]
+    for k in range(hist.shape[0]):
+        acc += hist[k]
         if acc >= target:
-            return float(min(lo * 1.001 ** (b + 0.5), hi))
+            b = lo_bin + k
+            e = b // 1024 - 1100
+            m = 0.5 + ((b % 1024) + 0.5) / 2048.0
+            return float(min(math.ldexp(m, e), hi))
     return float(hi)
+
+
+# -- one entry point for both architectures, aggregation, and a parallel batch ------------------------
+#: Layout of the per-configuration parameter vector (``p``) of ``run_kernel``.
+CONTAINER_PARAMS = (
+    "dt",
+    "per_period",
+    "mean_s",
+    "scv",
+    "slots",
+    "cpu_fraction",
+    "thr",
+    "n_out",
+    "thr_in",
+    "n_in",
+    "cooldown_s",
+    "step",
+    "t_min",
+    "t_max",
+    "desired0",
+    "start_steps",
+    "ec2",
+    "per_instance",
+    "vcpu_per_task",
+    "inst_vcpus",
+    "i_min",
+    "i_max",
+    "i_start",
+    "boot_steps",
+    "credits_per_hour",
+    "max_credits",
+    "timeout_s",
+    "overhead_s",
+    "throttle_rps",
+)
+LAMBDA_PARAMS = (
+    "dt",
+    "mean_s",
+    "init_s",
+    "limit",
+    "provisioned",
+    "ttl_steps",
+    "new_per_step",
+    "timeout_s",
+    "overhead_s",
+    "throttle_rps",
+)
+N_PARAMS = len(CONTAINER_PARAMS)
+#: Columns of ``aggregate``'s hourly output and slots of its totals vector.
+HOURLY = ("admitted", "served", "c12", "c13", "ran", "prov_requests")
+TOTALS = (
+    "offered",
+    "served",
+    "throttled",
+    "timed_out",
+    "c12",
+    "c13",
+    "p50",
+    "p95",
+    "p99",
+    "mean",
+    "max_p99",
+    "peak_tasks",
+    "max_concurrency",
+    "slo_attainment",
+    "scale_out",
+    "scale_in",
+    "surplus",
+    "n_events",
+)
+
+
+@numba.njit(cache=True, nogil=True)
+def run_kernel(
+    serverless: bool, p: np.ndarray, lam: np.ndarray, svc_q: np.ndarray, out: np.ndarray, events: np.ndarray
+) -> tuple[int, float]:  # pragma: no cover - compiled
+    """Run the container or the Lambda kernel with parameters packed as CONTAINER_PARAMS / LAMBDA_PARAMS."""
+    if serverless:
+        lambda_kernel(lam, p[0], p[1], p[2], int(p[3]), int(p[4]), int(p[5]), p[6], svc_q, p[7], p[8], p[9], out)
+        return 0, 0.0
+    return container_kernel(
+        lam,
+        p[0],
+        int(p[1]),
+        p[2],
+        p[3],
+        svc_q,
+        int(p[4]),
+        p[5],
+        p[6],
+        int(p[7]),
+        p[8],
+        int(p[9]),
+        p[10],
+        int(p[11]),
+        int(p[12]),
+        int(p[13]),
+        int(p[14]),
+        int(p[15]),
+        p[16] > 0,
+        int(p[17]),
+        p[18],
+        p[19],
+        int(p[20]),
+        int(p[21]),
+        int(p[22]),
+        int(p[23]),
+        p[24],
+        p[25],
+        p[26],
+        p[27],
+        p[28],
+        out,
+        events,
+    )
+
+
+@numba.njit(cache=True, nogil=True)
+def aggregate(
+    serverless: bool,
+    out: np.ndarray,
+    events: np.ndarray,
+    n_events: int,
+    surplus: float,
+    per_hour: int,
+    n_hour: int,
+    prov_per_step: float,
+    slo_ms: float,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
+    """Hourly sums (HOURLY) and run totals (TOTALS) of a kernel's output."""
+    n = out.shape[0]
+    hourly = np.zeros((n_hour, len(HOURLY)))
+    tot = np.zeros(len(TOTALS))
+    served_sum = 0.0
+    mean_acc = 0.0
+    ok_sum = 0.0
+    for i in range(n):
+        h = min(i // per_hour, n_hour - 1)
+        front_thr = out[i, 2] - (out[i, 13] if serverless else 0.0)
+        admitted = out[i, 0] - front_thr
+        served = out[i, 1]
+        ran = admitted - out[i, 13] if serverless else admitted
+        hourly[h, 0] += admitted
+        hourly[h, 1] += served
+        hourly[h, 2] += out[i, 12]
+        hourly[h, 3] += out[i, 13]
+        hourly[h, 4] += ran
+        hourly[h, 5] += min(ran, prov_per_step)
+        for k in range(4):
+            tot[k] += out[i, k]
+        tot[4] += out[i, 12]
+        tot[5] += out[i, 13]
+        if served > 0:
+            served_sum += served
+            mean_acc += served * out[i, 7]
+            tot[10] = max(tot[10], out[i, 6])
+            if out[i, 6] <= slo_ms:
+                ok_sum += served
+        tot[11] = max(tot[11], out[i, 9])
+        tot[12] = max(tot[12], out[i, 14])
+    served_col = out[:, 1]
+    tot[6] = weighted_quantile(out[:, 4], served_col, 0.5)
+    tot[7] = weighted_quantile(out[:, 5], served_col, 0.95)
+    tot[8] = weighted_quantile(out[:, 6], served_col, 0.99)
+    tot[9] = mean_acc / served_sum if served_sum > 0 else np.nan
+    tot[13] = ok_sum / served_sum if served_sum > 0 else np.nan
+    for e in range(n_events):
+        if events[e, 1] == EV_SCALE_OUT:
+            tot[14] += 1
+        elif events[e, 1] == EV_SCALE_IN:
+            tot[15] += 1
+    tot[16] = surplus
+    tot[17] = n_events
+    return hourly, tot
+
+
+@numba.njit(cache=True, parallel=True)
+def batch(
+    serverless: np.ndarray,
+    params: np.ndarray,
+    lams: np.ndarray,
+    lam_row: np.ndarray,
+    svc_q: np.ndarray,
+    per_hour: int,
+    n_hour: int,
+    prov_per_step: np.ndarray,
+    slo_ms: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    """Many configurations at once (parallel over configurations): hourly sums and totals of each."""
+    n_cfg = params.shape[0]
+    n = lams.shape[1]
+    hourly = np.zeros((n_cfg, n_hour, len(HOURLY)))
+    totals = np.zeros((n_cfg, len(TOTALS)))
+    for k in numba.prange(n_cfg):
+        out = np.zeros((16, n)).T  # column-major, like the single-run path
+        per_period = 1 if serverless[k] else max(1, int(params[k, 1]))
+        events = np.zeros((4 * n // per_period + 64, 4))
+        ne, surplus = run_kernel(serverless[k], params[k], lams[lam_row[k]], svc_q[k], out, events)
+        h, t = aggregate(serverless[k], out, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k])
+        hourly[k] = h
+        totals[k] = t
+    return hourly, totals

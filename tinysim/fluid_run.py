@@ -1,17 +1,20 @@
-"""Runs the fluid kernels for a scenario and shapes their output like a request-level run."""
+"""Runs the fluid kernels for scenarios: one at a time with a full timeline (``simulate_fluid``), or
+many at once for sweeps (``fluid_forecasts``), both through the same kernel and aggregation."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
-from models.prices import load_price_book
+from models.prices import PriceBook, load_price_book
 from models.scenario import Scenario
-from tinysim.costs import price_usage
+from tinysim.costs import Bill, price_usage
 from tinysim.distributions import Distribution, from_spec
 from tinysim.engine import ACCOUNT_CONCURRENCY, COLD_START_MS
 from tinysim.fluid import (
@@ -23,9 +26,11 @@ from tinysim.fluid import (
     EV_SERVING,
     EV_STOP,
     EV_TERMINATE,
-    container_kernel,
-    lambda_kernel,
-    weighted_quantile,
+    N_PARAMS,
+    TOTALS,
+    aggregate,
+    batch,
+    run_kernel,
 )
 from tinysim.frontdoor import front_door
 from tinysim.results import SimResult, summary_of
@@ -34,7 +39,7 @@ from tinysim.steady import tasks_per_instance
 from tinysim.traffic import rate_function
 from tinysim.usage import fold_usage, hourly_columns
 
-__all__ = ["simulate_fluid"]
+__all__ = ["FluidSetup", "fluid_forecasts", "setup", "simulate_fluid"]
 
 KINDS = {
     EV_SCALE_OUT: "scale_out",
@@ -47,6 +52,7 @@ KINDS = {
     EV_STOP: "task_stop",
 }
 Z = {0.5: 0.0, 0.95: 1.6448536269514722, 0.99: 2.3263478740408408}
+T = {name: i for i, name in enumerate(TOTALS)}
 
 
 def service_quantiles(d: Distribution) -> np.ndarray:
@@ -62,36 +68,52 @@ def service_quantiles(d: Distribution) -> np.ndarray:
     return np.asarray(np.quantile(np.asarray(d.samples_s), qs))
 
 
-def _steps(scenario: Scenario, plan: Plan) -> tuple[float, int]:
-    period = plan.container.scaling.period_s
-    dt = 60.0 if period >= 60 else float(period)
-    return dt, max(1, int(period // dt))
+@dataclass(frozen=True)
+class FluidSetup:
+    """Everything the kernel needs for one scenario, with parameters packed for ``run_kernel``."""
+
+    scenario: Scenario
+    plan: Plan
+    book: PriceBook
+    serverless: bool
+    params: np.ndarray
+    svc_q: np.ndarray
+    mean_s: float
+    overhead_s: float
+    dt: float
+    n: int
+    prov_per_step: float
+    init_ms: float
+
+    @property
+    def per_period(self) -> int:
+        return 1 if self.serverless else max(1, int(self.params[1]))
+
+    def rates(self) -> np.ndarray:
+        rate = rate_function(self.scenario.traffic, self.scenario.seed)
+        return rate((np.arange(self.n) + 0.5) * self.dt)
 
 
-def simulate_fluid(scenario: Scenario) -> SimResult:
-    """A fluid run of ``scenario`` with the same result shape as a request-level one."""
+def setup(scenario: Scenario) -> FluidSetup:
+    """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps)."""
     plan = scenario.resolved_plan()
     book = load_price_book(scenario.price_book)
     wl, tm = scenario.workload, scenario.timings
     dist = from_spec(wl.service_time_ms)
-    svc_q = service_quantiles(dist)
-    dt, per_period = _steps(scenario, plan)
-    horizon = float(scenario.horizon_s)
-    n = math.ceil(horizon / dt)
-    rate = rate_function(scenario.traffic, scenario.seed)
-    lam = rate((np.arange(n) + 0.5) * dt)
+    period = plan.container.scaling.period_s
+    dt = 60.0 if period >= 60 else float(period)
+    n = math.ceil(scenario.horizon_s / dt)
     front = front_door(plan.front_door, wl.frontdoor_overhead_ms, 0, 0)
     throttle = float(book.value("apigw.throttle.rps")) if plan.front_door != "alb" else math.inf
-    out = np.zeros((n, 16), order="F")  # column-major: each series is contiguous
-    events = np.zeros((4 * n // per_period + 64, 4))
-    n_events, surplus = 0, 0.0
+    p = np.zeros(N_PARAMS)
+    prov = 0.0
+    init_ms = 0.0
     if plan.architecture == "serverless":
         s = plan.serverless
         limit = ACCOUNT_CONCURRENCY if s.reserved_concurrency is None else s.reserved_concurrency
         init_ms = wl.cold_start_ms if wl.cold_start_ms is not None else COLD_START_MS[s.package]
         timeout = min(front.timeout_s, float(s.timeout_s))
-        lambda_kernel(
-            lam,
+        p[:10] = (
             dt,
             dist.mean_s,
             init_ms / 1000,
@@ -99,191 +121,228 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
             s.provisioned_concurrency,
             math.ceil(tm.lambda_idle_ttl_s / dt),
             1000.0 * dt / 10,
-            svc_q,
             timeout,
             front.overhead_s,
             throttle,
-            out,
         )
+        prov = s.provisioned_concurrency * dt / dist.mean_s
     else:
-        c = plan.container
+        c, sc = plan.container, plan.container.scaling
         ec2 = c.launch_type == "ec2"
-        itype = INSTANCE_TYPES.get(c.instance_type)
+        itype = INSTANCE_TYPES.get(c.instance_type) if ec2 else None
         per = tasks_per_instance(plan) if ec2 else 1
-        start_steps = math.ceil(tm.task_start_s / dt)
-        boot_steps = math.ceil(tm.instance_boot_s / dt)
-        sc = c.scaling
-        i_start = max(c.instances.min, -(-c.tasks.desired // per)) if ec2 else 0
-        n_events, surplus = container_kernel(
-            lam,
+        p[:] = (
             dt,
-            per_period,
+            max(1, int(period // dt)),
             dist.mean_s,
             dist.scv,
-            svc_q,
             wl.concurrency_per_task,
             wl.cpu_fraction,
             sc.threshold_pct,
             sc.evaluation_periods,
             sc.scale_in_threshold_pct,
             sc.scale_in_evaluation_periods,
-            float(sc.cooldown_s),
+            sc.cooldown_s,
             sc.step,
             c.tasks.min,
             c.tasks.max,
             c.tasks.desired,
-            start_steps,
-            ec2,
+            math.ceil(tm.task_start_s / dt),
+            1.0 if ec2 else 0.0,
             per,
             c.task.cpu_units / 1024,
-            float(itype.vcpus if itype else 1),
+            itype.vcpus if itype else 1.0,
             c.instances.min,
             c.instances.max,
-            i_start,
-            boot_steps,
-            float(itype.credits_per_hour or 0.0) if itype else 0.0,
-            float(itype.max_credit_balance) if itype else 0.0,
+            max(c.instances.min, -(-c.tasks.desired // per)) if ec2 else 0,
+            math.ceil(tm.instance_boot_s / dt),
+            (itype.credits_per_hour or 0.0) if itype else 0.0,
+            itype.max_credit_balance if itype else 0.0,
             front.timeout_s,
             front.overhead_s,
             throttle,
-            out,
-            events,
         )
-    return _result(scenario, plan, out, events[:n_events], surplus / 60, dt, svc_q, front.overhead_s)
+    return FluidSetup(
+        scenario,
+        plan,
+        book,
+        plan.architecture == "serverless",
+        p,
+        service_quantiles(dist),
+        dist.mean_s,
+        front.overhead_s,
+        dt,
+        n,
+        prov,
+        init_ms,
+    )
 
 
-def _pad(x: np.ndarray, size: int, edge: bool) -> np.ndarray:
-    """``x`` cut or padded to ``size``: with zeros for sums, with its last value for states."""
-    if x.size >= size:
-        return x[:size]
-    return np.pad(x, (0, size - x.size), mode="edge" if edge and x.size else "constant")
+def _bill_and_summary(
+    fs: FluidSetup, hourly: np.ndarray, tot: np.ndarray, full: bool = True
+) -> tuple[Bill, dict[str, Any], dict[str, np.ndarray]]:
+    """Fold hourly sums into usage, price it, and write the summary."""
+    sc, wl = fs.scenario, fs.scenario.workload
+    n_hour = hourly.shape[0]
+    hours: dict[str, np.ndarray] = {
+        "admitted": hourly[:, 0],
+        "served": hourly[:, 1],
+        "request_kb": hourly[:, 0] * wl.request_kb,
+        "response_kb": hourly[:, 1] * wl.response_kb,
+    }
+    zeros = np.zeros(n_hour)
+    if fs.serverless:
+        hours["billed_ms"] = hourly[:, 4] * (fs.mean_s * 1000 + 0.5)  # 1 ms billing adds half a ms on average
+        hours["init_ms"] = hourly[:, 2] * fs.init_ms
+        hours["prov_requests"] = hourly[:, 5]
+        hours["lambda_requests"] = hourly[:, 4]
+        task_hours = inst_hours = zeros
+    else:
+        for key in ("billed_ms", "init_ms", "prov_requests", "lambda_requests"):
+            hours[key] = zeros
+        task_hours, inst_hours = hourly[:, 2], hourly[:, 3]
+    cols = hourly_columns(hours, task_hours, inst_hours, float(sc.horizon_s), sc)
+    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book), fs.book)
+    totals = {k: round(float(tot[T[k]])) for k in ("offered", "served", "throttled", "timed_out")}
+    totals["in_flight"] = 0
+    scaling = {
+        "max_tasks": 0 if fs.serverless else int(tot[T["peak_tasks"]]),
+        "scale_out_events": int(tot[T["scale_out"]]),
+        "scale_in_events": int(tot[T["scale_in"]]),
+    }
+    lam = {
+        "max_concurrency": math.ceil(tot[T["max_concurrency"]]) if fs.serverless else 0,
+        "cold_starts": round(float(tot[T["c12"]])) if fs.serverless else 0,
+        "throttles": round(float(tot[T["c13"]])) if fs.serverless else 0,
+    }
+    summary = summary_of(
+        sc, totals, LogHistogram(), LogHistogram(), bill, scaling, lam, 730 * 3600 / sc.horizon_s, with_bill=full
+    )
+    has = tot[T["served"]] > 0
+
+    def num(key: str) -> float | None:
+        v = float(tot[T[key]])
+        return None if not has or math.isnan(v) else v
+
+    summary["latency_ms"] = {
+        "mean": num("mean"),
+        "p50": num("p50"),
+        "p95": num("p95"),
+        "p99": num("p99"),
+        "max": num("max_p99"),
+    }
+    base = (fs.mean_s + fs.overhead_s) * 1000
+    qbase = [(fs.svc_q[i] + fs.overhead_s) * 1000 for i in range(3)]
+    summary["wait_ms"] = {"mean": None if num("mean") is None else max(0.0, float(tot[T["mean"]]) - base)}
+    for (key, name), b in zip((("p50", "p50"), ("p95", "p95"), ("p99", "p99")), qbase, strict=True):
+        v = num(name)
+        summary["wait_ms"][key] = None if v is None else max(0.0, v - b)
+    summary["wait_ms"]["max"] = None
+    summary["slo_attainment"] = None if num("slo_attainment") is None else float(tot[T["slo_attainment"]])
+    return bill, summary, cols
 
 
-def _weighted_quantile(values: np.ndarray, weights: np.ndarray, q: float) -> float | None:
-    """The q-quantile of per-step values weighted by the requests served in each step."""
-    v = float(weighted_quantile(np.ascontiguousarray(values), np.ascontiguousarray(weights), q))
-    return None if math.isnan(v) else v
+def simulate_fluid(scenario: Scenario) -> SimResult:
+    """A fluid run of ``scenario`` with the same result shape as a request-level one."""
+    fs = setup(scenario)
+    out = np.zeros((fs.n, 16), order="F")  # column-major: each series is contiguous
+    events = np.zeros((4 * fs.n // fs.per_period + 64, 4))
+    ne, surplus = run_kernel(fs.serverless, fs.params, fs.rates(), fs.svc_q, out, events)
+    per_hour = max(1, round(3600 / fs.dt))
+    n_hour = math.ceil(scenario.horizon_s / 3600)
+    hourly, tot = aggregate(fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf)
+    bill, summary, cols = _bill_and_summary(fs, hourly, tot)
+    summary.pop("slo_attainment")
+    ev = events[:ne]
+    ev_data = {
+        "t_s": ev[:, 0],
+        "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
+        "detail": np.array(
+            [
+                ({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN) else {})
+                for k, a, b in ev[:, 1:4]
+            ],
+            dtype=object,
+        ),
+    }
+    datapoints = {
+        "t_s": np.empty(0),
+        "metric": np.empty(0, dtype=object),
+        "value": np.empty(0),
+        "in_alarm": np.empty(0, dtype=bool),
+    }
+    return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
 
 
-def _result(
-    scenario: Scenario,
-    plan: Plan,
-    out: np.ndarray,
-    events: np.ndarray,
-    surplus_vcpu_hours: float,
-    dt: float,
-    svc_q: np.ndarray,
-    overhead_s: float,
-) -> SimResult:
-    horizon = float(scenario.horizon_s)
-    serverless = plan.architecture == "serverless"
-    per_min = max(1, round(60 / dt))
-    n_min = math.ceil(horizon / 60)
+def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
+    per_min = max(1, round(60 / fs.dt))
+    n_min = math.ceil(fs.scenario.horizon_s / 60)
 
     def by_minute(col: int, how: str = "sum") -> np.ndarray:
-        if per_min == 1 and out.shape[0] == n_min:
-            return out[:, col]
-        x = _pad(out[:, col], n_min * per_min, edge=how != "sum").reshape(n_min, per_min)
-        return x.sum(axis=1) if how == "sum" else x[:, -1] if how == "last" else x.mean(axis=1)
+        x = out[:, col]
+        if per_min == 1 and x.size == n_min:
+            return x
+        size = n_min * per_min
+        x = x[:size] if x.size >= size else np.pad(x, (0, size - x.size), mode="edge" if how != "sum" else "constant")
+        x = x.reshape(n_min, per_min)
+        return np.asarray(x.sum(axis=1) if how == "sum" else x[:, -1] if how == "last" else x.mean(axis=1))
 
     zeros = np.zeros(n_min)
     tl: dict[str, np.ndarray] = {"minute": np.arange(n_min), "t_s": np.arange(n_min) * 60.0}
     for name, col in (("offered", 0), ("served", 1), ("throttled", 2), ("timed_out", 3)):
         tl[name] = by_minute(col)
     tl["in_flight"] = zeros
-    tl["cold_starts"] = by_minute(12) if serverless else zeros
-    tl["lambda_throttles"] = by_minute(13) if serverless else zeros
+    tl["cold_starts"] = by_minute(12) if fs.serverless else zeros
+    tl["lambda_throttles"] = by_minute(13) if fs.serverless else zeros
     for name, col in (("tasks_running", 9), ("tasks_pending", 10), ("instances", 11), ("cpu_credits", 15)):
-        tl[name] = zeros if serverless else by_minute(col, "last")
-    tl["cpu_pct"] = np.full(n_min, np.nan) if serverless else by_minute(8, "mean")
-    tl["lambda_concurrency"] = by_minute(14, "mean") if serverless else zeros
+        tl[name] = zeros if fs.serverless else by_minute(col, "last")
+    tl["cpu_pct"] = np.full(n_min, np.nan) if fs.serverless else by_minute(8, "mean")
+    tl["lambda_concurrency"] = by_minute(14, "mean") if fs.serverless else zeros
     for name, col in (("latency_p50_ms", 4), ("latency_p95_ms", 5), ("latency_p99_ms", 6)):
         tl[name] = np.where(tl["served"] > 0, by_minute(col, "mean"), np.nan)
-    timeline = tl
-
-    ev = {"t_s": events[:, 0], "kind": np.array([KINDS[int(k)] for k in events[:, 1]], dtype=object),
-          "detail": np.array([({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN)
-                               else {}) for k, a, b in events[:, 1:4]], dtype=object)}
-    n_hour = math.ceil(horizon / 3600)
-    per_hour = max(1, round(3600 / dt))
-
-    def by_hour(x: np.ndarray) -> np.ndarray:
-        return np.asarray(_pad(x, n_hour * per_hour, edge=False).reshape(n_hour, per_hour).sum(axis=1))
-
-    wl = scenario.workload
-    front_thr = out[:, 2] - (out[:, 13] if serverless else 0.0)
-    admitted = out[:, 0] - front_thr
-    served = out[:, 1]
-    hours: dict[str, np.ndarray] = {
-        "admitted": by_hour(admitted),
-        "served": by_hour(served),
-        "request_kb": by_hour(admitted) * wl.request_kb,
-        "response_kb": by_hour(served) * wl.response_kb,
-    }
-    if serverless:
-        ran = admitted - out[:, 13]
-        mean_ms = from_spec(wl.service_time_ms).mean_s * 1000
-        init_ms = wl.cold_start_ms if wl.cold_start_ms is not None else COLD_START_MS[plan.serverless.package]
-        hours["billed_ms"] = by_hour(ran * (mean_ms + 0.5))  # 1 ms billing rounds up half a ms on average
-        hours["init_ms"] = by_hour(out[:, 12] * init_ms)
-        prov = plan.serverless.provisioned_concurrency * dt / (mean_ms / 1000)
-        hours["prov_requests"] = by_hour(np.minimum(ran, prov))
-        hours["lambda_requests"] = by_hour(ran)
-    else:
-        for key in ("billed_ms", "init_ms", "prov_requests", "lambda_requests"):
-            hours[key] = np.zeros(n_hour)
-    task_hours = by_hour(out[:, 12]) if not serverless else np.zeros(n_hour)
-    inst_hours = by_hour(out[:, 13]) if not serverless else np.zeros(n_hour)
-    cols = hourly_columns(hours, task_hours, inst_hours, horizon, scenario)
-    book = load_price_book(scenario.price_book)
-    bill = price_usage(fold_usage(plan, scenario, cols, surplus_vcpu_hours, book), book)
-    hourly = cols
-
-    totals = {k: round(float(timeline[k].sum())) for k in ("offered", "served", "throttled", "timed_out")}
-    totals["in_flight"] = 0
-    latency = LogHistogram()
-    wait = LogHistogram()
-    lat = {q: _weighted_quantile(out[:, c], served, q) for q, c in ((0.5, 4), (0.95, 5), (0.99, 6))}
-    mean = float(np.average(out[:, 7], weights=served)) if served.sum() > 0 else math.nan
-    summary = summary_of(
-        scenario,
-        totals,
-        latency,
-        wait,
-        bill,
-        _scaling(events, out, serverless),
-        {
-            "max_concurrency": math.ceil(out[:, 14].max()) if serverless else 0,
-            "cold_starts": round(float(out[:, 12].sum())) if serverless else 0,
-            "throttles": round(float(out[:, 13].sum())) if serverless else 0,
-        },
-        730 * 3600 / horizon,
-    )
-    summary["latency_ms"] = {
-        "mean": mean,
-        "p50": lat[0.5],
-        "p95": lat[0.95],
-        "p99": lat[0.99],
-        "max": float(np.nanmax(out[:, 6])) if served.sum() > 0 else None,
-    }
-    base = [(svc_q[i] + overhead_s) * 1000 for i in range(3)]
-    summary["wait_ms"] = {
-        "mean": max(0.0, mean - (from_spec(wl.service_time_ms).mean_s + overhead_s) * 1000),
-        **{
-            k: (None if (v := lat[q]) is None else max(0.0, v - b))
-            for (k, q), b in zip((("p50", 0.5), ("p95", 0.95), ("p99", 0.99)), base, strict=True)
-        },
-        "max": None,
-    }
-    datapoints = {"t_s": np.empty(0), "metric": np.empty(0, dtype=object), "value": np.empty(0),
-                  "in_alarm": np.empty(0, dtype=bool)}
-    return SimResult(scenario, timeline, ev, datapoints, hourly, bill, summary)
+    return tl
 
 
-def _scaling(events: np.ndarray, out: np.ndarray, serverless: bool) -> dict[str, Any]:
-    kinds = events[:, 1]
-    return {
-        "max_tasks": 0 if serverless else int(out[:, 9].max()),
-        "scale_out_events": int(np.count_nonzero(kinds == EV_SCALE_OUT)),
-        "scale_in_events": int(np.count_nonzero(kinds == EV_SCALE_IN)),
-    }
+def fluid_forecasts(
+    scenarios: Sequence[Scenario], slo_p99_ms: float | None = None
+) -> list[tuple[Bill, dict[str, Any]]]:
+    """Bills and summaries of many fluid runs, computed together (in parallel over configurations).
+
+    Each summary also carries ``slo_attainment``: the share of served requests in steps whose p99 met
+    ``slo_p99_ms``. Results equal those of ``simulate_fluid`` one by one.
+    """
+    setups = [setup(s) for s in scenarios]
+    results: list[tuple[Bill, dict[str, Any]] | None] = [None] * len(setups)
+    groups: dict[tuple[int, float], list[int]] = {}
+    for i, fs in enumerate(setups):
+        groups.setdefault((fs.n, fs.dt), []).append(i)
+    slo = math.inf if slo_p99_ms is None else float(slo_p99_ms)
+    for (_n, dt), members in groups.items():
+        lam_rows: dict[str, int] = {}
+        lams: list[np.ndarray] = []
+        row_of = np.zeros(len(members), dtype=np.int64)
+        for j, i in enumerate(members):
+            sc = setups[i].scenario
+            key = f"{sc.seed}|{sc.traffic.model_dump_json()}"
+            if key not in lam_rows:
+                lam_rows[key] = len(lams)
+                lams.append(setups[i].rates())
+            row_of[j] = lam_rows[key]
+        ms = [setups[i] for i in members]
+        per_hour = max(1, round(3600 / dt))
+        n_hour = math.ceil(ms[0].scenario.horizon_s / 3600)
+        hourly, totals = batch(
+            np.array([m.serverless for m in ms]),
+            np.stack([m.params for m in ms]),
+            np.stack(lams),
+            row_of,
+            np.stack([m.svc_q for m in ms]),
+            per_hour,
+            n_hour,
+            np.array([m.prov_per_step for m in ms]),
+            np.full(len(ms), slo),
+        )
+        for j, i in enumerate(members):
+            bill, summary, _ = _bill_and_summary(setups[i], hourly[j], totals[j], full=False)
+            results[i] = (bill, summary)
+    return [r for r in results if r is not None]

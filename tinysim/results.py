@@ -122,6 +122,7 @@ def summary_of(
     scaling: dict[str, int],
     lam: dict[str, int],
     month_factor: float,
+    with_bill: bool = True,
 ) -> dict[str, Any]:
     return {
         "fidelity": scenario.fidelity,
@@ -132,7 +133,7 @@ def summary_of(
         "wait_ms": _stats_ms(wait),
         "total_usd": str(bill.total_usd),
         "month_factor": month_factor,
-        "bill": bill.as_json(),
+        "bill": bill.as_json() if with_bill else {"price_book": bill.price_book, "total_usd": str(bill.total_usd)},
         "scaling": scaling,
         "lambda": lam,
     }

@@ -25,15 +25,29 @@ from tqdm import tqdm
 from models.errors import InputError
 from models.scenario import Scenario
 from models.validation import validate
+from tinysim.costs import Bill
 from tinysim.errors import TinysimError
+from tinysim.fluid_run import fluid_forecasts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 
 __all__ = ["METRICS", "bands", "expand_grid", "run_point", "sweep"]
 
 #: Numeric columns of a sweep table, one per forecast.
-METRICS = ("monthly_usd", "p50_ms", "p95_ms", "p99_ms", "mean_ms", "availability", "slo_attainment",
-           "throttled", "timed_out", "peak_tasks", "lambda_max_concurrency", "cold_starts")
+METRICS = (
+    "monthly_usd",
+    "p50_ms",
+    "p95_ms",
+    "p99_ms",
+    "mean_ms",
+    "availability",
+    "slo_attainment",
+    "throttled",
+    "timed_out",
+    "peak_tasks",
+    "lambda_max_concurrency",
+    "cold_starts",
+)
 RATE_KEYS = ("rps", "mean_rps", "peak_rps", "base_rps", "spike_rps", "start_rps")
 
 
@@ -55,18 +69,18 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple[dict[str, Any], str | None, str]]:
-    """Every configuration of the grid: (values, scenario JSON or None, error text)."""
-    for key, values in grid.items():
-        if not isinstance(values, (list, tuple)) or not values:
-            raise InputError([f"grid.{key}={values!r}: must be a non-empty list of values"])
+def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple[dict[str, Any], Scenario | None, str]]:
+    """Every configuration of the grid: (values, scenario or None, error text)."""
+    for key, options in grid.items():
+        if not isinstance(options, (list, tuple)) or not options:
+            raise InputError([f"grid.{key}={options!r}: must be a non-empty list of values"])
     data = base.model_dump(mode="json", exclude_none=True)
     data.pop("plan_file", None)
     data["plan"] = base.resolved_plan().model_dump(mode="json", exclude_none=True)
-    out = []
+    out: list[tuple[dict[str, Any], Scenario | None, str]] = []
     keys = list(grid)
     for combo in itertools.product(*(grid[k] for k in keys)):
-        values = dict(zip(keys, combo, strict=True))
+        values: dict[str, Any] = dict(zip(keys, combo, strict=True))
         trial = json.loads(json.dumps(data))
         for key, value in values.items():
             _set(trial, key, value)
@@ -75,43 +89,89 @@ def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple
         except InputError as exc:
             out.append((values, None, "; ".join(exc.problems)))
             continue
-        out.append((values, scenario.model_dump_json(exclude_none=True), ""))
+        out.append((values, scenario, ""))
     return out
 
 
-def _metrics(result: SimResult, slo_p99_ms: float | None) -> dict[str, Any]:
-    s = result.summary
-    r = s["requests"]
-    lat = s["latency_ms"]
+def _attainment(result: SimResult, slo_p99_ms: float | None) -> float:
+    """Share of served requests that arrived in minutes whose p99 met the SLO."""
     tl = result.timeline_data
     served = np.asarray(tl["served"], dtype=float)
+    if slo_p99_ms is None or served.sum() <= 0:
+        return math.nan
     p99 = np.asarray(tl["latency_p99_ms"], dtype=float)
-    attainment = math.nan
-    if slo_p99_ms is not None and served.sum() > 0:
-        ok = np.where(np.isfinite(p99), p99 <= slo_p99_ms, True)
-        attainment = float(served[ok].sum() / served.sum())
-    total = result.bill.total_usd
+    ok = np.where(np.isfinite(p99), p99 <= slo_p99_ms, True)
+    return float(served[ok].sum() / served.sum())
+
+
+def _metrics(bill: Bill, s: dict[str, Any], attainment: float) -> dict[str, Any]:
+    r = s["requests"]
+    lat = s["latency_ms"]
+    total = bill.total_usd
     return {
         "monthly_usd": total,
         "monthly_micro_usd": int(total * 1_000_000),
-        "p50_ms": lat["p50"], "p95_ms": lat["p95"], "p99_ms": lat["p99"], "mean_ms": lat["mean"],
+        "p50_ms": lat["p50"],
+        "p95_ms": lat["p95"],
+        "p99_ms": lat["p99"],
+        "mean_ms": lat["mean"],
         "availability": r["served"] / r["offered"] if r["offered"] else 1.0,
         "slo_attainment": attainment,
-        "throttled": r["throttled"], "timed_out": r["timed_out"],
+        "throttled": r["throttled"],
+        "timed_out": r["timed_out"],
         "peak_tasks": s["scaling"]["max_tasks"],
-        "lambda_max_concurrency": s["lambda"]["max_concurrency"], "cold_starts": s["lambda"]["cold_starts"],
+        "lambda_max_concurrency": s["lambda"]["max_concurrency"],
+        "cold_starts": s["lambda"]["cold_starts"],
     }
 
 
-def run_point(payload: tuple[int, int, str, float | None]) -> dict[str, Any]:
-    """One forecast: (configuration id, seed, scenario JSON, SLO p99) -> a table row (without values)."""
-    config, seed, scenario_json, slo = payload
-    scenario = Scenario.model_validate_json(scenario_json).model_copy(update={"seed": seed})
-    try:
-        result = simulate(scenario)
-    except (InputError, TinysimError) as exc:
-        return {"config": config, "seed": seed, "error": str(exc)}
-    return {"config": config, "seed": seed, "error": "", **_metrics(result, slo)}
+Payload = tuple[int, int, Scenario, float | None]
+
+
+def run_point(payload: Payload) -> dict[str, Any]:
+    """One forecast: (configuration id, seed, scenario, SLO p99) -> a table row (without values)."""
+    return run_chunk([payload])[0]
+
+
+def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
+    """Forecasts of several points; fluid ones are computed together in one parallel batch."""
+    rows: list[dict[str, Any]] = []
+    fluid: list[tuple[int, int, Scenario]] = []
+    slo = payloads[0][3] if payloads else None
+    for config, seed, base, slo_ms in payloads:
+        scenario = base.model_copy(update={"seed": seed})
+        if scenario.fidelity == "fluid":
+            fluid.append((config, seed, scenario))
+            continue
+        try:
+            result = simulate(scenario)
+        except (InputError, TinysimError) as exc:
+            rows.append({"config": config, "seed": seed, "error": str(exc)})
+            continue
+        rows.append(
+            {
+                "config": config,
+                "seed": seed,
+                "error": "",
+                **_metrics(result.bill, result.summary, _attainment(result, slo_ms)),
+            }
+        )
+    if fluid:
+        try:
+            forecasts = fluid_forecasts([s for _, _, s in fluid], slo)
+        except (InputError, TinysimError) as exc:
+            return rows + [{"config": c, "seed": sd, "error": str(exc)} for c, sd, _ in fluid]
+        for (config, seed, _), (bill, summary) in zip(fluid, forecasts, strict=True):
+            att = summary.get("slo_attainment")
+            rows.append(
+                {
+                    "config": config,
+                    "seed": seed,
+                    "error": "",
+                    **_metrics(bill, summary, math.nan if att is None or slo is None else att),
+                }
+            )
+    return rows
 
 
 def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Iterable[Any]], Callable[[], None]]:
@@ -122,20 +182,27 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
         pool: Executor
         n = workers or os.cpu_count() or 1
         pool = ProcessPoolExecutor(n) if kind == "processes" else ThreadPoolExecutor(n)
-        return (lambda fn, items: pool.map(fn, items, chunksize=8) if kind == "processes" else pool.map(fn, items)), (
-            lambda: pool.shutdown()
-        )
+        return (lambda fn, items: pool.map(fn, items)), (lambda: pool.shutdown())
     # a Dask client, or a scheduler address
     from distributed import Client, as_completed
 
-    client = kind if isinstance(kind, Client) else Client(str(kind))
+    client = kind if isinstance(kind, Client) else Client(str(kind))  # type: ignore[no-untyped-call]
 
     def dask_map(fn: Callable[..., Any], items: Iterable[Any]) -> Iterable[Any]:
         futures = client.map(fn, list(items), pure=False)
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             yield future.result()
 
     return dask_map, ((lambda: None) if isinstance(kind, Client) else client.close)
+
+
+def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -> list[list[Payload]]:
+    """Work units: fluid points go in batches (they run in parallel inside one), others one by one."""
+    size = 1
+    if payloads and payloads[0][2].fidelity == "fluid":
+        parts = 1 if executor in ("inprocess", "threads") else 4 * (workers or os.cpu_count() or 1)
+        size = max(1, math.ceil(len(payloads) / parts), 64 if parts > 1 else 1)
+    return [payloads[i : i + size] for i in range(0, len(payloads), size)]
 
 
 def sweep(
@@ -155,14 +222,19 @@ def sweep(
         base = base.model_copy(update={"fidelity": fidelity})
     points = expand_grid(base, grid)
     payloads = [(i, seed, sc, slo_p99_ms) for i, (_, sc, _) in enumerate(points) if sc is not None for seed in seeds]
-    rows = [{"config": i, "seed": seed, "error": err} for i, (_, sc, err) in enumerate(points) if sc is None
-            for seed in seeds]
+    rows = [
+        {"config": i, "seed": seed, "error": err}
+        for i, (_, sc, err) in enumerate(points)
+        if sc is None
+        for seed in seeds
+    ]
     mapper, close = _executor(executor, workers)
+    chunks = _chunks(payloads, executor, workers)
     try:
         with tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar:
-            for row in mapper(run_point, payloads):
-                rows.append(row)
-                bar.update()
+            for done in mapper(run_chunk, chunks):
+                rows.extend(done)
+                bar.update(len(done))
     finally:
         close()
     table = pd.DataFrame(rows)
@@ -173,17 +245,19 @@ def sweep(
         if col not in table:
             table[col] = np.nan
     if "monthly_usd" in table:
-        table["monthly_usd"] = [Decimal(str(v)) if isinstance(v, Decimal) else v for v in table["monthly_usd"]]
+        table["monthly_usd"] = pd.Series(
+            [Decimal(str(v)) if isinstance(v, Decimal) else v for v in table["monthly_usd"]], dtype=object
+        )
     return table
 
 
 def bands(table: pd.DataFrame, metrics: Sequence[str] = ("monthly_usd", "p99_ms", "availability")) -> pd.DataFrame:
     """P10/P50/P90 of each metric over the seeds of every configuration."""
-    keys = [c for c in table.columns if c not in (*METRICS, "seed", "error", "monthly_micro_usd")]
+    keys = [c for c in table.columns if c not in (*METRICS, "seed", "error", "monthly_micro_usd", "config")]
     ok = table[table["error"] == ""] if "error" in table else table
     out = []
-    for key_values, group in ok.groupby(keys, sort=False, dropna=False):
-        row = dict(zip(keys, key_values if isinstance(key_values, tuple) else (key_values,), strict=True))
+    for config, group in ok.groupby("config", sort=True):
+        row = {"config": config, **{k: group[k].iloc[0] for k in keys}}
         for m in metrics:
             values = group[m].astype(float).to_numpy()
             p10, p50, p90 = np.nanpercentile(values, (10, 50, 90)) if np.isfinite(values).any() else (math.nan,) * 3

@@ -13,8 +13,18 @@ from localstack.aws.spec import load_service
 from localstack.services.moto import call_moto
 from localstack.services.plugins import Service, aws_provider
 
-APIS = ("ecs", "ecr", "elbv2", "application-autoscaling", "autoscaling", "codebuild", "codepipeline",
-        "apigatewayv2", "iam", "lambda")
+APIS = (
+    "ecs",
+    "ecr",
+    "elbv2",
+    "application-autoscaling",
+    "autoscaling",
+    "codebuild",
+    "codepipeline",
+    "apigatewayv2",
+    "iam",
+    "lambda",
+)
 
 
 class MotoBacked:
@@ -29,7 +39,7 @@ def _forward(context: Any, request: Any) -> Any:
 
 
 def _dispatch_table(provider: MotoBacked) -> dict[str, Any]:
-    return {op: _forward for op in load_service(provider.service).operation_names}
+    return dict.fromkeys(load_service(provider.service).operation_names, _forward)
 
 
 def _service(api: str) -> Service:
