@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -181,7 +182,12 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
     if kind in ("processes", "threads"):
         pool: Executor
         n = workers or os.cpu_count() or 1
-        pool = ProcessPoolExecutor(n) if kind == "processes" else ThreadPoolExecutor(n)
+        # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
+        pool = (
+            ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
+            if kind == "processes"
+            else ThreadPoolExecutor(n)
+        )
         return (lambda fn, items: pool.map(fn, items)), (lambda: pool.shutdown())
     # a Dask client, or a scheduler address
     from distributed import Client, as_completed
@@ -203,6 +209,13 @@ def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -
         parts = 1 if executor in ("inprocess", "threads") else 4 * (workers or os.cpu_count() or 1)
         size = max(1, math.ceil(len(payloads) / parts), 64 if parts > 1 else 1)
     return [payloads[i : i + size] for i in range(0, len(payloads), size)]
+
+
+def _one_thread() -> None:
+    """Worker processes share the cores: one compiled thread each."""
+    import numba
+
+    numba.set_num_threads(1)
 
 
 def sweep(
