@@ -4,7 +4,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
-EXTRAS := dev,parquet,distributed
+EXTRAS := dev,parquet,distributed,notebooks,dashboard
 
 .PHONY: run test lint bench schema clean
 

@@ -8,6 +8,7 @@ price per size) or ``value`` (a non-price quantity such as the 25 new connection
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -22,9 +23,11 @@ __all__ = [
     "BUILTIN_PRICE_DIR",
     "DEFAULT_PRICE_BOOK",
     "PriceBook",
+    "PriceChange",
     "PriceEntry",
     "Tier",
     "available_price_books",
+    "diff_price_books",
     "load_price_book",
 ]
 
@@ -150,3 +153,43 @@ def load_price_book(ref: str | Path | None = None, field: str = "price_book") ->
             f"use one of {available_price_books()} or a path to a JSON file"
         ]
     )
+
+
+@dataclass(frozen=True)
+class PriceChange:
+    """One entry that differs between two price books (``None``: absent from that book)."""
+
+    key: str
+    unit: str
+    before: str | None
+    after: str | None
+    note: str
+
+
+def _num(d: Decimal) -> str:
+    return format(d.normalize(), "f")
+
+
+def _show(e: PriceEntry | None) -> str | None:
+    if e is None:
+        return None
+    if e.usd is not None:
+        return f"${_num(e.usd)}"
+    if e.value is not None:
+        return _num(e.value)
+    if e.tiers is not None:
+        return ", ".join(f"${_num(t.usd)}" + (" after" if t.upto is None else f" to {_num(t.upto)}") for t in e.tiers)
+    return ", ".join(f"{k}: ${_num(v)}" for k, v in (e.table or {}).items())
+
+
+def diff_price_books(before: PriceBook, after: PriceBook) -> list[PriceChange]:
+    """Entries added, removed or changed between two books, in key order."""
+    out = []
+    for key in sorted(set(before.entries) | set(after.entries)):
+        a, b = before.entries.get(key), after.entries.get(key)
+        shown_a, shown_b = _show(a), _show(b)
+        if shown_a != shown_b:
+            ref = b or a
+            assert ref is not None
+            out.append(PriceChange(key, ref.unit, shown_a, shown_b, (b.note if b else "") or (a.note if a else "")))
+    return out
