@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 EXTRAS := dev,parquet,distributed,notebooks,dashboard
 
-.PHONY: run test lint bench schema clean
+.PHONY: run test lint bench schema clean browser dashboard
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required (PY=$(PY))"; exit 1; }
@@ -19,12 +19,20 @@ run: $(STAMP)
 	$(BIN)/python -m tinysim bill
 	$(BIN)/python -m tinysim run examples/seed_dev_stack.json
 	$(BIN)/python -m tinysim run examples/seed_hyperscale_alb.json
+	@echo "The what-if dashboard: http://127.0.0.1:8501 (Ctrl-C to stop)"
+	$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
+		--server.port 8501 --browser.gatherUsageStats false
+
+# Debian's Chromium for the dashboard's real-browser test (Playwright drives it; it downloads no browser).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@command -v chromium >/dev/null 2>&1 || { echo "chromium could not be installed (needs root and apt)"; exit 1; }
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+test: lint browser
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)

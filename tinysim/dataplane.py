@@ -38,6 +38,19 @@ HOUR_FIELDS = (
 )
 
 
+PCT = np.array([0.50, 0.95, 0.99])
+
+
+def _percentiles(x: np.ndarray) -> np.ndarray:
+    """p50, p95, p99 with linear interpolation between order statistics (numpy's default method),
+    without np.percentile's per-call overhead (it runs once a minute)."""
+    s = np.sort(x)
+    pos = PCT * (s.size - 1)
+    lo = pos.astype(np.int64)
+    hi = np.minimum(lo + 1, s.size - 1)
+    return np.asarray(s[lo] + (s[hi] - s[lo]) * (pos - lo))
+
+
 @dataclass
 class DataPlane:
     """Processes arrivals window by window for one compute backend (ECS service or Lambda pool)."""
@@ -176,7 +189,7 @@ class DataPlane:
         """Close the minute being collected: its latency percentiles, exact from its requests."""
         if self._pending_minute >= 0 and self._pending:
             lat = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
-            self.pct[self._pending_minute] = np.percentile(lat, (50, 95, 99)) * 1000
+            self.pct[self._pending_minute] = _percentiles(lat) * 1000
         self._pending = []
         self._pending_minute = -1
 

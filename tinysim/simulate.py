@@ -51,6 +51,7 @@ def _result(engine: Engine) -> SimResult:
         timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
     worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
     busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
         with np.errstate(divide="ignore", invalid="ignore"):

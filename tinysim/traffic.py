@@ -1,7 +1,8 @@
 """Traffic: a request rate over time and the Poisson (or over-dispersed) arrivals around it.
 
-Arrivals are drawn in fixed blocks of ``BLOCK_S`` seconds, each from its own generator seeded by
-(seed, block): the same seed gives the same requests however the run is cut into windows.
+Arrivals are drawn in fixed blocks (``BLOCK_S`` seconds, or ``LONG_BLOCK_S`` when the traffic never
+exceeds ``LONG_BLOCK_MAX_RPS``), each from its own generator seeded by (seed, block): the same seed
+gives the same requests however the run is cut into windows.
 """
 
 from __future__ import annotations
@@ -25,9 +26,11 @@ from models.scenario import (
 from tinysim.distributions import Distribution
 from tinysim.errors import TraceError
 
-__all__ = ["BLOCK_S", "ArrivalSource", "Arrivals", "RateFunction", "load_trace", "rate_function"]
+__all__ = ["BLOCK_S", "LONG_BLOCK_S", "ArrivalSource", "Arrivals", "RateFunction", "load_trace", "rate_function"]
 
 BLOCK_S = 60
+LONG_BLOCK_S = 600  # quiet traffic: fewer, larger blocks cost less per request
+LONG_BLOCK_MAX_RPS = 2000.0
 DAY_S = 86_400
 WEEK_S = 7 * DAY_S
 
@@ -172,13 +175,19 @@ class ArrivalSource:
     arrivals: str = "poisson"
     dispersion: float = 1.0
     _cache: dict[int, Arrivals] = field(default_factory=dict)
+    block_s: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        # the block length depends only on the scenario, so a seed always gives the same requests
+        probe = self.rate(np.arange(0.0, max(self.horizon_s, 1.0), 60.0) + 30.0)
+        self.block_s = LONG_BLOCK_S if float(probe.max(initial=0.0)) <= LONG_BLOCK_MAX_RPS else BLOCK_S
 
     def block(self, b: int) -> Arrivals:
         hit = self._cache.get(b)
         if hit is not None:
             return hit
         rng = np.random.default_rng([self.seed, b])
-        secs = np.arange(b * BLOCK_S, min((b + 1) * BLOCK_S, math.ceil(self.horizon_s)), dtype=float)
+        secs = np.arange(b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s)), dtype=float)
         lam = self.rate(secs + 0.5)
         if self.arrivals == "overdispersed" and self.dispersion > 1:
             # negative binomial with mean lam and variance dispersion x lam
@@ -197,7 +206,7 @@ class ArrivalSource:
         if t1 <= t0:
             return Arrivals(np.empty(0), np.empty(0), np.empty(0))
         parts = []
-        for b in range(int(t0 // BLOCK_S), math.ceil(t1 / BLOCK_S)):
+        for b in range(int(t0 // self.block_s), math.ceil(t1 / self.block_s)):
             blk = self.block(b)
             lo, hi = np.searchsorted(blk.t, [t0, t1])
             parts.append(blk.take(slice(int(lo), int(hi))))
