@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 EXTRAS := dev,parquet,distributed,notebooks,dashboard
 
-.PHONY: run test lint bench schema clean browser dashboard
+.PHONY: run test lint bench schema clean browser
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required (PY=$(PY))"; exit 1; }

@@ -18,7 +18,7 @@ CODE = f"""
 import json, time
 t0 = time.perf_counter()
 from streamlit.testing.v1 import AppTest
-at = AppTest.from_file({str(ROOT / 'app_streamlit.py')!r}, default_timeout=120).run()
+at = AppTest.from_file({str(ROOT / "app_streamlit.py")!r}, default_timeout=120).run()
 first = time.perf_counter() - t0
 assert not at.exception
 moves = []
@@ -37,8 +37,10 @@ print(json.dumps({{"first_s": first, "move_s": sorted(moves)[len(moves) // 2], "
 def main() -> None:
     out = subprocess.run([sys.executable, "-c", CODE], capture_output=True, text=True, check=True, cwd=ROOT)
     r = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"first render {r['first_s']:.2f} s (target <= 3 s); slider move {r['move_s']:.2f} s (median of 4, "
-          f"target <= 1 s); back to an earlier setting {r['back_s']:.2f} s (cached)")
+    print(
+        f"first render {r['first_s']:.2f} s (target <= 3 s); slider move {r['move_s']:.2f} s (median of 4, "
+        f"target <= 1 s); back to an earlier setting {r['back_s']:.2f} s (cached)"
+    )
     sys.exit(0 if r["first_s"] <= 3 and r["move_s"] <= 1 else 1)
 
 

@@ -55,8 +55,9 @@ def test_slider_move_reforecasts() -> None:
     before = metrics(at)["p99 latency"]
     at.slider(key="svc_mean").set_value(120.0).run()
     assert not at.exception
-    summary = expected("seed_dev_stack.json", **{"workload.service_time_ms.mean": 120.0,
-                                                  "workload.service_time_ms.p99": 250.0})
+    summary = expected(
+        "seed_dev_stack.json", **{"workload.service_time_ms.mean": 120.0, "workload.service_time_ms.p99": 250.0}
+    )
     after = metrics(at)["p99 latency"]
     assert after == f"{summary['latency_ms']['p99']:,.1f} ms" and after != before
 
@@ -81,7 +82,9 @@ def test_compare_runs_each_stack_on_the_same_traffic() -> None:
     lam = json.loads(load_scenario(EXAMPLES / "seed_dev_stack.json").model_dump_json(exclude_none=True))
     lam["plan"] = load_scenario(EXAMPLES / "seed_dev_stack.json").resolved_plan().model_dump(mode="json")
     lam["plan"]["architecture"] = "serverless"
-    assert table["monthly USD"].iloc[1] == pytest.approx(float(simulate(Scenario.model_validate(lam)).summary["total_usd"]))
+    assert table["monthly USD"].iloc[1] == pytest.approx(
+        float(simulate(Scenario.model_validate(lam)).summary["total_usd"])
+    )
     assert table["monthly USD"].iloc[0] == pytest.approx(45.62)
 
 
@@ -109,3 +112,11 @@ def test_bad_uploads_show_a_message_not_a_traceback(content: bytes, message: str
     assert not at.exception
     errors = " ".join(e.value for e in at.error)
     assert message in errors, errors
+
+
+def test_recommend_button_uses_the_recommender() -> None:
+    at = app()
+    at.button(key="recommend").click().run()
+    assert not at.exception
+    assert at.success and at.success[0].value.startswith("Recommended: {")
+    assert any(b.proto.label == "Download the recommended plan.json" for b in at.get("download_button"))  # type: ignore[attr-defined]
