@@ -3,6 +3,19 @@
 Speaks ``models`` only; never imports the simulator.
 """
 
-from provision.errors import ProvisionError
+from provision.api import apply_plan, connect, destroy_stack, localstack_running, plan_changes, read_status
+from provision.errors import ConnectionProblem, PlanNotSupported, ProvisionError, StackCollision, StepFailed
 
-__all__ = ["ProvisionError"]
+__all__ = [
+    "ConnectionProblem",
+    "PlanNotSupported",
+    "ProvisionError",
+    "StackCollision",
+    "StepFailed",
+    "apply_plan",
+    "connect",
+    "destroy_stack",
+    "localstack_running",
+    "plan_changes",
+    "read_status",
+]

@@ -1,12 +1,37 @@
 """Errors raised by the provisioner.
 
-ProvisionError      base of every error raised here
+ProvisionError          base of every error raised here
+├── PlanNotSupported    the plan asks for something this provisioner does not build (yet)
+├── ConnectionProblem   credentials missing, or the endpoint cannot be reached
+├── StackCollision      another stack (or something untagged) already owns a name this stack needs
+├── StepFailed          an AWS call failed during apply or destroy; names the step and the call
+└── LocalStackError     LocalStack could not be installed, started or stopped
 """
 
 from __future__ import annotations
 
-__all__ = ["ProvisionError"]
+__all__ = ["ConnectionProblem", "LocalStackError", "PlanNotSupported", "ProvisionError", "StackCollision", "StepFailed"]
 
 
 class ProvisionError(Exception):
     """Base class of every error raised by :mod:`provision`."""
+
+
+class PlanNotSupported(ProvisionError):
+    """The plan is valid but asks for something this provisioner does not build."""
+
+
+class ConnectionProblem(ProvisionError):
+    """No credentials, or the endpoint does not answer."""
+
+
+class StackCollision(ProvisionError):
+    """A resource this stack needs is taken by another stack or by an untagged resource."""
+
+
+class StepFailed(ProvisionError):
+    """An AWS call failed; the message names the step, the call and AWS's error code."""
+
+
+class LocalStackError(ProvisionError):
+    """LocalStack could not be installed, started or stopped."""

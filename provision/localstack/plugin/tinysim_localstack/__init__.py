@@ -94,3 +94,8 @@ def iam() -> Service:
 @aws_provider(api="lambda", name="tinysim")
 def lambda_() -> Service:
     return _service("lambda")
+
+
+@aws_provider(api="servicediscovery", name="tinysim")
+def servicediscovery() -> Service:
+    return _service("servicediscovery")

@@ -1,0 +1,104 @@
+"""The provisioner's public functions: plan, apply, destroy and read back a stack."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+
+from models.plan import Plan
+from provision.errors import ConnectionProblem
+from provision.executor import Change, apply, destroy, diff
+from provision.graph import resources_for
+from provision.localstack.launcher import ENDPOINT, running
+from provision.resources import Context
+from provision.session import Clients
+from provision.status import read_plan
+
+__all__ = ["apply_plan", "connect", "destroy_stack", "localstack_running", "outputs_of", "plan_changes", "read_status"]
+
+Say = Callable[[str], None]
+
+
+def localstack_running() -> bool:
+    """Does LocalStack answer on 127.0.0.1:4566?"""
+    return running()
+
+
+def connect(
+    plan: Plan,
+    target: str = "localstack",
+    endpoint_url: str | None = None,
+    region: str | None = None,
+    wrap: Callable[[str, Any], Any] | None = None,
+) -> Context:
+    """A context for the plan's stack, after checking that credentials and the endpoint work."""
+    region = region or plan.region
+    clients = Clients(target, region, endpoint_url or (ENDPOINT if target == "localstack" else None), wrap)
+    try:
+        clients("sts").get_caller_identity()
+    except NoCredentialsError:
+        raise ConnectionProblem(
+            "no AWS credentials found in the standard chain (environment, ~/.aws, instance "
+            "role); configure them or use --target localstack"
+        ) from None
+    except EndpointConnectionError as exc:
+        raise ConnectionProblem(
+            f"cannot reach {exc.kwargs.get('endpoint_url', 'the endpoint')}: is it running? "
+            "(python -m provision localstack start)"
+        ) from None
+    except (ClientError, BotoCoreError) as exc:
+        raise ConnectionProblem(f"the endpoint refused the credentials check: {exc}") from None
+    tags = dict(plan.tags)
+    return Context(clients, plan.name, region, tags)
+
+
+def _zones(ctx: Context, n: int) -> list[str]:
+    zones = ctx.clients("ec2").describe_availability_zones(Filters=[{"Name": "state", "Values": ["available"]}])
+    names = sorted(z["ZoneName"] for z in zones["AvailabilityZones"])
+    if len(names) < n:
+        raise ConnectionProblem(f"network.azs={n}: region {ctx.region} has only {len(names)} zones")
+    return names[:n]
+
+
+def plan_changes(plan: Plan, ctx: Context) -> list[Change]:
+    """What apply would change (no AWS writes)."""
+    return diff(ctx, resources_for(plan, _zones(ctx, plan.network.azs)))
+
+
+def apply_plan(
+    plan: Plan, target: str = "localstack", progress: Say = print, ctx: Context | None = None
+) -> dict[str, Any]:
+    """Create or update the stack; returns its outputs (endpoint, repository, names)."""
+    ctx = ctx or connect(plan, target)
+    apply(ctx, resources_for(plan, _zones(ctx, plan.network.azs)), progress)
+    return outputs_of(plan, ctx)
+
+
+def outputs_of(plan: Plan, ctx: Context) -> dict[str, Any]:
+    o = ctx.outputs
+    out: dict[str, Any] = {"stack": plan.name, "ecr_repository_uri": o.get("ecr", {}).get("uri")}
+    if "alb" in o:
+        out["endpoint"] = f"http://{o['alb'].get('dns')}"
+    elif "http-api" in o:
+        out["endpoint"] = o["http-api"].get("endpoint")
+    elif "rest-api" in o:
+        out["endpoint"] = o["rest-api"].get("endpoint")
+    if plan.architecture == "container":
+        out["cluster"], out["service"] = plan.name, plan.name
+    else:
+        out["function"] = plan.name
+    if "pipeline" in o:
+        out["pipeline"] = f"{plan.name}-pipeline"
+    return out
+
+
+def destroy_stack(ctx: Context, progress: Say = print) -> int:
+    """Delete everything the stack owns; safe to repeat. Returns how many resources were deleted."""
+    return destroy(ctx, progress)
+
+
+def read_status(ctx: Context) -> Plan | None:
+    """The live stack as a Plan (None when nothing of it exists)."""
+    return read_plan(ctx)

@@ -1,0 +1,236 @@
+"""Plan, apply and destroy: find each resource live, compare, then create, update or leave it.
+
+Every step is idempotent: a step that failed half-way is finished by the next apply, and nothing is
+created twice because every resource is found by its name or its stack tag before it is created."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from provision.errors import StackCollision, StepFailed
+from provision.resources import Context, Kind, Live, Resource
+from provision.services.apigw import HttpApi, RestApi, VpcLink
+from provision.services.base import code_of
+from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
+from provision.services.cicd import BuildProject, Pipeline
+from provision.services.discovery import DiscoveryService, Namespace
+from provision.services.ec2 import Eip, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc
+from provision.services.ecs import Cluster, Service, TaskDefinition
+from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
+from provision.services.iam import InstanceProfile, Role
+from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
+from provision.services.scaling import Alarm, ScalableTarget, StepPolicy
+from provision.services.storage import Bucket, LogGroup, Repository
+
+__all__ = ["DESTROY_ORDER", "KINDS", "Change", "apply", "destroy", "diff"]
+
+KINDS: dict[str, Kind] = {
+    "vpc": Vpc(),
+    "subnet": Subnet(),
+    "igw": InternetGateway(),
+    "eip": Eip(),
+    "nat": NatGateway(),
+    "route_table": RouteTable(),
+    "security_group": SecurityGroup(),
+    "repository": Repository(),
+    "log_group": LogGroup(),
+    "bucket": Bucket(),
+    "role": Role(),
+    "instance_profile": InstanceProfile(),
+    "cluster": Cluster(),
+    "launch_template": LaunchTemplate(),
+    "asg": AutoScalingGroup(),
+    "capacity_provider": CapacityProvider(),
+    "group_policy": GroupPolicy(),
+    "task_definition": TaskDefinition(),
+    "target_group": TargetGroup(),
+    "alb": LoadBalancer(),
+    "listener": Listener(),
+    "namespace": Namespace(),
+    "discovery_service": DiscoveryService(),
+    "vpc_link": VpcLink(),
+    "service": Service(),
+    "http_api": HttpApi(),
+    "rest_api": RestApi(),
+    "scalable_target": ScalableTarget(),
+    "step_policy": StepPolicy(),
+    "alarm": Alarm(),
+    "function": Function(),
+    "provisioned": ProvisionedConcurrency(),
+    "permission": Permission(),
+    "build_project": BuildProject(),
+    "pipeline": Pipeline(),
+}
+#: Dependants first.
+DESTROY_ORDER = (
+    "pipeline",
+    "build_project",
+    "alarm",
+    "step_policy",
+    "scalable_target",
+    "http_api",
+    "rest_api",
+    "service",
+    "listener",
+    "alb",
+    "target_group",
+    "vpc_link",
+    "discovery_service",
+    "namespace",
+    "task_definition",
+    "capacity_provider",
+    "asg",
+    "launch_template",
+    "cluster",
+    "function",
+    "instance_profile",
+    "role",
+    "log_group",
+    "repository",
+    "bucket",
+    "security_group",
+    "route_table",
+    "nat",
+    "eip",
+    "igw",
+    "subnet",
+    "vpc",
+)
+Say = Callable[[str], None]
+
+
+@dataclass
+class Change:
+    """What apply would do to one resource, and the fields that differ (live, wanted)."""
+
+    key: str
+    kind: str
+    name: str
+    action: str  # create | update | no-op
+    fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "kind": self.kind,
+            "name": self.name,
+            "action": self.action,
+            "fields": {k: {"live": a, "plan": b} for k, (a, b) in self.fields.items()},
+        }
+
+
+def _wanted(kind: Kind, ctx: Context, res: Resource) -> dict[str, Any]:
+    if hasattr(kind, "desired_props"):
+        return dict(kind.desired_props(ctx, res))
+    if hasattr(kind, "desired"):
+        return dict(kind.desired(ctx, res))
+    if hasattr(kind, "desired_rules"):
+        return {"ingress": kind.desired_rules(ctx, res)}
+    return dict(res.props)
+
+
+def _compare(kind: Kind, ctx: Context, res: Resource, live: Live) -> dict[str, tuple[Any, Any]]:
+    want = _wanted(kind, ctx, res)
+    return {
+        k: (live.props[k], want[k]) for k in kind.mutable if k in live.props and k in want and live.props[k] != want[k]
+    }
+
+
+def _check_owner(ctx: Context, res: Resource, live: Live) -> None:
+    if live.owner != ctx.stack:
+        whose = f"stack {live.owner!r}" if live.owner else "nobody (it carries no tinysim:stack tag)"
+        raise StackCollision(
+            f"{res.kind} {res.name!r} already exists and belongs to {whose}; "
+            f"choose another plan name than {ctx.stack!r}"
+        )
+
+
+def _aws(step: str, fn: Callable[[], Any]) -> Any:
+    try:
+        return fn()
+    except ClientError as exc:
+        msg = exc.response.get("Error", {}).get("Message", "")
+        raise StepFailed(f"{step}: {exc.operation_name} failed with {code_of(exc)}: {msg}") from exc
+    except BotoCoreError as exc:
+        raise StepFailed(f"{step}: {exc}") from exc
+
+
+def diff(ctx: Context, resources: list[Resource]) -> list[Change]:
+    """Desired vs live for every resource, without changing anything. Raises on a name collision."""
+    changes = []
+    for res in resources:
+        kind = KINDS[res.kind]
+        if any(d not in ctx.outputs for d in res.deps):
+            changes.append(Change(res.key, res.kind, res.name, "create"))
+            continue
+        live = _aws(f"read {res.kind} {res.name}", lambda k=kind, r=res: k.find(ctx, r))
+        if live is None:
+            changes.append(Change(res.key, res.kind, res.name, "create"))
+            continue
+        _check_owner(ctx, res, live)
+        ctx.outputs[res.key] = live.outputs
+        fields = _compare(kind, ctx, res, live)
+        changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
+    return changes
+
+
+def apply(ctx: Context, resources: list[Resource], say: Say) -> dict[str, dict[str, Any]]:
+    """Create or update every resource in order; returns the outputs by resource key."""
+    diff(Context(ctx.clients, ctx.stack, ctx.region, ctx.tags), resources)  # collisions stop us before any change
+    n = len(resources)
+    for i, res in enumerate(resources, 1):
+        kind = KINDS[res.kind]
+        started = time.perf_counter()
+        step = f"{res.kind} {res.name}"
+        live = _aws(f"read {step}", lambda k=kind, r=res: k.find(ctx, r))
+        if live is None:
+            live = _aws(f"create {step}", lambda k=kind, r=res: k.create(ctx, r))
+            action = "created"
+        else:
+            _check_owner(ctx, res, live)
+            ctx.outputs[res.key] = live.outputs
+            fields = _compare(kind, ctx, res, live)
+            if fields:
+                live = _aws(f"update {step}", lambda k=kind, r=res, lv=live, f=list(fields): k.update(ctx, r, lv, f))
+                action = "updated " + ",".join(fields)
+            else:
+                action = "unchanged"
+        ctx.outputs[res.key] = live.outputs
+        say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
+    return ctx.outputs
+
+
+RETRYABLE = ("DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidParameterException")
+
+
+def destroy(ctx: Context, say: Say, passes: int = 6) -> int:
+    """Delete everything the stack owns, dependants first; returns how many resources were deleted."""
+    deleted = 0
+    for kind_name in DESTROY_ORDER:
+        kind = KINDS[kind_name]
+        pending = _aws(f"list {kind_name}", lambda k=kind: k.owned(ctx))
+        for attempt in range(passes):
+            left = []
+            for live in pending:
+                try:
+                    kind.delete(ctx, live)
+                    deleted += 1
+                    say(f"deleted {kind_name} {live.id}")
+                except ClientError as exc:
+                    code = code_of(exc)
+                    if "NotFound" in code or code in ("NoSuchEntity", "NoSuchBucket", "ResourceNotFoundException"):
+                        continue
+                    if code in RETRYABLE and attempt < passes - 1:
+                        left.append(live)
+                        continue
+                    raise StepFailed(f"delete {kind_name} {live.id}: {exc.operation_name} failed with {code}") from exc
+            if not left:
+                break
+            pending = left
+            time.sleep(min(5.0, 0.5 * 2**attempt))
+    return deleted

@@ -1,0 +1,108 @@
+"""Least-privilege IAM for each role of the stack: every statement names the actions it needs and the
+stack's own resources (by name pattern; ``*`` only where AWS allows nothing narrower)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from models.plan import Plan
+
+__all__ = ["policies"]
+
+
+def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
+    return {"Version": "2012-10-17", "Statement": list(statements)}
+
+
+def _allow(actions: list[str], resources: list[str]) -> dict[str, Any]:
+    return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def policies(plan: Plan) -> dict[str, dict[str, Any]]:
+    """Role key -> {"principal": service, "policy": inline policy (or None)}."""
+    name, region = plan.name, plan.region
+    repo = f"arn:aws:ecr:{region}:*:repository/{name}"
+    pull = [
+        _allow(["ecr:GetAuthorizationToken"], ["*"]),  # AWS offers no narrower resource for this action
+        _allow(["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"], [repo]),
+    ]
+    app_logs = f"arn:aws:logs:{region}:*:log-group:/tinysim/{name}:*"
+    fn_logs = f"arn:aws:logs:{region}:*:log-group:/aws/lambda/{name}:*"
+    build_logs = f"arn:aws:logs:{region}:*:log-group:/aws/codebuild/{name}-*"
+    bucket = f"arn:aws:s3:::{name}-artifacts-{region}"
+    cluster = f"arn:aws:ecs:{region}:*:cluster/{name}"
+    return {
+        "task-exec": {
+            "principal": "ecs-tasks.amazonaws.com",
+            "policy": _doc(*pull, _allow(["logs:CreateLogStream", "logs:PutLogEvents"], [app_logs])),
+        },
+        "task": {
+            "principal": "ecs-tasks.amazonaws.com",
+            "policy": _doc(_allow(["logs:CreateLogStream", "logs:PutLogEvents"], [app_logs])),
+        },
+        "instance": {
+            "principal": "ec2.amazonaws.com",
+            "policy": _doc(
+                *pull,
+                _allow(
+                    [
+                        "ecs:RegisterContainerInstance",
+                        "ecs:DeregisterContainerInstance",
+                        "ecs:Submit*",
+                        "ecs:UpdateContainerInstancesState",
+                    ],
+                    [cluster],
+                ),
+                _allow(["ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:StartTelemetrySession"], ["*"]),
+                _allow(["logs:CreateLogStream", "logs:PutLogEvents"], [app_logs]),
+            ),
+        },
+        "lambda": {
+            "principal": "lambda.amazonaws.com",
+            "policy": _doc(
+                *pull, _allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [fn_logs])
+            ),
+        },
+        "build": {
+            "principal": "codebuild.amazonaws.com",
+            "policy": _doc(
+                _allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [build_logs]),
+                _allow(["ecr:GetAuthorizationToken"], ["*"]),
+                _allow(
+                    [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:InitiateLayerUpload",
+                        "ecr:UploadLayerPart",
+                        "ecr:CompleteLayerUpload",
+                        "ecr:PutImage",
+                        "ecr:BatchGetImage",
+                        "ecr:GetDownloadUrlForLayer",
+                    ],
+                    [repo],
+                ),
+                _allow(["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject"], [f"{bucket}/*"]),
+                _allow(
+                    ["ecs:UpdateService", "ecs:DescribeServices"], [f"arn:aws:ecs:{region}:*:service/{name}/{name}"]
+                ),
+                _allow(
+                    ["lambda:UpdateFunctionCode", "lambda:GetFunction"], [f"arn:aws:lambda:{region}:*:function:{name}"]
+                ),
+            ),
+        },
+        "pipeline": {
+            "principal": "codepipeline.amazonaws.com",
+            "policy": _doc(
+                _allow(
+                    ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning"],
+                    [bucket, f"{bucket}/*"],
+                ),
+                _allow(
+                    ["codebuild:StartBuild", "codebuild:BatchGetBuilds"],
+                    [
+                        f"arn:aws:codebuild:{region}:*:project/{name}-build",
+                        f"arn:aws:codebuild:{region}:*:project/{name}-release",
+                    ],
+                ),
+            ),
+        },
+    }

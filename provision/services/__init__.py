@@ -1,0 +1,1 @@
+"""One module per AWS service; each kind finds, creates, updates, deletes and lists what a stack owns."""

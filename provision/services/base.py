@@ -1,0 +1,44 @@
+"""Shared pieces of the kind modules: tag helpers and a base class with safe defaults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from provision.resources import STACK_TAG, Context, Live, Resource, tags_for
+
+__all__ = ["KindBase", "code_of", "ec2_tag_spec", "kv_tags", "owner_of"]
+
+
+def code_of(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def kv_tags(tags: dict[str, str]) -> list[dict[str, str]]:
+    return [{"Key": k, "Value": v} for k, v in tags.items()]
+
+
+def ec2_tag_spec(ctx: Context, resource_type: str, name: str) -> list[dict[str, Any]]:
+    """Tags set in the create call itself, so a resource never exists untagged."""
+    return [{"ResourceType": resource_type, "Tags": kv_tags(tags_for(ctx, name))}]
+
+
+def owner_of(tags: list[dict[str, str]] | dict[str, str] | None) -> str | None:
+    if not tags:
+        return None
+    if isinstance(tags, dict):
+        return tags.get(STACK_TAG)
+    return next((t["Value"] for t in tags if t.get("Key") == STACK_TAG), None)
+
+
+class KindBase:
+    """Defaults: nothing is updatable in place; ``owned`` lists nothing."""
+
+    mutable: tuple[str, ...] = ()
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        return live
+
+    def owned(self, ctx: Context) -> list[Live]:
+        return []

@@ -1,0 +1,223 @@
+"""EC2 capacity for the EC2 launch type: a launch template (ECS-optimized AMI, the instance type, the
+instance profile, the cluster name in user data), an Auto Scaling group of container instances, an
+ECS capacity provider on it, and the group's step policy driven by the cluster CPU alarm (the seed's
+rule: average CPU > 70% for five minutes adds an instance)."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from provision.resources import Context, Live, Resource, tags_for
+from provision.services.base import KindBase, code_of, ec2_tag_spec, kv_tags, owner_of
+
+__all__ = ["AutoScalingGroup", "CapacityProvider", "GroupPolicy", "LaunchTemplate"]
+
+AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
+
+
+def ecs_ami(ctx: Context) -> str:
+    """The current ECS-optimized AMI, from AWS's public SSM parameter."""
+    got = ctx.clients("ssm").get_parameters(Names=[AMI_PARAMETER])["Parameters"]
+    if got:
+        return str(got[0]["Value"])
+    images = ctx.clients("ec2").describe_images(
+        Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-ecs-hvm-*"]}]
+    )["Images"]
+    return str(sorted(images, key=lambda i: i.get("CreationDate", ""))[-1]["ImageId"])
+
+
+class LaunchTemplate(KindBase):
+    """props: instance_type. A change makes a new default version."""
+
+    mutable = ("instance_type",)
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        ec2 = ctx.clients("ec2")
+        try:
+            t = ec2.describe_launch_templates(LaunchTemplateNames=[res.name])["LaunchTemplates"][0]
+        except ClientError as exc:
+            if code_of(exc).startswith("InvalidLaunchTemplateName"):
+                return None
+            raise
+        v = ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"], Versions=["$Default"])
+        data = v["LaunchTemplateVersions"][0]["LaunchTemplateData"]
+        return Live(
+            "launch_template",
+            t["LaunchTemplateId"],
+            {"instance_type": data.get("InstanceType")},
+            owner_of(t.get("Tags")),
+            {"id": t["LaunchTemplateId"], "name": res.name},
+        )
+
+    def _data(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        user_data = f"#!/bin/bash\necho ECS_CLUSTER={ctx.out('cluster', 'name')} >> /etc/ecs/ecs.config\n"
+        return {
+            "ImageId": ecs_ami(ctx),
+            "InstanceType": res.props["instance_type"],
+            "IamInstanceProfile": {"Arn": ctx.out("instance-profile", "arn")},
+            "SecurityGroupIds": [ctx.out("sg-tasks", "group_id")],
+            "UserData": base64.b64encode(user_data.encode()).decode(),
+            "TagSpecifications": [{"ResourceType": "instance", "Tags": kv_tags(tags_for(ctx, res.name))}],
+        }
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        t = ctx.clients("ec2").create_launch_template(
+            LaunchTemplateName=res.name,
+            LaunchTemplateData=self._data(ctx, res),
+            TagSpecifications=ec2_tag_spec(ctx, "launch-template", res.name),
+        )["LaunchTemplate"]
+        return Live(
+            "launch_template",
+            t["LaunchTemplateId"],
+            dict(res.props),
+            ctx.stack,
+            {"id": t["LaunchTemplateId"], "name": res.name},
+        )
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ec2 = ctx.clients("ec2")
+        v = ec2.create_launch_template_version(LaunchTemplateId=live.id, LaunchTemplateData=self._data(ctx, res))
+        ec2.modify_launch_template(
+            LaunchTemplateId=live.id, DefaultVersion=str(v["LaunchTemplateVersion"]["VersionNumber"])
+        )
+        live.props["instance_type"] = res.props["instance_type"]
+        return live
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("ec2").delete_launch_template(LaunchTemplateId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        got = ctx.clients("ec2").describe_launch_templates(
+            Filters=[{"Name": "tag:tinysim:stack", "Values": [ctx.stack]}]
+        )["LaunchTemplates"]
+        return [Live("launch_template", t["LaunchTemplateId"], {}, ctx.stack, {}) for t in got]
+
+
+class AutoScalingGroup(KindBase):
+    """props: min, max, subnets (keys)."""
+
+    mutable = ("min", "max")
+
+    def _live(self, g: dict[str, Any]) -> Live:
+        return Live(
+            "asg",
+            g["AutoScalingGroupName"],
+            {"min": g["MinSize"], "max": g["MaxSize"]},
+            owner_of(g.get("Tags")),
+            {"name": g["AutoScalingGroupName"], "arn": g["AutoScalingGroupARN"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        got = ctx.clients("autoscaling").describe_auto_scaling_groups(AutoScalingGroupNames=[res.name])
+        return self._live(got["AutoScalingGroups"][0]) if got["AutoScalingGroups"] else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        asg = ctx.clients("autoscaling")
+        asg.create_auto_scaling_group(
+            AutoScalingGroupName=res.name,
+            MinSize=res.props["min"],
+            MaxSize=res.props["max"],
+            DesiredCapacity=res.props["min"],
+            LaunchTemplate={"LaunchTemplateId": ctx.out("launch-template", "id"), "Version": "$Default"},
+            VPCZoneIdentifier=",".join(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
+            Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in tags_for(ctx, res.name).items()],
+        )
+        found = self.find(ctx, res)
+        assert found is not None
+        return found
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("autoscaling").update_auto_scaling_group(
+            AutoScalingGroupName=live.id, MinSize=res.props["min"], MaxSize=res.props["max"]
+        )
+        live.props.update(min=res.props["min"], max=res.props["max"])
+        return live
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("autoscaling").delete_auto_scaling_group(AutoScalingGroupName=live.id, ForceDelete=True)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        got = ctx.clients("autoscaling").describe_auto_scaling_groups()["AutoScalingGroups"]
+        return [lv for lv in (self._live(g) for g in got) if lv.owner == ctx.stack]
+
+
+class GroupPolicy(KindBase):
+    """The instance step policy: +1 instance per alarm evaluation, with the plan's cooldown."""
+
+    mutable = ("cooldown",)
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        got = ctx.clients("autoscaling").describe_policies(
+            AutoScalingGroupName=ctx.out("asg", "name"), PolicyNames=[res.name]
+        )["ScalingPolicies"]
+        got = [p for p in got if p["PolicyName"] == res.name]  # some emulators ignore the filter
+        if not got:
+            return None
+        return Live(
+            "group_policy", res.name, {"cooldown": got[0].get("Cooldown")}, ctx.stack, {"arn": got[0]["PolicyARN"]}
+        )
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        ctx.clients("autoscaling").put_scaling_policy(
+            AutoScalingGroupName=ctx.out("asg", "name"),
+            PolicyName=res.name,
+            PolicyType="SimpleScaling",
+            AdjustmentType="ChangeInCapacity",
+            ScalingAdjustment=res.props["change"],
+            Cooldown=res.props["cooldown"],
+        )
+        found = self.find(ctx, res)  # the ARN from a read: some emulators leave it out of the put's answer
+        assert found is not None
+        return found
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        return self.create(ctx, res)
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        pass  # goes with the group
+
+
+class CapacityProvider(KindBase):
+    """An ECS capacity provider on the group, attached to the cluster as its default strategy."""
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        got = ctx.clients("ecs").describe_capacity_providers(capacityProviders=[res.name], include=["TAGS"])
+        found = [c for c in got.get("capacityProviders", []) if c.get("status") == "ACTIVE"]
+        if not found:
+            return None
+        tags = [{"Key": t["key"], "Value": t["value"]} for t in found[0].get("tags", [])]
+        return Live("capacity_provider", res.name, {}, owner_of(tags), {"name": res.name})
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        ecs = ctx.clients("ecs")
+        ecs.create_capacity_provider(
+            name=res.name,
+            autoScalingGroupProvider={
+                "autoScalingGroupArn": ctx.out("asg", "arn"),
+                "managedScaling": {"status": "DISABLED"},
+            },
+            tags=[{"key": k, "value": v} for k, v in tags_for(ctx, res.name).items()],
+        )
+        ecs.put_cluster_capacity_providers(
+            cluster=ctx.out("cluster", "name"),
+            capacityProviders=[res.name],
+            defaultCapacityProviderStrategy=[{"capacityProvider": res.name, "weight": 1}],
+        )
+        return Live("capacity_provider", res.name, {}, ctx.stack, {"name": res.name})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ecs = ctx.clients("ecs")
+        try:
+            ecs.put_cluster_capacity_providers(
+                cluster=ctx.stack, capacityProviders=[], defaultCapacityProviderStrategy=[]
+            )
+        except ClientError:
+            pass  # the cluster may be gone already
+        ecs.delete_capacity_provider(capacityProvider=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        live = self.find(ctx, Resource("capacity", "capacity_provider", f"{ctx.stack}-capacity"))
+        return [live] if live is not None and live.owner == ctx.stack else []

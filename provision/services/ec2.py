@@ -1,0 +1,328 @@
+"""The network: VPC, subnets, internet gateway, route tables, NAT gateway with its Elastic IP, and
+security groups. Every create call carries the stack's tags (TagSpecifications)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from provision.resources import STACK_TAG, Context, Live, Resource
+from provision.services.base import KindBase, code_of, ec2_tag_spec, owner_of
+
+__all__ = ["Eip", "InternetGateway", "NatGateway", "RouteTable", "SecurityGroup", "Subnet", "Vpc"]
+
+
+def _by_name(ctx: Context, name: str) -> list[dict[str, str]]:
+    return [{"Name": "tag:Name", "Values": [name]}]
+
+
+def _stack(ctx: Context) -> list[dict[str, Any]]:
+    return [{"Name": f"tag:{STACK_TAG}", "Values": [ctx.stack]}]
+
+
+class Vpc(KindBase):
+    def _live(self, v: dict[str, Any]) -> Live:
+        return Live(
+            "vpc",
+            v["VpcId"],
+            {"cidr": v["CidrBlock"]},
+            owner_of(v.get("Tags")),
+            {"vpc_id": v["VpcId"], "cidr": v["CidrBlock"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        if res.props.get("existing_vpc_id"):
+            vpcs = ctx.clients("ec2").describe_vpcs(VpcIds=[res.props["existing_vpc_id"]])["Vpcs"]
+            live = self._live(vpcs[0])
+            live.owner = ctx.stack  # not ours to delete, but ours to use
+            return live
+        vpcs = ctx.clients("ec2").describe_vpcs(Filters=_by_name(ctx, res.name))["Vpcs"]
+        return self._live(vpcs[0]) if vpcs else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        ec2 = ctx.clients("ec2")
+        v = ec2.create_vpc(CidrBlock=res.props["cidr"], TagSpecifications=ec2_tag_spec(ctx, "vpc", res.name))["Vpc"]
+        ec2.modify_vpc_attribute(VpcId=v["VpcId"], EnableDnsHostnames={"Value": True})
+        return self._live({**v, "Tags": [{"Key": STACK_TAG, "Value": ctx.stack}]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("ec2").delete_vpc(VpcId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        return [self._live(v) for v in ctx.clients("ec2").describe_vpcs(Filters=_stack(ctx))["Vpcs"]]
+
+
+class Subnet(KindBase):
+    def _live(self, s: dict[str, Any]) -> Live:
+        return Live(
+            "subnet",
+            s["SubnetId"],
+            {"cidr": s["CidrBlock"], "az": s["AvailabilityZone"]},
+            owner_of(s.get("Tags")),
+            {"subnet_id": s["SubnetId"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        subnets = ctx.clients("ec2").describe_subnets(Filters=_by_name(ctx, res.name))["Subnets"]
+        return self._live(subnets[0]) if subnets else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        s = ctx.clients("ec2").create_subnet(
+            VpcId=ctx.out("vpc", "vpc_id"),
+            CidrBlock=res.props["cidr"],
+            AvailabilityZone=res.props["az"],
+            TagSpecifications=ec2_tag_spec(ctx, "subnet", res.name),
+        )["Subnet"]
+        return self._live({**s, "Tags": [{"Key": STACK_TAG, "Value": ctx.stack}]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("ec2").delete_subnet(SubnetId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        return [self._live(s) for s in ctx.clients("ec2").describe_subnets(Filters=_stack(ctx))["Subnets"]]
+
+
+class InternetGateway(KindBase):
+    def _live(self, g: dict[str, Any]) -> Live:
+        vpcs = [a["VpcId"] for a in g.get("Attachments", [])]
+        return Live(
+            "igw",
+            g["InternetGatewayId"],
+            {"attached": bool(vpcs)},
+            owner_of(g.get("Tags")),
+            {"igw_id": g["InternetGatewayId"], "vpcs": vpcs},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        gws = ctx.clients("ec2").describe_internet_gateways(Filters=_by_name(ctx, res.name))["InternetGateways"]
+        return self._live(gws[0]) if gws else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        ec2 = ctx.clients("ec2")
+        g = ec2.create_internet_gateway(TagSpecifications=ec2_tag_spec(ctx, "internet-gateway", res.name))
+        gid = g["InternetGateway"]["InternetGatewayId"]
+        ec2.attach_internet_gateway(InternetGatewayId=gid, VpcId=ctx.out("vpc", "vpc_id"))
+        return Live("igw", gid, {"attached": True}, ctx.stack, {"igw_id": gid, "vpcs": [ctx.out("vpc", "vpc_id")]})
+
+    mutable = ("attached",)
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("ec2").attach_internet_gateway(InternetGatewayId=live.id, VpcId=ctx.out("vpc", "vpc_id"))
+        live.props["attached"] = True
+        return live
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ec2 = ctx.clients("ec2")
+        for vpc in live.outputs.get("vpcs", []):
+            ec2.detach_internet_gateway(InternetGatewayId=live.id, VpcId=vpc)
+        ec2.delete_internet_gateway(InternetGatewayId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        gws = ctx.clients("ec2").describe_internet_gateways(Filters=_stack(ctx))["InternetGateways"]
+        return [self._live(g) for g in gws]
+
+
+class Eip(KindBase):
+    def _live(self, a: dict[str, Any]) -> Live:
+        return Live("eip", a["AllocationId"], {}, owner_of(a.get("Tags")), {"allocation_id": a["AllocationId"]})
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        addrs = ctx.clients("ec2").describe_addresses(Filters=_by_name(ctx, res.name))["Addresses"]
+        return self._live(addrs[0]) if addrs else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        a = ctx.clients("ec2").allocate_address(
+            Domain="vpc", TagSpecifications=ec2_tag_spec(ctx, "elastic-ip", res.name)
+        )
+        return Live("eip", a["AllocationId"], {}, ctx.stack, {"allocation_id": a["AllocationId"]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("ec2").release_address(AllocationId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        return [self._live(a) for a in ctx.clients("ec2").describe_addresses(Filters=_stack(ctx))["Addresses"]]
+
+
+class NatGateway(KindBase):
+    LIVE_STATES = ("pending", "available")
+
+    def _live(self, n: dict[str, Any]) -> Live:
+        return Live("nat", n["NatGatewayId"], {}, owner_of(n.get("Tags")), {"nat_id": n["NatGatewayId"]})
+
+    def _list(self, ctx: Context, filters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        nats = ctx.clients("ec2").describe_nat_gateways(Filters=filters)["NatGateways"]
+        return [n for n in nats if n.get("State") in self.LIVE_STATES]
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        nats = self._list(ctx, _by_name(ctx, res.name))
+        return self._live(nats[0]) if nats else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        n = ctx.clients("ec2").create_nat_gateway(
+            SubnetId=ctx.out("subnet-public-0", "subnet_id"),
+            AllocationId=ctx.out("eip", "allocation_id"),
+            TagSpecifications=ec2_tag_spec(ctx, "natgateway", res.name),
+        )["NatGateway"]
+        return Live("nat", n["NatGatewayId"], {}, ctx.stack, {"nat_id": n["NatGatewayId"]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ec2 = ctx.clients("ec2")
+        ec2.delete_nat_gateway(NatGatewayId=live.id)
+        try:
+            ec2.get_waiter("nat_gateway_deleted").wait(
+                NatGatewayIds=[live.id], WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+            )
+        except Exception:
+            pass
+
+    def owned(self, ctx: Context) -> list[Live]:
+        return [self._live(n) for n in self._list(ctx, _stack(ctx))]
+
+
+class RouteTable(KindBase):
+    """A route table with its default route (to the internet gateway or NAT) and subnet associations."""
+
+    mutable = ("target", "subnets")
+
+    def _live(self, ctx: Context | None, t: dict[str, Any]) -> Live:
+        target = next(
+            (
+                r.get("GatewayId") or r.get("NatGatewayId")
+                for r in t.get("Routes", [])
+                if r.get("DestinationCidrBlock") == "0.0.0.0/0"
+            ),
+            None,
+        )
+        subnets = sorted(a["SubnetId"] for a in t.get("Associations", []) if a.get("SubnetId"))
+        assoc = {a["SubnetId"]: a["RouteTableAssociationId"] for a in t.get("Associations", []) if a.get("SubnetId")}
+        return Live(
+            "route_table",
+            t["RouteTableId"],
+            {"target": target, "subnets": subnets},
+            owner_of(t.get("Tags")),
+            {"route_table_id": t["RouteTableId"], "associations": assoc},
+        )
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        target = ctx.out(res.props["target_key"], res.props["target_output"])
+        subnets = sorted(ctx.out(k, "subnet_id") for k in res.props["subnet_keys"])
+        return {"target": target, "subnets": subnets}
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        tables = ctx.clients("ec2").describe_route_tables(Filters=_by_name(ctx, res.name))["RouteTables"]
+        return self._live(ctx, tables[0]) if tables else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        t = ctx.clients("ec2").create_route_table(
+            VpcId=ctx.out("vpc", "vpc_id"), TagSpecifications=ec2_tag_spec(ctx, "route-table", res.name)
+        )
+        live = self._live(ctx, {**t["RouteTable"], "Tags": [{"Key": STACK_TAG, "Value": ctx.stack}]})
+        return self.update(ctx, res, live, ["target", "subnets"])
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ec2 = ctx.clients("ec2")
+        want = self.desired(ctx, res)
+        if live.props.get("target") != want["target"]:
+            key = "GatewayId" if want["target"].startswith("igw-") else "NatGatewayId"
+            try:
+                ec2.create_route(RouteTableId=live.id, DestinationCidrBlock="0.0.0.0/0", **{key: want["target"]})
+            except ClientError as exc:
+                if code_of(exc) != "RouteAlreadyExists":
+                    raise
+                ec2.replace_route(RouteTableId=live.id, DestinationCidrBlock="0.0.0.0/0", **{key: want["target"]})
+        for subnet in want["subnets"]:
+            if subnet not in live.props.get("subnets", []):
+                ec2.associate_route_table(RouteTableId=live.id, SubnetId=subnet)
+        table = ec2.describe_route_tables(RouteTableIds=[live.id])["RouteTables"][0]
+        return self._live(ctx, table)
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ec2 = ctx.clients("ec2")
+        for assoc in live.outputs.get("associations", {}).values():
+            ec2.disassociate_route_table(AssociationId=assoc)
+        ec2.delete_route_table(RouteTableId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        tables = ctx.clients("ec2").describe_route_tables(Filters=_stack(ctx))["RouteTables"]
+        return [self._live(ctx, t) for t in tables]
+
+
+class SecurityGroup(KindBase):
+    """A security group with its ingress rules: from CIDRs or from another group of the stack."""
+
+    mutable = ("ingress",)
+
+    def _rules(self, perms: list[dict[str, Any]]) -> list[str]:
+        out = []
+        for p in perms:
+            port = f"{p.get('IpProtocol')}:{p.get('FromPort')}-{p.get('ToPort')}"
+            out += [f"{port}<{r['CidrIp']}" for r in p.get("IpRanges", [])]
+            out += [f"{port}<{g['GroupId']}" for g in p.get("UserIdGroupPairs", [])]
+        return sorted(out)
+
+    def _live(self, g: dict[str, Any]) -> Live:
+        return Live(
+            "security_group",
+            g["GroupId"],
+            {"ingress": self._rules(g.get("IpPermissions", []))},
+            owner_of(g.get("Tags")),
+            {"group_id": g["GroupId"]},
+        )
+
+    def desired_rules(self, ctx: Context, res: Resource) -> list[str]:
+        rules = []
+        for port, source in res.props["ingress"]:
+            src = ctx.out(source, "group_id") if not source[0].isdigit() else source
+            rules.append(f"tcp:{port}-{port}<{src}")
+        return sorted(rules)
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        groups = ctx.clients("ec2").describe_security_groups(
+            Filters=[
+                {"Name": "group-name", "Values": [res.name]},
+                {"Name": "vpc-id", "Values": [ctx.out("vpc", "vpc_id")]},
+            ]
+        )["SecurityGroups"]
+        return self._live(groups[0]) if groups else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        g = ctx.clients("ec2").create_security_group(
+            GroupName=res.name,
+            Description=res.props["description"],
+            VpcId=ctx.out("vpc", "vpc_id"),
+            TagSpecifications=ec2_tag_spec(ctx, "security-group", res.name),
+        )
+        live = Live("security_group", g["GroupId"], {"ingress": []}, ctx.stack, {"group_id": g["GroupId"]})
+        return self.update(ctx, res, live, ["ingress"])
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ec2 = ctx.clients("ec2")
+        for rule in self.desired_rules(ctx, res):
+            if rule in live.props["ingress"]:
+                continue
+            ports, src = rule.split("<")
+            proto, span = ports.split(":")
+            lo, hi = (int(x) for x in span.split("-"))
+            perm: dict[str, Any] = {"IpProtocol": proto, "FromPort": lo, "ToPort": hi}
+            perm["IpRanges" if src[0].isdigit() else "UserIdGroupPairs"] = (
+                [{"CidrIp": src}] if src[0].isdigit() else [{"GroupId": src}]
+            )
+            ec2.authorize_security_group_ingress(GroupId=live.id, IpPermissions=[perm])
+        g = ec2.describe_security_groups(GroupIds=[live.id])["SecurityGroups"][0]
+        return self._live(g)
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ec2 = ctx.clients("ec2")
+        perms = ec2.describe_security_groups(GroupIds=[live.id])["SecurityGroups"][0].get("IpPermissions", [])
+        if perms:  # drop references to other groups first, so the groups can go in any order
+            try:
+                ec2.revoke_security_group_ingress(GroupId=live.id, IpPermissions=perms)
+            except ClientError as exc:
+                if "NotFound" not in code_of(exc):  # a referenced group already gone: nothing to revoke
+                    raise
+        ec2.delete_security_group(GroupId=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        groups = ctx.clients("ec2").describe_security_groups(Filters=_stack(ctx))["SecurityGroups"]
+        return [self._live(g) for g in groups]

@@ -1,0 +1,211 @@
+"""ECS: the cluster, the task definition (a new revision when it changes) and the service.
+
+The service's desired count is set when it is created and never again: after that it belongs to
+Application Auto Scaling, and a re-apply must not fight it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provision.resources import Context, Live, Resource, tags_for
+from provision.services.base import KindBase, owner_of
+
+__all__ = ["Cluster", "Service", "TaskDefinition"]
+
+
+def _ecs_tags(ctx: Context, name: str) -> list[dict[str, str]]:
+    return [{"key": k, "value": v} for k, v in tags_for(ctx, name).items()]
+
+
+def _owner(tags: list[dict[str, str]]) -> str | None:
+    return owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags])
+
+
+class Cluster(KindBase):
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        found = ctx.clients("ecs").describe_clusters(clusters=[res.name], include=["TAGS"])["clusters"]
+        found = [c for c in found if c.get("status") == "ACTIVE"]
+        if not found:
+            return None
+        c = found[0]
+        return Live(
+            "cluster",
+            c["clusterName"],
+            {},
+            _owner(c.get("tags", [])),
+            {"name": c["clusterName"], "arn": c["clusterArn"]},
+        )
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        c = ctx.clients("ecs").create_cluster(clusterName=res.name, tags=_ecs_tags(ctx, res.name))["cluster"]
+        return Live("cluster", res.name, {}, ctx.stack, {"name": res.name, "arn": c["clusterArn"]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("ecs").delete_cluster(cluster=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        live = self.find(ctx, Resource("cluster", "cluster", ctx.stack))
+        return [live] if live is not None and live.owner == ctx.stack else []
+
+
+class TaskDefinition(KindBase):
+    """props: cpu, memory, image, port, compatibility (EC2|FARGATE), and the keys of its roles and log group."""
+
+    mutable = ("cpu", "memory", "image", "port", "compatibility")
+
+    def _live(self, td: dict[str, Any], tags: list[dict[str, str]]) -> Live:
+        c = td["containerDefinitions"][0]
+        props = {
+            "cpu": int(td.get("cpu", 0)),
+            "memory": int(td.get("memory", 0)),
+            "image": c["image"],
+            "port": c["portMappings"][0]["containerPort"],
+            "compatibility": td["requiresCompatibilities"][0],
+        }
+        return Live(
+            "task_definition",
+            td["family"],
+            props,
+            _owner(tags),
+            {"arn": td["taskDefinitionArn"], "family": td["family"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        ecs = ctx.clients("ecs")
+        arns = ecs.list_task_definitions(familyPrefix=res.name, status="ACTIVE")["taskDefinitionArns"]
+        arns = [a for a in arns if a.rsplit("/", 1)[-1].rsplit(":", 1)[0] == res.name]
+        if not arns:
+            return None
+        latest = max(arns, key=lambda a: int(a.rsplit(":", 1)[-1]))  # the newest revision
+        got = ecs.describe_task_definition(taskDefinition=latest, include=["TAGS"])
+        return self._live(got["taskDefinition"], got.get("tags", []))
+
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {**res.props, "image": res.props["image"] or f"{ctx.out('ecr', 'uri')}:latest"}
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        p = res.props
+        image = p["image"] or f"{ctx.out('ecr', 'uri')}:latest"
+        got = ctx.clients("ecs").register_task_definition(
+            family=res.name,
+            networkMode="awsvpc",
+            requiresCompatibilities=[p["compatibility"]],
+            cpu=str(p["cpu"]),
+            memory=str(p["memory"]),
+            executionRoleArn=ctx.out("role-exec", "arn"),
+            taskRoleArn=ctx.out("role-task", "arn"),
+            tags=_ecs_tags(ctx, res.name),
+            containerDefinitions=[
+                {
+                    "name": "app",
+                    "image": image,
+                    "essential": True,
+                    "portMappings": [{"containerPort": p["port"], "protocol": "tcp"}],
+                    "logConfiguration": {
+                        "logDriver": "awslogs",
+                        "options": {
+                            "awslogs-group": ctx.out("log", "name"),
+                            "awslogs-region": ctx.region,
+                            "awslogs-stream-prefix": "app",
+                        },
+                    },
+                }
+            ],
+        )
+        return self._live(got["taskDefinition"], got.get("tags", []) or _ecs_tags(ctx, res.name))
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        return self.create(ctx, res)  # a new revision
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ecs = ctx.clients("ecs")
+        for arn in ecs.list_task_definitions(familyPrefix=live.id, status="ACTIVE")["taskDefinitionArns"]:
+            ecs.deregister_task_definition(taskDefinition=arn)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        live = self.find(ctx, Resource("taskdef", "task_definition", ctx.stack))
+        return [live] if live is not None and live.owner == ctx.stack else []
+
+
+class Service(KindBase):
+    """props: desired (on create only), launch_type, port, front (alb|discovery), cluster key."""
+
+    mutable = ("task_definition",)
+
+    def _live(self, s: dict[str, Any]) -> Live:
+        return Live(
+            "service",
+            s["serviceName"],
+            {"task_definition": s["taskDefinition"]},
+            _owner(s.get("tags", [])),
+            {
+                "name": s["serviceName"],
+                "arn": s["serviceArn"],
+                "desired": s["desiredCount"],
+                "cluster": s["clusterArn"].rsplit("/", 1)[-1],
+            },
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        got = ctx.clients("ecs").describe_services(
+            cluster=ctx.out("cluster", "name"), services=[res.name], include=["TAGS"]
+        )["services"]
+        got = [s for s in got if s.get("status") == "ACTIVE"]
+        return self._live(got[0]) if got else None
+
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"task_definition": ctx.out("taskdef", "arn")}
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        p = res.props
+        kwargs: dict[str, Any] = {
+            "cluster": ctx.out("cluster", "name"),
+            "serviceName": res.name,
+            "taskDefinition": ctx.out("taskdef", "arn"),
+            "desiredCount": p["desired"],
+            "tags": _ecs_tags(ctx, res.name),
+            "propagateTags": "SERVICE",
+            "networkConfiguration": {
+                "awsvpcConfiguration": {
+                    "subnets": [ctx.out(k, "subnet_id") for k in p["subnets"]],
+                    "securityGroups": [ctx.out("sg-tasks", "group_id")],
+                    "assignPublicIp": "DISABLED",
+                }
+            },
+        }
+        if p["launch_type"] == "FARGATE":
+            kwargs["launchType"] = "FARGATE"
+        else:
+            kwargs["capacityProviderStrategy"] = [{"capacityProvider": ctx.out("capacity", "name"), "weight": 1}]
+        if p["front"] == "alb":
+            kwargs["loadBalancers"] = [
+                {"targetGroupArn": ctx.out("tg", "arn"), "containerName": "app", "containerPort": p["port"]}
+            ]
+        elif p["front"] == "discovery":
+            kwargs["serviceRegistries"] = [{"registryArn": ctx.out("discovery", "arn"), "port": p["port"]}]
+        s = ctx.clients("ecs").create_service(**kwargs)["service"]
+        return self._live({**s, "tags": kwargs["tags"]})
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        # never desiredCount: the autoscaler owns it after create
+        s = ctx.clients("ecs").update_service(
+            cluster=ctx.out("cluster", "name"), service=res.name, taskDefinition=ctx.out("taskdef", "arn")
+        )["service"]
+        return self._live({**s, "tags": [{"key": "tinysim:stack", "value": ctx.stack}]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ecs = ctx.clients("ecs")
+        cluster = live.outputs.get("cluster") or ctx.stack
+        ecs.update_service(cluster=cluster, service=live.id, desiredCount=0)
+        ecs.delete_service(cluster=cluster, service=live.id, force=True)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        ecs = ctx.clients("ecs")
+        try:
+            arns = ecs.list_services(cluster=ctx.stack)["serviceArns"]
+        except Exception:
+            return []
+        if not arns:
+            return []
+        got = ecs.describe_services(cluster=ctx.stack, services=arns, include=["TAGS"])["services"]
+        return [self._live(s) for s in got if s.get("status") == "ACTIVE" and _owner(s.get("tags", [])) == ctx.stack]

@@ -1,0 +1,143 @@
+"""The Application Load Balancer: the balancer (internet-facing, in the public subnets), a target
+group (IP targets for tasks, or a Lambda function) and an HTTP listener forwarding to it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from provision.resources import Context, Live, Resource, tags_for
+from provision.services.base import KindBase, code_of, kv_tags, owner_of
+
+__all__ = ["Listener", "LoadBalancer", "TargetGroup"]
+
+
+def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
+    desc = ctx.clients("elbv2").describe_tags(ResourceArns=[arn])["TagDescriptions"]
+    return desc[0].get("Tags", []) if desc else []
+
+
+class LoadBalancer(KindBase):
+    def _live(self, ctx: Context, lb: dict[str, Any]) -> Live:
+        arn = lb["LoadBalancerArn"]
+        return Live(
+            "alb",
+            arn,
+            {"scheme": lb.get("Scheme")},
+            owner_of(_tags(ctx, arn)),
+            {"arn": arn, "dns": lb.get("DNSName", ""), "name": lb["LoadBalancerName"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        try:
+            lbs = ctx.clients("elbv2").describe_load_balancers(Names=[res.name])["LoadBalancers"]
+        except ClientError as exc:
+            if code_of(exc) == "LoadBalancerNotFound":
+                return None
+            raise
+        return self._live(ctx, lbs[0]) if lbs else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        lb = ctx.clients("elbv2").create_load_balancer(
+            Name=res.name,
+            Type="application",
+            Scheme="internet-facing",
+            Tags=kv_tags(tags_for(ctx, res.name)),
+            Subnets=[ctx.out(k, "subnet_id") for k in res.props["subnets"]],
+            SecurityGroups=[ctx.out("sg-front", "group_id")],
+        )["LoadBalancers"][0]
+        return Live(
+            "alb",
+            lb["LoadBalancerArn"],
+            {"scheme": "internet-facing"},
+            ctx.stack,
+            {"arn": lb["LoadBalancerArn"], "dns": lb.get("DNSName", ""), "name": res.name},
+        )
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("elbv2").delete_load_balancer(LoadBalancerArn=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        lbs = ctx.clients("elbv2").describe_load_balancers()["LoadBalancers"]
+        lives = [self._live(ctx, lb) for lb in lbs if lb["LoadBalancerName"].startswith(ctx.stack)]
+        return [lv for lv in lives if lv.owner == ctx.stack]
+
+
+class TargetGroup(KindBase):
+    """props: target (ip|lambda), port."""
+
+    def _live(self, ctx: Context, tg: dict[str, Any]) -> Live:
+        arn = tg["TargetGroupArn"]
+        return Live(
+            "target_group",
+            arn,
+            {"target": tg.get("TargetType")},
+            owner_of(_tags(ctx, arn)),
+            {"arn": arn, "name": tg["TargetGroupName"]},
+        )
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        try:
+            tgs = ctx.clients("elbv2").describe_target_groups(Names=[res.name])["TargetGroups"]
+        except ClientError as exc:
+            if code_of(exc) == "TargetGroupNotFound":
+                return None
+            raise
+        return self._live(ctx, tgs[0]) if tgs else None
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        kwargs: dict[str, Any] = {
+            "Name": res.name,
+            "TargetType": res.props["target"],
+            "Tags": kv_tags(tags_for(ctx, res.name)),
+        }
+        if res.props["target"] == "ip":
+            kwargs.update(
+                Protocol="HTTP",
+                Port=res.props["port"],
+                VpcId=ctx.out("vpc", "vpc_id"),
+                HealthCheckPath="/",
+                HealthCheckIntervalSeconds=30,
+                HealthyThresholdCount=5,
+            )
+        tg = ctx.clients("elbv2").create_target_group(**kwargs)["TargetGroups"][0]
+        return Live(
+            "target_group",
+            tg["TargetGroupArn"],
+            {"target": res.props["target"]},
+            ctx.stack,
+            {"arn": tg["TargetGroupArn"], "name": res.name},
+        )
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("elbv2").delete_target_group(TargetGroupArn=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        tgs = ctx.clients("elbv2").describe_target_groups()["TargetGroups"]
+        lives = [self._live(ctx, tg) for tg in tgs if tg["TargetGroupName"].startswith(ctx.stack)]
+        return [lv for lv in lives if lv.owner == ctx.stack]
+
+
+class Listener(KindBase):
+    """HTTP :80 forwarding to the target group."""
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        listeners = ctx.clients("elbv2").describe_listeners(LoadBalancerArn=ctx.out("alb", "arn"))["Listeners"]
+        ours = [li for li in listeners if li.get("Port") == 80]
+        if not ours:
+            return None
+        return Live("listener", ours[0]["ListenerArn"], {}, ctx.stack, {"arn": ours[0]["ListenerArn"]})
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        li = ctx.clients("elbv2").create_listener(
+            LoadBalancerArn=ctx.out("alb", "arn"),
+            Protocol="HTTP",
+            Port=80,
+            DefaultActions=[{"Type": "forward", "TargetGroupArn": ctx.out("tg", "arn")}],
+            Tags=kv_tags(tags_for(ctx, res.name)),
+        )["Listeners"][0]
+        return Live("listener", li["ListenerArn"], {}, ctx.stack, {"arn": li["ListenerArn"]})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("elbv2").delete_listener(ListenerArn=live.id)

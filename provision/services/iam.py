@@ -1,0 +1,116 @@
+"""IAM roles with least-privilege inline policies (task execution, task, Lambda, CodeBuild, CodePipeline),
+and the instance profile of ECS container instances."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from provision.resources import STACK_TAG, Context, Live, Resource, tags_for
+from provision.services.base import KindBase, code_of, kv_tags, owner_of
+
+__all__ = ["InstanceProfile", "Role"]
+
+
+class Role(KindBase):
+    """props: principal (service that assumes it), policy (inline policy document)."""
+
+    mutable = ("policy",)
+
+    def _live(self, ctx: Context, role: dict[str, Any]) -> Live:
+        iam = ctx.clients("iam")
+        name = role["RoleName"]
+        tags = iam.list_role_tags(RoleName=name).get("Tags", [])
+        try:
+            doc = iam.get_role_policy(RoleName=name, PolicyName="tinysim")["PolicyDocument"]
+            policy = json.loads(doc) if isinstance(doc, str) else doc
+        except ClientError as exc:
+            if code_of(exc) != "NoSuchEntity":
+                raise
+            policy = None
+        return Live("role", name, {"policy": policy}, owner_of(tags), {"arn": role["Arn"], "name": name})
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        try:
+            role = ctx.clients("iam").get_role(RoleName=res.name)["Role"]
+        except ClientError as exc:
+            if code_of(exc) == "NoSuchEntity":
+                return None
+            raise
+        return self._live(ctx, role)
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        trust = {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": res.props["principal"]}}
+            ],
+        }
+        role = ctx.clients("iam").create_role(
+            RoleName=res.name, AssumeRolePolicyDocument=json.dumps(trust), Tags=kv_tags(tags_for(ctx, res.name))
+        )["Role"]
+        live = Live("role", res.name, {"policy": None}, ctx.stack, {"arn": role["Arn"], "name": res.name})
+        return self.update(ctx, res, live, ["policy"])
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("iam").put_role_policy(
+            RoleName=live.id, PolicyName="tinysim", PolicyDocument=json.dumps(res.props["policy"])
+        )
+        live.props["policy"] = res.props["policy"]
+        return live
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        iam = ctx.clients("iam")
+        for name in iam.list_role_policies(RoleName=live.id).get("PolicyNames", []):
+            iam.delete_role_policy(RoleName=live.id, PolicyName=name)
+        for profile in iam.list_instance_profiles_for_role(RoleName=live.id).get("InstanceProfiles", []):
+            iam.remove_role_from_instance_profile(InstanceProfileName=profile["InstanceProfileName"], RoleName=live.id)
+        iam.delete_role(RoleName=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        out = []
+        for page in ctx.clients("iam").get_paginator("list_roles").paginate():
+            for role in page["Roles"]:
+                if role["RoleName"].startswith(ctx.stack + "-"):
+                    live = self._live(ctx, role)
+                    if live.owner == ctx.stack:
+                        out.append(live)
+        return out
+
+
+class InstanceProfile(KindBase):
+    """The instance profile wrapping the container-instance role."""
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        try:
+            p = ctx.clients("iam").get_instance_profile(InstanceProfileName=res.name)["InstanceProfile"]
+        except ClientError as exc:
+            if code_of(exc) == "NoSuchEntity":
+                return None
+            raise
+        return Live(
+            "instance_profile", res.name, {}, ctx.stack if p.get("Roles") else None, {"arn": p["Arn"], "name": res.name}
+        )
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        iam = ctx.clients("iam")
+        p = iam.create_instance_profile(InstanceProfileName=res.name, Tags=[{"Key": STACK_TAG, "Value": ctx.stack}])
+        iam.add_role_to_instance_profile(InstanceProfileName=res.name, RoleName=ctx.out(res.props["role"], "name"))
+        return Live("instance_profile", res.name, {}, ctx.stack, {"arn": p["InstanceProfile"]["Arn"], "name": res.name})
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        iam = ctx.clients("iam")
+        p = iam.get_instance_profile(InstanceProfileName=live.id)["InstanceProfile"]
+        for role in p.get("Roles", []):
+            iam.remove_role_from_instance_profile(InstanceProfileName=live.id, RoleName=role["RoleName"])
+        iam.delete_instance_profile(InstanceProfileName=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        out = []
+        for page in ctx.clients("iam").get_paginator("list_instance_profiles").paginate():
+            for p in page["InstanceProfiles"]:
+                if p["InstanceProfileName"].startswith(ctx.stack + "-"):
+                    out.append(Live("instance_profile", p["InstanceProfileName"], {}, ctx.stack, {}))
+        return out

@@ -1,0 +1,50 @@
+"""One place for every AWS client: boto3 (real AWS) or localstack-client (LocalStack), with botocore's
+standard retry mode (which retries throttling) set once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+__all__ = ["RETRIES", "Clients"]
+
+RETRIES = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=60)
+
+
+class Clients:
+    """``clients("ecs")`` -> a cached client for the target. ``wrap`` lets tests put a double around each."""
+
+    def __init__(
+        self, target: str, region: str, endpoint_url: str | None = None, wrap: Callable[[str, Any], Any] | None = None
+    ) -> None:
+        self.target, self.region, self.endpoint_url = target, region, endpoint_url
+        self._wrap = wrap
+        self._cache: dict[str, Any] = {}
+        if target == "localstack":
+            from localstack_client.session import Session
+
+            host = (endpoint_url or "http://127.0.0.1:4566").split("//", 1)[-1]
+            self._session: Any = Session(
+                aws_access_key_id="test",
+                aws_secret_access_key="test",
+                aws_session_token="test",
+                region_name=region,
+                localstack_host=host,
+            )
+        else:
+            self._session = boto3.Session(region_name=region)
+
+    def __call__(self, service: str) -> Any:
+        client = self._cache.get(service)
+        if client is None:
+            kwargs: dict[str, Any] = {"config": RETRIES}
+            if self.target != "localstack" and self.endpoint_url:
+                kwargs["endpoint_url"] = self.endpoint_url
+            client = self._session.client(service, **kwargs)
+            if self._wrap is not None:
+                client = self._wrap(service, client)
+            self._cache[service] = client
+        return client

@@ -1,0 +1,76 @@
+"""LocalStack for the provisioning tests: started here when it is not running (and stopped after),
+never skipped. Plus helpers to compare plans and count what a stack owns."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models import Plan
+from provision.executor import KINDS
+from provision.localstack.launcher import LocalStack, running
+from provision.resources import Context
+
+ROOT = Path(__file__).parents[2]
+_names = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def localstack() -> Iterator[None]:
+    started = False
+    if not running():
+        LocalStack(ROOT / ".localstack", say=lambda line: None).start()
+        started = True
+    yield
+    if started:
+        LocalStack(ROOT / ".localstack", say=lambda line: None).stop()
+
+
+def unique(plan: Plan, prefix: str) -> Plan:
+    """The same plan under a stack name no other test uses."""
+    return plan.model_copy(update={"name": f"{prefix}{next(_names)}"})
+
+
+def relevant(plan: Plan) -> Plan:
+    """The plan with the sections its architecture does not build reset to defaults (they are not live)."""
+    data = plan.model_dump()
+    if plan.architecture == "serverless":
+        data["container"] = Plan().container.model_dump()
+        if plan.front_door != "alb":
+            data["network"] = Plan().network.model_dump()
+        data["network"]["nat"] = "none"
+    else:
+        data["serverless"] = Plan().serverless.model_dump()
+        if plan.container.launch_type == "fargate":
+            data["container"]["instance_type"] = Plan().container.instance_type
+            data["container"]["instances"] = Plan().container.instances.model_dump()
+    if not plan.pipeline.enabled:
+        data["pipeline"] = {**Plan().pipeline.model_dump(), "enabled": False}
+    return Plan.model_validate(data)
+
+
+def owned(ctx: Context) -> dict[str, int]:
+    """How many resources of each kind carry the stack's tag (or name) right now."""
+    counts: dict[str, int] = {}
+    for name, kind in KINDS.items():
+        n = len(kind.owned(ctx))
+        if n:
+            counts[name] = n
+    return counts
+
+
+def tagged_anywhere(ctx: Context) -> list[Any]:
+    """EC2-side resources carrying the stack tag, asked directly (independent of the kind modules)."""
+    ec2 = ctx.clients("ec2")
+    flt = [{"Name": "tag:tinysim:stack", "Values": [ctx.stack]}]
+    found: list[Any] = []
+    found += ec2.describe_vpcs(Filters=flt)["Vpcs"]
+    found += ec2.describe_subnets(Filters=flt)["Subnets"]
+    found += ec2.describe_security_groups(Filters=flt)["SecurityGroups"]
+    found += [n for n in ec2.describe_nat_gateways(Filters=flt)["NatGateways"] if n["State"] != "deleted"]
+    found += ec2.describe_addresses(Filters=flt)["Addresses"]
+    return found
