@@ -8,6 +8,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -168,7 +169,7 @@ def diff(ctx: Context, resources: list[Resource]) -> list[Change]:
         if any(d not in ctx.outputs for d in res.deps):
             changes.append(Change(res.key, res.kind, res.name, "create"))
             continue
-        live = _aws(f"read {res.kind} {res.name}", lambda k=kind, r=res: k.find(ctx, r))
+        live = _aws(f"read {res.kind} {res.name}", partial(kind.find, ctx, res))
         if live is None:
             changes.append(Change(res.key, res.kind, res.name, "create"))
             continue
@@ -187,16 +188,16 @@ def apply(ctx: Context, resources: list[Resource], say: Say) -> dict[str, dict[s
         kind = KINDS[res.kind]
         started = time.perf_counter()
         step = f"{res.kind} {res.name}"
-        live = _aws(f"read {step}", lambda k=kind, r=res: k.find(ctx, r))
+        live = _aws(f"read {step}", partial(kind.find, ctx, res))
         if live is None:
-            live = _aws(f"create {step}", lambda k=kind, r=res: k.create(ctx, r))
+            live = _aws(f"create {step}", partial(kind.create, ctx, res))
             action = "created"
         else:
             _check_owner(ctx, res, live)
             ctx.outputs[res.key] = live.outputs
             fields = _compare(kind, ctx, res, live)
             if fields:
-                live = _aws(f"update {step}", lambda k=kind, r=res, lv=live, f=list(fields): k.update(ctx, r, lv, f))
+                live = _aws(f"update {step}", partial(kind.update, ctx, res, live, list(fields)))
                 action = "updated " + ",".join(fields)
             else:
                 action = "unchanged"
@@ -213,7 +214,7 @@ def destroy(ctx: Context, say: Say, passes: int = 6) -> int:
     deleted = 0
     for kind_name in DESTROY_ORDER:
         kind = KINDS[kind_name]
-        pending = _aws(f"list {kind_name}", lambda k=kind: k.owned(ctx))
+        pending = _aws(f"list {kind_name}", partial(kind.owned, ctx))
         for attempt in range(passes):
             left = []
             for live in pending:

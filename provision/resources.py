@@ -55,7 +55,8 @@ class Context:
 class Kind(Protocol):
     """What a kind module provides."""
 
-    mutable: tuple[str, ...]
+    @property
+    def mutable(self) -> tuple[str, ...]: ...
 
     def find(self, ctx: Context, res: Resource) -> Live | None: ...
 

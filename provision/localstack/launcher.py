@@ -6,6 +6,7 @@ joserfc < 1.1) to run in host mode; it lives in its own virtualenv under ``.loca
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -20,7 +21,7 @@ from provision.errors import LocalStackError
 
 __all__ = ["ENDPOINT", "LocalStack", "health", "running"]
 
-ENDPOINT = "http://127.0.0.1:4566"
+ENDPOINT = os.environ.get("TINYSIM_LOCALSTACK_ENDPOINT", "http://127.0.0.1:4566")
 VERSION = "2026.3.0"
 PINS = [
     f"localstack-core[runtime]=={VERSION}",
@@ -156,10 +157,8 @@ class LocalStack:
             self.say("LocalStack was not started from here")
             return
         pid = int(self.pid_file.read_text())
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         for _ in range(60):
             try:
                 os.kill(pid, 0)

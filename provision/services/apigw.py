@@ -67,7 +67,7 @@ class HttpApi(KindBase):
         )
 
     def _apis(self, ctx: Context) -> list[dict[str, Any]]:
-        return ctx.clients("apigatewayv2").get_apis().get("Items", [])
+        return list(ctx.clients("apigatewayv2").get_apis().get("Items", []))
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         apis = [a for a in self._apis(ctx) if a["Name"] == res.name]
@@ -154,7 +154,7 @@ class RestApi(KindBase):
         )
 
     def _apis(self, ctx: Context) -> list[dict[str, Any]]:
-        return ctx.clients("apigateway").get_rest_apis().get("items", [])
+        return list(ctx.clients("apigateway").get_rest_apis().get("items", []))
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         apis = [a for a in self._apis(ctx) if a["name"] == res.name]

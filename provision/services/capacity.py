@@ -6,6 +6,7 @@ rule: average CPU > 70% for five minutes adds an instance)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -183,17 +184,24 @@ class GroupPolicy(KindBase):
 class CapacityProvider(KindBase):
     """An ECS capacity provider on the group, attached to the cluster as its default strategy."""
 
+    mutable = ("attached",)
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        got = ctx.clients("ecs").describe_capacity_providers(capacityProviders=[res.name], include=["TAGS"])
+        ecs = ctx.clients("ecs")
+        got = ecs.describe_capacity_providers(capacityProviders=[res.name], include=["TAGS"])
         found = [c for c in got.get("capacityProviders", []) if c.get("status") == "ACTIVE"]
         if not found:
             return None
         tags = [{"Key": t["key"], "Value": t["value"]} for t in found[0].get("tags", [])]
-        return Live("capacity_provider", res.name, {}, owner_of(tags), {"name": res.name})
+        clusters = ecs.describe_clusters(clusters=[ctx.stack])["clusters"]
+        attached = any(res.name in c.get("capacityProviders", []) for c in clusters)
+        return Live("capacity_provider", res.name, {"attached": attached}, owner_of(tags), {"name": res.name})
+
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"attached": True}
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        ecs = ctx.clients("ecs")
-        ecs.create_capacity_provider(
+        ctx.clients("ecs").create_capacity_provider(
             name=res.name,
             autoScalingGroupProvider={
                 "autoScalingGroupArn": ctx.out("asg", "arn"),
@@ -201,21 +209,24 @@ class CapacityProvider(KindBase):
             },
             tags=[{"key": k, "value": v} for k, v in tags_for(ctx, res.name).items()],
         )
-        ecs.put_cluster_capacity_providers(
+        live = Live("capacity_provider", res.name, {"attached": False}, ctx.stack, {"name": res.name})
+        return self.update(ctx, res, live, ["attached"])
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("ecs").put_cluster_capacity_providers(
             cluster=ctx.out("cluster", "name"),
             capacityProviders=[res.name],
             defaultCapacityProviderStrategy=[{"capacityProvider": res.name, "weight": 1}],
         )
-        return Live("capacity_provider", res.name, {}, ctx.stack, {"name": res.name})
+        live.props["attached"] = True
+        return live
 
     def delete(self, ctx: Context, live: Live) -> None:
         ecs = ctx.clients("ecs")
-        try:
+        with contextlib.suppress(ClientError):  # the cluster may be gone already
             ecs.put_cluster_capacity_providers(
                 cluster=ctx.stack, capacityProviders=[], defaultCapacityProviderStrategy=[]
             )
-        except ClientError:
-            pass  # the cluster may be gone already
         ecs.delete_capacity_provider(capacityProvider=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:

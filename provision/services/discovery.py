@@ -13,7 +13,7 @@ __all__ = ["DiscoveryService", "Namespace"]
 
 
 def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
-    return ctx.clients("servicediscovery").list_tags_for_resource(ResourceARN=arn).get("Tags", [])
+    return list(ctx.clients("servicediscovery").list_tags_for_resource(ResourceARN=arn).get("Tags", []))
 
 
 class Namespace(KindBase):
@@ -21,7 +21,7 @@ class Namespace(KindBase):
         return Live("namespace", n["Id"], {}, owner_of(_tags(ctx, n["Arn"])), {"id": n["Id"], "arn": n["Arn"]})
 
     def _all(self, ctx: Context) -> list[dict[str, Any]]:
-        return ctx.clients("servicediscovery").list_namespaces()["Namespaces"]
+        return list(ctx.clients("servicediscovery").list_namespaces()["Namespaces"])
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         found = [n for n in self._all(ctx) if n["Name"] == res.name]
@@ -53,7 +53,7 @@ class DiscoveryService(KindBase):
         return Live("discovery_service", s["Id"], {}, owner_of(_tags(ctx, s["Arn"])), {"id": s["Id"], "arn": s["Arn"]})
 
     def _all(self, ctx: Context) -> list[dict[str, Any]]:
-        return ctx.clients("servicediscovery").list_services()["Services"]
+        return list(ctx.clients("servicediscovery").list_services()["Services"])
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         found = [s for s in self._all(ctx) if s["Name"] == res.name]

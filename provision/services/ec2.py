@@ -3,6 +3,7 @@ security groups. Every create call carries the stack's tags (TagSpecifications).
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -13,12 +14,25 @@ from provision.services.base import KindBase, code_of, ec2_tag_spec, owner_of
 __all__ = ["Eip", "InternetGateway", "NatGateway", "RouteTable", "SecurityGroup", "Subnet", "Vpc"]
 
 
-def _by_name(ctx: Context, name: str) -> list[dict[str, str]]:
+def _by_name(ctx: Context, name: str) -> list[dict[str, Any]]:
     return [{"Name": "tag:Name", "Values": [name]}]
 
 
 def _stack(ctx: Context) -> list[dict[str, Any]]:
     return [{"Name": f"tag:{STACK_TAG}", "Values": [ctx.stack]}]
+
+
+def _tag(item: dict[str, Any], key: str) -> str | None:
+    return next((t["Value"] for t in item.get("Tags", []) if t.get("Key") == key), None)
+
+
+def named(items: list[dict[str, Any]], name: str) -> list[dict[str, Any]]:
+    """Keep the items whose Name tag is ``name`` (some emulators ignore tag filters)."""
+    return [i for i in items if _tag(i, "Name") == name]
+
+
+def ours(items: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
+    return [i for i in items if _tag(i, STACK_TAG) == ctx.stack]
 
 
 class Vpc(KindBase):
@@ -37,7 +51,7 @@ class Vpc(KindBase):
             live = self._live(vpcs[0])
             live.owner = ctx.stack  # not ours to delete, but ours to use
             return live
-        vpcs = ctx.clients("ec2").describe_vpcs(Filters=_by_name(ctx, res.name))["Vpcs"]
+        vpcs = named(ctx.clients("ec2").describe_vpcs(Filters=_by_name(ctx, res.name))["Vpcs"], res.name)
         return self._live(vpcs[0]) if vpcs else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -50,7 +64,7 @@ class Vpc(KindBase):
         ctx.clients("ec2").delete_vpc(VpcId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        return [self._live(v) for v in ctx.clients("ec2").describe_vpcs(Filters=_stack(ctx))["Vpcs"]]
+        return [self._live(v) for v in ours(ctx.clients("ec2").describe_vpcs(Filters=_stack(ctx))["Vpcs"], ctx)]
 
 
 class Subnet(KindBase):
@@ -64,7 +78,7 @@ class Subnet(KindBase):
         )
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        subnets = ctx.clients("ec2").describe_subnets(Filters=_by_name(ctx, res.name))["Subnets"]
+        subnets = named(ctx.clients("ec2").describe_subnets(Filters=_by_name(ctx, res.name))["Subnets"], res.name)
         return self._live(subnets[0]) if subnets else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -80,7 +94,7 @@ class Subnet(KindBase):
         ctx.clients("ec2").delete_subnet(SubnetId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        return [self._live(s) for s in ctx.clients("ec2").describe_subnets(Filters=_stack(ctx))["Subnets"]]
+        return [self._live(s) for s in ours(ctx.clients("ec2").describe_subnets(Filters=_stack(ctx))["Subnets"], ctx)]
 
 
 class InternetGateway(KindBase):
@@ -95,7 +109,9 @@ class InternetGateway(KindBase):
         )
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        gws = ctx.clients("ec2").describe_internet_gateways(Filters=_by_name(ctx, res.name))["InternetGateways"]
+        gws = named(
+            ctx.clients("ec2").describe_internet_gateways(Filters=_by_name(ctx, res.name))["InternetGateways"], res.name
+        )
         return self._live(gws[0]) if gws else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -119,7 +135,7 @@ class InternetGateway(KindBase):
         ec2.delete_internet_gateway(InternetGatewayId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        gws = ctx.clients("ec2").describe_internet_gateways(Filters=_stack(ctx))["InternetGateways"]
+        gws = ours(ctx.clients("ec2").describe_internet_gateways(Filters=_stack(ctx))["InternetGateways"], ctx)
         return [self._live(g) for g in gws]
 
 
@@ -128,7 +144,7 @@ class Eip(KindBase):
         return Live("eip", a["AllocationId"], {}, owner_of(a.get("Tags")), {"allocation_id": a["AllocationId"]})
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        addrs = ctx.clients("ec2").describe_addresses(Filters=_by_name(ctx, res.name))["Addresses"]
+        addrs = named(ctx.clients("ec2").describe_addresses(Filters=_by_name(ctx, res.name))["Addresses"], res.name)
         return self._live(addrs[0]) if addrs else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -141,7 +157,9 @@ class Eip(KindBase):
         ctx.clients("ec2").release_address(AllocationId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        return [self._live(a) for a in ctx.clients("ec2").describe_addresses(Filters=_stack(ctx))["Addresses"]]
+        return [
+            self._live(a) for a in ours(ctx.clients("ec2").describe_addresses(Filters=_stack(ctx))["Addresses"], ctx)
+        ]
 
 
 class NatGateway(KindBase):
@@ -154,8 +172,11 @@ class NatGateway(KindBase):
         nats = ctx.clients("ec2").describe_nat_gateways(Filters=filters)["NatGateways"]
         return [n for n in nats if n.get("State") in self.LIVE_STATES]
 
+    def _named(self, ctx: Context, name: str) -> list[dict[str, Any]]:
+        return named(self._list(ctx, _by_name(ctx, name)), name)
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        nats = self._list(ctx, _by_name(ctx, res.name))
+        nats = self._named(ctx, res.name)
         return self._live(nats[0]) if nats else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -169,15 +190,13 @@ class NatGateway(KindBase):
     def delete(self, ctx: Context, live: Live) -> None:
         ec2 = ctx.clients("ec2")
         ec2.delete_nat_gateway(NatGatewayId=live.id)
-        try:
+        with contextlib.suppress(Exception):
             ec2.get_waiter("nat_gateway_deleted").wait(
                 NatGatewayIds=[live.id], WaiterConfig={"Delay": 1, "MaxAttempts": 60}
             )
-        except Exception:
-            pass
 
     def owned(self, ctx: Context) -> list[Live]:
-        return [self._live(n) for n in self._list(ctx, _stack(ctx))]
+        return [self._live(n) for n in ours(self._list(ctx, _stack(ctx)), ctx)]
 
 
 class RouteTable(KindBase):
@@ -210,7 +229,9 @@ class RouteTable(KindBase):
         return {"target": target, "subnets": subnets}
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        tables = ctx.clients("ec2").describe_route_tables(Filters=_by_name(ctx, res.name))["RouteTables"]
+        tables = named(
+            ctx.clients("ec2").describe_route_tables(Filters=_by_name(ctx, res.name))["RouteTables"], res.name
+        )
         return self._live(ctx, tables[0]) if tables else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
@@ -244,7 +265,7 @@ class RouteTable(KindBase):
         ec2.delete_route_table(RouteTableId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        tables = ctx.clients("ec2").describe_route_tables(Filters=_stack(ctx))["RouteTables"]
+        tables = ours(ctx.clients("ec2").describe_route_tables(Filters=_stack(ctx))["RouteTables"], ctx)
         return [self._live(ctx, t) for t in tables]
 
 
@@ -324,5 +345,5 @@ class SecurityGroup(KindBase):
         ec2.delete_security_group(GroupId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        groups = ctx.clients("ec2").describe_security_groups(Filters=_stack(ctx))["SecurityGroups"]
+        groups = ours(ctx.clients("ec2").describe_security_groups(Filters=_stack(ctx))["SecurityGroups"], ctx)
         return [self._live(g) for g in groups]

@@ -8,7 +8,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from provision.resources import STACK_TAG, Context, Live, Resource, tags_for
+from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
 __all__ = ["InstanceProfile", "Role"]
@@ -83,22 +83,49 @@ class Role(KindBase):
 class InstanceProfile(KindBase):
     """The instance profile wrapping the container-instance role."""
 
+    mutable = ("has_role",)
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
+        iam = ctx.clients("iam")
         try:
-            p = ctx.clients("iam").get_instance_profile(InstanceProfileName=res.name)["InstanceProfile"]
+            p = iam.get_instance_profile(InstanceProfileName=res.name)["InstanceProfile"]
         except ClientError as exc:
             if code_of(exc) == "NoSuchEntity":
                 return None
             raise
+        tags = p.get("Tags")
+        if tags is None:  # older answers leave the tags out of the profile
+            tags = iam.list_instance_profile_tags(InstanceProfileName=res.name).get("Tags", [])
         return Live(
-            "instance_profile", res.name, {}, ctx.stack if p.get("Roles") else None, {"arn": p["Arn"], "name": res.name}
+            "instance_profile",
+            res.name,
+            {"has_role": bool(p.get("Roles"))},
+            owner_of(tags),
+            {"arn": p["Arn"], "name": res.name},
         )
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        iam = ctx.clients("iam")
-        p = iam.create_instance_profile(InstanceProfileName=res.name, Tags=[{"Key": STACK_TAG, "Value": ctx.stack}])
-        iam.add_role_to_instance_profile(InstanceProfileName=res.name, RoleName=ctx.out(res.props["role"], "name"))
-        return Live("instance_profile", res.name, {}, ctx.stack, {"arn": p["InstanceProfile"]["Arn"], "name": res.name})
+        p = ctx.clients("iam").create_instance_profile(
+            InstanceProfileName=res.name, Tags=kv_tags(tags_for(ctx, res.name))
+        )
+        live = Live(
+            "instance_profile",
+            res.name,
+            {"has_role": False},
+            ctx.stack,
+            {"arn": p["InstanceProfile"]["Arn"], "name": res.name},
+        )
+        return self.update(ctx, res, live, ["has_role"])
+
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"has_role": True}
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("iam").add_role_to_instance_profile(
+            InstanceProfileName=res.name, RoleName=ctx.out(res.props["role"], "name")
+        )
+        live.props["has_role"] = True
+        return live
 
     def delete(self, ctx: Context, live: Live) -> None:
         iam = ctx.clients("iam")
@@ -112,5 +139,7 @@ class InstanceProfile(KindBase):
         for page in ctx.clients("iam").get_paginator("list_instance_profiles").paginate():
             for p in page["InstanceProfiles"]:
                 if p["InstanceProfileName"].startswith(ctx.stack + "-"):
-                    out.append(Live("instance_profile", p["InstanceProfileName"], {}, ctx.stack, {}))
+                    live = self.find(ctx, Resource("ip", "instance_profile", p["InstanceProfileName"]))
+                    if live is not None and live.owner == ctx.stack:
+                        out.append(live)
         return out

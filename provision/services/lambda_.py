@@ -3,6 +3,7 @@ permission that lets the front door invoke it."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import zipfile
@@ -70,12 +71,10 @@ class Function(KindBase):
             kwargs.update(PackageType="Zip", Runtime="python3.12", Handler="app.handler", Code={"ZipFile": _zip()})
         lam = ctx.clients("lambda")
         got = lam.create_function(**kwargs)
-        try:
+        with contextlib.suppress(Exception):
             lam.get_waiter("function_active_v2").wait(
                 FunctionName=res.name, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
             )
-        except Exception:
-            pass
         if p["reserved"] is not None:
             lam.put_function_concurrency(FunctionName=res.name, ReservedConcurrentExecutions=p["reserved"])
         return Live("function", res.name, dict(p), ctx.stack, {"arn": got["FunctionArn"], "name": res.name})
@@ -131,8 +130,10 @@ class ProvisionedConcurrency(KindBase):
             if code_of(exc) in ("ResourceNotFoundException", "ProvisionedConcurrencyConfigNotFoundException"):
                 return None
             if code_of(exc) in ("InternalFailure", "NotImplemented", "501"):
-                raise PlanNotSupported("serverless.provisioned_concurrency: this endpoint does not implement "
-                                       "provisioned concurrency (emulators do not); set it to 0 here") from None
+                raise PlanNotSupported(
+                    "serverless.provisioned_concurrency: this endpoint does not implement "
+                    "provisioned concurrency (emulators do not); set it to 0 here"
+                ) from None
             raise
         return Live("provisioned", "live", {"count": cfg["RequestedProvisionedConcurrentExecutions"]}, ctx.stack, {})
 

@@ -138,7 +138,11 @@ class Bucket(KindBase):
         if ctx.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
         s3.create_bucket(**kwargs)
-        s3.put_bucket_tagging(Bucket=res.name, Tagging={"TagSet": kv_tags(tags_for(ctx, res.name))})
+        try:  # a bucket cannot be tagged in its create call: undo the create if tagging fails
+            s3.put_bucket_tagging(Bucket=res.name, Tagging={"TagSet": kv_tags(tags_for(ctx, res.name))})
+        except ClientError:
+            s3.delete_bucket(Bucket=res.name)
+            raise
         s3.put_public_access_block(
             Bucket=res.name,
             PublicAccessBlockConfiguration={

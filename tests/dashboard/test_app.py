@@ -120,3 +120,32 @@ def test_recommend_button_uses_the_recommender() -> None:
     assert not at.exception
     assert at.success and at.success[0].value.startswith("Recommended: {")
     assert any(b.proto.label == "Download the recommended plan.json" for b in at.get("download_button"))  # type: ignore[attr-defined]
+
+
+def test_apply_says_clearly_when_localstack_is_not_running(monkeypatch: pytest.MonkeyPatch) -> None:
+    import provision.localstack.launcher as launcher
+
+    monkeypatch.setattr(launcher, "ENDPOINT", "http://127.0.0.1:9")  # nothing listens there
+    at = app()
+    at.button(key="apply").click().run()
+    assert not at.exception
+    assert any("LocalStack is not running" in e.value for e in at.error)
+
+
+@pytest.mark.localstack
+@pytest.mark.usefixtures("localstack")
+def test_apply_to_localstack_builds_the_stack() -> None:
+    from models import Plan
+    from provision.api import connect, destroy_stack, read_status
+
+    at = app()
+    at.slider(key="tasks").set_value((1, 4)).run()
+    at.button(key="apply").click().run()
+    assert not at.exception, at.exception
+    assert at.success and at.success[-1].value == "Applied."
+    outputs = at.json[-1].value
+    assert '"ecr_repository_uri"' in outputs and "dev-stack" in outputs
+    plan = Plan.model_validate(json.loads(next(c.value for c in at.code if '"version": 1' in c.value)))
+    live = read_status(connect(plan))
+    assert live is not None and live.container.tasks.max == 4
+    destroy_stack(connect(plan), progress=lambda line: None)

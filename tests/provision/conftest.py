@@ -4,6 +4,7 @@ never skipped. Plus helpers to compare plans and count what a stack owns."""
 from __future__ import annotations
 
 import itertools
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from provision.resources import Context
 
 ROOT = Path(__file__).parents[2]
 _names = itertools.count()
+_SESSION = secrets.token_hex(2)  # a LocalStack kept between runs still holds earlier runs' leftovers
 
 
 @pytest.fixture(scope="session")
@@ -32,7 +34,7 @@ def localstack() -> Iterator[None]:
 
 def unique(plan: Plan, prefix: str) -> Plan:
     """The same plan under a stack name no other test uses."""
-    return plan.model_copy(update={"name": f"{prefix}{next(_names)}"})
+    return plan.model_copy(update={"name": f"{prefix}{_SESSION}-{next(_names)}"})
 
 
 def relevant(plan: Plan) -> Plan:
@@ -64,7 +66,8 @@ def owned(ctx: Context) -> dict[str, int]:
 
 
 def tagged_anywhere(ctx: Context) -> list[Any]:
-    """EC2-side resources carrying the stack tag, asked directly (independent of the kind modules)."""
+    """EC2-side resources carrying the stack tag, asked directly (independent of the kind modules;
+    filtered here too, since some emulators ignore tag filters)."""
     ec2 = ctx.clients("ec2")
     flt = [{"Name": "tag:tinysim:stack", "Values": [ctx.stack]}]
     found: list[Any] = []
@@ -73,4 +76,4 @@ def tagged_anywhere(ctx: Context) -> list[Any]:
     found += ec2.describe_security_groups(Filters=flt)["SecurityGroups"]
     found += [n for n in ec2.describe_nat_gateways(Filters=flt)["NatGateways"] if n["State"] != "deleted"]
     found += ec2.describe_addresses(Filters=flt)["Addresses"]
-    return found
+    return [r for r in found if {"Key": "tinysim:stack", "Value": ctx.stack} in r.get("Tags", [])]

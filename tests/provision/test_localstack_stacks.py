@@ -52,9 +52,23 @@ def test_drift_is_named_and_the_autoscalers_count_survives(tmp_path: Path) -> No
     apply_plan(plan, ctx=ctx, progress=lambda line: None)
     cw = ctx.clients("cloudwatch")
     alarm = cw.describe_alarms(AlarmNames=[f"{plan.name}-cpu-high"])["MetricAlarms"][0]
-    cw.put_metric_alarm(**{k: alarm[k] for k in ("AlarmName", "Namespace", "MetricName", "Statistic", "Dimensions",
-                                                 "Period", "EvaluationPeriods", "ComparisonOperator", "AlarmActions")},
-                        Threshold=55.0)
+    cw.put_metric_alarm(
+        **{
+            k: alarm[k]
+            for k in (
+                "AlarmName",
+                "Namespace",
+                "MetricName",
+                "Statistic",
+                "Dimensions",
+                "Period",
+                "EvaluationPeriods",
+                "ComparisonOperator",
+                "AlarmActions",
+            )
+        },
+        Threshold=55.0,
+    )
     drift = cli("plan", str(path))
     assert drift.returncode == 2
     assert f"~ alarm {plan.name}-cpu-high  (threshold: 55.0 -> 70.0)" in drift.stdout
