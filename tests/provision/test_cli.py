@@ -1,0 +1,66 @@
+"""The provisioner's command line without an emulator: connection problems, scaffold, confirmations."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from models import Plan
+
+PLAN = Plan(name="cli-check").model_dump_json()
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "provision", *args], capture_output=True, text=True, timeout=120, env=env, cwd=cwd
+    )
+
+
+def test_unreachable_endpoint_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text(PLAN)
+    out = run("plan", str(tmp_path / "plan.json"), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("provision: cannot reach http://127.0.0.1:9"), out.stderr
+
+
+def test_missing_credentials_on_aws_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text(PLAN)
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "none"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    out = run("status", str(tmp_path / "plan.json"), "--target", "aws", env=env)
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "provision: no AWS credentials found in the standard chain (environment, ~/.aws, instance role); "
+        "configure them or use --target localstack"
+    ]
+
+
+def test_real_aws_changes_need_yes(tmp_path: Path) -> None:
+    (tmp_path / "plan.json").write_text(PLAN)
+    out = subprocess.run(
+        [sys.executable, "-m", "provision", "apply", str(tmp_path / "plan.json"), "--target", "aws"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
+    assert out.returncode == 1
+    assert out.stderr.strip() == "provision: apply on real AWS needs --yes (or an interactive confirmation)"
+
+
+def test_scaffold_writes_the_specs_once(tmp_path: Path) -> None:
+    out = run("scaffold", str(tmp_path / "app"))
+    assert out.returncode == 0
+    build = (tmp_path / "app" / "build.yml").read_text()
+    assert "docker push" in build and "version: 0.2" in build
+    assert "update-service" in (tmp_path / "app" / "release.yml").read_text()
+    (tmp_path / "app" / "build.yml").write_text("mine")
+    assert run("scaffold", str(tmp_path / "app")).stdout == ""  # existing files are kept
+    assert (tmp_path / "app" / "build.yml").read_text() == "mine"
