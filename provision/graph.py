@@ -68,6 +68,17 @@ def _network(plan: Plan, azs_names: list[str], private: bool) -> list[Resource]:
     return out
 
 
+def _alb(plan: Plan, target: dict[str, Any], tg_deps: tuple[str, ...]) -> list[Resource]:
+    """Target group, internet-facing ALB in the public subnets, and its HTTP listener."""
+    name = plan.name
+    public = tuple(f"subnet-public-{i}" for i in range(plan.network.azs))
+    return [
+        Resource("tg", "target_group", f"{name}-tg", target, tg_deps),
+        Resource("alb", "alb", f"{name}-alb", {"subnets": public}, ("sg-front", "igw")),
+        Resource("listener", "listener", f"{name}-http", {}, ("alb", "tg")),
+    ]
+
+
 def task_subnets(plan: Plan) -> tuple[str, ...]:
     kind = "private" if plan.network.nat != "none" else "public"
     return tuple(f"subnet-{kind}-{i}" for i in range(plan.network.azs))
@@ -184,17 +195,7 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
             )
         )
         if plan.front_door == "alb":
-            out.append(Resource("tg", "target_group", f"{name}-tg", {"target": "ip", "port": c.task.port}, ("vpc",)))
-            out.append(
-                Resource(
-                    "alb",
-                    "alb",
-                    f"{name}-alb",
-                    {"subnets": tuple(f"subnet-public-{i}" for i in range(plan.network.azs))},
-                    ("sg-front", "igw"),
-                )
-            )
-            out.append(Resource("listener", "listener", f"{name}-http", {}, ("alb", "tg")))
+            out += _alb(plan, {"target": "ip", "port": c.task.port}, ("vpc",))
             front, front_deps = "alb", ("listener",)
         else:
             out.append(Resource("namespace", "namespace", f"{name}.local", {}, ("vpc",)))
@@ -344,19 +345,7 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
         principal = "elasticloadbalancing.amazonaws.com" if plan.front_door == "alb" else "apigateway.amazonaws.com"
         out.append(Resource("permission", "permission", name, {"principal": principal}, ("fn",)))
         if plan.front_door == "alb":
-            out.append(
-                Resource("tg", "target_group", f"{name}-tg", {"target": "lambda", "port": 0}, ("vpc", "permission"))
-            )
-            out.append(
-                Resource(
-                    "alb",
-                    "alb",
-                    f"{name}-alb",
-                    {"subnets": tuple(f"subnet-public-{i}" for i in range(plan.network.azs))},
-                    ("sg-front", "igw"),
-                )
-            )
-            out.append(Resource("listener", "listener", f"{name}-http", {}, ("alb", "tg")))
+            out += _alb(plan, {"target": "lambda", "port": 0}, ("vpc", "permission"))
         elif plan.front_door == "apigw-http":
             out.append(Resource("http-api", "http_api", name, {"target": "lambda", "complete": True}, ("permission",)))
         else:

@@ -21,22 +21,11 @@ import math
 import numba
 import numpy as np
 
+from tinysim.queueing import erlang_c
+
 __all__ = ["container_kernel", "lambda_kernel", "wait_quantile", "weighted_quantile"]
 
 EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP = range(8)
-
-
-@numba.njit(cache=True, nogil=True)
-def _erlang_c(c: int, a: float) -> float:  # pragma: no cover - compiled
-    if c <= 0 or a >= c:
-        return 1.0
-    term = 1.0
-    total = 1.0
-    for k in range(1, c):
-        term *= a / k
-        total += term
-    last = term * a / c / (1 - a / c)
-    return last / (total + last)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -171,7 +160,7 @@ def container_kernel(
                 wmean = w
             else:
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
-                    last_pw = _erlang_c(c, rate / mu)
+                    last_pw = erlang_c(c, rate / mu)
                     last_c = c
                     last_rate = rate
                 pw = last_pw

@@ -164,9 +164,10 @@ def token_bucket(t: np.ndarray, rate: float, burst: float, state: np.ndarray) ->
     return ok
 
 
-def erlang_c(c: int, a: float) -> float:
+@numba.njit(cache=True, nogil=True)
+def erlang_c(c: int, a: float) -> float:  # pragma: no cover - compiled (also used by the fluid kernel)
     """Probability that an arrival waits in M/M/c with offered load ``a`` = lambda/mu (< c)."""
-    if a >= c:
+    if c <= 0 or a >= c:
         return 1.0
     term = 1.0
     total = 1.0
