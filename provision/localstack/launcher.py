@@ -49,6 +49,10 @@ OVERRIDES = [
 ]
 
 
+#: LocalStack processes started by this interpreter, kept referenced while they run.
+_CHILDREN: list[subprocess.Popen[bytes]] = []
+
+
 def health(timeout_s: float = 2.0) -> dict[str, object] | None:
     """LocalStack's health document, or None when nothing answers."""
     try:
@@ -142,6 +146,7 @@ class LocalStack:
                 cwd=self.home,
             )
         self.pid_file.write_text(str(proc.pid))
+        _CHILDREN.append(proc)
         deadline = time.time() + wait_s
         while time.time() < deadline:
             if proc.poll() is not None:
@@ -159,13 +164,23 @@ class LocalStack:
         pid = int(self.pid_file.read_text())
         with contextlib.suppress(ProcessLookupError):
             os.killpg(pid, signal.SIGTERM)
-        for _ in range(60):
+        ours = [c for c in _CHILDREN if c.pid == pid]
+        if ours:  # our own child: wait for it (and reap it)
             try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            time.sleep(0.25)
-        else:
-            os.killpg(pid, signal.SIGKILL)
+                ours[0].wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(pid, signal.SIGKILL)
+                ours[0].wait(timeout=10)
+            _CHILDREN.remove(ours[0])
+        else:  # started by another process: watch the pid
+            for _ in range(120):
+                try:
+                    os.kill(pid, 0)
+                except ProcessLookupError:
+                    break
+                time.sleep(0.25)
+            else:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(pid, signal.SIGKILL)
         self.pid_file.unlink(missing_ok=True)
         self.say("LocalStack stopped")
