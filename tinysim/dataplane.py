@@ -22,7 +22,6 @@ from tinysim.traffic import ArrivalSource
 __all__ = ["IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
 THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
-Outcome = int
 #: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")

@@ -34,7 +34,6 @@ from tinysim.fluid import (
 )
 from tinysim.frontdoor import front_door
 from tinysim.results import SimResult, summary_of
-from tinysim.stats import LogHistogram
 from tinysim.steady import tasks_per_instance
 from tinysim.traffic import rate_function
 from tinysim.usage import fold_usage, hourly_columns
@@ -215,16 +214,13 @@ def _bill_and_summary(
         "cold_starts": round(float(tot[T["c12"]])) if fs.serverless else 0,
         "throttles": round(float(tot[T["c13"]])) if fs.serverless else 0,
     }
-    summary = summary_of(
-        sc, totals, LogHistogram(), LogHistogram(), bill, scaling, lam, 730 * 3600 / sc.horizon_s, with_bill=full
-    )
     has = tot[T["served"]] > 0
 
     def num(key: str) -> float | None:
         v = float(tot[T[key]])
         return None if not has or math.isnan(v) else v
 
-    summary["latency_ms"] = {
+    latency: dict[str, float | None] = {
         "mean": num("mean"),
         "p50": num("p50"),
         "p95": num("p95"),
@@ -233,11 +229,13 @@ def _bill_and_summary(
     }
     base = (fs.mean_s + fs.overhead_s) * 1000
     qbase = [(fs.svc_q[i] + fs.overhead_s) * 1000 for i in range(3)]
-    summary["wait_ms"] = {"mean": None if num("mean") is None else max(0.0, float(tot[T["mean"]]) - base)}
-    for (key, name), b in zip((("p50", "p50"), ("p95", "p95"), ("p99", "p99")), qbase, strict=True):
-        v = num(name)
-        summary["wait_ms"][key] = None if v is None else max(0.0, v - b)
-    summary["wait_ms"]["max"] = None
+    mean = latency["mean"]
+    wait: dict[str, float | None] = {"mean": None if mean is None else max(0.0, mean - base)}
+    for key, b in zip(("p50", "p95", "p99"), qbase, strict=True):
+        v = latency[key]
+        wait[key] = None if v is None else max(0.0, v - b)
+    wait["max"] = None
+    summary = summary_of(sc, totals, latency, wait, bill, scaling, lam, 730 * 3600 / sc.horizon_s, with_bill=full)
     summary["slo_attainment"] = None if num("slo_attainment") is None else float(tot[T["slo_attainment"]])
     return bill, summary, cols
 

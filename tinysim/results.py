@@ -18,7 +18,7 @@ from models.scenario import Scenario
 from tinysim.costs import Bill
 from tinysim.stats import LogHistogram
 
-__all__ = ["SimResult", "step_series", "summary_of"]
+__all__ = ["SimResult", "stats_ms", "step_series", "summary_of"]
 
 
 FrameData = pd.DataFrame | Mapping[str, np.ndarray]
@@ -101,7 +101,7 @@ def step_series(changes: list[tuple[float, int]], horizon_s: float, step_s: floa
     return np.asarray(np.diff(at_edges) / np.where(widths > 0, widths, 1))
 
 
-def _stats_ms(h: LogHistogram) -> dict[str, float | None]:
+def stats_ms(h: LogHistogram) -> dict[str, float | None]:
     if not h.n:
         return {"mean": None, "p50": None, "p95": None, "p99": None, "max": None}
     return {
@@ -116,8 +116,8 @@ def _stats_ms(h: LogHistogram) -> dict[str, float | None]:
 def summary_of(
     scenario: Scenario,
     totals: dict[str, int],
-    latency: LogHistogram,
-    wait: LogHistogram,
+    latency_ms: dict[str, float | None],
+    wait_ms: dict[str, float | None],
     bill: Bill,
     scaling: dict[str, int],
     lam: dict[str, int],
@@ -129,8 +129,8 @@ def summary_of(
         "seed": scenario.seed,
         "horizon_s": scenario.horizon_s,
         "requests": totals,
-        "latency_ms": _stats_ms(latency),
-        "wait_ms": _stats_ms(wait),
+        "latency_ms": latency_ms,
+        "wait_ms": wait_ms,
         "total_usd": str(bill.total_usd),
         "month_factor": month_factor,
         "bill": bill.as_json() if with_bill else {"price_book": bill.price_book, "total_usd": str(bill.total_usd)},

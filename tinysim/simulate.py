@@ -13,7 +13,7 @@ from models.scenario import Scenario
 from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
-from tinysim.results import SimResult, step_series, summary_of
+from tinysim.results import SimResult, stats_ms, step_series, summary_of
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["simulate"]
@@ -93,5 +93,5 @@ def _result(engine: Engine) -> SimResult:
         "throttles": int(m["lambda_throttles"].sum()),
     }
     factor = 730 * 3600 / horizon
-    summary = summary_of(sc, totals, dp.latency, dp.wait, bill, scaling, lam, factor)
+    summary = summary_of(sc, totals, stats_ms(dp.latency), stats_ms(dp.wait), bill, scaling, lam, factor)
     return SimResult(sc, timeline, events, datapoints, hourly, bill, summary)

@@ -173,10 +173,5 @@ class LambdaPool:
         )
 
     @property
-    def warm(self) -> int:
-        """Environments alive and idle right now (before expiry checks of the next request)."""
-        return int(self.state[S_IDLE_TOP] - self.state[S_IDLE_BOTTOM])
-
-    @property
     def max_concurrency(self) -> int:
         return int(self.state[S_MAXCONC])
