@@ -23,6 +23,7 @@ from models.scenario import (
     TraceTraffic,
     Traffic,
 )
+from tinysim.arrival_times import sorted_within_seconds
 from tinysim.distributions import Distribution
 from tinysim.errors import TraceError
 
@@ -64,22 +65,12 @@ def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Arrival times given counts per second, uniform and sorted within each second, without a sort:
-    k sorted uniforms are the first k partial sums of k+1 exponentials over their total."""
+    """Arrival times given counts per second, uniform and sorted within each second, without a sort."""
     total = int(counts.sum())
     if total == 0:
         return np.empty(0)
-    seg = counts + 1
     e = rng.standard_exponential(total + secs.size)
-    cs = np.cumsum(e)
-    ends = np.cumsum(seg) - 1  # index of each second's last (k+1-th) exponential
-    starts = ends - counts  # index of its first
-    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0)
-    span = cs[ends] - before
-    keep = np.ones(cs.size, dtype=bool)
-    keep[ends] = False
-    owner = np.repeat(np.arange(secs.size), counts)
-    return np.asarray(secs[owner] + (cs[keep] - before[owner]) / span[owner])
+    return np.asarray(sorted_within_seconds(e, np.asarray(counts, dtype=np.int64), secs))
 
 
 @dataclass(frozen=True)
@@ -155,7 +146,7 @@ class Arrivals:
         return int(self.t.size)
 
     def take(self, mask: np.ndarray | slice) -> Arrivals:
-        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask])
+        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask] if self.u.size else self.u)
 
     @staticmethod
     def concat(parts: list[Arrivals]) -> Arrivals:
@@ -174,6 +165,7 @@ class ArrivalSource:
     horizon_s: float
     arrivals: str = "poisson"
     dispersion: float = 1.0
+    uniforms: bool = True  # draw the dispatch uniforms (only random dispatch reads them)
     _cache: dict[int, Arrivals] = field(default_factory=dict)
     block_s: int = field(init=False)
 
@@ -197,9 +189,21 @@ class ArrivalSource:
             counts = rng.poisson(lam)
         t = _sorted_within_seconds(rng, secs, counts)
         t = t[t < self.horizon_s]
-        out = Arrivals(t, self.service.sample(rng, t.size), rng.random(t.size))
+        service = self.service.sample(rng, t.size)
+        # the uniforms are drawn last, so leaving them out changes no other number of the block
+        out = Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))
         self._cache = {b: out}  # blocks are asked for in order; keep only the latest
         return out
+
+    def span(self, t0: float, t1: float) -> tuple[Arrivals, int, int]:
+        """The block holding ``[t0, t1)`` (which must lie within one block) and the index range
+        of its arrivals in that interval, without copying them."""
+        b = int(t0 // self.block_s)
+        if t1 > (b + 1) * self.block_s:
+            raise ValueError(f"[{t0}, {t1}) crosses a block boundary")
+        blk = self.block(b)
+        lo, hi = np.searchsorted(blk.t, [t0, t1])
+        return blk, int(lo), int(hi)
 
     def between(self, t0: float, t1: float) -> Arrivals:
         """Arrivals with ``t0 <= t < t1``."""

@@ -1,0 +1,318 @@
+"""Compiled folding of a window's requests into the run's accumulators.
+
+Each request is folded as it is computed: its outcome into per-minute counts, its latency and
+wait into the run's log histograms, its latency into the open minute's buffer (exact per-minute
+percentiles by selection, not a sort), its busy interval into per-second worker-seconds. Sums are
+taken in the same order and grouping as the NumPy reductions they replace (pairwise sums,
+pass-by-pass second splitting), so the same requests give bit-identical results.
+
+State arrays (owned by :class:`~tinysim.dataplane.DataPlane`):
+
+- ``mins`` int64 (len(MINUTE_FIELDS), minutes); ``hrs`` float (len(HOUR_FIELDS), hours);
+- ``pct`` float (minutes, 3): latency p50/p95/p99 in ms; ``busy`` float (seconds + 1);
+- ``hcounts`` int64 (2, N_BINS) and ``hstat`` float (2, 3): latency (row 0) and wait (row 1)
+  histogram counts and [n, sum, max];
+- ``pend`` float: the open minute's served latencies; ``ist`` int64: [open minute, its count, ...].
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba
+import numpy as np
+
+from tinysim.stats import GROWTH, N_BINS, X_MIN
+
+__all__ = [
+    "IN_FLIGHT",
+    "M_IN_FLIGHT",
+    "M_OFFERED",
+    "M_SERVED",
+    "M_THROTTLED",
+    "M_TIMED_OUT",
+    "SERVED",
+    "THROTTLED",
+    "TIMED_OUT",
+    "close_minute",
+    "fold_outcomes",
+]
+
+THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
+# rows of ``mins`` and ``hrs`` (the order of dataplane.MINUTE_FIELDS and HOUR_FIELDS)
+M_OFFERED, M_SERVED, M_THROTTLED, M_TIMED_OUT, M_IN_FLIGHT = range(5)
+H_ADMITTED, H_SERVED, H_REQUEST_KB, H_RESPONSE_KB = range(4)
+LOG_GROWTH = math.log(GROWTH)
+PCT = (0.50, 0.95, 0.99)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def log_bin(x: float) -> int:  # pragma: no cover - compiled
+    """The LogHistogram bin of a duration (seconds)."""
+    if x < X_MIN:
+        return 0
+    v = math.log(x / X_MIN) / LOG_GROWTH
+    if v > N_BINS - 2:
+        v = N_BINS - 2
+    return int(v) + 1
+
+
+@numba.njit(cache=True, nogil=True)
+def _block_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    """NumPy's sum of at most 128 values: 8 accumulators, then the rest one by one."""
+    if n < 8:
+        res = 0.0
+        for i in range(lo, lo + n):
+            res += a[i]
+        return float(res)
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    m = n - n % 8
+    while i < m:
+        j = lo + i
+        r0 += a[j]
+        r1 += a[j + 1]
+        r2 += a[j + 2]
+        r3 += a[j + 3]
+        r4 += a[j + 4]
+        r5 += a[j + 5]
+        r6 += a[j + 6]
+        r7 += a[j + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return float(res)
+
+
+@numba.njit(cache=True, nogil=True)
+def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover - compiled
+    """``a[lo:lo+n].sum()`` exactly as NumPy adds it: blocks of at most 128 values, halved at a
+    multiple of 8 and the halves added (the recursion, walked with an explicit stack)."""
+    if n <= 128:
+        return _block_sum(a, lo, n)
+    f_lo = np.empty(128, dtype=np.int64)
+    f_n = np.empty(128, dtype=np.int64)
+    f_stage = np.zeros(128, dtype=np.int64)
+    vals = np.empty(128)
+    f_lo[0], f_n[0], f_stage[0] = lo, n, 0
+    fp, vp = 1, 0
+    while fp > 0:
+        i = fp - 1
+        m = f_n[i]
+        if m <= 128:
+            vals[vp] = _block_sum(a, f_lo[i], m)
+            vp += 1
+            fp -= 1
+            continue
+        half = m // 2
+        half -= half % 8
+        if f_stage[i] == 0:  # left half first
+            f_stage[i] = 1
+            f_lo[fp], f_n[fp], f_stage[fp] = f_lo[i], half, 0
+            fp += 1
+        elif f_stage[i] == 1:  # then the right half
+            f_stage[i] = 2
+            f_lo[fp], f_n[fp], f_stage[fp] = f_lo[i] + half, m - half, 0
+            fp += 1
+        else:  # both done: left + right
+            vals[vp - 2] = vals[vp - 2] + vals[vp - 1]
+            vp -= 1
+            fp -= 1
+    return float(vals[0])
+
+
+@numba.njit(cache=True, nogil=True)
+def _select(a: np.ndarray, lo: int, hi: int, k: int) -> None:  # pragma: no cover - compiled
+    """Reorder ``a[lo:hi+1]`` so that ``a[k]`` is its order statistic, smaller ones before it and
+    larger ones after (Hoare's selection with a median-of-three pivot)."""
+    while hi > lo:
+        mid = (lo + hi) // 2
+        if a[mid] < a[lo]:
+            a[mid], a[lo] = a[lo], a[mid]
+        if a[hi] < a[lo]:
+            a[hi], a[lo] = a[lo], a[hi]
+        if a[hi] < a[mid]:
+            a[hi], a[mid] = a[mid], a[hi]
+        pivot = a[mid]
+        i, j = lo, hi
+        while i <= j:
+            while a[i] < pivot:
+                i += 1
+            while a[j] > pivot:
+                j -= 1
+            if i <= j:
+                a[i], a[j] = a[j], a[i]
+                i += 1
+                j -= 1
+        if k <= j:
+            hi = j
+        elif k >= i:
+            lo = i
+        else:
+            return
+
+
+@numba.njit(cache=True, nogil=True)
+def _percentiles_ms(a: np.ndarray, n: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
+    """p50, p95, p99 of ``a[:n]`` (seconds) in ms, interpolating linearly between order statistics
+    as ``numpy.percentile`` does; ``a`` is reordered. Linear time: one selection per percentile in
+    the part above the previous one."""
+    floor = 0
+    for q in range(3):
+        pos = PCT[q] * (n - 1)
+        k = int(pos)
+        _select(a, floor, n - 1, k)
+        lo_v = a[k]
+        hi_v = lo_v
+        if k + 1 < n:
+            hi_v = a[k + 1]
+            for i in range(k + 2, n):
+                if a[i] < hi_v:
+                    hi_v = a[i]
+        out[q] = (lo_v + (hi_v - lo_v) * (pos - k)) * 1000
+        floor = k + 1 if k + 1 < n else k
+
+
+@numba.njit(cache=True, nogil=True)
+def close_minute(ist: np.ndarray, pend: np.ndarray, pct: np.ndarray) -> None:  # pragma: no cover
+    """Write the open minute's latency percentiles (if it served anything) and close it."""
+    if ist[0] >= 0 and ist[1] > 0:
+        _percentiles_ms(pend, ist[1], pct[ist[0]])
+    ist[0] = -1
+    ist[1] = 0
+
+
+@numba.njit(cache=True, nogil=True)
+def open_minute(minute: int, ist: np.ndarray, pend: np.ndarray, pct: np.ndarray) -> None:  # pragma: no cover
+    """Make ``minute`` the one collecting latencies (closing the previous one)."""
+    if ist[0] != minute:
+        close_minute(ist, pend, pct)
+        ist[0] = minute
+        ist[1] = 0
+
+
+@numba.njit(cache=True, nogil=True)
+def add_busy(busy: np.ndarray, start: np.ndarray, end: np.ndarray, n: int) -> None:  # pragma: no cover
+    """Add the intervals ``[start[i], end[i])``, i < n, to ``busy`` (one cell per second), split at
+    whole seconds pass by pass (first seconds of all intervals, then second seconds, ...) and summed
+    per pass in interval order; ``start``/``end`` are overwritten."""
+    while n > 0:
+        base = math.floor(start[0])
+        top_cell = base
+        for i in range(n):
+            c = math.floor(start[i])
+            if c < base:
+                base = c
+            if c > top_cell:
+                top_cell = c
+        add = np.zeros(int(top_cell - base) + 1)
+        m = 0
+        for i in range(n):
+            sec = math.floor(start[i])
+            nxt = sec + 1.0
+            add[int(sec - base)] += min(end[i], nxt) - start[i]
+            if end[i] > nxt:
+                start[m] = nxt
+                end[m] = end[i]
+                m += 1
+        b = int(base)
+        for c in range(add.shape[0]):
+            if b + c < busy.shape[0]:
+                busy[b + c] += add[c]
+        n = m
+
+
+@numba.njit(cache=True, nogil=True)
+def close_window(
+    n: int,
+    n_admitted: int,
+    n_served: int,
+    n_timed_out: int,
+    n_in_flight: int,
+    seg0: int,
+    minute: int,
+    hour: int,
+    request_kb: float,
+    response_kb: float,
+    mins: np.ndarray,
+    hrs: np.ndarray,
+    hstat: np.ndarray,
+    pend: np.ndarray,
+    served_wait: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Counts of the window into its minute and hour; the histograms' sums and maxima (the
+    window's served latencies are ``pend[seg0:seg0+n_served]``, their waits ``served_wait[:n_served]``).
+    ``response_kb < 0`` leaves response bytes to the caller (trace bytes per request)."""
+    mins[M_OFFERED, minute] += n
+    mins[M_THROTTLED, minute] += n - n_admitted
+    mins[M_SERVED, minute] += n_served
+    mins[M_TIMED_OUT, minute] += n_timed_out
+    mins[M_IN_FLIGHT, minute] += n_in_flight
+    hrs[H_ADMITTED, hour] += n_admitted
+    hrs[H_SERVED, hour] += n_served
+    hrs[H_REQUEST_KB, hour] += n_admitted * request_kb
+    if response_kb >= 0:
+        hrs[H_RESPONSE_KB, hour] += n_served * response_kb
+    if n_served == 0:
+        return
+    hstat[0, 0] += n_served
+    hstat[0, 1] += pairwise_sum(pend, seg0, n_served)
+    hstat[1, 0] += n_served
+    hstat[1, 1] += pairwise_sum(served_wait, 0, n_served)
+    top_l = pend[seg0]
+    top_w = served_wait[0]
+    for i in range(n_served):
+        if pend[seg0 + i] > top_l:
+            top_l = pend[seg0 + i]
+        if served_wait[i] > top_w:
+            top_w = served_wait[i]
+    hstat[0, 2] = max(hstat[0, 2], top_l)
+    hstat[1, 2] = max(hstat[1, 2], top_w)
+
+
+@numba.njit(cache=True, nogil=True)
+def fold_outcomes(
+    codes: np.ndarray,
+    latency: np.ndarray,
+    wait: np.ndarray,
+    n_admitted: int,
+    minute: int,
+    hour: int,
+    request_kb: float,
+    response_kb: float,
+    ist: np.ndarray,
+    mins: np.ndarray,
+    hrs: np.ndarray,
+    pct: np.ndarray,
+    hcounts: np.ndarray,
+    hstat: np.ndarray,
+    pend: np.ndarray,
+    served_wait: np.ndarray,
+) -> None:  # pragma: no cover - compiled
+    """Fold a window whose outcomes are already known (the Lambda path)."""
+    open_minute(minute, ist, pend, pct)
+    seg0 = ist[1]
+    k = 0
+    n_timed_out = 0
+    n_in_flight = 0
+    for i in range(codes.shape[0]):
+        c = codes[i]
+        if c == SERVED:
+            pend[seg0 + k] = latency[i]
+            served_wait[k] = wait[i]
+            hcounts[0, log_bin(latency[i])] += 1
+            hcounts[1, log_bin(wait[i])] += 1
+            k += 1
+        elif c == TIMED_OUT:
+            n_timed_out += 1
+        elif c == IN_FLIGHT:
+            n_in_flight += 1
+    ist[1] = seg0 + k
+    n = codes.shape[0]
+    close_window(
+        n, n_admitted, k, n_timed_out, n_in_flight, seg0, minute, hour, request_kb, response_kb,
+        mins, hrs, hstat, pend, served_wait,
+    )  # fmt: skip
