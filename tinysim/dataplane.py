@@ -19,6 +19,7 @@ from tinysim.compute.ecs import EcsService
 from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, window_params
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.frontdoor import ApiGateway, FrontDoor
+from tinysim.minute_percentiles import N_KEYS, close_minute
 from tinysim.stats import N_BINS, LogHistogram, busy_seconds
 from tinysim.traffic import ArrivalSource
 from tinysim.window_fold import (
@@ -27,7 +28,6 @@ from tinysim.window_fold import (
     SERVED,
     THROTTLED,
     TIMED_OUT,
-    close_minute,
     fold_outcomes,
 )
 
@@ -83,7 +83,9 @@ class DataPlane:
         self._hstat = np.zeros((2, 3))
         self.latency = LogHistogram(self._hcounts[0])
         self.wait = LogHistogram(self._hcounts[1])
-        self._ist = np.array([-1, 0, 0], dtype=np.int64)  # open minute, its latencies, round-robin position
+        # open minute, its latencies, round-robin position, its lowest and highest latency buckets
+        self._ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
+        self._pcount = np.zeros(N_KEYS, dtype=np.int64)
         self._pend = np.empty(0)
         self._scratch = np.empty((5, 0))
         self._codes = np.empty(0, dtype=np.int8)
@@ -139,7 +141,7 @@ class DataPlane:
             heaps = ecs_window(
                 blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
                 free, heaps, sizes, self.busy, self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
-                self._pend, self._scratch, self._codes,
+                self._pend, self._pcount, self._scratch, self._codes,
             )  # fmt: skip
             self.ecs.keep_heaps(heaps)
             codes = self._codes[:n]
@@ -194,14 +196,15 @@ class DataPlane:
         fold_outcomes(
             outcome, latency, wait, int(np.count_nonzero(ok)), minute, hour, self._prm[P_REQUEST_KB],
             self._prm[P_RESPONSE_KB],
-            self._ist, self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend, self._scratch[2],
+            self._ist, self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend, self._pcount,
+            self._scratch[2],
         )  # fmt: skip
         return outcome, latency, wait
 
     def flush(self) -> None:
         """Close the minute being collected (its latency percentiles, exact from its requests) and
         bring the run's histograms up to date."""
-        close_minute(self._ist, self._pend, self.pct)
+        close_minute(self._ist, self._pend, self._pcount, self.pct)
         for hist, (n, total, top) in zip((self.latency, self.wait), self._hstat, strict=True):
             hist.n, hist.total, hist.maximum = int(n), float(total), float(top)
 

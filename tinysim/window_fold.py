@@ -12,7 +12,7 @@ State arrays (owned by :class:`~tinysim.dataplane.DataPlane`):
 - ``pct`` float (minutes, 3): latency p50/p95/p99 in ms; ``busy`` float (seconds + 1);
 - ``hcounts`` int64 (2, N_BINS) and ``hstat`` float (2, 3): latency (row 0) and wait (row 1)
   histogram counts and [n, sum, max];
-- ``pend`` float: the open minute's served latencies; ``ist`` int64: [open minute, its count, ...].
+- ``pend``, ``pcount``, ``ist``: the open minute's latencies (``tinysim.minute_percentiles``).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ import math
 import numba
 import numpy as np
 
+from tinysim.minute_percentiles import collect, open_minute
 from tinysim.stats import GROWTH, N_BINS, X_MIN
 
 __all__ = [
@@ -34,7 +35,6 @@ __all__ = [
     "SERVED",
     "THROTTLED",
     "TIMED_OUT",
-    "close_minute",
     "fold_outcomes",
 ]
 
@@ -43,7 +43,6 @@ THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
 M_OFFERED, M_SERVED, M_THROTTLED, M_TIMED_OUT, M_IN_FLIGHT = range(5)
 H_ADMITTED, H_SERVED, H_REQUEST_KB, H_RESPONSE_KB = range(4)
 LOG_GROWTH = math.log(GROWTH)
-PCT = (0.50, 0.95, 0.99)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -122,76 +121,6 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover -
             vp -= 1
             fp -= 1
     return float(vals[0])
-
-
-@numba.njit(cache=True, nogil=True)
-def _select(a: np.ndarray, lo: int, hi: int, k: int) -> None:  # pragma: no cover - compiled
-    """Reorder ``a[lo:hi+1]`` so that ``a[k]`` is its order statistic, smaller ones before it and
-    larger ones after (Hoare's selection with a median-of-three pivot)."""
-    while hi > lo:
-        mid = (lo + hi) // 2
-        if a[mid] < a[lo]:
-            a[mid], a[lo] = a[lo], a[mid]
-        if a[hi] < a[lo]:
-            a[hi], a[lo] = a[lo], a[hi]
-        if a[hi] < a[mid]:
-            a[hi], a[mid] = a[mid], a[hi]
-        pivot = a[mid]
-        i, j = lo, hi
-        while i <= j:
-            while a[i] < pivot:
-                i += 1
-            while a[j] > pivot:
-                j -= 1
-            if i <= j:
-                a[i], a[j] = a[j], a[i]
-                i += 1
-                j -= 1
-        if k <= j:
-            hi = j
-        elif k >= i:
-            lo = i
-        else:
-            return
-
-
-@numba.njit(cache=True, nogil=True)
-def _percentiles_ms(a: np.ndarray, n: int, out: np.ndarray) -> None:  # pragma: no cover - compiled
-    """p50, p95, p99 of ``a[:n]`` (seconds) in ms, interpolating linearly between order statistics
-    as ``numpy.percentile`` does; ``a`` is reordered. Linear time: one selection per percentile in
-    the part above the previous one."""
-    floor = 0
-    for q in range(3):
-        pos = PCT[q] * (n - 1)
-        k = int(pos)
-        _select(a, floor, n - 1, k)
-        lo_v = a[k]
-        hi_v = lo_v
-        if k + 1 < n:
-            hi_v = a[k + 1]
-            for i in range(k + 2, n):
-                if a[i] < hi_v:
-                    hi_v = a[i]
-        out[q] = (lo_v + (hi_v - lo_v) * (pos - k)) * 1000
-        floor = k + 1 if k + 1 < n else k
-
-
-@numba.njit(cache=True, nogil=True)
-def close_minute(ist: np.ndarray, pend: np.ndarray, pct: np.ndarray) -> None:  # pragma: no cover
-    """Write the open minute's latency percentiles (if it served anything) and close it."""
-    if ist[0] >= 0 and ist[1] > 0:
-        _percentiles_ms(pend, ist[1], pct[ist[0]])
-    ist[0] = -1
-    ist[1] = 0
-
-
-@numba.njit(cache=True, nogil=True)
-def open_minute(minute: int, ist: np.ndarray, pend: np.ndarray, pct: np.ndarray) -> None:  # pragma: no cover
-    """Make ``minute`` the one collecting latencies (closing the previous one)."""
-    if ist[0] != minute:
-        close_minute(ist, pend, pct)
-        ist[0] = minute
-        ist[1] = 0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -290,10 +219,12 @@ def fold_outcomes(
     hcounts: np.ndarray,
     hstat: np.ndarray,
     pend: np.ndarray,
+    pcount: np.ndarray,
     served_wait: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Fold a window whose outcomes are already known (the Lambda path)."""
-    open_minute(minute, ist, pend, pct)
+    open_minute(minute, ist, pend, pcount, pct)
+    pbits = pend.view(np.int64)
     seg0 = ist[1]
     k = 0
     n_timed_out = 0
@@ -301,7 +232,7 @@ def fold_outcomes(
     for i in range(codes.shape[0]):
         c = codes[i]
         if c == SERVED:
-            pend[seg0 + k] = latency[i]
+            collect(latency[i], pend, pbits, pcount, ist)
             served_wait[k] = wait[i]
             hcounts[0, log_bin(latency[i])] += 1
             hcounts[1, log_bin(wait[i])] += 1
@@ -310,7 +241,6 @@ def fold_outcomes(
             n_timed_out += 1
         elif c == IN_FLIGHT:
             n_in_flight += 1
-    ist[1] = seg0 + k
     n = codes.shape[0]
     close_window(
         n, n_admitted, k, n_timed_out, n_in_flight, seg0, minute, hour, request_kb, response_kb,

@@ -14,8 +14,9 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from tinysim.minute_percentiles import collect, open_minute
 from tinysim.queueing import _heap_pop, _heap_push
-from tinysim.window_fold import IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, add_busy, close_window, log_bin, open_minute
+from tinysim.window_fold import IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, add_busy, close_window, log_bin
 
 __all__ = ["DISPATCH_CODES", "P_RECORD", "P_REQUEST_KB", "P_RESPONSE_KB", "ecs_window", "window_params"]
 
@@ -87,6 +88,7 @@ def ecs_window(
     hcounts: np.ndarray,
     hstat: np.ndarray,
     pend: np.ndarray,
+    pcount: np.ndarray,
     scratch: np.ndarray,
     codes: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
@@ -109,7 +111,8 @@ def ecs_window(
     flat = free.reshape(free.size)
     tokens = bucket[0] if throttled_door else 0.0
     last = bucket[1] if throttled_door else 0.0
-    open_minute(minute, ist, pend, pct)
+    open_minute(minute, ist, pend, pcount, pct)
+    pbits = pend.view(np.int64)
     seg0 = ist[1]
     rr = ist[I_RR]
     n_adm = n_served = n_late = n_flight = 0
@@ -185,7 +188,7 @@ def ecs_window(
             scratch[3, k] = lat
             scratch[4, k] = w
         if code == SERVED:
-            pend[seg0 + n_served] = lat
+            collect(lat, pend, pbits, pcount, ist)
             scratch[2, n_served] = w
             hcounts[0, log_bin(lat)] += 1
             hcounts[1, log_bin(w)] += 1
@@ -199,7 +202,6 @@ def ecs_window(
         bucket[1] = last
     if tasks > 0 and n_adm > 0:
         ist[I_RR] = (rr + n_adm) % tasks
-    ist[1] = seg0 + n_served
     close_window(
         n, n_adm, n_served, n_late, n_flight, seg0, minute, hour, prm[P_REQUEST_KB], prm[P_RESPONSE_KB],
         mins, hrs, hstat, pend, scratch[2],
