@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tinysim.arrival_prefetch import PrefetchingSource
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, window_params
 from tinysim.compute.lambda_ import LambdaPool
@@ -90,6 +91,7 @@ class DataPlane:
         self._scratch = np.empty((5, 0))
         self._codes = np.empty(0, dtype=np.int8)
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
+        self._arrivals = PrefetchingSource(self.source)
         trace = self.bytes_per_request is not None
         door = self.front if isinstance(self.front, ApiGateway) else None
         self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
@@ -130,7 +132,7 @@ class DataPlane:
             self._codes = np.empty(size, dtype=np.int8)
 
     def _window(self, t0: float, t1: float) -> None:
-        blk, lo, hi = self.source.span(t0, t1)
+        blk, lo, hi = self._arrivals.span(t0, t1)
         n = hi - lo
         if n == 0:
             return
@@ -205,6 +207,7 @@ class DataPlane:
         """Close the minute being collected (its latency percentiles, exact from its requests) and
         bring the run's histograms up to date."""
         close_minute(self._ist, self._pend, self._pcount, self.pct)
+        self._arrivals.close()
         for hist, (n, total, top) in zip((self.latency, self.wait), self._hstat, strict=True):
             hist.n, hist.total, hist.maximum = int(n), float(total), float(top)
 

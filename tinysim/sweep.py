@@ -212,10 +212,13 @@ def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -
 
 
 def _one_thread() -> None:
-    """Worker processes share the cores: one compiled thread each."""
+    """Worker processes share the cores: one compiled thread each, no arrivals drawn ahead."""
     import numba
 
+    from tinysim.arrival_prefetch import set_prefetch
+
     numba.set_num_threads(1)
+    set_prefetch(False)
 
 
 def sweep(

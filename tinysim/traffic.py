@@ -175,9 +175,23 @@ class ArrivalSource:
         self.block_s = LONG_BLOCK_S if float(probe.max(initial=0.0)) <= LONG_BLOCK_MAX_RPS else BLOCK_S
 
     def block(self, b: int) -> Arrivals:
-        hit = self._cache.get(b)
+        hit = self.cached(b)
         if hit is not None:
             return hit
+        out = self.draw(b)
+        self.keep(b, out)
+        return out
+
+    def cached(self, b: int) -> Arrivals | None:
+        """Block ``b`` if it is the one kept."""
+        return self._cache.get(b)
+
+    def keep(self, b: int, blk: Arrivals) -> None:
+        """Keep block ``b`` (blocks are asked for in order; only the latest is kept)."""
+        self._cache = {b: blk}
+
+    def draw(self, b: int) -> Arrivals:
+        """Draw block ``b`` from its own generator (safe to call from another thread)."""
         rng = np.random.default_rng([self.seed, b])
         secs = np.arange(b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s)), dtype=float)
         lam = self.rate(secs + 0.5)
@@ -191,19 +205,7 @@ class ArrivalSource:
         t = t[t < self.horizon_s]
         service = self.service.sample(rng, t.size)
         # the uniforms are drawn last, so leaving them out changes no other number of the block
-        out = Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))
-        self._cache = {b: out}  # blocks are asked for in order; keep only the latest
-        return out
-
-    def span(self, t0: float, t1: float) -> tuple[Arrivals, int, int]:
-        """The block holding ``[t0, t1)`` (which must lie within one block) and the index range
-        of its arrivals in that interval, without copying them."""
-        b = int(t0 // self.block_s)
-        if t1 > (b + 1) * self.block_s:
-            raise ValueError(f"[{t0}, {t1}) crosses a block boundary")
-        blk = self.block(b)
-        lo, hi = np.searchsorted(blk.t, [t0, t1])
-        return blk, int(lo), int(hi)
+        return Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))
 
     def between(self, t0: float, t1: float) -> Arrivals:
         """Arrivals with ``t0 <= t < t1``."""
