@@ -16,6 +16,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from tinysim.float_bits import float_bits
+
 __all__ = ["N_KEYS", "close_minute", "collect", "open_minute"]
 
 SHIFT = 45  # keep the sign, the 11 exponent bits and the top 7 mantissa bits
@@ -38,18 +40,17 @@ def _key(bits: int) -> int:  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, inline="always")
 def collect(
-    lat: float, pend: np.ndarray, pbits: np.ndarray, pcount: np.ndarray, ist: np.ndarray
-) -> None:  # pragma: no cover - compiled
-    """Keep a served latency (s) of the open minute; ``pbits`` is ``pend.view(np.int64)``."""
-    i = ist[I_COUNT]
-    pend[i] = lat
-    k = _key(pbits[i])
+    lat: float, pend: np.ndarray, pcount: np.ndarray, count: int, low: int, high: int
+) -> tuple[int, int, int]:  # pragma: no cover - compiled
+    """Keep a served latency (s) of the open minute: ``pend[count] = lat`` and its bucket counted.
+    Takes and returns the minute's count and lowest and highest buckets (``ist[1]``, ``ist[3]``,
+    ``ist[4]``, kept in registers by the caller)."""
+    pend[count] = lat
+    k = _key(float_bits(lat))
     pcount[k] += 1
-    if i == 0 or k < ist[I_LOW]:
-        ist[I_LOW] = k
-    if i == 0 or k > ist[I_HIGH]:
-        ist[I_HIGH] = k
-    ist[I_COUNT] = i + 1
+    if count == 0:
+        return 1, k, k
+    return count + 1, min(low, k), max(high, k)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -88,9 +89,8 @@ def _order_statistics(
             first[t] = bucket[j]
             off += pcount[bucket[j]]
     targets = t + 1
-    bits = pend.view(np.int64)
     for i in range(n):
-        k = _key(bits[i])
+        k = _key(float_bits(pend[i]))
         if k < first[0] or k > first[targets - 1]:
             continue
         for q in range(targets):

@@ -224,15 +224,15 @@ def fold_outcomes(
 ) -> None:  # pragma: no cover - compiled
     """Fold a window whose outcomes are already known (the Lambda path)."""
     open_minute(minute, ist, pend, pcount, pct)
-    pbits = pend.view(np.int64)
     seg0 = ist[1]
+    count, low, high = ist[1], ist[3], ist[4]
     k = 0
     n_timed_out = 0
     n_in_flight = 0
     for i in range(codes.shape[0]):
         c = codes[i]
         if c == SERVED:
-            collect(latency[i], pend, pbits, pcount, ist)
+            count, low, high = collect(latency[i], pend, pcount, count, low, high)
             served_wait[k] = wait[i]
             hcounts[0, log_bin(latency[i])] += 1
             hcounts[1, log_bin(wait[i])] += 1
@@ -241,6 +241,7 @@ def fold_outcomes(
             n_timed_out += 1
         elif c == IN_FLIGHT:
             n_in_flight += 1
+    ist[1], ist[3], ist[4] = count, low, high
     n = codes.shape[0]
     close_window(
         n, n_admitted, k, n_timed_out, n_in_flight, seg0, minute, hour, request_kb, response_kb,

@@ -112,8 +112,8 @@ def ecs_window(
     tokens = bucket[0] if throttled_door else 0.0
     last = bucket[1] if throttled_door else 0.0
     open_minute(minute, ist, pend, pcount, pct)
-    pbits = pend.view(np.int64)
     seg0 = ist[1]
+    count, low, high = ist[1], ist[3], ist[4]
     rr = ist[I_RR]
     n_adm = n_served = n_late = n_flight = 0
     for k in range(n):
@@ -188,7 +188,7 @@ def ecs_window(
             scratch[3, k] = lat
             scratch[4, k] = w
         if code == SERVED:
-            collect(lat, pend, pbits, pcount, ist)
+            count, low, high = collect(lat, pend, pcount, count, low, high)
             scratch[2, n_served] = w
             hcounts[0, log_bin(lat)] += 1
             hcounts[1, log_bin(w)] += 1
@@ -202,6 +202,7 @@ def ecs_window(
         bucket[1] = last
     if tasks > 0 and n_adm > 0:
         ist[I_RR] = (rr + n_adm) % tasks
+    ist[1], ist[3], ist[4] = count, low, high
     close_window(
         n, n_adm, n_served, n_late, n_flight, seg0, minute, hour, prm[P_REQUEST_KB], prm[P_RESPONSE_KB],
         mins, hrs, hstat, pend, scratch[2],
