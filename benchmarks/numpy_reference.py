@@ -66,7 +66,7 @@ def numpy_month(
                 continue
             cum = np.cumsum(sj)
             prev = np.concatenate(([0.0], cum[:-1]))
-            first = np.maximum(a - prev, np.full(a.size, -np.inf))
+            first = a - prev
             first[0] = max(a[0], free[j])
             end = cum + np.maximum.accumulate(first)
             latency[j::slots] = end - a

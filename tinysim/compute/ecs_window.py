@@ -114,7 +114,7 @@ def ecs_window(
     open_minute(minute, ist, pend, pcount, pct)
     seg0 = ist[1]
     count, low, high = ist[1], ist[3], ist[4]
-    rr = ist[I_RR]
+    rr = ist[I_RR] % tasks if tasks > 0 else 0  # the next task in turn (no division per request)
     n_adm = n_served = n_late = n_flight = 0
     for k in range(n):
         i = lo + k
@@ -147,7 +147,10 @@ def ecs_window(
             flat[j] = st + si
         else:
             if dispatch == 0:
-                row = (rr + n_adm) % tasks
+                row = rr
+                rr += 1
+                if rr == tasks:
+                    rr = 0
             elif dispatch == 1:
                 row = min(int(u[i] * tasks), tasks - 1)
             else:
@@ -200,8 +203,8 @@ def ecs_window(
     if throttled_door:
         bucket[0] = tokens
         bucket[1] = last
-    if tasks > 0 and n_adm > 0:
-        ist[I_RR] = (rr + n_adm) % tasks
+    if tasks > 0 and n_adm > 0 and dispatch == 0:
+        ist[I_RR] = rr
     ist[1], ist[3], ist[4] = count, low, high
     close_window(
         n, n_adm, n_served, n_late, n_flight, seg0, minute, hour, prm[P_REQUEST_KB], prm[P_RESPONSE_KB],
