@@ -3,27 +3,46 @@
 Every block of arrivals has its own random generator (seeded by the run's seed and the block's
 index), so drawing block ``b + 1`` on a background thread while block ``b`` is processed gives
 the same requests as drawing it later. NumPy's generators and the compiled kernels release the
-GIL, so on a machine with a free core the two overlap. ``set_prefetch(False)`` turns it off for
-the process (sweep workers already use every core).
+GIL, so on a machine with a free core the two overlap. Sweeps turn it off (``no_prefetch``): they
+use the cores by running forecasts side by side.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from tinysim.traffic import Arrivals, ArrivalSource
 
-__all__ = ["PrefetchingSource", "set_prefetch"]
+__all__ = ["PrefetchingSource", "no_prefetch", "set_prefetch"]
 
-_ENABLED = [True]
+_ENABLED = [True]  # for the process
+_LOCAL = threading.local()  # per thread, within ``no_prefetch``
 
 
 def set_prefetch(enabled: bool) -> None:
     """Draw blocks ahead on a background thread (the default) or not, for this process."""
     _ENABLED[0] = enabled
+
+
+def _enabled() -> bool:
+    return _ENABLED[0] and not getattr(_LOCAL, "off", False)
+
+
+@contextmanager
+def no_prefetch() -> Iterator[None]:
+    """Within the block, runs on this thread draw every block of arrivals when it is needed."""
+    before = getattr(_LOCAL, "off", False)
+    _LOCAL.off = True
+    try:
+        yield
+    finally:
+        _LOCAL.off = before
 
 
 @dataclass
@@ -37,7 +56,7 @@ class PrefetchingSource:
     def _block(self, b: int) -> Arrivals:
         fut = self._ahead.pop(b, None)
         blk = fut.result() if fut is not None else self.source.draw(b)
-        if _ENABLED[0] and (b + 1) * self.source.block_s < self.source.horizon_s and b + 1 not in self._ahead:
+        if _enabled() and (b + 1) * self.source.block_s < self.source.horizon_s and b + 1 not in self._ahead:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(1, thread_name_prefix="arrivals")
             self._ahead = {b + 1: self._pool.submit(self.source.draw, b + 1)}

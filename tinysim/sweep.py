@@ -26,6 +26,7 @@ from tqdm import tqdm
 from models.errors import InputError
 from models.scenario import Scenario
 from models.validation import validate
+from tinysim.arrival_prefetch import no_prefetch
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
@@ -145,7 +146,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
             fluid.append((config, seed, scenario))
             continue
         try:
-            result = simulate(scenario)
+            with no_prefetch():  # a sweep uses the cores by running forecasts side by side
+                result = simulate(scenario)
         except (InputError, TinysimError) as exc:
             rows.append({"config": config, "seed": seed, "error": str(exc)})
             continue
@@ -212,13 +214,10 @@ def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -
 
 
 def _one_thread() -> None:
-    """Worker processes share the cores: one compiled thread each, no arrivals drawn ahead."""
+    """Worker processes share the cores: one compiled thread each."""
     import numba
 
-    from tinysim.arrival_prefetch import set_prefetch
-
     numba.set_num_threads(1)
-    set_prefetch(False)
 
 
 def sweep(
