@@ -26,6 +26,7 @@ from tinysim.minute_percentiles import collect, open_minute
 from tinysim.stats import GROWTH, N_BINS, X_MIN
 
 __all__ = [
+    "H_RESPONSE_KB",
     "IN_FLIGHT",
     "M_IN_FLIGHT",
     "M_OFFERED",
@@ -35,7 +36,11 @@ __all__ = [
     "SERVED",
     "THROTTLED",
     "TIMED_OUT",
+    "add_busy",
+    "close_window",
     "fold_outcomes",
+    "log_bin",
+    "pairwise_sum",
 ]
 
 THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)

@@ -15,7 +15,7 @@ import numba
 import numpy as np
 
 from tinysim.minute_percentiles import collect, open_minute
-from tinysim.queueing import _heap_pop, _heap_push
+from tinysim.queueing import heap_pop, heap_push
 from tinysim.window_fold import IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, add_busy, close_window, log_bin
 
 __all__ = ["DISPATCH_CODES", "P_RECORD", "P_REQUEST_KB", "P_RESPONSE_KB", "ecs_window", "window_params"]
@@ -158,7 +158,7 @@ def ecs_window(
                 best = -1
                 for r in range(tasks):
                     while sizes[r] > 0 and heaps[r, 0] <= ti:
-                        _heap_pop(heaps, sizes, r)
+                        heap_pop(heaps, sizes, r)
                     if best < 0 or sizes[r] < best:
                         best = sizes[r]
                         row = r
@@ -171,7 +171,7 @@ def ecs_window(
                     grown = np.empty((tasks, 2 * heaps.shape[1]))
                     grown[:, : heaps.shape[1]] = heaps
                     heaps = grown
-                _heap_push(heaps, sizes, row, st + si)
+                heap_push(heaps, sizes, row, st + si)
         end = st + si
         scratch[0, n_adm] = st
         scratch[1, n_adm] = end
