@@ -119,6 +119,25 @@ def _field_named(cls: type[BaseModel], key: str) -> Any:
     return None
 
 
+def _json_loc(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The location as the user's JSON has it: without the union tags pydantic inserts
+    (``traffic.constant.rps`` is ``traffic.rps`` in the file)."""
+    candidates: list[type[BaseModel]] = [model]
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+            continue
+        fields = [f for f in (_field_named(c, part) for c in candidates) if f is not None]
+        tagged = [c for c in candidates if _tag(c) == part]
+        if not fields and tagged:
+            candidates = tagged
+            continue
+        out.append(part)
+        candidates = [m for f in fields for m in _unwrap(f.annotation)]
+    return tuple(out)
+
+
 def _tag(cls: type[BaseModel]) -> str | None:
     field = cls.model_fields.get("kind")
     if field is None:
@@ -144,13 +163,14 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
     lines: list[str] = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        path = _dotted(((prefix,) if prefix else ()) + loc) or "(top level)"
+        shown = _json_loc(model, loc)
+        path = _dotted(((prefix,) if prefix else ()) + shown) or "(top level)"
         kind = err["type"]
         ctx = err.get("ctx") or {}
         value = err.get("input")
         if kind == "cross_field":
             for sub, bad, rule in ctx["problems"]:
-                full = _dotted(((prefix,) if prefix else ()) + loc + tuple(sub.split(".")))
+                full = _dotted(((prefix,) if prefix else ()) + shown + tuple(sub.split(".")))
                 lines.append(f"{full}={show_value(bad)}: {rule}")
         elif kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc[:-1])
