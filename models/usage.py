@@ -119,11 +119,18 @@ class LambdaUsage(_Frozen):
     ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
     provisioned_concurrency: int = Field(0, ge=0)
     provisioned_hours: NonNeg | None = None
-    provisioned_requests: NonNeg = Field(Decimal(0), description="invocations served by provisioned environments")
+    provisioned_requests: NonNeg | None = Field(
+        None,
+        description="invocations served by provisioned environments; default: as many as the provisioned "
+        "environments can serve in provisioned_hours (each busy duration_ms per invocation), at most requests",
+    )
+    package: Literal["image", "zip"] = Field(
+        "image", description="deployment package; the price book says whether INIT of this package is billed"
+    )
 
     @model_validator(mode="after")
     def _pc(self) -> LambdaUsage:
-        if self.provisioned_requests > self.requests:
+        if self.provisioned_requests is not None and self.provisioned_requests > self.requests:
             raise cross_field_error(
                 [("provisioned_requests", self.provisioned_requests, f"must be <= requests ({self.requests})")]
             )

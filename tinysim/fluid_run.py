@@ -184,6 +184,7 @@ def _bill_and_summary(
     sc, wl = fs.scenario, fs.scenario.workload
     n_hour = hourly.shape[0]
     hours: dict[str, np.ndarray] = {
+        "received": hourly[:, 0],
         "admitted": hourly[:, 0],
         "served": hourly[:, 1],
         "request_kb": hourly[:, 0] * wl.request_kb,

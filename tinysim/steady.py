@@ -104,6 +104,7 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
                 "duration_ms": _d(w.service_time_ms.mean),
                 "memory_mb": s.memory_mb,
                 "arch": s.arch,
+                "package": s.package,
                 "ephemeral_storage_mb": s.ephemeral_storage_mb,
                 "provisioned_concurrency": s.provisioned_concurrency,
             }

@@ -87,6 +87,8 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
     for key, value in fixed_usage(plan, ops).items():
         usage[key] = list(value)
     admitted = float(cols["admitted"].sum()) * factor
+    # API Gateway bills every request past its own throttle, whatever the integration did with it
+    received = float(cols["received"].sum()) * factor if "received" in cols else admitted
     if plan.front_door == "alb":
         lambda_target = plan.architecture == "serverless"
         lcu, which = metered_lcus(cols, book, lambda_target)
@@ -102,7 +104,7 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
         ]
     else:
         kind = "http" if plan.front_door == "apigw-http" else "rest"
-        usage["apigw"] = [{"type": kind, "requests": _d(round(admitted)), "request_kb": _d(wl.request_kb)}]
+        usage["apigw"] = [{"type": kind, "requests": _d(round(received)), "request_kb": _d(wl.request_kb)}]
     if plan.architecture == "serverless":
         s = plan.serverless
         requests = float(cols["lambda_requests"].sum()) * factor
@@ -114,6 +116,7 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
                 "init_ms_total": _d(round(float(cols["init_ms"].sum()) * factor)),
                 "memory_mb": s.memory_mb,
                 "arch": s.arch,
+                "package": s.package,
                 "ephemeral_storage_mb": s.ephemeral_storage_mb,
                 "provisioned_concurrency": s.provisioned_concurrency,
                 "provisioned_requests": _d(min(round(requests), round(float(cols["prov_requests"].sum()) * factor))),
