@@ -207,6 +207,11 @@ class Network(_Frozen):
     azs: int = Field(2, ge=1, le=6)
     nat: Literal["gateway", "instance", "none"] = "gateway"
     existing_vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_endpoints: bool = Field(
+        False,
+        description="interface endpoints for ECR (api, dkr) and CloudWatch Logs and the S3 gateway endpoint, so "
+        "image pulls and logs bypass the NAT",
+    )
 
     @field_validator("vpc_cidr")
     @classmethod

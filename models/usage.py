@@ -28,6 +28,7 @@ __all__ = [
     "NatGatewayUsage",
     "PublicIpv4Usage",
     "Usage",
+    "VpcEndpointUsage",
     "load_usage",
 ]
 
@@ -163,6 +164,15 @@ class NatGatewayUsage(_Frozen):
     processed_gb: NonNeg = Decimal(0)
 
 
+class VpcEndpointUsage(_Frozen):
+    """Interface VPC endpoints: each is billed per zone-hour, plus every GB it processes."""
+
+    endpoints: NonNeg = Decimal(1)
+    azs: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+    processed_gb: NonNeg = Decimal(0)
+
+
 class PublicIpv4Usage(_Frozen):
     addresses: NonNeg = Decimal(1)
     hours: NonNeg | None = None
@@ -209,6 +219,7 @@ class Usage(_Frozen):
     fargate: Many[FargateUsage] = ()
     ec2: Many[Ec2Usage] = ()
     nat_gateway: Many[NatGatewayUsage] = ()
+    vpc_endpoints: Many[VpcEndpointUsage] = ()
     public_ipv4: Many[PublicIpv4Usage] = ()
     data_transfer_out_gb: NonNeg = Decimal(0)
     cloudwatch: Many[CloudWatchUsage] = ()

@@ -19,6 +19,7 @@ from models.prices import PriceBook
 from models.scenario import Scenario
 from models.usage import Usage
 from tinysim.costs.alb import DIMENSIONS
+from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
 
 __all__ = ["fold_usage", "hourly_columns", "metered_lcus"]
@@ -78,15 +79,27 @@ def metered_lcus(cols: Columns, book: PriceBook, lambda_target: bool) -> tuple[n
     return dims.max(axis=0), dims.argmax(axis=0)
 
 
-def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours: float, book: PriceBook) -> Usage:
-    """A month of usage from the run's hourly records plus the stack's fixed parts."""
+def fold_usage(
+    plan: Plan,
+    scenario: Scenario,
+    cols: Columns,
+    surplus_vcpu_hours: float,
+    book: PriceBook,
+    scaling_task_starts: float = 0.0,
+) -> Usage:
+    """A month of usage from the run's hourly records plus the stack's fixed parts.
+
+    ``scaling_task_starts``: tasks the run started besides the initial ones (scale-outs, replacements).
+    """
     horizon_h = float(cols["seconds"].sum()) / 3600
     factor = float(MONTH_HOURS) / horizon_h
     ops, wl = scenario.operations, scenario.workload
     usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
-    for key, value in fixed_usage(plan, ops).items():
-        usage[key] = list(value)
     admitted = float(cols["admitted"].sum()) * factor
+    log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
+    starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))
+    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb)).items():
+        usage[key] = list(value)
     # API Gateway bills every request past its own throttle, whatever the integration did with it
     received = float(cols["received"].sum()) * factor if "received" in cols else admitted
     if plan.front_door == "alb":
@@ -142,6 +155,5 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
             }
         )
     usage["data_transfer_out_gb"] = _d(float(cols["response_kb"].sum()) * factor / float(KB_PER_GB))
-    log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     usage.setdefault("cloudwatch", []).append({"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb})
     return Usage.model_validate(usage)
