@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -31,6 +31,9 @@ __all__ = [
     "load_price_book",
 ]
 
+#: Bounds that keep every amount exact in 28-digit decimal arithmetic (a unit price, a tier bound or quantity).
+MAX_PRICE_USD = Decimal(1_000_000)
+MAX_BOUND = Decimal(10**15)
 BUILTIN_PRICE_DIR = Path(__file__).with_name("prices")
 DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
 
@@ -42,17 +45,17 @@ class _Frozen(BaseModel):
 class Tier(_Frozen):
     """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
 
-    upto: Decimal | None
-    usd: Decimal = Field(ge=0)
+    upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND)] | None
+    usd: Decimal = Field(ge=0, le=MAX_PRICE_USD)
 
 
 class PriceEntry(_Frozen):
     """One price (or billing quantity) with where it came from."""
 
-    usd: Decimal | None = Field(None, ge=0)
+    usd: Decimal | None = Field(None, ge=0, le=MAX_PRICE_USD)
     tiers: tuple[Tier, ...] | None = None
-    table: dict[str, Decimal] | None = None
-    value: Decimal | None = None
+    table: dict[str, Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]] | None = None
+    value: Decimal | None = Field(None, ge=0, le=MAX_BOUND)
     unit: str
     source: str = Field(min_length=3)
     confidence: Literal["high", "medium-high", "medium", "low"]
