@@ -26,6 +26,7 @@ THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
 MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
 HOUR_FIELDS = (
+    "received",
     "admitted",
     "served",
     "request_kb",
@@ -103,6 +104,7 @@ class DataPlane:
         outcome = np.full(n, THROTTLED, dtype=np.int8)
         done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
         ok = self.front.admit(arr.t)
+        self.hours["received"][hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
         wait = np.zeros(n)
         over: np.ndarray | None = None
         if self.ecs is not None:

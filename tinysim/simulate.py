@@ -76,7 +76,9 @@ def _result(engine: Engine) -> SimResult:
     cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
     book = load_price_book(sc.price_book)
-    bill = price_usage(fold_usage(plan, sc, cols, surplus, book), book)
+    placed = int((events["kind"] == "task_placed").sum()) if len(events) else 0
+    scaling_starts = max(0, placed - plan.container.tasks.desired) if plan.architecture == "container" else 0
+    bill = price_usage(fold_usage(plan, sc, cols, surplus, book, scaling_starts), book)
     hourly = cols
 
     m = dp.minutes
