@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
 from provision.lock import Intents
-from provision.resources import Context, Kind, Live, Resource
+from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.apigw import HttpApi, RestApi, VpcLink
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
@@ -188,7 +188,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         ready = all(d in ctx.outputs for d in res.deps)
         try:
             live = _aws(f"read {res.kind} {res.name}", partial(kind.find, ctx, res))
-        except KeyError:  # looked up inside an upstream resource that does not exist: neither can this
+        except UpstreamMissing:  # looked up inside an upstream resource that does not exist: neither can this
             live = None
         if ready:
             known[res.key] = live

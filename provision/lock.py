@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 
 from botocore.exceptions import ClientError
 
-from provision.errors import StackLocked
+from provision.errors import StackLocked, StepFailed
 from provision.resources import STACK_TAG, Context
 from provision.services.base import code_of
 
@@ -88,15 +88,22 @@ class Holder:
         return False
 
 
-def _put_new(ctx: Context, holder: Holder) -> None:
-    ctx.clients("ssm").put_parameter(
-        Name=lock_name(ctx.stack),
-        Value=holder.to_json(),
-        Type="String",
-        Overwrite=False,
-        Description=f"tinysim lock of stack {ctx.stack}",
-        Tags=[{"Key": STACK_TAG, "Value": ctx.stack}],
-    )
+def _put_new(ctx: Context, holder: Holder) -> bool:
+    """Create the lock parameter; False when it exists already (someone holds the lock)."""
+    try:
+        ctx.clients("ssm").put_parameter(
+            Name=lock_name(ctx.stack),
+            Value=holder.to_json(),
+            Type="String",
+            Overwrite=False,
+            Description=f"tinysim lock of stack {ctx.stack}",
+            Tags=[{"Key": STACK_TAG, "Value": ctx.stack}],
+        )
+    except ClientError as exc:
+        if code_of(exc) == "ParameterAlreadyExists":
+            return False
+        raise
+    return True
 
 
 def _current(ctx: Context) -> Holder | None:
@@ -121,23 +128,15 @@ def _delete(ctx: Context, name: str) -> bool:
 
 def _acquire(ctx: Context, say: Say) -> Holder:
     me = Holder.me()
-    try:
-        _put_new(ctx, me)
+    if _put_new(ctx, me):
         return me
-    except ClientError as exc:
-        if code_of(exc) != "ParameterAlreadyExists":
-            raise
     held = _current(ctx)
     if held is not None and held.is_dead_here():
         say(f"taking over the lock left by {held.describe()}: that process no longer runs")
         _delete(ctx, lock_name(ctx.stack))
-        try:
-            _put_new(ctx, me)
+        if _put_new(ctx, me):
             return me
-        except ClientError as exc:
-            if code_of(exc) != "ParameterAlreadyExists":
-                raise
-            held = _current(ctx)
+        held = _current(ctx)
     who = held.describe() if held else "another process"
     raise StackLocked(
         f"stack {ctx.stack!r} is locked by {who} (SSM parameter {lock_name(ctx.stack)}); "
@@ -147,14 +146,25 @@ def _acquire(ctx: Context, say: Say) -> Holder:
 
 @contextlib.contextmanager
 def stack_lock(ctx: Context, say: Say) -> Iterator[Holder]:
-    """Hold the stack's lock for the block; released on the way out (also on Ctrl-C). Raises StackLocked."""
-    me = _acquire(ctx, say)
+    """Hold the stack's lock for the block; released on the way out (also on Ctrl-C).
+
+    Raises StackLocked (held by someone else), StepFailed (SSM refused a call)."""
+    try:
+        me = _acquire(ctx, say)
+    except ClientError as exc:
+        raise StepFailed(f"take the stack lock: {exc.operation_name} failed with {code_of(exc)}") from exc
+    failed = True
     try:
         yield me
+        failed = False
     finally:
-        held = _current(ctx)
-        if held is not None and held == me:
-            _delete(ctx, lock_name(ctx.stack))
+        try:
+            held = _current(ctx)
+            if held is not None and held == me:
+                _delete(ctx, lock_name(ctx.stack))
+        except ClientError as exc:
+            if not failed:  # never hide the error that ended the block
+                raise StepFailed(f"release the stack lock: {exc.operation_name} failed with {code_of(exc)}") from exc
 
 
 def force_unlock(ctx: Context) -> Holder | None:

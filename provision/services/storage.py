@@ -170,7 +170,7 @@ class Bucket(KindBase):
     def _settings(self, ctx: Context, name: str) -> dict[str, Any]:
         s3 = ctx.clients("s3")
         enc = _or_none(
-            lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"]["Rules"],
+            lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"].get("Rules", []),
             ("ServerSideEncryptionConfigurationNotFoundError",),
         )
         algo = enc[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") if enc else None
