@@ -1,7 +1,8 @@
 """Errors raised by tinysim.
 
     TinysimError        base of every error raised here
-    └── TraceError      a traffic trace file is missing, malformed or has bad counts
+    ├── TraceError      a traffic trace file is missing, malformed or has bad counts
+    └── LogError        access logs cannot be read: no files, a truncated gzip, another format
 
 Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
 from the chosen book raises :class:`models.PriceMissing`. The CLI turns all of these into one line
@@ -10,7 +11,7 @@ per problem and exit code 2.
 
 from __future__ import annotations
 
-__all__ = ["TinysimError", "TraceError"]
+__all__ = ["LogError", "TinysimError", "TraceError"]
 
 
 class TinysimError(Exception):
@@ -19,3 +20,7 @@ class TinysimError(Exception):
 
 class TraceError(TinysimError):
     """A trace CSV cannot be replayed; the message names the file, the row or column, and the rule."""
+
+
+class LogError(TinysimError):
+    """Access logs cannot be read; the message names the file (and line) and what was expected."""

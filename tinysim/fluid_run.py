@@ -35,7 +35,7 @@ from tinysim.fluid import (
 from tinysim.frontdoor import front_door
 from tinysim.results import SimResult, summary_of
 from tinysim.steady import tasks_per_instance
-from tinysim.traffic import rate_function
+from tinysim.traffic import rate_function, with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["FluidSetup", "fluid_forecasts", "setup", "simulate_fluid"]
@@ -90,11 +90,12 @@ class FluidSetup:
 
     def rates(self) -> np.ndarray:
         rate = rate_function(self.scenario.traffic, self.scenario.seed)
-        return rate((np.arange(self.n) + 0.5) * self.dt)
+        return rate.step_rates(self.dt, self.n)
 
 
 def setup(scenario: Scenario) -> FluidSetup:
     """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps)."""
+    scenario = with_replay_horizon(scenario)
     plan = scenario.resolved_plan()
     book = load_price_book(scenario.price_book)
     wl, tm = scenario.workload, scenario.timings
