@@ -95,7 +95,6 @@ class FluidSetup:
 
 def setup(scenario: Scenario) -> FluidSetup:
     """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps)."""
-    scenario = with_replay_horizon(scenario)
     plan = scenario.resolved_plan()
     book = load_price_book(scenario.price_book)
     wl, tm = scenario.workload, scenario.timings
@@ -310,7 +309,7 @@ def fluid_forecasts(
     Each summary also carries ``slo_attainment``: the share of served requests in steps whose p99 met
     ``slo_p99_ms``. Results equal those of ``simulate_fluid`` one by one.
     """
-    setups = [setup(s) for s in scenarios]
+    setups = [setup(with_replay_horizon(s)) for s in scenarios]
     results: list[tuple[Bill, dict[str, Any]] | None] = [None] * len(setups)
     groups: dict[tuple[int, float], list[int]] = {}
     for i, fs in enumerate(setups):

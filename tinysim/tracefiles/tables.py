@@ -22,20 +22,26 @@ def read_frame(path: Path, fmt: str, where: str) -> pd.DataFrame:
     try:
         if fmt == "parquet":
             return pd.read_parquet(path)
-        return pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
     except ImportError:
         raise TraceError(f"{where}: reading Parquet needs pyarrow (pip install 'tinysim[parquet]')") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
         kind = "Parquet file" if fmt == "parquet" else "CSV"
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise TraceError(f"{where}: not a readable {kind} ({first})") from None
+    # a blank line is a row with an empty cell (a one-column file has nothing else); trailing ones are not rows
+    frame = frame.fillna("")
+    blank = (frame.apply(lambda col: col.astype(str).str.strip()) == "").all(axis=1).to_numpy()
+    end = len(frame) - int(np.argmin(blank[::-1])) if not blank.all() else 0
+    return frame.iloc[:end]
 
 
 def _numbers(frame: pd.DataFrame, col: str, where: str, header_rows: int) -> np.ndarray:
     """Counts of a column: NaN where a cell is empty; anything else that is not a number >= 0 is an error."""
     raw = frame[col]
-    empty = raw.isna() | (raw.astype(str).str.strip() == "") if raw.dtype == object else raw.isna()
-    values = pd.to_numeric(raw.where(~empty, None), errors="coerce").to_numpy(dtype=float)
+    text = raw.dtype == object or pd.api.types.is_string_dtype(raw)
+    empty = (raw.isna() | (raw.astype(str).str.strip() == "")) if text else raw.isna()
+    values = np.array(pd.to_numeric(raw.where(~empty, None), errors="coerce"), dtype=float)
     bad = np.flatnonzero((~empty.to_numpy()) & (~np.isfinite(values) | (values < 0)))
     if bad.size:
         row = int(bad[0])
@@ -63,7 +69,7 @@ def parse_times(cells: pd.Series, where: str, col: str, header_rows: int) -> np.
             f"{where}: column {col!r} row {row + header_rows} is {cells.iloc[row]!r}; "
             "timestamps are ISO 8601 (2024-05-01T13:00:00Z) or epoch seconds"
         )
-    return np.asarray(stamps.astype("int64").to_numpy() / 1e9, dtype=float)
+    return np.asarray((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1), dtype=float)
 
 
 def _cloudwatch_columns(frame: pd.DataFrame, column: str, time_col: str | None, where: str) -> tuple[str, str]:
