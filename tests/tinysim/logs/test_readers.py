@@ -105,7 +105,7 @@ def test_binary_and_json_files_are_another_format(tmp_path: Path) -> None:
 def test_corrupt_gzip_is_one_line(tmp_path: Path) -> None:
     good = gzip.compress(b"x" * 1000)
     (tmp_path / "x.log.gz").write_bytes(good[:10] + b"\xff" * 20 + good[30:])
-    with pytest.raises(LogError, match="gzip stream is (corrupt|truncated)"):
+    with pytest.raises(LogError, match=r"gzip stream is (corrupt|truncated)"):
         read_logs([tmp_path], "clf")
 
 
