@@ -23,6 +23,7 @@ from models.prices import available_price_books
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
+from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import price_usage
 from tinysim.errors import TinysimError
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
@@ -363,6 +364,8 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--azs", type=int, default=2)
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_breakeven)
+
+    calibrate_command.add_parser(sub)
     return p
 
 

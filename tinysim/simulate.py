@@ -14,6 +14,7 @@ from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, stats_ms, step_series, summary_of
+from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["simulate"]
@@ -27,6 +28,7 @@ def simulate(
     ``progress`` is called with the simulated time (seconds) once a simulated minute; ``observer``
     with every window's per-request arrays (for analyses that need each request).
     """
+    scenario = with_replay_horizon(scenario)  # a trace's skipped gaps shorten the run
     if scenario.fidelity == "fluid":
         from tinysim.fluid_run import simulate_fluid
 
