@@ -19,13 +19,15 @@ import pandas as pd
 
 from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
 from models.plan import Network
-from models.prices import available_price_books
+from models.price_regions import books_by_region, check_region, region_book, scenario_price_book
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
+from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import price_usage
 from tinysim.errors import TinysimError
+from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
@@ -44,7 +46,12 @@ class _Parser(argparse.ArgumentParser):
 
 def _cmd_cost(args: argparse.Namespace) -> int:
     usage = load_usage(args.usage)
-    bill = price_usage(usage, load_price_book(args.prices, "--prices"))
+    book = load_price_book(args.prices or (usage.region and region_book(usage.region, "usage.region")), "--prices")
+    if usage.region is not None:
+        check_region(book, usage.region, args.allow_region_mismatch)
+    bill = price_usage(usage, book)
+    if args.focus:
+        _write_focus(args.focus, focus_rows(bill, book))
     print(json.dumps(bill.as_json(), indent=2) if args.json else bill.to_text())
     return 0
 
@@ -52,9 +59,15 @@ def _cmd_cost(args: argparse.Namespace) -> int:
 def _cmd_bill(args: argparse.Namespace) -> int:
     opts = check_options(BillOptions, args)
     plan = load_plan(args.plan) if args.plan else Plan()
-    books = args.prices or list(available_price_books())
+    region_book(plan.region)  # a Region without a book is refused
+    books = [load_price_book(b, "--prices") for b in args.prices or books_by_region()[plan.region]]
+    for book in books:
+        check_region(book, plan.region, args.allow_region_mismatch)
     load = SteadyLoad(opts.requests_per_month, Workload())
-    bills = [price_usage(steady_usage(plan, load, Operations()), load_price_book(b, "--prices")) for b in books]
+    notes = bill_assumptions(plan, Operations(), load.workload)
+    bills = [price_usage(steady_usage(plan, load, Operations()), b).with_assumptions(notes) for b in books]
+    if args.focus:
+        _write_focus(args.focus, focus_rows(bills[-1], books[-1], account=plan.name))
     if args.json:
         print(json.dumps([b.as_json() for b in bills], indent=2))
         return 0
@@ -66,6 +79,13 @@ def _cmd_bill(args: argparse.Namespace) -> int:
         print(bill.to_text(title))
         print()
     return 0
+
+
+def _write_focus(path: str, rows: list[dict[str, str]]) -> None:
+    try:
+        print(f"wrote {write_focus(path, rows)} ({len(rows):,} FOCUS 1.2 rows)", file=sys.stderr)
+    except OSError as exc:
+        raise InputError([f"--focus={path!r}: cannot be written ({exc.strerror or exc})"]) from None
 
 
 def _cmd_breakeven(args: argparse.Namespace) -> int:
@@ -131,6 +151,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     check_options(Scenario, args)
     if args.out:
         check_folder(args.out)
+    if args.focus:
+        check_file(args.focus, "--focus")
     scenario = load_scenario(args.scenario)
     updates: dict[str, object] = {}
     if args.seed is not None:
@@ -139,6 +161,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         updates["fidelity"] = args.fidelity
     if updates:
         scenario = validate(Scenario, {**scenario.model_dump(exclude_none=True), **updates})
+    plan = scenario.resolved_plan()
+    check_region(scenario_price_book(scenario, plan), plan.region, args.allow_region_mismatch, "price_book")
     with tqdm(
         total=scenario.horizon_s,
         unit="sim-s",
@@ -157,6 +181,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
         fmt = "parquet" if args.parquet else "csv"
         for path in write_folder(args.out, lambda tmp: result.write(tmp, fmt)):
             print(f"wrote {path}", file=sys.stderr)
+    if args.focus:
+        frame = result.hourly_usage
+        hourly = {str(c): frame[c].to_numpy() for c in frame.columns}
+        _write_focus(args.focus, focus_rows(result.bill, scenario_price_book(scenario, plan), hourly, plan.name))
     if args.json:
         print(json.dumps(result.summary, indent=2))
     else:
@@ -311,6 +339,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None)
     r.add_argument("--fidelity", choices=["request", "fluid"], default=None)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    r.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     r.set_defaults(func=_cmd_run)
 
     w = sub.add_parser("sweep", help="forecast every configuration of a grid x seeds")
@@ -344,15 +376,25 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cost", help="price a usage file without simulating")
     c.add_argument("usage", help="usage JSON file")
-    c.add_argument("--prices", default=None, help="price book id or path (default: the current book)")
+    c.add_argument("--prices", default=None, help="price book id or path (default: the usage Region's current book)")
     c.add_argument("--json", action="store_true", help="print the bill as JSON")
+    c.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    c.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     c.set_defaults(func=_cmd_cost)
 
     b = sub.add_parser("bill", help="itemised monthly bill of a plan under steady traffic")
     b.add_argument("plan", nargs="?", help="plan.json (default: the seed's stack)")
     b.add_argument("--requests-per-month", type=int, default=1_000_000)
-    b.add_argument("--prices", action="append", help="price book id or path; repeat for several (default: all)")
+    b.add_argument(
+        "--prices", action="append", help="price book id or path; repeat for several (default: the plan Region's)"
+    )
     b.add_argument("--json", action="store_true")
+    b.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    b.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     b.set_defaults(func=_cmd_bill)
 
     e = sub.add_parser("breakeven", help="monthly volume where an ALB gets cheaper than API Gateway")
