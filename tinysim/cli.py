@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -17,13 +18,24 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
+from models import (
+    InputError,
+    ModelsError,
+    Plan,
+    PriceMissing,
+    Scenario,
+    Usage,
+    load_plan,
+    load_price_book,
+    load_scenario,
+    load_usage,
+)
 from models.plan import Network
 from models.prices import available_price_books
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
-from tinysim.costs import price_usage
+from tinysim.costs import Bill, price_usage
 from tinysim.errors import TinysimError
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
@@ -32,6 +44,9 @@ from tinysim.steady import SteadyLoad, steady_usage
 __all__ = ["main"]
 
 PROG = "tinysim"
+#: Most seeds a sweep or recommendation takes, and the largest seed.
+MAX_SEEDS = 10_000
+MAX_SEED = 2**63 - 1
 #: Exit code of a sweep that completed with some points failed.
 EXIT_SOME_POINTS_FAILED = 3
 
@@ -41,9 +56,20 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
+def _priced(usage: Usage, ref: str | None) -> Bill:
+    """The bill of ``usage`` under the ``--prices`` book, whose file a missing price names."""
+    book = load_price_book(ref, "--prices")
+    try:
+        return price_usage(usage, book)
+    except PriceMissing as exc:
+        if ref is None or ref in available_price_books():
+            raise
+        raise InputError([f"--prices={ref!r}: {exc}"]) from None
+
+
 def _cmd_cost(args: argparse.Namespace) -> int:
     usage = load_usage(args.usage)
-    bill = price_usage(usage, load_price_book(args.prices, "--prices"))
+    bill = _priced(usage, args.prices)
     print(json.dumps(bill.as_json(), indent=2) if args.json else bill.to_text())
     return 0
 
@@ -53,7 +79,7 @@ def _cmd_bill(args: argparse.Namespace) -> int:
     plan = load_plan(args.plan) if args.plan else Plan()
     books = args.prices or list(available_price_books())
     load = SteadyLoad(opts.requests_per_month, Workload())
-    bills = [price_usage(steady_usage(plan, load, Operations()), load_price_book(b, "--prices")) for b in books]
+    bills = [_priced(steady_usage(plan, load, Operations()), b) for b in books]
     if args.json:
         print(json.dumps([b.as_json() for b in bills], indent=2))
         return 0
@@ -202,17 +228,32 @@ def _grid_file(path: str, what: str) -> dict[str, list[Any]]:
 
 
 def _seeds(text: str) -> list[int]:
+    where = f"--seeds={text!r}"
+    if len(text) > 200_000:
+        raise InputError([f"{where[:40]}...: at most {MAX_SEEDS:,} seeds"])
     try:
-        seeds = [int(s) for s in text.split(",") if s.strip()] if "," in text else list(range(int(text)))
+        listed = [int(s) for s in text.split(",") if s.strip()] if "," in text else None
+        count = int(text) if listed is None else len(listed)
     except ValueError:
-        raise InputError([f"--seeds={text!r}: must be a count (5) or a list (0,1,2)"]) from None
-    if not seeds or min(seeds) < 0:
-        raise InputError([f"--seeds={text!r}: must name at least one seed >= 0"])
+        raise InputError([f"{where}: must be a count (5) or a list (0,1,2)"]) from None
+    if not 1 <= count <= MAX_SEEDS:
+        raise InputError([f"{where}: must name from 1 to {MAX_SEEDS:,} seeds"])
+    seeds = list(range(count)) if listed is None else listed
+    if min(seeds) < 0 or max(seeds) > MAX_SEED:
+        raise InputError([f"{where}: each seed must be from 0 to {MAX_SEED}"])
     return seeds
 
 
 def _executor_arg(args: argparse.Namespace) -> str:
-    return str(args.scheduler) if args.scheduler else str(args.executor)
+    if args.scheduler is None:
+        return str(args.executor)
+    if not re.fullmatch(r"(tcp|tls|ws|wss|inproc)://[^\s/]+", args.scheduler):
+        raise InputError([f"--scheduler={args.scheduler!r}: must be a Dask scheduler address like tcp://host:8786"])
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(["--scheduler: needs Dask (pip install 'tinysim[distributed]')"]) from None
+    return str(args.scheduler)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
