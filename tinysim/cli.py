@@ -10,6 +10,7 @@ import argparse
 import contextlib
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
@@ -17,15 +18,28 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
+from models import (
+    InputError,
+    ModelsError,
+    Plan,
+    PriceBook,
+    PriceMissing,
+    Scenario,
+    Usage,
+    load_plan,
+    load_price_book,
+    load_scenario,
+    load_usage,
+)
 from models.plan import Network
 from models.price_regions import books_by_region, check_region, region_book, scenario_price_book
+from models.prices import available_price_books
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.calibrate import command as calibrate_command
-from tinysim.costs import price_usage
+from tinysim.costs import Bill, price_usage
 from tinysim.errors import TinysimError
 from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
@@ -35,6 +49,9 @@ from tinysim.steady import SteadyLoad, steady_usage
 __all__ = ["main"]
 
 PROG = "tinysim"
+#: Most seeds a sweep or recommendation takes, and the largest seed.
+MAX_SEEDS = 10_000
+MAX_SEED = 2**63 - 1
 #: Exit code of a sweep that completed with some points failed.
 EXIT_SOME_POINTS_FAILED = 3
 
@@ -44,12 +61,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
+def _priced(usage: Usage, book: PriceBook, ref: str | None) -> Bill:
+    """The bill of ``usage`` under ``book``; a missing price names the ``--prices`` file it came from."""
+    try:
+        return price_usage(usage, book)
+    except PriceMissing as exc:
+        if ref is None or ref in available_price_books():
+            raise
+        raise InputError([f"--prices={ref!r}: {exc}"]) from None
+
+
 def _cmd_cost(args: argparse.Namespace) -> int:
     usage = load_usage(args.usage)
     book = load_price_book(args.prices or (usage.region and region_book(usage.region, "usage.region")), "--prices")
     if usage.region is not None:
         check_region(book, usage.region, args.allow_region_mismatch)
-    bill = price_usage(usage, book)
+    bill = _priced(usage, book, args.prices)
     if args.focus:
         _write_focus(args.focus, focus_rows(bill, book))
     print(json.dumps(bill.as_json(), indent=2) if args.json else bill.to_text())
@@ -65,7 +92,11 @@ def _cmd_bill(args: argparse.Namespace) -> int:
         check_region(book, plan.region, args.allow_region_mismatch)
     load = SteadyLoad(opts.requests_per_month, Workload())
     notes = bill_assumptions(plan, Operations(), load.workload)
-    bills = [price_usage(steady_usage(plan, load, Operations()), b).with_assumptions(notes) for b in books]
+    usage = steady_usage(plan, load, Operations())
+    bills = [
+        _priced(usage, b, ref).with_assumptions(notes)
+        for b, ref in zip(books, args.prices or [None] * len(books), strict=True)
+    ]
     if args.focus:
         _write_focus(args.focus, focus_rows(bills[-1], books[-1], account=plan.name))
     if args.json:
@@ -231,17 +262,32 @@ def _grid_file(path: str, what: str) -> dict[str, list[Any]]:
 
 
 def _seeds(text: str) -> list[int]:
+    where = f"--seeds={text!r}"
+    if len(text) > 200_000:
+        raise InputError([f"{where[:40]}...: at most {MAX_SEEDS:,} seeds"])
     try:
-        seeds = [int(s) for s in text.split(",") if s.strip()] if "," in text else list(range(int(text)))
+        listed = [int(s) for s in text.split(",") if s.strip()] if "," in text else None
+        count = int(text) if listed is None else len(listed)
     except ValueError:
-        raise InputError([f"--seeds={text!r}: must be a count (5) or a list (0,1,2)"]) from None
-    if not seeds or min(seeds) < 0:
-        raise InputError([f"--seeds={text!r}: must name at least one seed >= 0"])
+        raise InputError([f"{where}: must be a count (5) or a list (0,1,2)"]) from None
+    if not 1 <= count <= MAX_SEEDS:
+        raise InputError([f"{where}: must name from 1 to {MAX_SEEDS:,} seeds"])
+    seeds = list(range(count)) if listed is None else listed
+    if min(seeds) < 0 or max(seeds) > MAX_SEED:
+        raise InputError([f"{where}: each seed must be from 0 to {MAX_SEED}"])
     return seeds
 
 
 def _executor_arg(args: argparse.Namespace) -> str:
-    return str(args.scheduler) if args.scheduler else str(args.executor)
+    if args.scheduler is None:
+        return str(args.executor)
+    if not re.fullmatch(r"(tcp|tls|ws|wss|inproc)://[^\s/]+", args.scheduler):
+        raise InputError([f"--scheduler={args.scheduler!r}: must be a Dask scheduler address like tcp://host:8786"])
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(["--scheduler: needs Dask (pip install 'tinysim[distributed]')"]) from None
+    return str(args.scheduler)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
