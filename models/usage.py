@@ -31,7 +31,11 @@ __all__ = [
     "load_usage",
 ]
 
-NonNeg = Annotated[Decimal, Field(ge=0)]
+#: The largest quantity a usage file may give (a quadrillion requests, GB or hours): larger ones are
+#: typing slips, and they would exceed the 28 significant digits the bill's exact arithmetic keeps.
+MAX_QUANTITY = Decimal(10) ** 15
+NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 def _as_list(v: Any) -> Any:
@@ -41,7 +45,7 @@ def _as_list(v: Any) -> Any:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class AlbHour(_Frozen):
@@ -60,12 +64,12 @@ class AlbUsage(AlbHour):
     ``rules`` (rules processed per request) and the first 10 free rules are taken off.
     """
 
-    count: int = Field(1, ge=0)
+    count: Count = 1
     hours: NonNeg | None = None
     target: Literal["ip", "instance", "lambda"] = "ip"
     requests_per_s: NonNeg | None = None
-    rules: int | None = Field(None, ge=0)
-    hourly: list[AlbHour] | None = None
+    rules: int | None = Field(None, ge=0, le=100)
+    hourly: list[AlbHour] | None = Field(None, max_length=744 * 1000)
     lcu_hours: NonNeg | None = Field(None, description="LCU-hours already metered hour by hour (from a simulation)")
     lcu_basis: str = Field("", max_length=200, description="which dimensions set the metered LCUs")
 
@@ -98,7 +102,7 @@ class ApiGatewayUsage(_Frozen):
     requests: NonNeg = Decimal(0)
     request_kb: NonNeg = Decimal(0)
     response_kb: NonNeg = Decimal(0)
-    cache_gb: Decimal | None = None
+    cache_gb: NonNeg | None = None
     cache_hours: NonNeg | None = None
 
     @model_validator(mode="after")
@@ -117,7 +121,7 @@ class LambdaUsage(_Frozen):
     memory_mb: int = Field(128, ge=128, le=10240)
     arch: Literal["x86_64", "arm64"] = "x86_64"
     ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
-    provisioned_concurrency: int = Field(0, ge=0)
+    provisioned_concurrency: Count = 0
     provisioned_hours: NonNeg | None = None
     provisioned_requests: NonNeg = Field(Decimal(0), description="invocations served by provisioned environments")
 
@@ -209,7 +213,7 @@ class Usage(_Frozen):
     codebuild: Many[CodeBuildUsage] = ()
     codepipeline: Many[CodePipelineUsage] = ()
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
 
 def load_usage(path: str | Path) -> Usage:

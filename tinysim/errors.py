@@ -2,7 +2,8 @@
 
     TinysimError        base of every error raised here
     ├── TraceError      a traffic trace file is missing, malformed or has bad counts
-    └── LogError        access logs cannot be read: no files, a truncated gzip, another format
+    ├── LogError        access logs cannot be read: no files, a truncated gzip, another format
+    └── RunTooLarge     a request-level run would need more memory than the machine has free
 
 Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
 from the chosen book raises :class:`models.PriceMissing`. The CLI turns all of these into one line
@@ -11,7 +12,7 @@ per problem and exit code 2.
 
 from __future__ import annotations
 
-__all__ = ["LogError", "TinysimError", "TraceError"]
+__all__ = ["LogError", "RunTooLarge", "TinysimError", "TraceError"]
 
 
 class TinysimError(Exception):
@@ -24,3 +25,7 @@ class TraceError(TinysimError):
 
 class LogError(TinysimError):
     """Access logs cannot be read; the message names the file (and line) and what was expected."""
+
+
+class RunTooLarge(TinysimError):
+    """A run refused before it starts: the message gives the estimate, what is free and what to change."""

@@ -52,7 +52,7 @@ def _result(engine: Engine) -> SimResult:
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
         timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
     worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
-    busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
     timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
