@@ -103,7 +103,8 @@ def main() -> None:
         )
         print(
             f"2) peak RSS: full read {full['rss_mb']:.0f} MB, a tenth of the folder {tenth['rss_mb']:.0f} MB "
-            f"({full['rss_mb'] / tenth['rss_mb']:.2f}x; target <= 1.5x); after imports alone {imported['rss_mb']:.0f} MB, "
+            f"({full['rss_mb'] / tenth['rss_mb']:.2f}x; target <= 1.5x); "
+            f"after imports alone {imported['rss_mb']:.0f} MB, "
             f"line iteration alone {base['rss_mb']:.0f} MB"
         )
         ok = full["rss_mb"] <= 1.5 * tenth["rss_mb"]
