@@ -23,9 +23,9 @@ class TraceError(TinysimError):
     """A trace CSV cannot be replayed; the message names the file, the row or column, and the rule."""
 
 
-class RunTooLarge(TinysimError):
-    """A run refused before it starts: the message gives the estimate, what is free and what to change."""
-
-
 class LogError(TinysimError):
     """Access logs cannot be read; the message names the file (and line) and what was expected."""
+
+
+class RunTooLarge(TinysimError):
+    """A run refused before it starts: the message gives the estimate, what is free and what to change."""
