@@ -1,32 +1,39 @@
 """``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
 
-Exit codes: 0 success, 2 bad input (each problem on its own line), 1 an unexpected failure.
+Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep some of whose points
+failed (each failed row says why), 1 an unexpected failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
 from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
+from models.plan import Network
 from models.prices import available_price_books
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.costs import price_usage
 from tinysim.errors import TinysimError
+from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
+from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
 
 __all__ = ["main"]
 
 PROG = "tinysim"
+#: Exit code of a sweep that completed with some points failed.
+EXIT_SOME_POINTS_FAILED = 3
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,9 +49,10 @@ def _cmd_cost(args: argparse.Namespace) -> int:
 
 
 def _cmd_bill(args: argparse.Namespace) -> int:
+    opts = check_options(BillOptions, args)
     plan = load_plan(args.plan) if args.plan else Plan()
     books = args.prices or list(available_price_books())
-    load = SteadyLoad(args.requests_per_month, Workload())
+    load = SteadyLoad(opts.requests_per_month, Workload())
     bills = [price_usage(steady_usage(plan, load, Operations()), load_price_book(b, "--prices")) for b in books]
     if args.json:
         print(json.dumps([b.as_json() for b in bills], indent=2))
@@ -60,13 +68,9 @@ def _cmd_bill(args: argparse.Namespace) -> int:
 
 
 def _cmd_breakeven(args: argparse.Namespace) -> int:
+    wl = check_options(Workload, args)
+    check_options(Network, args)
     book = load_price_book(args.prices, "--prices")
-    wl = Workload(
-        request_kb=args.request_kb,
-        response_kb=args.response_kb,
-        requests_per_connection=args.requests_per_connection,
-        connection_s=args.connection_s,
-    )
     results = [breakeven(api, book, wl, args.azs) for api in ("apigw-http", "apigw-rest")]
     if args.json:
 
@@ -123,6 +127,9 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from tinysim.simulate import simulate
 
+    check_options(Scenario, args)
+    if args.out:
+        check_folder(args.out)
     scenario = load_scenario(args.scenario)
     updates: dict[str, object] = {}
     if args.seed is not None:
@@ -146,7 +153,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         result = simulate(scenario, progress)
     if args.out:
-        for path in result.write(args.out, "parquet" if args.parquet else "csv"):
+        fmt = "parquet" if args.parquet else "csv"
+        for path in write_folder(args.out, lambda tmp: result.write(tmp, fmt)):
             print(f"wrote {path}", file=sys.stderr)
     if args.json:
         print(json.dumps(result.summary, indent=2))
@@ -210,49 +218,61 @@ def _executor_arg(args: argparse.Namespace) -> str:
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from tinysim.sweep import bands, sweep
 
+    opts = check_options(SweepOptions, args)
+    if args.out:
+        check_file(args.out)
     scenario = load_scenario(args.scenario)
     table = sweep(
         scenario,
         _grid_file(args.grid, "grid"),
         _seeds(args.seeds),
         executor=_executor_arg(args),
-        slo_p99_ms=args.slo_p99_ms,
+        slo_p99_ms=opts.slo_p99_ms,
         fidelity=args.fidelity,
         progress=not args.quiet,
     )
     result = bands(table) if args.bands else table
     if args.out:
-        result.to_csv(args.out, index=False)
+        write_file(args.out, lambda tmp: result.to_csv(tmp, index=False))
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         print(result.to_json(orient="records", default_handler=str, indent=2))
     else:
         with pd.option_context("display.width", 200, "display.max_columns", 30):
             print(result.to_string(index=False))
+    failed = table[table["error"] != ""]["config"].nunique() if "error" in table else 0
+    if failed:
+        configs = table["config"].nunique()
+        print(f"{PROG}: {failed} of {configs} configurations failed; the error column says why", file=sys.stderr)
+        return EXIT_SOME_POINTS_FAILED
     return 0
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     from tinysim.recommend import recommend
 
+    opts = check_options(RecommendOptions, args)
+    if args.out:
+        check_file(args.out)
     scenario = load_scenario(args.scenario)
     slo: dict[str, float] = {}
-    if args.p99_ms is not None:
-        slo["p99_ms"] = args.p99_ms
-    if args.availability is not None:
-        slo["availability"] = args.availability
+    if opts.p99_ms is not None:
+        slo["p99_ms"] = opts.p99_ms
+    if opts.availability is not None:
+        slo["availability"] = opts.availability
     rec = recommend(
         scenario,
         slo,
         _grid_file(args.space, "space"),
         _seeds(args.seeds),
-        args.confidence,
+        opts.confidence,
         confirm=not args.no_confirm,
         executor=_executor_arg(args),
         progress=not args.quiet,
     )
     if args.out:
-        Path(args.out).write_text(rec.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        text = rec.plan.model_dump_json(indent=2) + "\n"
+        write_file(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         print(json.dumps(rec.as_json(), indent=2, default=str))
@@ -346,6 +366,17 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+#: Exit code when the reader of stdout goes away: 128 + SIGPIPE, as the shell reports a piped command.
+EXIT_BROKEN_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
@@ -362,6 +393,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``tinysim bill | head -1``): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if args.debug:
             raise

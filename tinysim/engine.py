@@ -22,6 +22,7 @@ from tinysim.control.alarms import Alarm
 from tinysim.control.autoscaling import StepPolicy
 from tinysim.dataplane import DataPlane, Observer
 from tinysim.distributions import from_spec
+from tinysim.footprint import check_fits
 from tinysim.frontdoor import front_door
 from tinysim.steady import tasks_per_instance
 from tinysim.traffic import ArrivalSource, rate_function
@@ -58,6 +59,7 @@ class Engine:
         book = load_price_book(sc.price_book)
         self.horizon_s = float(sc.horizon_s)
         rate = rate_function(sc.traffic, sc.seed)
+        check_fits(sc, rate)
         source = ArrivalSource(
             rate,
             from_spec(sc.workload.service_time_ms),

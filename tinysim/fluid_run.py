@@ -184,6 +184,7 @@ def _bill_and_summary(
     sc, wl = fs.scenario, fs.scenario.workload
     n_hour = hourly.shape[0]
     hours: dict[str, np.ndarray] = {
+        "received": hourly[:, 0],
         "admitted": hourly[:, 0],
         "served": hourly[:, 1],
         "request_kb": hourly[:, 0] * wl.request_kb,
@@ -201,7 +202,8 @@ def _bill_and_summary(
             hours[key] = zeros
         task_hours, inst_hours = hourly[:, 2], hourly[:, 3]
     cols = hourly_columns(hours, task_hours, inst_hours, float(sc.horizon_s), sc)
-    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book), fs.book)
+    starts = 0.0 if fs.serverless else float(tot[T["scale_out"]]) * fs.plan.container.scaling.step
+    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book, starts), fs.book)
     totals = {k: round(float(tot[T[k]])) for k in ("offered", "served", "throttled", "timed_out")}
     totals["in_flight"] = 0
     scaling = {

@@ -50,7 +50,7 @@ def _result(engine: Engine) -> SimResult:
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
         timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
     worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
-    busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
     timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
@@ -76,7 +76,9 @@ def _result(engine: Engine) -> SimResult:
     cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
     book = load_price_book(sc.price_book)
-    bill = price_usage(fold_usage(plan, sc, cols, surplus, book), book)
+    placed = int((events["kind"] == "task_placed").sum()) if len(events) else 0
+    scaling_starts = max(0, placed - plan.container.tasks.desired) if plan.architecture == "container" else 0
+    bill = price_usage(fold_usage(plan, sc, cols, surplus, book, scaling_starts), book)
     hourly = cols
 
     m = dp.minutes

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from models.errors import InputError
+from models.errors import InputError, ModelsError
 from models.scenario import Scenario
 from models.validation import validate
 from tinysim.costs import Bill
@@ -32,7 +32,7 @@ from tinysim.fluid_run import fluid_forecasts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 
-__all__ = ["METRICS", "bands", "expand_grid", "run_point", "sweep"]
+__all__ = ["METRICS", "bands", "expand_grid", "point_error", "run_point", "sweep"]
 
 #: Numeric columns of a sweep table, one per forecast.
 METRICS = (
@@ -129,6 +129,15 @@ def _metrics(bill: Bill, s: dict[str, Any], attainment: float) -> dict[str, Any]
 Payload = tuple[int, int, Scenario, float | None]
 
 
+def point_error(exc: BaseException) -> str:
+    """The error column of a failed point: the problem lines, or the unexpected error's type and text."""
+    if isinstance(exc, InputError):
+        return "; ".join(exc.problems)
+    if isinstance(exc, (ModelsError, TinysimError)):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
 def run_point(payload: Payload) -> dict[str, Any]:
     """One forecast: (configuration id, seed, scenario, SLO p99) -> a table row (without values)."""
     return run_chunk([payload])[0]
@@ -146,8 +155,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
             continue
         try:
             result = simulate(scenario)
-        except (InputError, TinysimError) as exc:
-            rows.append({"config": config, "seed": seed, "error": str(exc)})
+        except Exception as exc:  # one failing point is a row with its error; the others go on
+            rows.append({"config": config, "seed": seed, "error": point_error(exc)})
             continue
         rows.append(
             {
@@ -160,8 +169,11 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
     if fluid:
         try:
             forecasts = fluid_forecasts([s for _, _, s in fluid], slo)
-        except (InputError, TinysimError) as exc:
-            return rows + [{"config": c, "seed": sd, "error": str(exc)} for c, sd, _ in fluid]
+        except Exception as exc:
+            if len(fluid) == 1:
+                return rows + [{"config": c, "seed": sd, "error": point_error(exc)} for c, sd, _ in fluid]
+            # find the failing points: each alone, so the others still get their rows
+            return rows + [row for c, sd, sc in fluid for row in run_chunk([(c, sd, sc, slo)])]
         for (config, seed, _), (bill, summary) in zip(fluid, forecasts, strict=True):
             att = summary.get("slo_attainment")
             rows.append(

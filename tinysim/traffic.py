@@ -39,11 +39,13 @@ def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
     """Counts per interval (and bytes per interval if asked) from a trace CSV, validated."""
     where = f"traffic.csv={spec.csv!r}"
     path = Path(spec.csv)
+    if path.is_dir():
+        raise TraceError(f"{where}: is a folder, expected a CSV file")
     if not path.is_file():
         raise TraceError(f"{where}: file not found")
     try:
         frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
         raise TraceError(f"{where}: not a readable CSV ({str(exc).splitlines()[0]})") from None
     columns = [spec.column] + ([spec.bytes_column] if spec.bytes_column else [])
     out: list[np.ndarray] = []

@@ -19,6 +19,7 @@ from tinysim.costs import (
     ipv4,
     lambda_,
     nat,
+    privatelink,
 )
 from tinysim.costs.bill import Bill, LineItem, cents
 
@@ -31,6 +32,7 @@ _SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
     ec2.price,
     fargate.price,
     nat.price,
+    privatelink.price,
     ipv4.price,
     egress.price,
     cloudwatch.price,
