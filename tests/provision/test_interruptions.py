@@ -3,7 +3,7 @@
 SIGINT: each apply of a chain is interrupted (a real SIGINT to this process) right after its first
 changing call, so the chain stops once after every changing call of the full apply, and every apply
 of it starts from the state an interruption left. SIGKILL: the same, in a subprocess that kills itself
-after its third changing call (the lock and the record of creates in flight stay behind, as they would).
+after its fifth changing call (the lock and the record of creates in flight stay behind, as they would).
 Then: a plain apply converges (nothing to change, reads back equal, one of everything), and destroy
 leaves nothing tagged, no lock and no record.
 """
@@ -30,7 +30,6 @@ from tests.provision.interrupt import Interrupter
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
 ROOT = Path(__file__).parents[2]
-KILL_POINTS: dict[str, int] = {}
 
 
 def quiet(line: str) -> None:
@@ -70,19 +69,19 @@ def test_sigint_after_every_changing_call(name: str) -> None:
             continue
         assert interrupter.calls == []  # the apply after the last interruption had nothing left to do
         break
-    KILL_POINTS[name] = len(kills)
+    print(f"{name}: {len(kills)} SIGINT kill points")
     assert len(kills) >= len(resources_for(plan, ["a", "b", "c"][: plan.network.azs]))
     converged_then_destroyed(plan)
 
 
-def test_sigkill_after_every_third_changing_call(tmp_path: Path) -> None:
+def test_sigkill_after_every_fifth_changing_call(tmp_path: Path) -> None:
     plan = unique(load_plan(PLANS / "fargate_alb.json"), "kill")
     path = tmp_path / "plan.json"
     path.write_text(plan.model_dump_json())
     kills = 0
     for _ in range(100):
         run = subprocess.run(
-            [sys.executable, "-m", "tests.provision.interrupt", str(path), "3"],
+            [sys.executable, "-m", "tests.provision.interrupt", str(path), "5"],
             cwd=ROOT,
             capture_output=True,
             text=True,
@@ -92,6 +91,7 @@ def test_sigkill_after_every_third_changing_call(tmp_path: Path) -> None:
             break
         assert run.returncode == -signal.SIGKILL, run.stderr
         kills += 1
-    assert kills > 10
+    assert kills > 6
+    print(f"{kills} SIGKILL kill points")
     apply_plan(plan, ctx=connect(plan), progress=quiet)  # the plain apply: takes the dead holder's lock
     converged_then_destroyed(plan)
