@@ -21,9 +21,11 @@ from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, 
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.frontdoor import ApiGateway, FrontDoor
 from tinysim.minute_percentiles import N_KEYS, close_minute
-from tinysim.stats import N_BINS, LogHistogram, busy_seconds
+from tinysim.stats import N_BINS, BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 from tinysim.window_fold import (
+    FAILED,
+    H_RECEIVED,
     H_RESPONSE_KB,
     IN_FLIGHT,
     SERVED,
@@ -32,12 +34,23 @@ from tinysim.window_fold import (
     fold_outcomes,
 )
 
-__all__ = ["IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
+__all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
 #: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
-MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
+#: FAILED: the backend answered but the answer could not be delivered (a payload over a limit: 502).
+MINUTE_FIELDS = (
+    "offered",
+    "served",
+    "throttled",
+    "timed_out",
+    "in_flight",
+    "failed",
+    "cold_starts",
+    "lambda_throttles",
+)
 HOUR_FIELDS = (
+    "received",
     "admitted",
     "served",
     "request_kb",
@@ -63,11 +76,12 @@ class DataPlane:
     lambda_timeout_s: float = math.inf
     bytes_per_request: Callable[[np.ndarray], np.ndarray | None] | None = None
     observer: Observer | None = None
+    payload_error: bool = False  # every answer exceeds a payload limit (see tinysim.payload_limits)
     t_done: float = 0.0
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
-    busy: np.ndarray = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
+    busy: BusySeconds = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
     latency: LogHistogram = field(init=False)
     wait: LogHistogram = field(init=False)
 
@@ -79,7 +93,7 @@ class DataPlane:
         self.minutes = dict(zip(MINUTE_FIELDS, self._mins, strict=True))
         self.hours = dict(zip(HOUR_FIELDS, self._hrs, strict=True))
         self.pct = np.full((n_min, 3), np.nan)
-        self.busy = np.zeros(math.ceil(self.horizon_s) + 1)
+        self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
         self._hcounts = np.zeros((2, N_BINS), dtype=np.int64)
         self._hstat = np.zeros((2, 3))
         self.latency = LogHistogram(self._hcounts[0])
@@ -105,6 +119,7 @@ class DataPlane:
             door.burst if door is not None else 0.0,
             self.ecs.dispatch if self.ecs is not None else "round_robin",
             self.observer is not None,
+            self.payload_error,
         )
 
     # -- windows ---------------------------------------------------------------------------------
@@ -142,7 +157,7 @@ class DataPlane:
             free, heaps, sizes = self.ecs.window_state()
             heaps = ecs_window(
                 blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
-                free, heaps, sizes, self.busy, self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
+                free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
                 self._pend, self._pcount, self._scratch, self._codes,
             )  # fmt: skip
             self.ecs.keep_heaps(heaps)
@@ -169,6 +184,7 @@ class DataPlane:
         n = t.size
         done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
         ok = self.front.admit(t)
+        self._hrs[H_RECEIVED, hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
         wait = np.zeros(n)
         adm_t, adm_s = t[ok], service_s[ok]
         service = np.minimum(adm_s, self.lambda_timeout_s)
@@ -178,7 +194,7 @@ class DataPlane:
         ok[idx[~ran]] = False
         done[idx[ran]] = end[ran]
         wait[idx[ran]] = delay[ran]
-        busy_seconds(self.busy, adm_t[ran], end[ran])
+        self.busy.add(adm_t[ran], end[ran])
         h = self.hours
         h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
         h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
@@ -195,6 +211,8 @@ class DataPlane:
         outcome[timed_out] = TIMED_OUT
         finish = np.where(timed_out, t + np.minimum(latency, self.front.timeout_s), t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
+        if self.payload_error:
+            outcome[outcome == SERVED] = FAILED
         fold_outcomes(
             outcome, latency, wait, int(np.count_nonzero(ok)), minute, hour, self._prm[P_REQUEST_KB],
             self._prm[P_RESPONSE_KB],
@@ -214,4 +232,4 @@ class DataPlane:
     # -- metrics -----------------------------------------------------------------------------------
     def busy_between(self, t0: float, t1: float) -> float:
         """Worker-seconds spent in [t0, t1) (whole seconds)."""
-        return float(self.busy[int(t0) : int(t1)].sum())
+        return self.busy.between(t0, t1)

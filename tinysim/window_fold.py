@@ -26,8 +26,11 @@ from tinysim.minute_percentiles import collect, open_minute
 from tinysim.stats import GROWTH, N_BINS, X_MIN
 
 __all__ = [
+    "FAILED",
+    "H_RECEIVED",
     "H_RESPONSE_KB",
     "IN_FLIGHT",
+    "M_FAILED",
     "M_IN_FLIGHT",
     "M_OFFERED",
     "M_SERVED",
@@ -36,17 +39,17 @@ __all__ = [
     "SERVED",
     "THROTTLED",
     "TIMED_OUT",
-    "add_busy",
+    "add_intervals",
     "close_window",
     "fold_outcomes",
     "log_bin",
     "pairwise_sum",
 ]
 
-THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
+THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT, FAILED = range(5)
 # rows of ``mins`` and ``hrs`` (the order of dataplane.MINUTE_FIELDS and HOUR_FIELDS)
-M_OFFERED, M_SERVED, M_THROTTLED, M_TIMED_OUT, M_IN_FLIGHT = range(5)
-H_ADMITTED, H_SERVED, H_REQUEST_KB, H_RESPONSE_KB = range(4)
+M_OFFERED, M_SERVED, M_THROTTLED, M_TIMED_OUT, M_IN_FLIGHT, M_FAILED = range(6)
+H_RECEIVED, H_ADMITTED, H_SERVED, H_REQUEST_KB, H_RESPONSE_KB = range(5)
 LOG_GROWTH = math.log(GROWTH)
 
 
@@ -129,34 +132,44 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover -
 
 
 @numba.njit(cache=True, nogil=True)
-def add_busy(busy: np.ndarray, start: np.ndarray, end: np.ndarray, n: int) -> None:  # pragma: no cover
-    """Add the intervals ``[start[i], end[i])``, i < n, to ``busy`` (one cell per second), split at
-    whole seconds pass by pass (first seconds of all intervals, then second seconds, ...) and summed
-    per pass in interval order; ``start``/``end`` are overwritten."""
-    while n > 0:
-        base = math.floor(start[0])
-        top_cell = base
-        for i in range(n):
-            c = math.floor(start[i])
-            if c < base:
-                base = c
-            if c > top_cell:
-                top_cell = c
-        add = np.zeros(int(top_cell - base) + 1)
-        m = 0
-        for i in range(n):
-            sec = math.floor(start[i])
-            nxt = sec + 1.0
-            add[int(sec - base)] += min(end[i], nxt) - start[i]
-            if end[i] > nxt:
-                start[m] = nxt
-                end[m] = end[i]
-                m += 1
-        b = int(base)
-        for c in range(add.shape[0]):
-            if b + c < busy.shape[0]:
-                busy[b + c] += add[c]
-        n = m
+def add_intervals(
+    cells: np.ndarray, diff: np.ndarray, settled: int, start: np.ndarray, end: np.ndarray, n: int
+) -> None:  # pragma: no cover - compiled
+    """``BusySeconds.add(start[:n], end[:n])`` on its arrays, adding in the same order: every
+    interval's head (its first partial second, or all of it within one second), then every tail
+    (its last partial second), then the whole seconds between (to the difference array, or
+    straight into cells already settled)."""
+    size = cells.shape[0]
+    for i in range(n):  # heads
+        lo = min(max(start[i], 0.0), size)
+        hi = min(max(end[i], 0.0), size)
+        if hi > lo:
+            first = math.floor(lo)
+            last = min(math.floor(hi), size)
+            head = hi - lo if first == last else first + 1.0 - lo
+            cells[min(first, size - 1)] += head
+    for i in range(n):  # tails
+        lo = min(max(start[i], 0.0), size)
+        hi = min(max(end[i], 0.0), size)
+        if hi > lo:
+            first = math.floor(lo)
+            last = min(math.floor(hi), size)
+            if first != last and last < size:
+                cells[last] += hi - last
+    for i in range(n):  # whole seconds
+        lo = min(max(start[i], 0.0), size)
+        hi = min(max(end[i], 0.0), size)
+        if hi > lo:
+            a = math.floor(lo) + 1
+            b = min(math.floor(hi), size)
+            if a - 1 != b and b > a:
+                if a < settled:
+                    for c in range(a, min(b, settled)):
+                        cells[c] += 1.0
+                    a = max(a, settled)
+                if b > a:
+                    diff[a] += 1.0
+                    diff[b] -= 1.0
 
 
 @numba.njit(cache=True, nogil=True)
@@ -166,6 +179,7 @@ def close_window(
     n_served: int,
     n_timed_out: int,
     n_in_flight: int,
+    n_failed: int,
     seg0: int,
     minute: int,
     hour: int,
@@ -185,6 +199,7 @@ def close_window(
     mins[M_SERVED, minute] += n_served
     mins[M_TIMED_OUT, minute] += n_timed_out
     mins[M_IN_FLIGHT, minute] += n_in_flight
+    mins[M_FAILED, minute] += n_failed
     hrs[H_ADMITTED, hour] += n_admitted
     hrs[H_SERVED, hour] += n_served
     hrs[H_REQUEST_KB, hour] += n_admitted * request_kb
@@ -234,6 +249,7 @@ def fold_outcomes(
     k = 0
     n_timed_out = 0
     n_in_flight = 0
+    n_failed = 0
     for i in range(codes.shape[0]):
         c = codes[i]
         if c == SERVED:
@@ -246,9 +262,11 @@ def fold_outcomes(
             n_timed_out += 1
         elif c == IN_FLIGHT:
             n_in_flight += 1
+        elif c == FAILED:
+            n_failed += 1
     ist[1], ist[3], ist[4] = count, low, high
     n = codes.shape[0]
     close_window(
-        n, n_admitted, k, n_timed_out, n_in_flight, seg0, minute, hour, request_kb, response_kb,
+        n, n_admitted, k, n_timed_out, n_in_flight, n_failed, seg0, minute, hour, request_kb, response_kb,
         mins, hrs, hstat, pend, served_wait,
     )  # fmt: skip

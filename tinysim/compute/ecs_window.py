@@ -16,13 +16,24 @@ import numpy as np
 
 from tinysim.minute_percentiles import collect, open_minute
 from tinysim.queueing import heap_pop, heap_push
-from tinysim.window_fold import IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, add_busy, close_window, log_bin
+from tinysim.window_fold import (
+    FAILED,
+    H_RECEIVED,
+    IN_FLIGHT,
+    SERVED,
+    THROTTLED,
+    TIMED_OUT,
+    add_intervals,
+    close_window,
+    log_bin,
+)
 
 __all__ = ["DISPATCH_CODES", "P_RECORD", "P_REQUEST_KB", "P_RESPONSE_KB", "ecs_window", "window_params"]
 
 DISPATCH_CODES = {"round_robin": 0, "random": 1, "least_outstanding": 2, "central_queue": 3}
 # layout of the float parameter vector
-P_OVERHEAD, P_TIMEOUT, P_HORIZON, P_REQUEST_KB, P_RESPONSE_KB, P_RATE, P_BURST, P_DISPATCH, P_RECORD = range(9)
+P_OVERHEAD, P_TIMEOUT, P_HORIZON, P_REQUEST_KB, P_RESPONSE_KB = range(5)
+P_RATE, P_BURST, P_DISPATCH, P_RECORD, P_PAYLOAD = range(5, 10)
 I_RR = 2  # ist[2]: the round-robin position
 
 
@@ -36,8 +47,10 @@ def window_params(
     burst: float,
     dispatch: str,
     record: bool,
+    payload_error: bool = False,
 ) -> np.ndarray:
-    """The kernel's parameter vector (``response_kb < 0``: response bytes come from a trace)."""
+    """The kernel's parameter vector (``response_kb < 0``: response bytes come from a trace;
+    ``payload_error``: every answer is over a payload limit, so served requests fail)."""
     return np.array(
         [
             overhead_s,
@@ -49,6 +62,7 @@ def window_params(
             burst,
             DISPATCH_CODES[dispatch],
             record,
+            payload_error,
         ],
         dtype=float,
     )
@@ -81,7 +95,9 @@ def ecs_window(
     free: np.ndarray,
     heaps: np.ndarray,
     sizes: np.ndarray,
-    busy: np.ndarray,
+    cells: np.ndarray,
+    diff: np.ndarray,
+    settled: int,
     mins: np.ndarray,
     hrs: np.ndarray,
     pct: np.ndarray,
@@ -106,6 +122,7 @@ def ecs_window(
     rate, burst = prm[P_RATE], prm[P_BURST]
     dispatch = int(prm[P_DISPATCH])
     record = prm[P_RECORD] > 0
+    payload_error = prm[P_PAYLOAD] > 0
     throttled_door = bucket.shape[0] > 0
     tasks = free.shape[0]
     flat = free.reshape(free.size)
@@ -115,7 +132,7 @@ def ecs_window(
     seg0 = ist[1]
     count, low, high = ist[1], ist[3], ist[4]
     rr = ist[I_RR] % tasks if tasks > 0 else 0  # the next task in turn (no division per request)
-    n_adm = n_served = n_late = n_flight = 0
+    n_adm = n_served = n_late = n_flight = n_failed = n_received = 0
     for k in range(n):
         i = lo + k
         ti = t[i]
@@ -127,6 +144,8 @@ def ecs_window(
                 tokens -= 1.0
             else:
                 ok = False
+        if ok:
+            n_received += 1
         if ok and tasks == 0:
             ok = False
         if not ok:
@@ -186,6 +205,8 @@ def ecs_window(
             finish = ti + lat
         if finish > horizon:
             code = IN_FLIGHT
+        elif code == SERVED and payload_error:
+            code = FAILED
         codes[k] = code
         if record:
             scratch[3, k] = lat
@@ -198,8 +219,10 @@ def ecs_window(
             n_served += 1
         elif code == TIMED_OUT:
             n_late += 1
-        else:
+        elif code == IN_FLIGHT:
             n_flight += 1
+        else:
+            n_failed += 1
     if throttled_door:
         bucket[0] = tokens
         bucket[1] = last
@@ -207,8 +230,9 @@ def ecs_window(
         ist[I_RR] = rr
     ist[1], ist[3], ist[4] = count, low, high
     close_window(
-        n, n_adm, n_served, n_late, n_flight, seg0, minute, hour, prm[P_REQUEST_KB], prm[P_RESPONSE_KB],
+        n, n_adm, n_served, n_late, n_flight, n_failed, seg0, minute, hour, prm[P_REQUEST_KB], prm[P_RESPONSE_KB],
         mins, hrs, hstat, pend, scratch[2],
     )  # fmt: skip
-    add_busy(busy, scratch[0], scratch[1], n_adm)
+    hrs[H_RECEIVED, hour] += n_received
+    add_intervals(cells, diff, settled, scratch[0], scratch[1], n_adm)
     return heaps

@@ -9,7 +9,7 @@ import pytest
 
 from tinysim.compute.ecs_window import ecs_window, window_params
 from tinysim.minute_percentiles import N_KEYS
-from tinysim.stats import N_BINS
+from tinysim.stats import N_BINS, BusySeconds
 from tinysim.window_fold import SERVED, THROTTLED
 
 TASKS, SLOTS = 3, 2
@@ -50,23 +50,23 @@ def test_starts_match_a_plain_model_across_windows(policy: str) -> None:
     prm = window_params(0.001, 60.0, 1e9, 1.0, 4.0, 0.0, 0.0, policy, True)
     ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
     free, heaps, sizes = np.zeros((TASKS, SLOTS)), np.zeros((TASKS, 2)), np.zeros(TASKS, dtype=np.int64)
-    mins, hrs = np.zeros((7, 1), dtype=np.int64), np.zeros((8, 1))
+    mins, hrs = np.zeros((8, 1), dtype=np.int64), np.zeros((9, 1))
     hcounts, hstat, pct = np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3)), np.full((1, 3), np.nan)
     pend, pcount = np.empty(n), np.zeros(N_KEYS, dtype=np.int64)
-    busy = np.zeros(200)
+    busy = BusySeconds(200)
     waits = []
     for lo, hi in ((0, 1000), (1000, 1001), (1001, n)):  # state carries across windows
         scratch, codes = np.empty((5, hi - lo)), np.empty(hi - lo, dtype=np.int8)
         heaps = ecs_window(
-            t, s, u, lo, hi, 0, 0, prm, np.empty(0), ist, free, heaps, sizes, busy, mins, hrs, pct,
+            t, s, u, lo, hi, 0, 0, prm, np.empty(0), ist, free, heaps, sizes, *busy.arrays(), mins, hrs, pct,
             hcounts, hstat, pend, pcount, scratch, codes,
         )  # fmt: skip
-        assert (codes == SERVED).all()
+        assert (codes == SERVED).all(), np.unique(codes, return_counts=True)
         waits.append(scratch[4].copy())
     want = np.array(plain_starts(t, s, u, policy)) - t
     assert np.array_equal(np.concatenate(waits), want)
     assert mins[0, 0] == n and mins[1, 0] == n and hcounts[0].sum() == n == hstat[0, 0]
-    assert busy.sum() == pytest.approx(s.sum(), rel=1e-12)  # every service second is counted once
+    assert busy.seconds().sum() == pytest.approx(s.sum(), rel=1e-12)  # every service second is counted once
 
 
 def test_token_bucket_and_no_task_throttle() -> None:
@@ -76,9 +76,9 @@ def test_token_bucket_and_no_task_throttle() -> None:
     bucket = np.array([5.0, 0.0])  # burst 5, 10 tokens/s
     args = (np.array([-1, 0, 0, 0, 0], dtype=np.int64), np.zeros((1, 1)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64))
     codes = np.empty(t.size, dtype=np.int8)
-    mins = np.zeros((7, 1), dtype=np.int64)
+    mins, hrs = np.zeros((8, 1), dtype=np.int64), np.zeros((9, 1))
     ecs_window(
-        t, s, np.empty(0), 0, t.size, 0, 0, prm, bucket, *args, np.zeros(10), mins, np.zeros((8, 1)),
+        t, s, np.empty(0), 0, t.size, 0, 0, prm, bucket, *args, *BusySeconds(10).arrays(), mins, hrs,
         np.full((1, 3), np.nan), np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3)), np.empty(t.size),
         np.zeros(N_KEYS, dtype=np.int64), np.empty((5, t.size)), codes,
     )  # fmt: skip
@@ -86,3 +86,4 @@ def test_token_bucket_and_no_task_throttle() -> None:
     admitted = int((codes != THROTTLED).sum())
     assert admitted == 5 + 9
     assert mins[2, 0] == t.size - admitted
+    assert hrs[0, 0] == admitted  # received: past the front door's throttle
