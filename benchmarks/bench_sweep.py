@@ -40,18 +40,21 @@ def fluid_1000() -> tuple[int, float]:
 
 
 def request_speedup() -> tuple[int, int, float, float]:
+    """Best of two runs each, alternated (in-process, processes, processes, in-process), so a
+    change in the machine's other load does not favour one side."""
     base = load_scenario(ROOT / "examples" / "seed_hyperscale_alb.json").model_copy(update={"horizon_s": 7 * 86400})
-    grid = {"plan.container.tasks.max": [2, 3, 4, 5], "traffic.scale": [0.1, 0.2]}
+    grid = {"plan.container.tasks.max": [2, 3, 4, 5], "traffic.scale": [0.05, 0.1]}
     sweep(base, {"traffic.scale": [0.001]}, executor="inprocess", fidelity="request", progress=False)  # load kernels
-    t0 = time.perf_counter()
-    a = sweep(base, grid, executor="inprocess", fidelity="request", progress=False)
-    t_in = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    b = sweep(base, grid, executor="processes", workers=os.cpu_count(), fidelity="request", progress=False)
-    t_proc = time.perf_counter() - t0
+    times: dict[str, list[float]] = {"inprocess": [], "processes": []}
+    tables = {}
+    for kind in ("inprocess", "processes", "processes", "inprocess"):
+        t0 = time.perf_counter()
+        tables[kind] = sweep(base, grid, executor=kind, workers=os.cpu_count(), fidelity="request", progress=False)
+        times[kind].append(time.perf_counter() - t0)
+    a, b = tables["inprocess"], tables["processes"]
     assert a.drop(columns=["monthly_usd"]).equals(b.drop(columns=["monthly_usd"])), "executors disagree"
     requests = round(sum(166.67 * scale * 7 * 86400 for scale in grid["traffic.scale"]) * 4)  # offered, about
-    return len(a), requests, t_in, t_proc
+    return len(a), requests, min(times["inprocess"]), min(times["processes"])
 
 
 def load() -> str:
@@ -64,7 +67,7 @@ def main() -> None:
     m, requests, t_in, t_proc = request_speedup()
     print(
         f"2) request fidelity, {m} configurations x one week (~{requests / 1e6:.0f} M requests): in-process "
-        f"{t_in:.1f} s, {os.cpu_count()} local processes {t_proc:.1f} s -> {t_in / t_proc:.2f}x "
+        f"{t_in:.1f} s, {os.cpu_count()} local processes {t_proc:.1f} s (best of two each) -> {t_in / t_proc:.2f}x "
         f"(target >= 1.7x on 2 cores)  ({load()})"
     )
     sys.exit(0 if seconds <= 2.0 else 1)
