@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["ReferenceResult", "numpy_month"]
+__all__ = ["ReferenceResult", "arrival_times_numpy", "numpy_month"]
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,9 @@ class ReferenceResult:
     p99_ms_median_minute: float
 
 
-def _arrival_times(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def arrival_times_numpy(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Sorted arrival times, ``counts[j]`` in second ``secs[j]``, vectorised: partial sums of
+    exponentials over each second's total."""
     total = int(counts.sum())
     e = rng.standard_exponential(total + secs.size)
     cs = np.cumsum(e)
@@ -57,7 +59,7 @@ def numpy_month(
         rng = np.random.default_rng([seed, b])
         secs = np.arange(b * block_s, min((b + 1) * block_s, horizon_s), dtype=float)
         counts = rng.poisson(np.full(secs.size, rps))
-        t = _arrival_times(rng, secs, counts)
+        t = arrival_times_numpy(rng, secs, counts)
         s = rng.lognormal(mu, sigma, t.size)
         latency = np.empty(t.size)
         for j in range(slots):
