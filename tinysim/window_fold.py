@@ -40,6 +40,8 @@ __all__ = [
     "THROTTLED",
     "TIMED_OUT",
     "add_intervals",
+    "busy_head",
+    "busy_rest",
     "close_window",
     "fold_outcomes",
     "log_bin",
@@ -131,45 +133,60 @@ def pairwise_sum(a: np.ndarray, lo: int, n: int) -> float:  # pragma: no cover -
     return float(vals[0])
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def busy_head(cells: np.ndarray, start: float, end: float, rest: np.ndarray, m: int) -> int:  # pragma: no cover
+    """Add the head of the interval ``[start, end)`` (its first partial second, or all of it within
+    one second) to ``cells``; an interval reaching past its first second goes to ``rest[:, m]``
+    (clipped start and end) for :func:`busy_rest`. Returns the new count in ``rest``."""
+    size = cells.shape[0]
+    lo = min(max(start, 0.0), size)
+    hi = min(max(end, 0.0), size)
+    if hi > lo:
+        first = math.floor(lo)
+        last = min(math.floor(hi), size)
+        if first == last:
+            cells[min(first, size - 1)] += hi - lo
+        else:
+            cells[min(first, size - 1)] += first + 1.0 - lo
+            rest[0, m] = lo
+            rest[1, m] = hi
+            m += 1
+    return m
+
+
+@numba.njit(cache=True, nogil=True)
+def busy_rest(cells: np.ndarray, diff: np.ndarray, settled: int, rest: np.ndarray, m: int) -> None:  # pragma: no cover
+    """After every head: the tails (last partial seconds), then the whole seconds between (to the
+    difference array, or straight into cells already settled) of the intervals in ``rest[:, :m]``."""
+    size = cells.shape[0]
+    for i in range(m):
+        last = min(math.floor(rest[1, i]), size)
+        if last < size:
+            cells[last] += rest[1, i] - last
+    for i in range(m):
+        a = math.floor(rest[0, i]) + 1
+        b = min(math.floor(rest[1, i]), size)
+        if b > a:
+            if a < settled:
+                for c in range(a, min(b, settled)):
+                    cells[c] += 1.0
+                a = max(a, settled)
+            if b > a:
+                diff[a] += 1.0
+                diff[b] -= 1.0
+
+
 @numba.njit(cache=True, nogil=True)
 def add_intervals(
     cells: np.ndarray, diff: np.ndarray, settled: int, start: np.ndarray, end: np.ndarray, n: int
 ) -> None:  # pragma: no cover - compiled
     """``BusySeconds.add(start[:n], end[:n])`` on its arrays, adding in the same order: every
-    interval's head (its first partial second, or all of it within one second), then every tail
-    (its last partial second), then the whole seconds between (to the difference array, or
-    straight into cells already settled)."""
-    size = cells.shape[0]
-    for i in range(n):  # heads
-        lo = min(max(start[i], 0.0), size)
-        hi = min(max(end[i], 0.0), size)
-        if hi > lo:
-            first = math.floor(lo)
-            last = min(math.floor(hi), size)
-            head = hi - lo if first == last else first + 1.0 - lo
-            cells[min(first, size - 1)] += head
-    for i in range(n):  # tails
-        lo = min(max(start[i], 0.0), size)
-        hi = min(max(end[i], 0.0), size)
-        if hi > lo:
-            first = math.floor(lo)
-            last = min(math.floor(hi), size)
-            if first != last and last < size:
-                cells[last] += hi - last
-    for i in range(n):  # whole seconds
-        lo = min(max(start[i], 0.0), size)
-        hi = min(max(end[i], 0.0), size)
-        if hi > lo:
-            a = math.floor(lo) + 1
-            b = min(math.floor(hi), size)
-            if a - 1 != b and b > a:
-                if a < settled:
-                    for c in range(a, min(b, settled)):
-                        cells[c] += 1.0
-                    a = max(a, settled)
-                if b > a:
-                    diff[a] += 1.0
-                    diff[b] -= 1.0
+    interval's head, then every tail, then the whole seconds between."""
+    rest = np.empty((2, n))
+    m = 0
+    for i in range(n):
+        m = busy_head(cells, start[i], end[i], rest, m)
+    busy_rest(cells, diff, settled, rest, m)
 
 
 @numba.njit(cache=True, nogil=True)

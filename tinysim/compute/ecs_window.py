@@ -23,7 +23,8 @@ from tinysim.window_fold import (
     SERVED,
     THROTTLED,
     TIMED_OUT,
-    add_intervals,
+    busy_head,
+    busy_rest,
     close_window,
     log_bin,
 )
@@ -132,7 +133,7 @@ def ecs_window(
     seg0 = ist[1]
     count, low, high = ist[1], ist[3], ist[4]
     rr = ist[I_RR] % tasks if tasks > 0 else 0  # the next task in turn (no division per request)
-    n_adm = n_served = n_late = n_flight = n_failed = n_received = 0
+    n_adm = n_served = n_late = n_flight = n_failed = n_received = n_rest = 0
     for k in range(n):
         i = lo + k
         ti = t[i]
@@ -192,8 +193,7 @@ def ecs_window(
                     heaps = grown
                 heap_push(heaps, sizes, row, st + si)
         end = st + si
-        scratch[0, n_adm] = st
-        scratch[1, n_adm] = end
+        n_rest = busy_head(cells, st, end, scratch, n_rest)
         n_adm += 1
         lat = end - ti + overhead
         w = st - ti
@@ -234,5 +234,5 @@ def ecs_window(
         mins, hrs, hstat, pend, scratch[2],
     )  # fmt: skip
     hrs[H_RECEIVED, hour] += n_received
-    add_intervals(cells, diff, settled, scratch[0], scratch[1], n_adm)
+    busy_rest(cells, diff, settled, scratch, n_rest)
     return heaps
