@@ -284,7 +284,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     failed = table[table["error"] != ""]["config"].nunique() if "error" in table else 0
     if failed:
         configs = table["config"].nunique()
-        print(f"{PROG}: {failed} of {configs} configurations failed; the error column says why", file=sys.stderr)
+        print(f"{PROG}: {failed} of {configs} configurations failed: the error column says why", file=sys.stderr)
         return EXIT_SOME_POINTS_FAILED
     return 0
 

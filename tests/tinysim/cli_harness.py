@@ -44,7 +44,8 @@ class Outcome:
 
     @property
     def lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.strip()]
+        """The problem lines (without the ``wrote PATH`` notes of a sweep that still wrote its table)."""
+        return [line for line in self.err.splitlines() if line.strip() and not line.startswith("wrote ")]
 
 
 def run_cli(main: Callable[[Sequence[str]], int], argv: Sequence[str], limit_s: float = 30.0) -> Outcome:

@@ -235,7 +235,7 @@ def test_sweep_with_a_hanging_value_completes(tmp_path: Path, grid: dict[str, An
     argv = ["sweep", scenario, "--grid", put(tmp_path, "g.json", grid), "--executor", "inprocess"]
     result = cli(*argv, "--quiet", "--out", str(out))
     assert result.code == EXIT_SOME_POINTS_FAILED, result.err
-    assert result.lines[-1] == "tinysim: 1 of 2 configurations failed; the error column says why"
+    assert result.lines[-1] == "tinysim: 1 of 2 configurations failed: the error column says why"
     rows = out.read_text().splitlines()
     assert len(rows) == 3
     assert sum("must be <=" in row for row in rows) == 1
