@@ -112,12 +112,18 @@ def test_usage_count_beyond_exact_arithmetic(tmp_path: Path) -> None:
         ),
         (["sweep", "s.json", "--grid", "g.json", "--scheduler", "not an address"], ["--scheduler='not an address'"]),
         (["bill", "--requests-per-month", "x"], ["--requests-per-month: invalid int value"]),
+        (
+            ["calibrate", "examples/logs/access.log", "--interval-s", "0", "--out", "x.json"],
+            ["--interval-s=0: must be >= 1"],
+        ),
+        (["calibrate", "nope.log", "--out", "s.json/x.json"], ["--out='s.json/x.json'", "is a file"]),
     ],
 )
 def test_options_refused_like_fields(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], needles: list[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    put(tmp_path, "a.log", "")
     put(tmp_path, "s.json", SMALL)
     put(tmp_path, "g.json", {"plan.container.tasks.max": [5]})
     result = cli(*argv, "--quiet") if argv[0] in ("run", "sweep", "recommend") else cli(*argv)
@@ -148,7 +154,7 @@ def test_folder_is_not_file_not_found(tmp_path: Path) -> None:
     refused(cli("run", str(tmp_path), "--quiet"), "is a folder")
     (tmp_path / "trace").mkdir()
     scenario = put(tmp_path, "s.json", {"traffic": {"kind": "trace", "csv": "trace"}, "horizon_s": 600})
-    refused(cli("run", scenario, "--quiet"), "traffic.csv=", "is a folder")
+    refused(cli("run", scenario, "--quiet"), "traffic.csv=", "folder holds no log files")
 
 
 def test_public_names_not_internal_ones(tmp_path: Path) -> None:

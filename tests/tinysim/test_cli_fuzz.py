@@ -37,6 +37,7 @@ from models.usage import (
     LambdaUsage,
     NatGatewayUsage,
     PublicIpv4Usage,
+    VpcEndpointUsage,
 )
 from models.validation import parse_json, validate
 from provision.cli import main as provision_main
@@ -45,7 +46,7 @@ from tinysim.cli import EXIT_SOME_POINTS_FAILED
 from tinysim.cli import main as tinysim_main
 
 #: Examples per test; the whole module stays around a minute on one core.
-EXAMPLES = int(os.environ.get("TINYSIM_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("TINYSIM_FUZZ_EXAMPLES", "120"))
 #: Longest any single input may take (a hang fails the test with the input that caused it).
 LIMIT_S = 30.0
 
@@ -75,6 +76,7 @@ USAGE_MODELS = {
     "ecr": EcrUsage,
     "codebuild": CodeBuildUsage,
     "codepipeline": CodePipelineUsage,
+    "vpc_endpoints": VpcEndpointUsage,
 }
 
 TRIED: dict[str, int] = {}
@@ -111,6 +113,8 @@ def full_usage() -> dict[str, Any]:
     for key, model in USAGE_MODELS.items():
         data[key] = model().model_dump(mode="json", exclude_none=True)
     data["alb"]["hours"] = 730
+    data["savings_plan"] = {"commitment_usd_per_hour": "0.01"}
+    data["compute_hourly_weights"] = [1, 2, 1]
     return data
 
 
@@ -225,7 +229,7 @@ def trace_csv(case: Path, draw: st.DrawFn) -> None:
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,
-    derandomize=True,
+    derandomize="TINYSIM_FUZZ_RANDOM" not in os.environ,  # set it to explore beyond the fixed inputs
     database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
 )
@@ -356,6 +360,7 @@ def test_bad_options(tmp: Path, data: st.DataObject) -> None:
                 ["recommend", scenario, "--space", str(grid), "--availability", v, "--no-confirm", "--quiet"],
                 ["recommend", scenario, "--space", str(grid), "--confidence", v, "--no-confirm", "--quiet"],
                 ["cost", str(case), "--prices", v],
+                ["calibrate", str(case), "--interval-s", v, "--out", str(case / "calibrated.json")],
             ]
         )
     )

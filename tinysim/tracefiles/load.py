@@ -24,7 +24,10 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
     path = Path(spec.csv)
     if not path.exists():
         raise TraceError(f"{where}: file not found")
-    fmt = spec.format or sniff_format(path, spec.column)
+    try:
+        fmt = spec.format or sniff_format(path, spec.column)
+    except TraceError as exc:  # the reader names the file; the line names the field too
+        raise TraceError(f"{where}: {exc}") from None
     if fmt == "cloudwatch-json":
         return fmt, read_cloudwatch_json(path, spec.column, where), ()
     if fmt in ("alb-log", "clf"):
