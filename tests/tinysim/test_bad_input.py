@@ -282,3 +282,16 @@ def test_every_builtin_book_within_bounds() -> None:
     # the bounds must not refuse the books that ship (they are validated on load)
     for book_id in ("aws-us-east-1-2021-07", "aws-us-east-1-2026-09"):
         assert load_price_book(book_id).entries
+
+
+# -- found by the fuzz test ------------------------------------------------------------------------------
+def test_calibrate_folder_of_json_files(tmp_path: Path) -> None:
+    # sniffed as a CloudWatch export from its first file, then read as a file: IsADirectoryError
+    put(tmp_path, "scenario.json", SMALL)
+    put(tmp_path, "grid.json", {"plan.container.tasks.max": [3]})
+    refused(cli("calibrate", str(tmp_path), "--out", str(tmp_path / "x.json")), "a folder", "access logs")
+
+
+def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
+    export = put(tmp_path, "export.json", '{"MetricDataResults": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    refused(cli("calibrate", export, "--out", str(tmp_path / "x.json")), "nested 50001 levels deep")

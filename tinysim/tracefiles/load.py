@@ -28,6 +28,8 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
         fmt = spec.format or sniff_format(path, spec.column)
     except TraceError as exc:  # the reader names the file; the line names the field too
         raise TraceError(f"{where}: {exc}") from None
+    if path.is_dir() and fmt not in ("alb-log", "clf"):
+        raise TraceError(f"{where}: a folder; only access logs (alb-log, clf) are read from folders")
     if fmt == "cloudwatch-json":
         return fmt, read_cloudwatch_json(path, spec.column, where), ()
     if fmt in ("alb-log", "clf"):
@@ -47,8 +49,6 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
             row_word="interval",
         )
         return fmt, raw, ((logs.malformed_note(),) if logs.malformed else ())
-    if path.is_dir():
-        raise TraceError(f"{where}: a folder; only access logs (alb-log, clf) are read from folders")
     return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
 
 
