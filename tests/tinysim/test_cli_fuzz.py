@@ -46,7 +46,7 @@ from tinysim.cli import EXIT_SOME_POINTS_FAILED
 from tinysim.cli import main as tinysim_main
 
 #: Examples per test; the whole module stays around a minute on one core.
-EXAMPLES = int(os.environ.get("TINYSIM_FUZZ_EXAMPLES", "120"))
+EXAMPLES = int(os.environ.get("TINYSIM_FUZZ_EXAMPLES", "180"))
 #: Longest any single input may take (a hang fails the test with the input that caused it).
 LIMIT_S = 30.0
 
