@@ -15,13 +15,24 @@ from typing import Any, NoReturn
 
 import pandas as pd
 
-from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
+from models import (
+    InputError,
+    ModelsError,
+    Plan,
+    PriceBook,
+    PriceMissing,
+    Scenario,
+    load_plan,
+    load_price_book,
+    load_scenario,
+    load_usage,
+)
 from models.price_regions import books_by_region, check_region, region_book, scenario_price_book
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
-from tinysim.costs import price_usage
+from tinysim.costs import Bill, price_usage
 from tinysim.errors import TinysimError
 from tinysim.focus import focus_rows, write_focus
 from tinysim.steady import SteadyLoad, steady_usage
@@ -56,12 +67,26 @@ def _cmd_bill(args: argparse.Namespace) -> int:
         check_region(book, plan.region, args.allow_region_mismatch)
     load = SteadyLoad(args.requests_per_month, Workload())
     notes = bill_assumptions(plan, Operations(), load.workload)
-    bills = [price_usage(steady_usage(plan, load, Operations()), b).with_assumptions(notes) for b in books]
+    usage = steady_usage(plan, load, Operations())
+    priced: list[tuple[PriceBook, Bill]] = []
+    unpriced: list[PriceMissing] = []
+    for book in books:
+        try:
+            priced.append((book, price_usage(usage, book).with_assumptions(notes)))
+        except PriceMissing as exc:
+            if args.prices or book is books[-1]:  # a book asked for, or the current one, must price the plan
+                raise
+            unpriced.append(exc)  # an older book may predate what the plan uses: say so, bill the rest
+    bills = [bill for _, bill in priced]
     if args.focus:
-        _write_focus(args.focus, focus_rows(bills[-1], books[-1], account=plan.name))
+        _write_focus(args.focus, focus_rows(bills[-1], priced[-1][0], account=plan.name))
     if args.json:
-        print(json.dumps([b.as_json() for b in bills], indent=2))
+        print(json.dumps([b.as_json() for b in bills] + [{"price_book": e.book_id, "error": str(e)} for e in unpriced]))
         return 0
+    for missing in unpriced:
+        why = missing.reason or "a price is missing"
+        print(f"price book {missing.book_id} cannot price this plan: {why} (no {missing.key!r})")
+        print()
     for bill in bills:
         title = (
             f"Stack {plan.name!r}: {plan.architecture} behind {plan.front_door}, "

@@ -31,8 +31,8 @@ ELIGIBLE: tuple[tuple[str, str, str], ...] = (
 
 
 def _family(li: LineItem) -> str | None:
-    if li.service == "EC2" and "surplus" in li.item:
-        return None
+    if (li.service == "EC2" and "surplus" in li.item) or li.item.endswith(" Spot"):
+        return None  # surplus credits and Spot are not covered by a Savings Plan
     return next((f for svc, item, f in ELIGIBLE if li.service == svc and li.item.startswith(item)), None)
 
 
