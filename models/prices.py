@@ -17,7 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError, PriceMissing
-from models.validation import load_json, show_value, validate
+from models.validation import cross_field_error, load_json, show_value, validate
 
 __all__ = [
     "BUILTIN_PRICE_DIR",
@@ -39,22 +39,27 @@ DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]
+#: Entries used as divisors or rates: a zero would divide by zero or stop all traffic.
+POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle.")
 
 
 class Tier(_Frozen):
     """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
 
     upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND)] | None
-    usd: Decimal = Field(ge=0, le=MAX_PRICE_USD)
+    usd: Usd
 
 
 class PriceEntry(_Frozen):
     """One price (or billing quantity) with where it came from."""
 
-    usd: Decimal | None = Field(None, ge=0, le=MAX_PRICE_USD)
-    tiers: tuple[Tier, ...] | None = None
-    table: dict[str, Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]] | None = None
+    usd: Usd | None = None
+    tiers: tuple[Tier, ...] | None = Field(None, min_length=1, max_length=100)
+    table: dict[str, Usd] | None = None
     value: Decimal | None = Field(None, ge=0, le=MAX_BOUND)
     unit: str
     source: str = Field(min_length=3)
@@ -87,6 +92,17 @@ class PriceBook(_Frozen):
     entries: dict[str, PriceEntry]
     #: Keys this book cannot price, with why (a service or option launched after the book's date).
     absent: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _divisors(self) -> PriceBook:
+        bad = [
+            (f"entries.{k}.value", e.value, "must be > 0 (it divides usage or sets a rate)")
+            for k, e in self.entries.items()
+            if k.startswith(POSITIVE_VALUE_PREFIXES) and e.value is not None and e.value <= 0
+        ]
+        if bad:
+            raise cross_field_error(bad)
+        return self
 
     def has(self, key: str) -> bool:
         return key in self.entries
@@ -147,7 +163,11 @@ def _load_builtin(book_id: str) -> PriceBook:
 
 
 def _load_file(path: Path, field: str) -> PriceBook:
-    return validate(PriceBook, load_json(path, field))
+    try:
+        return validate(PriceBook, load_json(path, field))
+    except InputError as exc:  # name the file the problems are in
+        where = f"{field}={str(path)!r}"
+        raise InputError([p if p.startswith(where) else f"{where}: {p}" for p in exc.problems]) from None
 
 
 def load_price_book(ref: str | Path | None = None, field: str = "price_book") -> PriceBook:

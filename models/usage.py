@@ -48,7 +48,7 @@ def _as_list(v: Any) -> Any:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class AlbHour(_Frozen):
@@ -105,7 +105,7 @@ class ApiGatewayUsage(_Frozen):
     requests: NonNeg = Decimal(0)
     request_kb: NonNeg = Decimal(0)
     response_kb: NonNeg = Decimal(0)
-    cache_gb: Decimal | None = None
+    cache_gb: NonNeg | None = None
     cache_hours: NonNeg | None = None
 
     @model_validator(mode="after")
@@ -244,7 +244,7 @@ class Usage(_Frozen):
         "A Savings Plan is applied hour by hour on it",
     )
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
     @model_validator(mode="after")
     def _hours_fit_the_month(self) -> Usage:

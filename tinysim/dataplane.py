@@ -16,7 +16,7 @@ import numpy as np
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.frontdoor import FrontDoor
-from tinysim.stats import LogHistogram, busy_seconds
+from tinysim.stats import BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 
 __all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
@@ -80,7 +80,7 @@ class DataPlane:
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
-    busy: np.ndarray = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
+    busy: BusySeconds = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
     latency: LogHistogram = field(default_factory=LogHistogram)
     wait: LogHistogram = field(default_factory=LogHistogram)
     _pending_minute: int = -1
@@ -92,7 +92,7 @@ class DataPlane:
         self.minutes = {f: np.zeros(n_min, dtype=np.int64) for f in MINUTE_FIELDS}
         self.hours = {f: np.zeros(n_hour) for f in HOUR_FIELDS}
         self.pct = np.full((n_min, 3), np.nan)
-        self.busy = np.zeros(math.ceil(self.horizon_s) + 1)
+        self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
 
     # -- windows ---------------------------------------------------------------------------------
     def advance_to(self, t_end: float) -> None:
@@ -126,7 +126,7 @@ class DataPlane:
             else:
                 done[ok] = start + adm.service_s
                 wait[ok] = start - adm.t
-                busy_seconds(self.busy, start, start + adm.service_s)
+                self.busy.add(start, start + adm.service_s)
         elif self.pool is not None:
             adm = arr.take(ok)
             service = np.minimum(adm.service_s, self.lambda_timeout_s)
@@ -136,7 +136,7 @@ class DataPlane:
             ok[idx[~ran]] = False
             done[idx[ran]] = end[ran]
             wait[idx[ran]] = delay[ran]
-            busy_seconds(self.busy, adm.t[ran], end[ran])
+            self.busy.add(adm.t[ran], end[ran])
             h = self.hours
             h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
             h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
@@ -211,4 +211,4 @@ class DataPlane:
     # -- metrics -----------------------------------------------------------------------------------
     def busy_between(self, t0: float, t1: float) -> float:
         """Worker-seconds spent in [t0, t1) (whole seconds)."""
-        return float(self.busy[int(t0) : int(t1)].sum())
+        return self.busy.between(t0, t1)

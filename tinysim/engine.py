@@ -22,6 +22,7 @@ from tinysim.control.alarms import Alarm
 from tinysim.control.autoscaling import StepPolicy
 from tinysim.dataplane import DataPlane, Observer
 from tinysim.distributions import from_spec
+from tinysim.footprint import check_fits
 from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.steady import tasks_per_instance
@@ -59,6 +60,7 @@ class Engine:
         book = scenario_price_book(sc, plan)
         self.horizon_s = float(sc.horizon_s)
         rate = rate_function(sc.traffic, sc.seed)
+        check_fits(sc, rate)
         source = ArrivalSource(
             rate,
             from_spec(sc.workload.service_time_ms),

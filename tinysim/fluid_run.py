@@ -39,7 +39,7 @@ from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
 from tinysim.steady import tasks_per_instance
-from tinysim.traffic import rate_function
+from tinysim.traffic import rate_function, with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["FluidSetup", "fluid_forecasts", "setup", "simulate_fluid"]
@@ -94,7 +94,7 @@ class FluidSetup:
 
     def rates(self) -> np.ndarray:
         rate = rate_function(self.scenario.traffic, self.scenario.seed)
-        return rate((np.arange(self.n) + 0.5) * self.dt)
+        return rate.step_rates(self.dt, self.n)
 
 
 def setup(scenario: Scenario) -> FluidSetup:
@@ -328,7 +328,7 @@ def fluid_forecasts(
     Each summary also carries ``slo_attainment``: the share of served requests in steps whose p99 met
     ``slo_p99_ms``. Results equal those of ``simulate_fluid`` one by one.
     """
-    setups = [setup(s) for s in scenarios]
+    setups = [setup(with_replay_horizon(s)) for s in scenarios]
     results: list[tuple[Bill, dict[str, Any]] | None] = [None] * len(setups)
     groups: dict[tuple[int, float], list[int]] = {}
     for i, fs in enumerate(setups):

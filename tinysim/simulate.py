@@ -16,6 +16,7 @@ from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, stats_ms, step_series, summary_of
+from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["simulate"]
@@ -29,6 +30,7 @@ def simulate(
     ``progress`` is called with the simulated time (seconds) once a simulated minute; ``observer``
     with every window's per-request arrays (for analyses that need each request).
     """
+    scenario = with_replay_horizon(scenario)  # a trace's skipped gaps shorten the run
     if scenario.fidelity == "fluid":
         from tinysim.fluid_run import simulate_fluid
 
@@ -52,7 +54,7 @@ def _result(engine: Engine) -> SimResult:
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
         timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
     worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
-    busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
     timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
