@@ -31,6 +31,7 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
             task_hours * f.vcpu,
             "vCPU-hour",
             book.usd(f"{prefix}.{f.arch}.vcpu_hour", field),
+            key=f"{prefix}.{f.arch}.vcpu_hour",
         )
         lines += maybe_line(
             SERVICE,
@@ -38,6 +39,7 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
             task_hours * f.memory_gb,
             "GB-hour",
             book.usd(f"{prefix}.{f.arch}.gb_hour", field),
+            key=f"{prefix}.{f.arch}.gb_hour",
         )
         extra = Decimal(f.ephemeral_storage_gb - INCLUDED_STORAGE_GB)
         if extra > 0:
@@ -47,5 +49,6 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
                 task_hours * extra,
                 "GB-hour",
                 book.usd("fargate.ephemeral_storage_gb_hour"),
+                key="fargate.ephemeral_storage_gb_hour",
             )
     return lines
