@@ -31,6 +31,9 @@ __all__ = [
     "load_price_book",
 ]
 
+#: Bounds that keep every amount exact in 28-digit decimal arithmetic (a unit price, a tier bound or quantity).
+MAX_PRICE_USD = Decimal(1_000_000)
+MAX_BOUND = Decimal(10**15)
 BUILTIN_PRICE_DIR = Path(__file__).with_name("prices")
 DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
 
@@ -39,11 +42,7 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
-#: The highest unit price a book may hold; AWS's dearest unit in these books costs a few dollars.
-MAX_USD = Decimal(1_000_000)
-#: The largest quantity (tier bound or billing quantity) a book may hold.
-MAX_VALUE = Decimal(10) ** 18
-Usd = Annotated[Decimal, Field(ge=0, le=MAX_USD)]
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]
 #: Entries used as divisors or rates: a zero would divide by zero or stop all traffic.
 POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle.")
 
@@ -51,7 +50,7 @@ POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle
 class Tier(_Frozen):
     """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
 
-    upto: Decimal | None = Field(ge=0, le=MAX_VALUE)
+    upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND)] | None
     usd: Usd
 
 
@@ -61,7 +60,7 @@ class PriceEntry(_Frozen):
     usd: Usd | None = None
     tiers: tuple[Tier, ...] | None = Field(None, min_length=1, max_length=100)
     table: dict[str, Usd] | None = None
-    value: Decimal | None = Field(None, ge=0, le=MAX_VALUE)
+    value: Decimal | None = Field(None, ge=0, le=MAX_BOUND)
     unit: str
     source: str = Field(min_length=3)
     confidence: Literal["high", "medium-high", "medium", "low"]
@@ -140,13 +139,20 @@ class PriceBook(_Frozen):
 
 
 def available_price_books() -> list[str]:
-    """Ids of the price books shipped with the package, oldest first."""
+    """Ids of the price books shipped with the package: other Regions first, then the default book's
+    Region; oldest first within a Region (so the last is the default book)."""
     return list(_builtin_ids())
+
+
+def _order(book_id: str) -> tuple[bool, str, str]:
+    """Shipped ids read ``aws-<region>-<yyyy>-<mm>``."""
+    region, date = book_id[:-8], book_id[-7:]
+    return (DEFAULT_PRICE_BOOK.startswith(region + "-"), region, date)
 
 
 @cache
 def _builtin_ids() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")))
+    return tuple(sorted((p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")), key=_order))
 
 
 @cache

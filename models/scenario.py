@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError
 from models.plan import Plan, load_plan
-from models.prices import DEFAULT_PRICE_BOOK
 from models.validation import Problem, cross_field_error, load_json, show_value, validate
 
 __all__ = [
@@ -219,7 +218,9 @@ class Scenario(_Frozen):
     horizon_s: int = Field(DAY_S, gt=0, le=400 * DAY_S)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     fidelity: Literal["request", "fluid"] = "request"
-    price_book: str = DEFAULT_PRICE_BOOK
+    price_book: str | None = Field(
+        None, description="price book id or path; default: the current book of the plan's Region"
+    )
 
     @model_validator(mode="after")
     def _one_plan(self) -> Scenario:

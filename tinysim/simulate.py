@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from models.prices import load_price_book
+from models.price_regions import scenario_price_book
 from models.scenario import Scenario
+from tinysim.assumptions import bill_assumptions
 from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
@@ -77,12 +79,16 @@ def _result(engine: Engine) -> SimResult:
     )
     cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
-    book = load_price_book(sc.price_book)
-    bill = price_usage(fold_usage(plan, sc, cols, surplus, book), book)
+    book = scenario_price_book(sc, plan)
+    placed = int((events["kind"] == "task_placed").sum()) if len(events) else 0
+    scaling_starts = placed if plan.architecture == "container" else 0  # the initial tasks are not placements
+    bill = price_usage(fold_usage(plan, sc, cols, surplus, book, scaling_starts), book).with_assumptions(
+        bill_assumptions(plan, sc.operations, sc.workload, Decimal(repr(scaling_starts * 730 * 3600 / horizon)))
+    )
     hourly = cols
 
     m = dp.minutes
-    totals = {k: int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight")}
+    totals = {k: int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight", "failed")}
     kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
     scaling = {
         "max_tasks": int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),
