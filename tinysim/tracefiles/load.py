@@ -15,7 +15,7 @@ from tinysim.tracefiles.series import RawSeries, Trace, regularize
 from tinysim.tracefiles.sniff import sniff_format
 from tinysim.tracefiles.tables import read_table
 
-__all__ = ["load_trace", "read_raw"]
+__all__ = ["load_trace", "read_raw", "trace_notes"]
 
 
 def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
@@ -74,3 +74,17 @@ def load_trace(spec: TraceTraffic) -> Trace:
     except OSError:
         raise TraceError(f"traffic.csv={spec.csv!r}: file not found") from None
     return _cached(spec.model_dump_json(), stamp)
+
+
+def trace_notes(traffic: object) -> tuple[str, ...]:
+    """What a replay should tell its user about its trace (malformed log lines skipped, intervals
+    filled or cut), one line each; nothing for other traffic."""
+    if not isinstance(traffic, TraceTraffic):
+        return ()
+    trace = load_trace(traffic)
+    notes = [f"traffic.csv={traffic.csv!r}: {n}" for n in trace.notes]
+    if trace.filled:
+        notes.append(f"traffic.csv={traffic.csv!r}: {trace.filled} missing interval(s) filled ({traffic.missing})")
+    if trace.skipped.size:
+        notes.append(f"traffic.csv={traffic.csv!r}: {trace.skipped.size} missing interval(s) cut out (skip)")
+    return tuple(notes)
