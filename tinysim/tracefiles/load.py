@@ -49,6 +49,9 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
     return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
 
 
+_READING = {"kind", "csv", "column", "interval_s", "bytes_column", "timestamp_column", "missing", "format"}
+
+
 @lru_cache(maxsize=16)
 def _cached(spec_json: str, stamp: tuple[float, int]) -> Trace:
     spec = TraceTraffic.model_validate_json(spec_json)
@@ -73,7 +76,9 @@ def load_trace(spec: TraceTraffic) -> Trace:
         stamp = (st.st_mtime, st.st_size)
     except OSError:
         raise TraceError(f"traffic.csv={spec.csv!r}: file not found") from None
-    return _cached(spec.model_dump_json(), stamp)
+    # only what reading depends on: a sweep over scale or weekly factors reads the file once
+    reading = spec.model_dump_json(include=_READING)
+    return _cached(reading, stamp)
 
 
 def trace_notes(traffic: object) -> tuple[str, ...]:
