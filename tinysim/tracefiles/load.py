@@ -9,7 +9,7 @@ import numpy as np
 
 from models.scenario import TraceTraffic
 from tinysim.errors import LogError, TraceError
-from tinysim.logs import read_logs
+from tinysim.logs import log_files, read_logs
 from tinysim.tracefiles.cloudwatch import read_cloudwatch_json
 from tinysim.tracefiles.series import RawSeries, Trace, regularize
 from tinysim.tracefiles.sniff import sniff_format
@@ -24,6 +24,13 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
     path = Path(spec.csv)
     if not path.exists():
         raise TraceError(f"{where}: file not found")
+    if path.is_dir():
+        try:
+            log_files([path])
+        except LogError:
+            raise TraceError(
+                f"{where}: is a folder with no log files in it (folders are read as access logs)"
+            ) from None
     fmt = spec.format or sniff_format(path, spec.column)
     if fmt == "cloudwatch-json":
         return fmt, read_cloudwatch_json(path, spec.column, where), ()
@@ -45,7 +52,7 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
         )
         return fmt, raw, ((logs.malformed_note(),) if logs.malformed else ())
     if path.is_dir():
-        raise TraceError(f"{where}: a folder; only access logs (alb-log, clf) are read from folders")
+        raise TraceError(f"{where}: is a folder; only access logs (alb-log, clf) are read from folders")
     return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
 
 
