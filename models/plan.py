@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from models.codebuild import ComputeType
 from models.instances import INSTANCE_TYPES
+from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
@@ -252,6 +253,7 @@ class Plan(_Frozen):
     container: Container = Container()
     serverless: Serverless = Serverless()
     pipeline: Pipeline = Pipeline()
+    savings_plan: SavingsPlan | None = Field(None, description="a Compute Savings Plan; default: none (on demand)")
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

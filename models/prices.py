@@ -139,13 +139,20 @@ class PriceBook(_Frozen):
 
 
 def available_price_books() -> list[str]:
-    """Ids of the price books shipped with the package, oldest first."""
+    """Ids of the price books shipped with the package: other Regions first, then the default book's
+    Region; oldest first within a Region (so the last is the default book)."""
     return list(_builtin_ids())
+
+
+def _order(book_id: str) -> tuple[bool, str, str]:
+    """Shipped ids read ``aws-<region>-<yyyy>-<mm>``."""
+    region, date = book_id[:-8], book_id[-7:]
+    return (DEFAULT_PRICE_BOOK.startswith(region + "-"), region, date)
 
 
 @cache
 def _builtin_ids() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")))
+    return tuple(sorted((p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")), key=_order))
 
 
 @cache

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError
 from models.plan import Plan, load_plan
-from models.prices import DEFAULT_PRICE_BOOK
 from models.validation import Problem, cross_field_error, load_json, show_value, validate
 
 __all__ = [
@@ -102,14 +101,25 @@ class GrowthTraffic(_TrafficBase):
 
 
 class TraceTraffic(_TrafficBase):
-    """Replay of a CSV of request counts per interval (one row per interval)."""
+    """Replay of measured request counts per interval: a CSV or Parquet table (one row per interval),
+    a CloudWatch export, or access logs (ALB or Common/Combined Log Format; a file or a folder)."""
 
     kind: Literal["trace"]
-    csv: str = Field(min_length=1)
+    csv: str = Field(min_length=1, description="path of the trace: a table, a CloudWatch export, a log file or folder")
     column: str = "requests"
-    interval_s: int = Field(60, ge=1, le=3600)
+    interval_s: int = Field(60, ge=1, le=3600, description="seconds per row; timestamps, when given, decide it")
     scale: float = Field(1.0, gt=0, le=1_000_000)
     bytes_column: str | None = None
+    timestamp_column: str | None = Field(None, description="ISO 8601 or epoch seconds; a gap in time is missing")
+    missing: Literal["error", "zero", "skip", "hold"] = Field(
+        "error", description="an empty or absent interval: refuse, count 0, cut it out, or repeat the last count"
+    )
+    counts: Literal["exact", "poisson"] = Field(
+        "exact", description="exact: each interval holds exactly its count; poisson: the count is a rate"
+    )
+    format: Literal["csv", "parquet", "cloudwatch-json", "cloudwatch-csv", "alb-log", "clf"] | None = Field(
+        None, description="sniffed from the content when not given"
+    )
 
 
 Traffic = Annotated[
@@ -208,7 +218,9 @@ class Scenario(_Frozen):
     horizon_s: int = Field(DAY_S, gt=0, le=400 * DAY_S)
     seed: int = Field(0, ge=0, le=2**63 - 1)
     fidelity: Literal["request", "fluid"] = "request"
-    price_book: str = DEFAULT_PRICE_BOOK
+    price_book: str | None = Field(
+        None, description="price book id or path; default: the current book of the plan's Region"
+    )
 
     @model_validator(mode="after")
     def _one_plan(self) -> Scenario:

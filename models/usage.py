@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
 from models.codebuild import ComputeType
+from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
@@ -217,6 +218,9 @@ Many = Annotated[tuple[T, ...], BeforeValidator(_as_list)]
 class Usage(_Frozen):
     """Everything a month used; each service key may be one object or a list."""
 
+    region: str | None = Field(
+        None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS Region; priced by that Region's book"
+    )
     month_hours: Decimal = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
     alb: Many[AlbUsage] = ()
@@ -232,6 +236,12 @@ class Usage(_Frozen):
     ecr: Many[EcrUsage] = ()
     codebuild: Many[CodeBuildUsage] = ()
     codepipeline: Many[CodePipelineUsage] = ()
+    savings_plan: SavingsPlan | None = None
+    compute_hourly_weights: tuple[NonNeg, ...] | None = Field(
+        None,
+        description="relative compute usage of each hour (from a run), repeated to fill the month; default even. "
+        "A Savings Plan is applied hour by hour on it",
+    )
 
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
 
@@ -247,6 +257,15 @@ class Usage(_Frozen):
                         f"must have at most month_hours ({self.month_hours})",
                     )
                 )
+        weights = self.compute_hourly_weights
+        if weights is not None and len(weights) > self.month_hours:
+            problems.append(
+                (
+                    "compute_hourly_weights",
+                    f"{len(weights)} hours",
+                    f"must have at most month_hours ({self.month_hours})",
+                )
+            )
         if problems:
             raise cross_field_error(problems)
         return self

@@ -19,12 +19,22 @@ from tinysim.frontdoor import FrontDoor
 from tinysim.stats import BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 
-__all__ = ["IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
+__all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
-THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
+#: FAILED: the backend answered but the answer could not be delivered (a payload over a limit: 502).
+THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT, FAILED = range(5)
 #: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
-MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
+MINUTE_FIELDS = (
+    "offered",
+    "served",
+    "throttled",
+    "timed_out",
+    "in_flight",
+    "failed",
+    "cold_starts",
+    "lambda_throttles",
+)
 HOUR_FIELDS = (
     "received",
     "admitted",
@@ -65,6 +75,7 @@ class DataPlane:
     lambda_timeout_s: float = math.inf
     bytes_per_request: Callable[[np.ndarray], np.ndarray | None] | None = None
     observer: Observer | None = None
+    payload_error: bool = False  # every answer exceeds a payload limit (see tinysim.payload_limits)
     t_done: float = 0.0
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
@@ -145,6 +156,8 @@ class DataPlane:
         outcome[timed_out] = TIMED_OUT
         finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
+        if self.payload_error:
+            outcome[outcome == SERVED] = FAILED
         self._fold(minute, hour, arr.t, outcome, latency, wait, ok)
         if self.observer is not None:
             self.observer(arr.t, outcome, latency, wait)
@@ -159,13 +172,14 @@ class DataPlane:
         wait: np.ndarray,
         admitted: np.ndarray,
     ) -> None:
-        counts = np.bincount(outcome, minlength=4)
+        counts = np.bincount(outcome, minlength=5)
         m = self.minutes
         m["offered"][minute] += t.size
         m["throttled"][minute] += counts[THROTTLED]
         m["served"][minute] += counts[SERVED]
         m["timed_out"][minute] += counts[TIMED_OUT]
         m["in_flight"][minute] += counts[IN_FLIGHT]
+        m["failed"][minute] += counts[FAILED]
         n_admitted = int(np.count_nonzero(admitted))
         served = outcome == SERVED
         h = self.hours

@@ -2,6 +2,7 @@
 
     TinysimError        base of every error raised here
     ├── TraceError      a traffic trace file is missing, malformed or has bad counts
+    ├── LogError        access logs cannot be read: no files, a truncated gzip, another format
     └── RunTooLarge     a request-level run would need more memory than the machine has free
 
 Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
@@ -11,7 +12,7 @@ per problem and exit code 2.
 
 from __future__ import annotations
 
-__all__ = ["RunTooLarge", "TinysimError", "TraceError"]
+__all__ = ["LogError", "RunTooLarge", "TinysimError", "TraceError"]
 
 
 class TinysimError(Exception):
@@ -20,6 +21,10 @@ class TinysimError(Exception):
 
 class TraceError(TinysimError):
     """A trace CSV cannot be replayed; the message names the file, the row or column, and the rule."""
+
+
+class LogError(TinysimError):
+    """Access logs cannot be read; the message names the file (and line) and what was expected."""
 
 
 class RunTooLarge(TinysimError):

@@ -14,6 +14,7 @@ from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
+from tinysim.payload_limits import payload_error
 from tinysim.stack_traffic import ENDPOINT_SERVICES, task_starts_per_month, vpc_traffic_gb
 
 __all__ = ["KB_PER_GB", "MONTH_HOURS", "SteadyLoad", "fixed_usage", "steady_usage", "traffic_usage"]
@@ -124,7 +125,8 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
         per = tasks_per_instance(plan)
         count = max(plan.container.instances.min, -(-plan.container.tasks.min // per))
         out["ec2"] = [{"instance_type": plan.container.instance_type, "count": count}]
-    out["data_transfer_out_gb"] = n * _d(w.response_kb) / KB_PER_GB
+    delivered = Decimal(0) if payload_error(plan, w) else _d(w.response_kb)  # an oversized answer is a 502
+    out["data_transfer_out_gb"] = n * delivered / KB_PER_GB
     log_gb = n * _d(ops.log_kb_per_request) / KB_PER_GB
     out["cloudwatch"] = [{"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb}]
     return out
@@ -132,7 +134,7 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
 
 def steady_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) -> Usage:
     """Fixed plus traffic usage for one month, as a validated ``Usage``."""
-    merged: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
+    merged: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier, "savings_plan": plan.savings_plan}
     log_gb = Decimal(load.requests_per_month) * _d(ops.log_kb_per_request) / KB_PER_GB
     vpc_gb = vpc_traffic_gb(plan, ops, task_starts_per_month(plan, ops), log_gb)
     for part in (fixed_usage(plan, ops, vpc_gb), traffic_usage(plan, load, ops)):

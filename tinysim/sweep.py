@@ -25,7 +25,7 @@ from tqdm import tqdm
 
 from models.errors import InputError, ModelsError
 from models.scenario import Scenario
-from models.validation import validate
+from models.validation import show_value, validate
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
@@ -49,6 +49,8 @@ METRICS = (
     "lambda_max_concurrency",
     "cold_starts",
 )
+#: Most configurations one grid may expand to.
+MAX_CONFIGURATIONS = 100_000
 RATE_KEYS = ("rps", "mean_rps", "peak_rps", "base_rps", "spike_rps", "start_rps")
 
 
@@ -75,6 +77,13 @@ def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple
     for key, options in grid.items():
         if not isinstance(options, (list, tuple)) or not options:
             raise InputError([f"grid.{key}={options!r}: must be a non-empty list of values"])
+        if key == "traffic.scale":
+            for v in options:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+                    raise InputError([f"grid.{key}={show_value(v)}: must be a finite number > 0"])
+    size = math.prod(len(v) for v in grid.values())
+    if size > MAX_CONFIGURATIONS:
+        raise InputError([f"grid: {size:,} configurations; at most {MAX_CONFIGURATIONS:,} in one sweep"])
     data = base.model_dump(mode="json", exclude_none=True)
     data.pop("plan_file", None)
     data["plan"] = base.resolved_plan().model_dump(mode="json", exclude_none=True)

@@ -94,7 +94,11 @@ def fold_usage(
     horizon_h = float(cols["seconds"].sum()) / 3600
     factor = float(MONTH_HOURS) / horizon_h
     ops, wl = scenario.operations, scenario.workload
-    usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
+    usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier, "savings_plan": plan.savings_plan}
+    compute = "billed_ms" if plan.architecture == "serverless" else "task_hours"
+    if plan.architecture == "container" and plan.container.launch_type == "ec2":
+        compute = "instance_hours"
+    usage["compute_hourly_weights"] = [_d(max(0.0, float(v))) for v in cols[compute][: int(MONTH_HOURS)]]
     admitted = float(cols["admitted"].sum()) * factor
     log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))

@@ -49,3 +49,13 @@ def test_vpc_endpoints_carry_pulls_and_logs_instead_of_the_nat(now: PriceBook) -
         "VPC Endpoints: interface endpoint hours": Decimal("43.80"),
         "VPC Endpoints: data processed (first 1000000)": Decimal("0.19"),
     }
+
+
+def test_the_bill_says_what_it_assumed(now: PriceBook) -> None:
+    from tinysim.assumptions import bill_assumptions
+
+    plan = Plan.model_validate({"pipeline": {"enabled": False}})
+    notes = bill_assumptions(plan, Operations(log_kb_per_request=2.0))
+    assert any("2 KB per request (operations.log_kb_per_request)" in n for n in notes)
+    assert any("pipeline is disabled" in n for n in notes)
+    assert any("0 task starts a month through the NAT gateway" in n for n in notes)

@@ -22,6 +22,7 @@ from tinysim.costs import (
     privatelink,
 )
 from tinysim.costs.bill import Bill, LineItem, cents
+from tinysim.costs.savings_plan import apply_savings_plan
 
 __all__ = ["Bill", "LineItem", "cents", "price_usage"]
 
@@ -47,4 +48,5 @@ def price_usage(usage: Usage, book: PriceBook) -> Bill:
     lines: list[LineItem] = []
     for service in _SERVICES:
         lines += service(usage, book)
+    lines += apply_savings_plan(lines, usage, book)
     return Bill.of(book.id, lines, usage.month_hours)
