@@ -82,6 +82,11 @@ def _alb(plan: Plan, target: dict[str, Any], tg_deps: tuple[str, ...]) -> list[R
     ]
 
 
+def _access_log(name: str) -> Resource:
+    """The HTTP API's access log group."""
+    return Resource("log-api", "log_group", f"/tinysim/{name}/api-access", {"retention_days": LOG_RETENTION_DAYS})
+
+
 def task_subnets(plan: Plan) -> tuple[str, ...]:
     kind = "private" if plan.network.nat != "none" else "public"
     return tuple(f"subnet-{kind}-{i}" for i in range(plan.network.azs))
@@ -230,13 +235,14 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
             )
         )
         if plan.front_door != "alb":
+            out.append(_access_log(name))
             out.append(
                 Resource(
                     "http-api",
                     "http_api",
                     name,
-                    {"target": "discovery", "complete": True},
-                    ("vpclink", "discovery", "service"),
+                    {"target": "discovery", "complete": True, "access_log": "log-api"},
+                    ("vpclink", "discovery", "service", "log-api"),
                 )
             )
         sc = c.scaling
@@ -354,7 +360,9 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
         else:
             api = "http-api" if plan.front_door == "apigw-http" else "rest-api"
             if api == "http-api":
-                out.append(Resource(api, "http_api", name, {"target": "lambda", "complete": True}, ("fn",)))
+                out.append(_access_log(name))
+                props = {"target": "lambda", "complete": True, "access_log": "log-api"}
+                out.append(Resource(api, "http_api", name, props, ("fn", "log-api")))
             else:
                 out.append(Resource(api, "rest_api", name, {"complete": True}, ("fn",)))
             out.append(

@@ -183,6 +183,7 @@ OPERATIONS: dict[str, list[str]] = {
         "create_route",
         "get_stages",
         "create_stage",
+        "update_stage",
     ],
     "apigateway": [
         "get_rest_apis",

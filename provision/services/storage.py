@@ -132,7 +132,8 @@ class LogGroup(KindBase):
         logs = ctx.clients("logs")
         logs.create_log_group(logGroupName=res.name, tags=tags_for(ctx, res.name))
         logs.put_retention_policy(logGroupName=res.name, retentionInDays=res.props["retention_days"])
-        return Live("log_group", res.name, dict(res.props), ctx.stack, {"name": res.name})
+        arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{res.name}:*"  # as DescribeLogGroups gives it
+        return Live("log_group", res.name, dict(res.props), ctx.stack, {"name": res.name, "arn": arn})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         ctx.clients("logs").put_retention_policy(logGroupName=res.name, retentionInDays=res.props["retention_days"])

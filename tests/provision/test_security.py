@@ -130,6 +130,19 @@ def test_trust_policies_name_the_account_and_the_permission_names_the_api(stacks
 
 
 @pytest.mark.localstack
+def test_the_http_api_stage_is_throttled_and_logs_every_request(stacks: Any) -> None:
+    fn_ctx, fn_plan = stacks[2], stacks[3]
+    gw = fn_ctx.clients("apigatewayv2")
+    api = next(a for a in gw.get_apis()["Items"] if a["Name"] == fn_plan.name)
+    stage = next(s for s in gw.get_stages(ApiId=api["ApiId"])["Items"] if s["StageName"] == "$default")
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10_000.0  # API Gateway's account default
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 5_000
+    log = f"arn:aws:logs:{fn_plan.region}:{fn_ctx.account}:log-group:/tinysim/{fn_plan.name}/api-access"
+    assert stage["AccessLogSettings"]["DestinationArn"] == log
+    assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+
+
+@pytest.mark.localstack
 def test_every_log_group_expires_and_goes_with_destroy(stacks: Any) -> None:
     ctx, plan, _fn_ctx, fn_plan = stacks
     logs = ctx.clients("logs")
@@ -137,6 +150,7 @@ def test_every_log_group_expires_and_goes_with_destroy(stacks: Any) -> None:
         f"/tinysim/{plan.name}",
         f"/aws/codebuild/{plan.name}-build",
         f"/aws/codebuild/{plan.name}-release",
+        f"/tinysim/{fn_plan.name}/api-access",
         f"/aws/lambda/{fn_plan.name}",
     ]
     for name in names:
