@@ -282,13 +282,6 @@ class Plan(_Frozen):
             problems.append(("network.azs", self.network.azs, "must be >= 2 when front_door is 'alb'"))
         if len(self.tags) > 40:
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
-        # AWS tags: keys 1-128 characters, values up to 256
-        # (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html)
-        for key, value in self.tags.items():
-            if not 1 <= len(key) <= 128:
-                problems.append(("tags", key, "tag keys must be 1 to 128 characters"))
-            elif len(value) > 256:
-                problems.append((f"tags.{key}", value, "tag values must be at most 256 characters"))
         _raise(problems)
         return self
 

@@ -295,15 +295,3 @@ def test_calibrate_folder_of_json_files(tmp_path: Path) -> None:
 def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
     export = put(tmp_path, "export.json", '{"MetricDataResults": ' + "[" * 50_000 + "]" * 50_000 + "}")
     refused(cli("calibrate", export, "--out", str(tmp_path / "x.json")), "nested 50001 levels deep")
-
-
-@pytest.mark.parametrize(
-    ("tags", "needle"),
-    [({"": "x"}, 'tags="": tag keys must be 1 to 128'), ({"team": "v" * 300}, "tags.team=")],
-)
-def test_tags_aws_would_refuse_are_refused_before_building(tmp_path: Path, tags: dict[str, str], needle: str) -> None:
-    plan = put(tmp_path, "plan.json", {"tags": tags})
-    refused(cli("bill", plan), needle)
-    result = run_cli(provision_main, ["plan", plan, "--endpoint-url", "http://127.0.0.1:9"])
-    assert_clear_refusal(result, "provision", codes=(1,))
-    assert needle in result.err
