@@ -20,6 +20,7 @@ import numpy as np
 
 from models.prices import PriceBook
 from tinysim.costs.bill import CENT, Bill, LineItem, _plain
+from tinysim.outputs import write_file
 
 __all__ = ["COLUMNS", "HOURLY_DRIVERS", "focus_rows", "write_focus"]
 
@@ -249,11 +250,11 @@ def _line_columns(li: LineItem, share: Decimal, billed: Decimal, effective: Deci
 def write_focus(path: str | Path, rows: list[dict[str, str]]) -> Path:
     """Write rows as a FOCUS CSV (header first; empty cells are nulls). Written to a temporary file
     and moved into place, so a failure leaves no half-written file."""
-    out = Path(path)
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(out)
-    return out
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    return write_file(path, write)  # a failure removes the temporary file too

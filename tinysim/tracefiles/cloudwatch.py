@@ -59,7 +59,7 @@ def read_cloudwatch_json(path: Path, column: str, where: str) -> RawSeries:
     except OSError as exc:
         raise TraceError(f"{where}: cannot be read ({exc.strerror or exc})") from None
     except InputError as exc:
-        raise TraceError(exc.problems[0]) from None
+        raise TraceError(f"{where}: not valid JSON ({exc.problems[0].removeprefix(where + ': ')})") from None
     if not isinstance(doc, dict):
         raise TraceError(f"{where}: not a CloudWatch export (expected a JSON object)")
     stamps, values, label = _series(doc, column, where)
