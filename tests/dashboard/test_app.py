@@ -45,7 +45,7 @@ def test_default_page_shows_tinysims_numbers() -> None:
     assert len(at.get("plotly_chart")) >= 7
     summary = expected("seed_dev_stack.json")
     shown = metrics(at)
-    assert shown["monthly cost"] == f"${Decimal(summary['total_usd']):,.2f}" == "$45.64"  # the NAT also carries the image pulls and logs
+    assert shown["monthly cost"] == f"${Decimal(summary['total_usd']):,.2f}" == "$45.64"
     assert shown["p99 latency"] == f"{summary['latency_ms']['p99']:,.1f} ms"
     assert shown["throttled"] == "0"
 
