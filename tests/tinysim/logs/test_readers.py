@@ -130,3 +130,14 @@ def test_calibrate_cli_writes_scenario_and_trace(tmp_path: Path) -> None:
     run = cli("run", str(tmp_path / "s.json"), "--json", "--quiet")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["requests"]["offered"] == SMALL.counts.sum()
+
+
+def test_run_names_the_malformed_lines_of_a_log_trace(tmp_path: Path) -> None:
+    path = write_alb(SMALL, tmp_path / "logs", gz=False)[0]
+    path.write_text(path.read_text() + "not a log line\n")
+    sc = {"traffic": {"kind": "trace", "csv": "logs", "format": "alb-log"}, "horizon_s": 2400}
+    (tmp_path / "s.json").write_text(json.dumps(sc))
+    out = cli("run", str(tmp_path / "s.json"), "--json", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert f"1 malformed line(s) skipped (at {path.name}:{SMALL.counts.sum() + 1})" in out.stderr
+    assert json.loads(out.stdout)["requests"]["offered"] == SMALL.counts.sum()
