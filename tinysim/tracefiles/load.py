@@ -29,9 +29,14 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
             log_files([path])
         except LogError:
             raise TraceError(
-                f"{where}: is a folder with no log files in it (folders are read as access logs)"
+                f"{where}: is a folder, and the folder holds no log files (folders are read as access logs)"
             ) from None
-    fmt = spec.format or sniff_format(path, spec.column)
+    try:
+        fmt = spec.format or sniff_format(path, spec.column)
+    except TraceError as exc:  # the reader names the file; the line names the field too
+        raise TraceError(f"{where}: {exc}") from None
+    if path.is_dir() and fmt not in ("alb-log", "clf"):
+        raise TraceError(f"{where}: is a folder; only access logs (alb-log, clf) are read from folders")
     if fmt == "cloudwatch-json":
         return fmt, read_cloudwatch_json(path, spec.column, where), ()
     if fmt in ("alb-log", "clf"):
@@ -51,8 +56,6 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
             row_word="interval",
         )
         return fmt, raw, ((logs.malformed_note(),) if logs.malformed else ())
-    if path.is_dir():
-        raise TraceError(f"{where}: is a folder; only access logs (alb-log, clf) are read from folders")
     return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
 
 
