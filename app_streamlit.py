@@ -18,6 +18,7 @@ import tinysim
 from models import INSTANCE_TYPES, InputError, ModelsError, Plan, Scenario, available_price_books, load_price_book
 from models.scenario import Workload
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, front_door_cost
+from tinysim.tracefiles.upload import save_upload, upload_choices, upload_traffic
 
 ROOT = Path(__file__).parent
 PRESETS = {
@@ -68,7 +69,9 @@ def sidebar(base: dict[str, Any]) -> tuple[dict[str, Any], float]:
     sb.subheader("Traffic")
     kinds = ["constant", "diurnal", "spike", "growth", "trace"]
     kind = sb.selectbox("shape", kinds, index=kinds.index(tr["kind"]), key="kind")
-    upload = sb.file_uploader("or upload a per-minute CSV (column 'requests')", type=None, key="upload")
+    upload = sb.file_uploader(
+        "or upload a trace: CSV, Parquet, CloudWatch export, ALB or Apache/nginx access log", type=None, key="upload"
+    )
     if kind != tr["kind"]:
         tr = {"kind": kind}
     level = float(tr.get("rps", tr.get("mean_rps", tr.get("base_rps", tr.get("start_rps", 10.0)))))
@@ -91,9 +94,13 @@ def sidebar(base: dict[str, Any]) -> tuple[dict[str, Any], float]:
         tr.setdefault("csv", str(ROOT / "examples" / "traces" / "shop_day.csv"))
         tr["scale"] = sb.slider("trace scale", 0.1, 20.0, float(tr.get("scale", 1.0)), key="trace_scale")
     if upload is not None:
-        path = Path(tempfile.gettempdir()) / f"tinysim-upload-{abs(hash(upload.getvalue()))}.csv"
-        path.write_bytes(upload.getvalue())
-        tr = {"kind": "trace", "csv": str(path), "column": "requests", "interval_s": 60}
+        path = save_upload(upload.getvalue(), upload.name, Path(tempfile.gettempdir()))
+        ch = upload_choices(path)
+        sb.caption(f"format: {ch.format}")
+        column = sb.selectbox("count column", ch.count_options, key="up_count") if ch.count_options else None
+        when = sb.selectbox("time column", ch.time_options, key="up_time") if ch.time_options else None
+        missing = sb.selectbox("empty or absent intervals", ch.missing_options, key="up_missing")
+        tr = upload_traffic(path, ch, column, when, missing)
     data["traffic"] = tr
     sb.subheader("Work per request")
     st_ms = wl.setdefault("service_time_ms", {})

@@ -45,6 +45,7 @@ from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
+from tinysim.tracefiles import trace_notes
 
 __all__ = ["main"]
 
@@ -218,6 +219,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(now_s - bar.n)
 
         result = simulate(scenario, progress)
+    for note in trace_notes(scenario.traffic):
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.out:
         fmt = "parquet" if args.parquet else "csv"
         for path in write_folder(args.out, lambda tmp: result.write(tmp, fmt)):

@@ -45,7 +45,7 @@ def test_default_page_shows_tinysims_numbers() -> None:
     assert len(at.get("plotly_chart")) >= 7
     summary = expected("seed_dev_stack.json")
     shown = metrics(at)
-    assert shown["monthly cost"] == f"${Decimal(summary['total_usd']):,.2f}" == "$45.62"
+    assert shown["monthly cost"] == f"${Decimal(summary['total_usd']):,.2f}" == "$45.64"
     assert shown["p99 latency"] == f"{summary['latency_ms']['p99']:,.1f} ms"
     assert shown["throttled"] == "0"
 
@@ -85,7 +85,7 @@ def test_compare_runs_each_stack_on_the_same_traffic() -> None:
     assert table["monthly USD"].iloc[1] == pytest.approx(
         float(simulate(Scenario.model_validate(lam)).summary["total_usd"])
     )
-    assert table["monthly USD"].iloc[0] == pytest.approx(45.62)
+    assert table["monthly USD"].iloc[0] == pytest.approx(45.64)
 
 
 def test_download_offers_a_valid_plan() -> None:

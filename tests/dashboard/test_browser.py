@@ -83,7 +83,7 @@ def test_dashboard_renders_charts_in_chromium() -> None:
             browser.close()
         assert exceptions == 0
         assert charts >= 1
-        assert "monthly cost" in text and "$45.62" in text
+        assert "monthly cost" in text and "$45.64" in text
     finally:
         server.terminate()
         server.wait(timeout=20)
