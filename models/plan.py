@@ -47,7 +47,7 @@ FARGATE_SIZES: dict[int, tuple[int, int, int]] = {
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=True)
 
 
 def _raise(problems: list[Problem]) -> None:

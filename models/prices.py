@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from models.errors import InputError, PriceMissing
 from models.validation import cross_field_error, load_json, show_value, validate
@@ -39,10 +39,10 @@ DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=True)
 
 
-Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD), Strict(False)]
 #: Entries used as divisors or rates: a zero would divide by zero or stop all traffic.
 POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle.")
 
@@ -50,7 +50,7 @@ POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle
 class Tier(_Frozen):
     """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
 
-    upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND)] | None
+    upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND), Strict(False)] | None
     usd: Usd
 
 
@@ -58,9 +58,9 @@ class PriceEntry(_Frozen):
     """One price (or billing quantity) with where it came from."""
 
     usd: Usd | None = None
-    tiers: tuple[Tier, ...] | None = Field(None, min_length=1, max_length=100)
+    tiers: Annotated[tuple[Tier, ...], Strict(False)] | None = Field(None, min_length=1, max_length=100)
     table: dict[str, Usd] | None = None
-    value: Decimal | None = Field(None, ge=0, le=MAX_BOUND)
+    value: Annotated[Decimal, Strict(False)] | None = Field(None, ge=0, le=MAX_BOUND)
     unit: str
     source: str = Field(min_length=3)
     confidence: Literal["high", "medium-high", "medium", "low"]
@@ -86,7 +86,7 @@ class PriceBook(_Frozen):
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
     region: str
-    as_of: dt.date
+    as_of: Annotated[dt.date, Strict(False)]
     currency: Literal["USD"] = "USD"
     description: str = ""
     entries: dict[str, PriceEntry]

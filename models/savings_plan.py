@@ -4,9 +4,9 @@ Fargate, Lambda and EC2 usage (aws.amazon.com/savingsplans/compute-pricing/)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, Strict
 
 __all__ = ["SavingsPlan"]
 
@@ -14,9 +14,9 @@ __all__ = ["SavingsPlan"]
 class SavingsPlan(BaseModel):
     """``commitment_usd_per_hour`` of plan-rate spend, every hour of the term, used or not."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", strict=True)
 
-    commitment_usd_per_hour: Decimal = Field(Decimal(0), ge=0, le=1_000_000)
+    commitment_usd_per_hour: Annotated[Decimal, Strict(False)] = Field(Decimal(0), ge=0, le=1_000_000)
     term_years: Literal[1, 3] = 1
     payment: Literal["no_upfront", "partial_upfront", "all_upfront"] = "no_upfront"
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from models.errors import InputError
 from models.plan import Plan, load_plan
@@ -45,13 +45,15 @@ MAX_SAMPLES = 1_000_000
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class _TrafficBase(_Frozen):
     arrivals: Literal["poisson", "overdispersed"] = "poisson"
     dispersion: float = Field(1.0, ge=1.0, le=100.0, description="variance/mean of per-second counts")
-    weekly: tuple[float, ...] | None = Field(None, description="seven day multipliers, Monday first")
+    weekly: Annotated[tuple[float, ...], Strict(False)] | None = Field(
+        None, description="seven day multipliers, Monday first"
+    )
     daily_sigma: float = Field(
         0.0, ge=0, le=2, description="uncertainty: each day's rate x a lognormal factor (median 1) drawn from the seed"
     )
@@ -134,7 +136,7 @@ class ServiceTime(_Frozen):
     mean: float = Field(50.0, gt=0, le=MAX_SERVICE_MS)
     p99: float | None = Field(None, gt=0, le=MAX_SERVICE_MS)
     sigma: float | None = Field(None, gt=0, le=5)
-    samples: tuple[float, ...] | None = Field(None, max_length=MAX_SAMPLES)
+    samples: Annotated[tuple[float, ...], Strict(False)] | None = Field(None, max_length=MAX_SAMPLES)
 
     @model_validator(mode="after")
     def _params(self) -> ServiceTime:

@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from models.codebuild import ComputeType
 from models.savings_plan import SavingsPlan
@@ -37,7 +37,7 @@ __all__ = [
 #: The largest quantity a usage field takes: far above any month of a small stack, small enough that
 #: every amount stays exact in 28-digit decimal arithmetic.
 MAX_QUANTITY = Decimal(10**15)
-NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY)]
+NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY), Strict(False)]
 Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
@@ -48,7 +48,7 @@ def _as_list(v: Any) -> Any:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False, strict=True)
 
 
 class AlbHour(_Frozen):
@@ -213,7 +213,7 @@ class CodePipelineUsage(_Frozen):
 
 T = TypeVar("T")
 #: One object or a list of them, kept as a tuple.
-Many = Annotated[tuple[T, ...], BeforeValidator(_as_list)]
+Many = Annotated[tuple[T, ...], BeforeValidator(_as_list), Strict(False)]
 
 
 class Usage(_Frozen):
@@ -222,7 +222,7 @@ class Usage(_Frozen):
     region: str | None = Field(
         None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS Region; priced by that Region's book"
     )
-    month_hours: Decimal = Field(Decimal(730), gt=0, le=744)
+    month_hours: Annotated[Decimal, Strict(False)] = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
     alb: Many[AlbUsage] = ()
     apigw: Many[ApiGatewayUsage] = ()
@@ -238,13 +238,13 @@ class Usage(_Frozen):
     codebuild: Many[CodeBuildUsage] = ()
     codepipeline: Many[CodePipelineUsage] = ()
     savings_plan: SavingsPlan | None = None
-    compute_hourly_weights: tuple[NonNeg, ...] | None = Field(
+    compute_hourly_weights: Annotated[tuple[NonNeg, ...], Strict(False)] | None = Field(
         None,
         description="relative compute usage of each hour (from a run), repeated to fill the month; default even. "
         "A Savings Plan is applied hour by hour on it",
     )
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False, strict=True)
 
     @model_validator(mode="after")
     def _hours_fit_the_month(self) -> Usage:

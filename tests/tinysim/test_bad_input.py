@@ -294,3 +294,33 @@ def test_calibrate_folder_of_json_files(tmp_path: Path) -> None:
 def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
     export = put(tmp_path, "export.json", '{"MetricDataResults": ' + "[" * 50_000 + "]" * 50_000 + "}")
     refused(cli("calibrate", export, "--out", str(tmp_path / "x.json")), "nested 50001 levels deep")
+
+
+# -- types are strict: a string, a boolean or a fraction is not silently turned into a number -------
+@pytest.mark.parametrize(
+    ("scenario", "needles"),
+    [
+        ({**SMALL, "traffic": {"kind": "constant", "rps": True}}, ["traffic.rps=true", "must be a valid number"]),
+        ({**SMALL, "traffic": {"kind": "constant", "rps": "5"}}, ['traffic.rps="5"', "must be a valid number"]),
+        ({**SMALL, "horizon_s": "3600"}, ['horizon_s="3600"', "must be a valid integer"]),
+        ({**SMALL, "horizon_s": 600.5}, ["horizon_s=600.5", "must be a valid integer"]),
+        ({**SMALL, "operations": {"free_tier": "yes"}}, ['operations.free_tier="yes"', "must be a valid boolean"]),
+    ],
+)
+def test_scenario_types_are_strict(tmp_path: Path, scenario: Any, needles: list[str]) -> None:
+    refused(cli("run", put(tmp_path, "s.json", scenario), "--quiet"), *needles)
+
+
+def test_usage_types_are_strict(tmp_path: Path) -> None:
+    refused(cli("cost", put(tmp_path, "u.json", {"free_tier": "yes"})), 'free_tier="yes"', "must be a valid boolean")
+    refused(cli("cost", put(tmp_path, "u.json", {"free_tier": 1})), "free_tier=1", "must be a valid boolean")
+
+
+def test_strict_types_still_take_json_numbers_for_money(tmp_path: Path) -> None:
+    # Decimal quantities load from JSON integers and fractions; floats fields take integers
+    usage = put(tmp_path, "u.json", {"free_tier": False, "fargate": {"tasks": 2, "vcpu": 0.25, "memory_gb": 1}})
+    result = cli("cost", usage)
+    assert result.code == 0, result.err
+    assert (
+        cli("run", put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 2}}), "--quiet").code == 0
+    )

@@ -152,7 +152,9 @@ def _from_logs(
 
 
 def _from_cloudwatch(path: str | Path, fmt: str, interval_s: int) -> Calibration:
-    spec = TraceTraffic(kind="trace", csv=str(path), format=fmt, missing="zero", interval_s=min(interval_s, 3600))
+    spec = TraceTraffic.model_validate(
+        {"kind": "trace", "csv": str(path), "format": fmt, "missing": "zero", "interval_s": min(interval_s, 3600)}
+    )
     _, raw, _ = read_raw(spec)
     trace = regularize(raw, spec.interval_s, "zero")  # CloudWatch writes no datapoint for a period without requests
     notes = [CLOUDWATCH_NOTE]
