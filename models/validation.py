@@ -45,10 +45,16 @@ _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 Problem = tuple[str, Any, str]
 
 
+#: Integers with more digits than this are shown in scientific notation (an error line stays short).
+_MAX_SHOWN_DIGITS = 18
+
+
 def show_value(value: Any) -> str:
-    """Render a value compactly (JSON where possible) for an error line."""
+    """Render a value compactly (JSON where possible) for an error line; huge numbers as ``1.000e+5000``."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**_MAX_SHOWN_DIGITS:
+        return f"{Decimal(value):.3e}"
     if isinstance(value, Decimal):
-        return str(value)
+        return f"{value:.3e}" if value.is_finite() and abs(value) >= 10**_MAX_SHOWN_DIGITS else str(value)
     try:
         text = json.dumps(value, default=str)
     except (TypeError, ValueError):
@@ -186,6 +192,8 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
             lines.append(f"{path}={show_value(ctx.get('tag'))}: must be one of {ctx.get('expected_tags')}")
         elif kind == "union_tag_not_found":
             lines.append(f"{path}: needs a {ctx.get('discriminator')} field")
+        elif kind in ("int_type", "int_parsing", "int_from_float"):
+            lines.append(f"{path}={show_value(value)}: must be {_int_range(model, loc)}")
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
             msg = msg[0].lower() + msg[1:] if msg else msg
@@ -193,6 +201,82 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
                 msg = msg.replace(long, short)
             lines.append(f"{path}={show_value(value)}: {msg}")
     return lines
+
+
+def _int_range(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
+    """``an integer from 1 to 34560000`` for the integer field at ``loc`` (its bounds when it has any)."""
+    field = _field_at(model, loc)
+    low = high = None
+    for rule in field.metadata if field is not None else ():
+        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
+        low = rule.gt + 1 if getattr(rule, "gt", None) is not None else low
+        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
+        high = rule.lt - 1 if getattr(rule, "lt", None) is not None else high
+    if low is not None and high is not None:
+        return f"an integer from {low} to {high}"
+    if low is not None:
+        return f"an integer >= {low}"
+    if high is not None:
+        return f"an integer <= {high}"
+    return "an integer"
+
+
+def _field_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:
+    """The ``FieldInfo`` of the field at ``loc`` (best effort through unions and lists), or ``None``."""
+    names = [p for p in loc if isinstance(p, str)]
+    if not names:
+        return None
+    candidates: list[type[BaseModel]] = [model]
+    for part in names[:-1]:
+        nxt: list[type[BaseModel]] = []
+        for cls in candidates:
+            field = _field_named(cls, part)
+            nxt.extend(_unwrap(field.annotation) if field is not None else [c for c in candidates if _tag(c) == part])
+        candidates = nxt
+    for cls in candidates:
+        field = _field_named(cls, names[-1])
+        if field is not None:
+            return field
+    return None
+
+
+def _refuse_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """``object_pairs_hook``: a dict, marked with the keys that appear more than once."""
+    out = dict(pairs)
+    if len(out) == len(pairs):
+        return out
+    seen: set[str] = set()
+    marked = _Object(pairs)
+    marked.repeated = tuple(k for k, _ in pairs if k in seen or seen.add(k))  # type: ignore[func-returns-value]
+    return marked
+
+
+class _Object(dict[str, Any]):
+    """A parsed JSON object that remembers its repeated keys."""
+
+    repeated: tuple[str, ...] = ()
+
+
+def _first_repeated(value: Any, path: str = "") -> str | None:
+    """The JSON path of the first repeated key in a parsed document, or ``None``."""
+    if isinstance(value, _Object):
+        return f"{path}.{value.repeated[0]}" if path else value.repeated[0]
+    if isinstance(value, dict):
+        items: Iterable[tuple[str, Any]] = ((f"{path}.{k}" if path else k, v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = ((f"{path}[{i}]", v) for i, v in enumerate(value))
+    else:
+        return None
+    for sub, v in items:
+        found = _first_repeated(v, sub)
+        if found is not None:
+            return found
+    return None
+
+
+def _parse_int(text: str) -> int:
+    """Integers of any length (the field's bound then names the problem, not Python's digit limit)."""
+    return int(text) if len(text) < 4000 else int(Decimal(text))
 
 
 def json_depth(text: str) -> int:
@@ -216,11 +300,15 @@ def parse_json(text: str, where: str) -> Any:
     if depth > MAX_JSON_DEPTH:
         raise InputError([f"{where}: JSON nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed"])
     try:
-        return json.loads(text)
+        data = json.loads(text, object_pairs_hook=_refuse_duplicates, parse_int=_parse_int)
     except json.JSONDecodeError as exc:
         raise InputError([f"{where}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
     except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
         raise InputError([f"{where}: unreadable JSON ({str(exc).splitlines()[0]})"]) from None
+    repeated = _first_repeated(data)
+    if repeated is not None:
+        raise InputError([f"{where}: key {repeated} appears more than once; each key may appear once in an object"])
+    return data
 
 
 def load_json(path: str | Path, what: str) -> Any:

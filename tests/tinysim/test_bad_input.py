@@ -76,7 +76,7 @@ def refused(result: Outcome, *needles: str) -> None:
             ["workload.service_time_ms.mean=120000", "horizon_s (60 s)"],
         ),
         # an integer of more than 4,300 digits: ValueError from the JSON parser
-        ('{"seed": ' + "9" * 5000 + "}", ["unreadable JSON", "digits"]),
+        ('{"seed": ' + "9" * 5000 + "}", ["seed=1.000e+5000", "<= 9223372036854775807"]),
     ],
 )
 def test_scenario_refused_in_one_line(tmp_path: Path, scenario: Any, needles: list[str]) -> None:
@@ -302,8 +302,8 @@ def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
     [
         ({**SMALL, "traffic": {"kind": "constant", "rps": True}}, ["traffic.rps=true", "must be a valid number"]),
         ({**SMALL, "traffic": {"kind": "constant", "rps": "5"}}, ['traffic.rps="5"', "must be a valid number"]),
-        ({**SMALL, "horizon_s": "3600"}, ['horizon_s="3600"', "must be a valid integer"]),
-        ({**SMALL, "horizon_s": 600.5}, ["horizon_s=600.5", "must be a valid integer"]),
+        ({**SMALL, "horizon_s": "3600"}, ['horizon_s="3600"', "must be an integer from 1 to 34560000"]),
+        ({**SMALL, "horizon_s": 600.5}, ["horizon_s=600.5", "must be an integer from 1 to 34560000"]),
         ({**SMALL, "operations": {"free_tier": "yes"}}, ['operations.free_tier="yes"', "must be a valid boolean"]),
     ],
 )
@@ -324,3 +324,27 @@ def test_strict_types_still_take_json_numbers_for_money(tmp_path: Path) -> None:
     assert (
         cli("run", put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 2}}), "--quiet").code == 0
     )
+
+
+# -- JSON: repeated keys, huge integers ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("scenario", "needles"),
+    [
+        ('{"horizon_s": 600, "horizon_s": 3600}', ["key horizon_s appears more than once"]),
+        ('{"traffic": {"kind": "constant", "rps": 1, "rps": 2}}', ["key traffic.rps appears more than once"]),
+        ('{"horizon_s": 1e308}', ["horizon_s=1e+308", "must be an integer from 1 to 34560000"]),
+        ('{"plan": {"container": {"task": {"memory_mb": 1e308}}}}', ["memory_mb=1e+308", "from 128 to 122880"]),
+    ],
+)
+def test_json_repeated_keys_and_huge_integers(tmp_path: Path, scenario: str, needles: list[str]) -> None:
+    refused(cli("run", put(tmp_path, "s.json", scenario), "--quiet"), *needles)
+
+
+@pytest.mark.parametrize("cell", ["1e308", "1" + "0" * 300, "864000000001"])
+def test_trace_count_beyond_physical_bound(tmp_path: Path, cell: str) -> None:
+    # 10 million requests per second (the highest scenario rate) for a day: 864,000,000,000 per interval
+    put(tmp_path, "t.csv", f"minute,requests\n0,10\n1,{cell}\n2,10\n")
+    scenario = {**SMALL, "traffic": {"kind": "trace", "csv": "t.csv", "interval_s": 60}, "fidelity": "fluid"}
+    result = cli("run", put(tmp_path, "s.json", scenario), "--quiet")
+    refused(result, "row 3", "from 0 to 864,000,000,000 per interval")
+    assert len(result.lines[0]) < 200, result.lines[0]

@@ -17,7 +17,7 @@ import pandas as pd
 from models.errors import InputError
 from models.validation import parse_json
 from tinysim.errors import TraceError
-from tinysim.tracefiles.series import RawSeries
+from tinysim.tracefiles.series import MAX_COUNT_PER_INTERVAL, RawSeries, count_text
 from tinysim.tracefiles.tables import parse_times
 
 __all__ = ["read_cloudwatch_json"]
@@ -69,8 +69,11 @@ def read_cloudwatch_json(path: Path, column: str, where: str) -> RawSeries:
         raise TraceError(f"{where}: the metric {label!r} has no datapoints")
     times = parse_times(pd.Series(stamps, dtype=object), where, "Timestamps", 0)
     numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
-    bad = np.flatnonzero(~np.isfinite(numbers) | (numbers < 0))
+    bad = np.flatnonzero(~np.isfinite(numbers) | (numbers < 0) | (numbers > MAX_COUNT_PER_INTERVAL))
     if bad.size:
-        raise TraceError(f"{where}: Values item {int(bad[0])} is {values[int(bad[0])]!r}; counts must be numbers >= 0")
+        raise TraceError(
+            f"{where}: Values item {int(bad[0])} is {count_text(values[int(bad[0])])}; "
+            f"counts must be numbers from 0 to {MAX_COUNT_PER_INTERVAL:,} per interval"
+        )
     order = np.argsort(times, kind="stable")
     return RawSeries(where, label, numbers[order], None, times[order], order, row_word="datapoint")

@@ -11,7 +11,22 @@ import numpy as np
 
 from tinysim.errors import TraceError
 
-__all__ = ["MISSING_CHOICES", "RawSeries", "Trace", "regularize", "utc_text"]
+__all__ = ["MAX_COUNT_PER_INTERVAL", "MISSING_CHOICES", "RawSeries", "Trace", "count_text", "regularize", "utc_text"]
+
+#: The largest count one interval of a trace may hold: a scenario's highest rate (``MAX_RPS``,
+#: 10 million requests per second) for a whole day, far beyond any small stack's traffic.
+MAX_COUNT_PER_INTERVAL = 10_000_000 * 86_400
+
+
+def count_text(value: object) -> str:
+    """A cell as an error line shows it: huge numbers compactly (``1e+308``, never 300 digits)."""
+    try:
+        number = float(str(value).strip())
+    except (TypeError, ValueError):
+        text = repr(value)
+        return text if len(text) <= 40 else text[:37] + "..."
+    return f"{number:.4g}" if abs(number) >= 1e15 else repr(value)
+
 
 Missing = Literal["error", "zero", "skip", "hold"]
 MISSING_CHOICES = ("error", "zero", "skip", "hold")

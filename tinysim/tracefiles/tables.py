@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from tinysim.errors import TraceError
-from tinysim.tracefiles.series import RawSeries
+from tinysim.tracefiles.series import MAX_COUNT_PER_INTERVAL, RawSeries, count_text
 
 __all__ = ["TIME_NAMES", "parse_times", "read_frame", "read_table"]
 
@@ -42,12 +42,16 @@ def _numbers(frame: pd.DataFrame, col: str, where: str, header_rows: int) -> np.
     text = raw.dtype == object or pd.api.types.is_string_dtype(raw)
     empty = (raw.isna() | (raw.astype(str).str.strip() == "")) if text else raw.isna()
     values = np.array(pd.to_numeric(raw.where(~empty, None), errors="coerce"), dtype=float)
-    bad = np.flatnonzero((~empty.to_numpy()) & (~np.isfinite(values) | (values < 0)))
+    out_of_range = ~np.isfinite(values) | (values < 0) | (values > MAX_COUNT_PER_INTERVAL)
+    bad = np.flatnonzero((~empty.to_numpy()) & out_of_range)
     if bad.size:
         row = int(bad[0])
         cell = raw.iloc[row]
-        shown = cell.item() if isinstance(cell, np.generic) else cell
-        raise TraceError(f"{where}: column {col!r} row {row + header_rows} is {shown!r}; counts must be numbers >= 0")
+        shown = count_text(cell.item() if isinstance(cell, np.generic) else cell)
+        raise TraceError(
+            f"{where}: column {col!r} row {row + header_rows} is {shown}; "
+            f"counts must be numbers from 0 to {MAX_COUNT_PER_INTERVAL:,} per interval"
+        )
     values[empty.to_numpy()] = np.nan
     return values
 
