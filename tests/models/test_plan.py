@@ -48,7 +48,10 @@ def test_min_above_max_names_both(tmp_path: Path) -> None:
         ({"architecture": "vm"}, "architecture=\"vm\": must be one of 'container' or 'serverless'"),
         ({"name": "Bad_Name"}, 'name="Bad_Name": must match'),
         ({"container": {"tasks": {"min": -1}}}, "container.tasks.min=-1: must be >= 0"),
-        ({"container": {"task": {"cpu_units": "lots"}}}, 'container.task.cpu_units="lots": must be an integer from 128'),
+        (
+            {"container": {"task": {"cpu_units": "lots"}}},
+            'container.task.cpu_units="lots": must be an integer from 128',
+        ),
         ({"container": {"taks": {}}}, "container.taks: unknown field; allowed: instance_type, instances,"),
         ({"network": {"vpc_cidr": "10.0.0.1/16"}}, 'network.vpc_cidr="10.0.0.1/16": must be an IPv4 network'),
         ({"front_door": "alb", "network": {"azs": 1}}, "network.azs=1: must be >= 2 when front_door is 'alb'"),
