@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 from models.codebuild import ComputeType
 from models.instances import INSTANCE_TYPES
+from models.regions import DEFAULT_REGION, REGION_PATTERN
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
@@ -265,7 +266,7 @@ class Plan(_Frozen):
 
     version: Literal[1] = 1
     name: str = Field("tinystack", pattern=r"^[a-z][a-z0-9-]{0,23}$")
-    region: str = Field("us-east-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
+    region: str = Field(DEFAULT_REGION, pattern=REGION_PATTERN)
     architecture: Literal["container", "serverless"] = "container"
     front_door: Literal["apigw-http", "apigw-rest", "alb"] = "apigw-http"
     network: Network = Network()

@@ -17,6 +17,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
 
 from models.errors import InputError, PriceMissing
+from models.regions import REGION_PATTERN
 from models.validation import cross_field_error, load_json, show_value, validate
 
 __all__ = [
@@ -85,7 +86,7 @@ class PriceBook(_Frozen):
     """Prices for one region at one date."""
 
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9.-]*$")
-    region: str
+    region: str = Field(pattern=REGION_PATTERN)
     as_of: Annotated[dt.date, Strict(False)]
     currency: Literal["USD"] = "USD"
     description: str = ""

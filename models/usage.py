@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, model_validator
 
 from models.codebuild import ComputeType
+from models.regions import REGION_PATTERN
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
@@ -219,9 +220,7 @@ Many = Annotated[tuple[T, ...], BeforeValidator(_as_list), Strict(False)]
 class Usage(_Frozen):
     """Everything a month used; each service key may be one object or a list."""
 
-    region: str | None = Field(
-        None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS Region; priced by that Region's book"
-    )
+    region: str | None = Field(None, pattern=REGION_PATTERN, description="AWS Region; priced by that Region's book")
     month_hours: Annotated[Decimal, Strict(False)] = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
     alb: Many[AlbUsage] = ()

@@ -34,6 +34,7 @@ from models import (
 from models.plan import Network
 from models.price_regions import books_by_region, check_region, region_book, scenario_price_book
 from models.prices import available_price_books
+from models.regions import DEFAULT_REGION
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
 from tinysim.assumptions import bill_assumptions
@@ -42,7 +43,7 @@ from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import Bill, price_usage
 from tinysim.errors import TinysimError
 from tinysim.focus import focus_rows, write_focus
-from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
+from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options, refuse_empty_paths
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
 from tinysim.tracefiles import trace_notes
@@ -74,9 +75,9 @@ def _priced(usage: Usage, book: PriceBook, ref: str | None) -> Bill:
 
 def _cmd_cost(args: argparse.Namespace) -> int:
     usage = load_usage(args.usage)
-    book = load_price_book(args.prices or (usage.region and region_book(usage.region, "usage.region")), "--prices")
-    if usage.region is not None:
-        check_region(book, usage.region, args.allow_region_mismatch)
+    region = usage.region or DEFAULT_REGION  # a usage file without a Region is in the default one
+    book = load_price_book(args.prices or region_book(region, "usage.region"), "--prices")
+    check_region(book, region, args.allow_region_mismatch)
     bill = _priced(usage, book, args.prices)
     if args.focus:
         _write_focus(args.focus, focus_rows(bill, book))
@@ -485,6 +486,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args = _parser().parse_args(argv)
     try:
+        refuse_empty_paths(args, sys.argv[1:] if argv is None else argv)
         code: int = args.func(args)
         return code
     except InputError as exc:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import re
+from collections.abc import Sequence
 from typing import Annotated, Any, TypeVar, cast
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
@@ -26,7 +27,23 @@ __all__ = [
     "SweepOptions",
     "check_field",
     "check_options",
+    "refuse_empty_paths",
 ]
+
+#: Options that name a file, a folder or a price book: an empty value would silently mean nothing.
+PATH_OPTIONS = ("out", "focus", "prices", "plan", "grid", "space", "scheduler")
+
+
+def refuse_empty_paths(args: argparse.Namespace, argv: Sequence[str]) -> None:
+    """Raise ``InputError`` naming the first path option (or argument) given as an empty or blank string."""
+    for dest in PATH_OPTIONS:
+        value = getattr(args, dest, None)
+        blank = [v for v in (value if isinstance(value, list) else [value]) if isinstance(v, str) and not v.strip()]
+        if blank:
+            option = f"--{dest}"
+            name = option if any(a == option or a.startswith(option + "=") for a in argv) else dest
+            raise InputError([f"{name}={blank[0]!r}: must not be empty; give a path (or leave the option out)"])
+
 
 #: The largest monthly volume ``bill`` takes: 10^13 requests, the break-even search's own ceiling.
 MAX_REQUESTS_PER_MONTH = 10**13

@@ -348,3 +348,40 @@ def test_trace_count_beyond_physical_bound(tmp_path: Path, cell: str) -> None:
     result = cli("run", put(tmp_path, "s.json", scenario), "--quiet")
     refused(result, "row 3", "from 0 to 864,000,000,000 per interval")
     assert len(result.lines[0]) < 200, result.lines[0]
+
+
+# -- Regions: a usage file without one is in us-east-1; a book's Region is a Region code -----------
+def test_cost_without_region_checks_the_book_region(tmp_path: Path) -> None:
+    usage = put(tmp_path, "u.json", {"fargate": {"tasks": 1}})
+    refused(cli("cost", usage, "--prices", "aws-eu-west-1-2026-09"), "prices eu-west-1", "stack is in us-east-1")
+    assert cli("cost", usage, "--prices", "aws-eu-west-1-2026-09", "--allow-region-mismatch").code == 0
+
+
+def test_price_book_region_must_be_a_region_code(tmp_path: Path) -> None:
+    data = load_price_book().model_dump(mode="json")
+    book = put(tmp_path, "book.json", {**data, "region": "mars-1"})
+    refused(cli("cost", put(tmp_path, "u.json", {}), "--prices", book), 'region="mars-1"', "must match")
+
+
+# -- empty paths are refused, naming the option ------------------------------------------------------
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["cost", "u.json", "--prices", ""], "--prices='': must not be empty"),
+        (["cost", "u.json", "--focus", ""], "--focus='': must not be empty"),
+        (["run", "s.json", "--out", "", "--quiet"], "--out='': must not be empty"),
+        (["run", "s.json", "--focus", "", "--quiet"], "--focus='': must not be empty"),
+        (["bill", "--prices", "aws-us-east-1-2026-09", "--prices", " "], "--prices=' ': must not be empty"),
+        (["calibrate", "a.log", "--out", ""], "--out='': must not be empty"),
+        (["calibrate", "a.log", "--out", "s.json", "--plan", ""], "--plan='': must not be empty"),
+    ],
+)
+def test_empty_path_options_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], needle: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    put(tmp_path, "u.json", {})
+    put(tmp_path, "s.json", SMALL)
+    put(tmp_path, "a.log", "")
+    refused(cli(*argv), needle)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.log", "s.json", "u.json"]
