@@ -237,6 +237,9 @@ class Scenario(_Frozen):
             problems.append(
                 ("workload.service_time_ms.mean", mean_ms, f"must be <= horizon_s ({self.horizon_s} s) in ms")
             )
+        start_s = getattr(self.traffic, "start_s", None)  # a traffic event (a spike) must happen within the run
+        if start_s is not None and start_s >= self.horizon_s:
+            problems.append(("traffic.start_s", start_s, f"must be < horizon_s ({self.horizon_s} s)"))
         if self.plan is not None:
             problems.extend(self.plan_problems(self.plan))
         if problems:

@@ -385,3 +385,17 @@ def test_empty_path_options_refused(
     put(tmp_path, "a.log", "")
     refused(cli(*argv), needle)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.log", "s.json", "u.json"]
+
+
+def test_calibrate_refuses_a_bad_plan_before_writing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    put(tmp_path, "plan.json", {"container": {"tasks": {"max": 0}}})
+    put(tmp_path, "a.log", '127.0.0.1 - - [10/Oct/2024:13:55:36 +0000] "GET / HTTP/1.1" 200 512\n')
+    refused(cli("calibrate", "a.log", "--out", "s.json", "--plan", "plan.json", "--quiet"), "container.tasks.max=0")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.log", "plan.json"]
+
+
+def test_spike_after_the_horizon_refused(tmp_path: Path) -> None:
+    spike = {"kind": "spike", "base_rps": 1, "spike_rps": 100, "start_s": 3600, "duration_s": 60}
+    scenario = {**SMALL, "traffic": spike, "horizon_s": 3600}
+    refused(cli("run", put(tmp_path, "s.json", scenario), "--quiet"), "traffic.start_s=3600", "< horizon_s (3600 s)")

@@ -8,6 +8,7 @@ from typing import Any
 
 from tqdm import tqdm
 
+from models.plan import load_plan
 from models.scenario import TraceTraffic
 from tinysim.calibrate.measure import calibrate
 from tinysim.calibrate.output import report_text, write_scenario
@@ -21,6 +22,8 @@ FORMATS = ["alb-log", "clf", "cloudwatch-json", "cloudwatch-csv"]
 
 def _run(args: argparse.Namespace) -> int:
     check_field(TraceTraffic, "interval_s", args.interval_s, "--interval-s")
+    if args.plan is not None:
+        load_plan(args.plan)  # a bad plan is refused before anything is read or written
     check_file(args.out)  # before reading any log
     with tqdm(unit=" lines", unit_scale=True, disable=None if not args.quiet else True, leave=False) as bar:
 
