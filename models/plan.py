@@ -289,4 +289,4 @@ class Plan(_Frozen):
 
 def load_plan(path: str | Path) -> Plan:
     """Read and validate a ``plan.json``; raises ``InputError`` listing every problem."""
-    return validate(Plan, load_json(path, "plan"))
+    return validate(Plan, load_json(path, "plan"), where=f"plan={str(path)!r}")

@@ -269,7 +269,7 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a scenario; relative paths inside it are made relative to its folder."""
     base = Path(path).parent
     data = load_json(path, "scenario")
-    scenario = validate(Scenario, data)
+    scenario = validate(Scenario, data, where=f"scenario={str(path)!r}")
     updates: dict[str, object] = {}
     if scenario.plan_file is not None and not Path(scenario.plan_file).is_absolute():
         updates["plan_file"] = str(base / scenario.plan_file)

@@ -273,4 +273,4 @@ class Usage(_Frozen):
 
 def load_usage(path: str | Path) -> Usage:
     """Read and validate a usage file; raises ``InputError`` listing every problem."""
-    return validate(Usage, load_json(path, "usage"))
+    return validate(Usage, load_json(path, "usage"), where=f"usage={str(path)!r}")

@@ -164,10 +164,56 @@ _SHORT = {
 }
 
 
+#: Keys that only a file of one kind has at its top level (the model's class name -> what people call it).
+_KINDS: dict[str, tuple[str, frozenset[str]]] = {
+    "Scenario": ("scenario file", frozenset({"traffic", "workload", "horizon_s", "plan_file", "timings", "fidelity"})),
+    "Plan": ("plan", frozenset({"architecture", "container", "serverless", "front_door", "network", "pipeline"})),
+    "Usage": ("usage file", frozenset({"alb", "apigw", "lambda", "fargate", "ec2", "nat_gateway", "month_hours"})),
+    "PriceBook": ("price book", frozenset({"entries", "as_of", "absent", "currency"})),
+}
+
+
+def _wrong_kind(model: type[BaseModel], data: dict[str, Any]) -> str | None:
+    """``this is a scenario file, not a plan (it has traffic, workload)`` when ``data`` is of another kind."""
+    own = _KINDS.get(model.__name__)
+    if own is None:
+        return None
+    allowed = {f.alias or name for name, f in model.model_fields.items()} | set(model.model_fields)
+    unknown = {k for k in data if k not in allowed}
+    for name, (kind, keys) in _KINDS.items():
+        hits = sorted(unknown & keys)
+        if name != model.__name__ and hits and (len(hits) >= 2 or set(hits) == unknown):
+            return f"this is a {kind}, not a {own[0]} (it has {', '.join(hits)})"
+    return None
+
+
+def _unknown_lines(errors: list[Any], model: type[BaseModel], prefix: str) -> dict[tuple[str | int, ...], str]:
+    """One line per object holding unknown keys, listing them once, keyed by the object's location."""
+    by_parent: dict[tuple[str | int, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+            by_parent.setdefault(loc[:-1], []).append(str(loc[-1]))
+    lines: dict[tuple[str | int, ...], str] = {}
+    for parent, keys in by_parent.items():
+        allowed = _allowed_keys(model, parent)
+        hint = f"; allowed: {', '.join(allowed)}" if allowed else ""
+        shown = _json_loc(model, parent)
+        if len(keys) == 1:
+            path = _dotted(((prefix,) if prefix else ()) + shown + (keys[0],))
+            lines[parent] = f"{path}: unknown field{hint}"
+        else:
+            path = _dotted(((prefix,) if prefix else ()) + shown) or "(top level)"
+            lines[parent] = f"{path}: unknown fields {', '.join(keys)}{hint}"
+    return lines
+
+
 def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = "") -> list[str]:
-    """One line per problem in a pydantic ``ValidationError``."""
+    """One line per problem in a pydantic ``ValidationError`` (unknown keys of one object: one line)."""
     lines: list[str] = []
-    for err in exc.errors(include_url=False):
+    errors = exc.errors(include_url=False)
+    unknown = _unknown_lines(errors, model, prefix)
+    for err in errors:
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         shown = _json_loc(model, loc)
         path = _dotted(((prefix,) if prefix else ()) + shown) or "(top level)"
@@ -179,9 +225,9 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
                 full = _dotted(((prefix,) if prefix else ()) + shown + tuple(sub.split(".")))
                 lines.append(f"{full}={show_value(bad)}: {rule}")
         elif kind == "extra_forbidden":
-            allowed = _allowed_keys(model, loc[:-1])
-            hint = f"; allowed: {', '.join(allowed)}" if allowed else ""
-            lines.append(f"{path}: unknown field{hint}")
+            line = unknown.pop(loc[:-1], None)
+            if line is not None:
+                lines.append(line)
         elif kind == "missing":
             lines.append(f"{path}: required field is missing")
         elif kind == "literal_error":
@@ -332,12 +378,15 @@ def load_json(path: str | Path, what: str) -> Any:
     return parse_json(text, where)
 
 
-def validate(model: type[M], data: Any, prefix: str = "") -> M:
-    """Validate ``data`` as ``model``; every problem at once in an ``InputError``."""
+def validate(model: type[M], data: Any, prefix: str = "", where: str = "") -> M:
+    """Validate ``data`` as ``model``; every problem at once in an ``InputError``. A file of another
+    kind (a scenario given as a plan) is one line, starting with ``where`` (e.g. ``plan='x.json'``)."""
     if not isinstance(data, dict):
-        where = prefix or "(top level)"
-        raise InputError([f"{where}={show_value(data)}: must be a JSON object"])
+        raise InputError([f"{prefix or '(top level)'}={show_value(data)}: must be a JSON object"])
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        wrong = None if prefix else _wrong_kind(model, data)
+        if wrong is not None:
+            raise InputError([f"{where}: {wrong}" if where else wrong]) from None
         raise InputError(format_problems(exc, model, prefix)) from None

@@ -399,3 +399,19 @@ def test_spike_after_the_horizon_refused(tmp_path: Path) -> None:
     spike = {"kind": "spike", "base_rps": 1, "spike_rps": 100, "start_s": 3600, "duration_s": 60}
     scenario = {**SMALL, "traffic": spike, "horizon_s": 3600}
     refused(cli("run", put(tmp_path, "s.json", scenario), "--quiet"), "traffic.start_s=3600", "< horizon_s (3600 s)")
+
+
+# -- a file of the wrong kind, unknown keys: one line ---------------------------------------------------
+def test_file_of_the_wrong_kind_is_one_line(tmp_path: Path) -> None:
+    scenario = put(tmp_path, "s.json", SMALL)
+    usage = put(tmp_path, "u.json", {})
+    refused(
+        cli("bill", scenario), f"plan='{scenario}': this is a scenario file, not a plan (it has horizon_s, traffic)"
+    )
+    refused(cli("cost", scenario), f"usage='{scenario}': this is a scenario file, not a usage file")
+    refused(cli("cost", usage, "--prices", scenario), f"--prices='{scenario}': this is a scenario file, not a price")
+
+
+def test_unknown_keys_of_one_object_are_one_line(tmp_path: Path) -> None:
+    scenario = put(tmp_path, "s.json", {**SMALL, "bogus": 1, "bogus2": 2})
+    refused(cli("run", scenario, "--quiet"), "(top level): unknown fields bogus, bogus2; allowed: fidelity,")
