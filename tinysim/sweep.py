@@ -14,6 +14,7 @@ import json
 import math
 import multiprocessing
 import os
+import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
@@ -30,6 +31,7 @@ from tinysim.arrival_prefetch import no_prefetch
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
+from tinysim.interrupt import end_workers, sigterm_interrupts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 
@@ -73,6 +75,19 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
+def _refuse_unknown_paths(data: dict[str, Any], grid: Mapping[str, Sequence[Any]]) -> None:
+    """Raise ``InputError`` for a grid key naming no field of the scenario (it would fail every row)."""
+    for key, options in grid.items():
+        trial = json.loads(json.dumps(data))
+        _set(trial, key, options[0])
+        try:
+            validate(Scenario, trial)
+        except InputError as exc:
+            unknown = [p for p in exc.problems if ": unknown field" in p]
+            if unknown:
+                raise InputError([f"grid.{key}: no such field in the scenario ({unknown[0]})"]) from None
+
+
 def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple[dict[str, Any], Scenario | None, str]]:
     """Every configuration of the grid: (values, scenario or None, error text)."""
     for key, options in grid.items():
@@ -88,6 +103,7 @@ def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple
     data = base.model_dump(mode="json", exclude_none=True)
     data.pop("plan_file", None)
     data["plan"] = base.resolved_plan().model_dump(mode="json", exclude_none=True)
+    _refuse_unknown_paths(data, grid)
     out: list[tuple[dict[str, Any], Scenario | None, str]] = []
     keys = list(grid)
     for combo in itertools.product(*(grid[k] for k in keys)):
@@ -211,7 +227,14 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
             if kind == "processes"
             else ThreadPoolExecutor(n)
         )
-        return (lambda fn, items: pool.map(fn, items)), (lambda: pool.shutdown())
+
+        def close() -> None:
+            if isinstance(pool, ProcessPoolExecutor) and sys.exc_info()[0] is KeyboardInterrupt:
+                end_workers(pool)  # interrupted (Ctrl-C or SIGTERM): do not wait for running points
+            else:
+                pool.shutdown()
+
+        return (lambda fn, items: pool.map(fn, items)), close
     # a Dask client, or a scheduler address
     from distributed import Client, as_completed
 
@@ -267,12 +290,17 @@ def sweep(
     mapper, close = _executor(executor, workers)
     chunks = _chunks(payloads, executor, workers)
     try:
-        with tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar:
+        with (
+            sigterm_interrupts(),
+            tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar,
+        ):
             for done in mapper(run_chunk, chunks):
                 rows.extend(done)
                 bar.update(len(done))
-    finally:
-        close()
+    except BaseException:
+        close()  # sees the exception: an interrupt ends the workers at once
+        raise
+    close()
     table = pd.DataFrame(rows)
     values = pd.DataFrame([v for v, _, _ in points])
     values["config"] = range(len(points))

@@ -415,3 +415,37 @@ def test_file_of_the_wrong_kind_is_one_line(tmp_path: Path) -> None:
 def test_unknown_keys_of_one_object_are_one_line(tmp_path: Path) -> None:
     scenario = put(tmp_path, "s.json", {**SMALL, "bogus": 1, "bogus2": 2})
     refused(cli("run", scenario, "--quiet"), "(top level): unknown fields bogus, bogus2; allowed: fidelity,")
+
+
+# -- sweeps: a grid naming no field is refused up front; SIGTERM ends the workers ---------------------
+def test_grid_naming_no_field_refused_up_front(tmp_path: Path) -> None:
+    grid = put(tmp_path, "g.json", {"plan.container.taks.max": [2, 3]})
+    result = cli("sweep", put(tmp_path, "s.json", SMALL), "--grid", grid, "--executor", "inprocess", "--quiet")
+    refused(result, "grid.plan.container.taks.max: no such field", "plan.container.taks: unknown field")
+
+
+def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
+    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
+    grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
+    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    try:
+        workers: list[str] = []
+        for _ in range(100):  # wait until the pool's workers run
+            workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+            if len(workers) >= 2:
+                break
+            subprocess.run(["sleep", "0.1"], check=True)
+        assert workers, "no worker processes started"
+        proc.send_signal(15)  # SIGTERM
+        _, err = proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 130 and "interrupted" in err, err
+    for _ in range(50):
+        alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+        if not alive:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert not alive, f"worker processes still running: {alive}"

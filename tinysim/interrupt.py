@@ -1,0 +1,41 @@
+"""Stopping long work cleanly: SIGTERM (what ``kill``, systemd and container runtimes send) ends it
+like Ctrl-C does, and worker processes are ended with it rather than left running."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from types import FrameType
+
+__all__ = ["end_workers", "sigterm_interrupts"]
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+@contextmanager
+def sigterm_interrupts() -> Iterator[None]:
+    """Within the block, SIGTERM raises ``KeyboardInterrupt`` (only the main thread can set handlers;
+    elsewhere the block runs unchanged). The previous handler is restored on exit."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel what has not started and terminate the pool's worker processes now (not after their task)."""
+    workers = list((getattr(pool, "_processes", None) or {}).values())  # the pool keeps no public list
+    pool.shutdown(wait=False, cancel_futures=True)
+    for worker in workers:
+        worker.terminate()
+    for worker in workers:
+        worker.join(timeout=5)
