@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -59,8 +60,30 @@ def estimate_bytes(scenario: Scenario, rate: RateFunction) -> float:
     return per_block + scenario.horizon_s * BYTES_PER_SECOND
 
 
+def _cgroup_room() -> float:
+    """Room left under a container's memory limit (cgroup v2), infinite without one."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+    except OSError:
+        return math.inf
+    return math.inf if limit == "max" else max(0.0, float(limit) - float(used))
+
+
 def available_memory_bytes() -> float:
-    """Physical memory free for this run (Linux and macOS; infinite where it cannot be read)."""
+    """Memory this run can have: Linux's MemAvailable (free plus reclaimable cache) within a
+    container's limit, else the free physical pages; infinite where neither can be read."""
+    return min(_host_available(), _cgroup_room())
+
+
+def _host_available() -> float:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     try:
         return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
