@@ -95,12 +95,12 @@ def _gib(n: float) -> str:
 
 
 def check_fits(scenario: Scenario, rate: RateFunction) -> None:
-    """Raise :class:`~tinysim.errors.RunTooLarge` if the run would need more memory than is free."""
+    """Raise :class:`~tinysim.errors.RunTooLarge` if the run would need more memory than is available."""
     need = estimate_bytes(scenario, rate)
     free = available_memory_bytes()
     if need > free:
         peak = peak_rps(rate, scenario.horizon_s)
         raise RunTooLarge(
             f"traffic: a peak of {peak:,.0f} requests/s needs about {_gib(need)} of memory in the request "
-            f'fidelity; {_gib(free)} is free. Lower the rate or use "fidelity": "fluid"'
+            f'fidelity; {_gib(free)} is available. Lower the rate or use "fidelity": "fluid"'
         )
