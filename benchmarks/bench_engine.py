@@ -53,13 +53,13 @@ def compare(horizon_s: int) -> dict[str, object]:
     naive_events = [(float(t), k) for t, k in slow["events"]]
     p99 = fast.timeline["latency_p99_ms"].to_numpy()
     equal = (
-        fast.summary["requests"]["served"] == slow["served"]
-        and fast.summary["requests"]["timed_out"] == slow["timed_out"]
-        and abs(fast.summary["latency_ms"]["mean"] - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
+        fast.summary.requests.served == slow["served"]
+        and fast.summary.requests.timed_out == slow["timed_out"]
+        and abs(fast.summary.latency_ms.mean - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
         and bool(np.allclose(p99, slow["p99_by_minute_ms"], rtol=1e-9, equal_nan=True))
         and events == naive_events
     )
-    requests = fast.summary["requests"]["offered"]
+    requests = fast.summary.requests.offered
     return {
         "requests": requests,
         "tinysim_s": round(t_fast, 3),
@@ -81,9 +81,9 @@ s = load_scenario({str(ROOT / "examples" / "seed_hyperscale_alb.json")!r})
 s = s.model_copy(update={{"horizon_s": int({days} * 86400)}})
 simulate(s.model_copy(update={{"horizon_s": 120}}))
 t0 = time.perf_counter(); r = simulate(s); dt = time.perf_counter() - t0
-print(json.dumps({{"requests": r.summary["requests"]["offered"], "seconds": round(dt, 1),
+print(json.dumps({{"requests": r.summary.requests.offered, "seconds": round(dt, 1),
                   "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
-                  "total_usd": r.summary["total_usd"], "p99_ms": round(r.summary["latency_ms"]["p99"], 2)}}))
+                  "total_usd": r.summary.total_usd, "p99_ms": round(r.summary.latency_ms.p99, 2)}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -102,7 +102,7 @@ def fluid_month() -> dict[str, object]:
     return {
         "best_ms": round(min(runs) * 1000, 2),
         "median_ms": round(float(np.median(runs)) * 1000, 2),
-        "total_usd": result.summary["total_usd"],
+        "total_usd": result.summary.total_usd,
     }
 
 

@@ -1,7 +1,10 @@
 """Errors raised by tinysim.
 
     TinysimError        base of every error raised here
-    └── TraceError      a traffic trace file is missing, malformed or has bad counts
+    ├── TraceError      a traffic trace file is missing, malformed or has bad counts
+    └── NoConfigurationMeetsSlo
+                        a search ran and nothing in its space meets the SLO (a result, not bad input:
+                        the CLI prints it and exits 3)
 
 Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
 from the chosen book raises :class:`models.PriceMissing`. The CLI turns all of these into one line
@@ -10,7 +13,7 @@ per problem and exit code 2.
 
 from __future__ import annotations
 
-__all__ = ["TinysimError", "TraceError"]
+__all__ = ["NoConfigurationMeetsSlo", "TinysimError", "TraceError"]
 
 
 class TinysimError(Exception):
@@ -19,3 +22,8 @@ class TinysimError(Exception):
 
 class TraceError(TinysimError):
     """A trace CSV cannot be replayed; the message names the file, the row or column, and the rule."""
+
+
+class NoConfigurationMeetsSlo(TinysimError):
+    """The recommender searched its whole space and no configuration meets the SLO; the message names
+    the SLO and the closest configuration with what it misses by."""
