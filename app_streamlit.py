@@ -240,6 +240,7 @@ def upload_panel(sb: Any) -> dict[str, Any] | None:
     upload = sb.file_uploader("replay a trace (CSV, a 'requests' count per minute)", key="upload")
     if upload is None:
         st.session_state.pop("_trace_name", None)
+        st.session_state.pop("_trace_path", None)
         return None
     digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
     folder = Path(tempfile.gettempdir()) / "tinysim-uploads" / digest
@@ -247,6 +248,7 @@ def upload_panel(sb: Any) -> dict[str, Any] | None:
     path = folder / Path(upload.name).name
     path.write_bytes(upload.getvalue())
     st.session_state["_trace_name"] = upload.name
+    st.session_state["_trace_path"] = str(path)
     return {"kind": "trace", "csv": str(path), "column": "requests", "interval_s": 60}
 
 
@@ -389,14 +391,20 @@ def forecast(scenario_json: str, _progress: Callable[[float], None] | None = Non
     return tinysim.simulate(Scenario.model_validate_json(scenario_json), _progress)
 
 
+def named(message: str) -> str:
+    """A message about an uploaded file names the file as the user knows it, not where it was saved."""
+    path, name = st.session_state.get("_trace_path"), st.session_state.get("_trace_name")
+    return message.replace(path, name) if path and name else message
+
+
 def problems_of(data: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
     """The scenario, or the one-line problems the CLI would print for it."""
     try:
         return validate(Scenario, data), []
     except InputError as exc:
-        return None, list(exc.problems)
+        return None, [named(p) for p in exc.problems]
     except (ModelsError, tinysim.TinysimError) as exc:
-        return None, [str(exc)]
+        return None, [named(str(exc))]
 
 
 def run(scenario: Scenario) -> tuple[tinysim.SimResult | None, str]:
@@ -422,9 +430,9 @@ def run(scenario: Scenario) -> tuple[tinysim.SimResult | None, str]:
         bar.empty()
         return result, ""
     except InputError as exc:
-        return None, "\n".join(exc.problems)
+        return None, named("\n".join(exc.problems))
     except (ModelsError, tinysim.TinysimError) as exc:
-        return None, str(exc)
+        return None, named(str(exc))
 
 
 # --------------------------------------------------------------------------------------------------
@@ -734,7 +742,7 @@ def compare(scenario: Scenario, slo_ms: float) -> None:
                 "p99, served": ms(s.latency_ms.p99),
                 "p99, all": ms(s.latency_all_ms.p99),
                 "failed": s.failures.total,
-                f"availability at {slo_ms:g} ms": s.slo(slo_ms).availability,
+                f"availability at {slo_ms:g} ms": f"{s.slo(slo_ms).availability:.3%}",
                 "peak tasks": s.scaling.max_tasks,
                 "cold starts": s.lambda_.cold_starts,
             }
@@ -746,7 +754,6 @@ def compare(scenario: Scenario, slo_ms: float) -> None:
         key="compare_table",
         column_config={
             "monthly cost": st.column_config.NumberColumn(format="dollar"),
-            f"availability at {slo_ms:g} ms": st.column_config.NumberColumn(format="percent"),
         },
     )
     if len(table):
@@ -813,7 +820,9 @@ def recommend_panel(scenario: Scenario, slo_ms: float) -> None:
                         configuration=[
                             show_values({k: row[k] for k in RECOMMEND_SPACE}) for _, row in rec.table.iterrows()
                         ]
-                    )[["configuration", "monthly_usd", "p99_ms", "availability", "meets_slo", "reason"]],
+                    )[["configuration", "monthly_usd", "p99_ms", "availability", "meets_slo", "reason"]].assign(
+                        availability=lambda t: t["availability"].map("{:.3%}".format)
+                    ),
                     "plan": rec.plan.model_dump_json(indent=2),
                 }
             st.session_state.pop("applied", None)
@@ -838,7 +847,6 @@ def recommend_panel(scenario: Scenario, slo_ms: float) -> None:
         column_config={
             "monthly_usd": st.column_config.NumberColumn("monthly cost", format="dollar"),
             "p99_ms": st.column_config.NumberColumn("p99 (ms)", format="%.1f"),
-            "availability": st.column_config.NumberColumn(format="percent"),
             "meets_slo": st.column_config.CheckboxColumn("meets SLO"),
         },
     )
