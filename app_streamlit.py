@@ -513,15 +513,19 @@ def layout(fig: go.Figure, title: str, y_title: str, **more: Any) -> go.Figure:
     return fig
 
 
+VIEWS = ["Cost", "Traffic", "Compute", "Latency", "Lambda", "ALB LCUs", "Break-even"]
+
+
 def charts(result: tinysim.SimResult, slo_ms: float) -> None:
+    """One view at a time: only the chart being looked at is drawn after each change."""
     plan = result.scenario.resolved_plan()
     tl = coarsen(result.timeline)
     every = tl.attrs["minutes_per_point"]
     per = "per minute" if every == 1 else f"per minute (mean of each {every} min)"
-    tabs = st.tabs(["Cost", "Traffic", "Compute", "Latency", "Lambda", "ALB LCUs", "Break-even"])
-    with tabs[0]:
+    view = st.segmented_control("view", VIEWS, default="Cost", key="view", label_visibility="collapsed") or "Cost"
+    if view == "Cost":
         cost_tab(result)
-    with tabs[1]:
+    elif view == "Traffic":
         fig = go.Figure()
         for col, label in (
             ("offered", "offered"),
@@ -531,12 +535,12 @@ def charts(result: tinysim.SimResult, slo_ms: float) -> None:
         ):
             fig.add_scatter(x=tl["t_h"], y=tl[col], name=label, mode="lines")
         st.plotly_chart(layout(fig, f"Requests {per}", "requests per minute"), key="traffic")
-    with tabs[2]:
+    elif view == "Compute":
         if plan.architecture != "container":
             st.info("This stack runs on Lambda: no tasks or instances to scale. See the Lambda tab.")
         else:
             compute_chart(result, tl, every)
-    with tabs[3]:
+    elif view == "Latency":
         fig = go.Figure()
         for col, label in (("latency_p50_ms", "p50"), ("latency_p95_ms", "p95"), ("latency_p99_ms", "p99")):
             fig.add_scatter(x=tl["t_h"], y=tl[col], name=label, mode="lines")
@@ -546,7 +550,7 @@ def charts(result: tinysim.SimResult, slo_ms: float) -> None:
             layout(fig, f"Latency of served requests per minute{note}", "latency (ms, log scale)", yaxis_type="log"),
             key="latency",
         )
-    with tabs[4]:
+    elif view == "Lambda":
         if plan.architecture != "serverless":
             st.info("This stack runs on ECS: Lambda concurrency, cold starts and throttles apply to Lambda stacks.")
         else:
@@ -565,7 +569,7 @@ def charts(result: tinysim.SimResult, slo_ms: float) -> None:
             layout(fig, "Lambda", "executions")
             fig.update_layout(height=520)
             st.plotly_chart(fig, key="lambda")
-    with tabs[5]:
+    elif view == "ALB LCUs":
         if plan.front_door != "alb":
             st.info("This stack's front door is API Gateway: LCUs are how a load balancer (ALB) is billed.")
         else:
@@ -576,7 +580,7 @@ def charts(result: tinysim.SimResult, slo_ms: float) -> None:
             layout(fig, "ALB LCUs per hour by dimension (each hour bills the largest)", "LCUs")
             fig.update_layout(xaxis_title="hour of the run")
             st.plotly_chart(fig, key="lcu")
-    with tabs[6]:
+    elif view == "Break-even":
         breakeven_chart(result.scenario)
 
 

@@ -274,3 +274,26 @@ def test_apply_to_localstack_builds_the_stack() -> None:
     live = read_status(connect(plan))
     assert live is not None and live.container.tasks.max == 4
     destroy_stack(connect(plan), progress=lambda line: None)
+
+
+@pytest.mark.parametrize(
+    ("preset", "view", "why"),
+    [
+        ("Seed dev stack", "Lambda", "This stack runs on ECS"),
+        ("Seed dev stack", "ALB LCUs", "front door is API Gateway"),
+        ("Serverless burst", "Compute", "This stack runs on Lambda"),
+        ("Seed hyperscale (ALB)", "ALB LCUs", ""),
+        ("Serverless burst", "Lambda", ""),
+        ("Seed hyperscale (ALB)", "Compute", ""),
+    ],
+)
+def test_each_view_draws_its_chart_or_says_why_it_does_not_apply(preset: str, view: str, why: str) -> None:
+    at = app()
+    at.selectbox(key="preset").set_value(preset).run()
+    at.segmented_control(key="view").set_value(view).run()
+    assert not at.exception
+    said = [i.value for i in at.info if i.value.startswith("This stack")]
+    if why:
+        assert len(said) == 1 and why in said[0] and not at.get("plotly_chart")
+    else:
+        assert not said and len(at.get("plotly_chart")) == 1

@@ -107,6 +107,12 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
                 failed = cli_failed("trace_replay.json")
                 assert failed > 0 and metric(page, "failed requests") == f"{failed:,}"
 
+        for view in ("Traffic", "Compute", "Latency", "Lambda", "ALB LCUs", "Break-even", "Cost"):
+            t0 = float(page.evaluate("performance.now()"))
+            page.locator('[data-testid="stButtonGroup"]').get_by_role("button", name=view, exact=True).click()
+            settle(page, t0)
+            shot(page, "view-" + view.lower().replace(" ", "-"))
+
         # slider moves: the log-scale traffic slider steps 0.3 -> 0.5 and the number box follows
         settle(page, press_slider(page, "requests/s (log scale)", "ArrowRight"))
         assert slider_value(page, "requests/s (log scale)") == "0.5" and number(page, "requests/s") == "0.500"
