@@ -60,5 +60,22 @@ INSTANCE_TYPES: dict[str, InstanceType] = {
         InstanceType("m5.xlarge", 4, 16384),
         InstanceType("c5.large", 2, 4096),
         InstanceType("c5.xlarge", 4, 8192),
+        # Graviton (arm64) and current generations; the T4g credit rules are the T3 ones
+        InstanceType("t4g.nano", 2, 512, 5.0, 6.0),
+        InstanceType("t4g.micro", 2, 1024, 10.0, 12.0),
+        InstanceType("t4g.small", 2, 2048, 20.0, 24.0),
+        InstanceType("t4g.medium", 2, 4096, 20.0, 24.0),
+        InstanceType("t4g.large", 2, 8192, 30.0, 36.0),
+        InstanceType("t4g.xlarge", 4, 16384, 40.0, 96.0),
+        InstanceType("m7g.medium", 1, 4096),
+        InstanceType("m7g.large", 2, 8192),
+        InstanceType("m7g.xlarge", 4, 16384),
+        InstanceType("c7g.medium", 1, 2048),
+        InstanceType("c7g.large", 2, 4096),
+        InstanceType("c7g.xlarge", 4, 8192),
+        InstanceType("m7i.large", 2, 8192),
+        InstanceType("m7i.xlarge", 4, 16384),
+        InstanceType("c7i.large", 2, 4096),
+        InstanceType("c7i.xlarge", 4, 8192),
     )
 }

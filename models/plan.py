@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.codebuild import ComputeType
 from models.instances import INSTANCE_TYPES
+from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
@@ -44,7 +46,7 @@ FARGATE_SIZES: dict[int, tuple[int, int, int]] = {
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 def _raise(problems: list[Problem]) -> None:
@@ -207,6 +209,11 @@ class Network(_Frozen):
     azs: int = Field(2, ge=1, le=6)
     nat: Literal["gateway", "instance", "none"] = "gateway"
     existing_vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+    vpc_endpoints: bool = Field(
+        False,
+        description="interface endpoints for ECR (api, dkr) and CloudWatch Logs and the S3 gateway endpoint, so "
+        "image pulls and logs bypass the NAT",
+    )
 
     @field_validator("vpc_cidr")
     @classmethod
@@ -228,8 +235,9 @@ class Pipeline(_Frozen):
     branch: str = Field("main", min_length=1, max_length=255)
     build_spec: str = "build.yml"
     release_spec: str = "release.yml"
-    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = (
-        "BUILD_GENERAL1_SMALL"
+    compute_type: ComputeType = Field(
+        "BUILD_GENERAL1_SMALL",
+        description="as the API names it (BUILD_GENERAL1_SMALL) or the pricing page (general1.small)",
     )
 
 
@@ -245,6 +253,7 @@ class Plan(_Frozen):
     container: Container = Container()
     serverless: Serverless = Serverless()
     pipeline: Pipeline = Pipeline()
+    savings_plan: SavingsPlan | None = Field(None, description="a Compute Savings Plan; default: none (on demand)")
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError, PriceMissing
-from models.validation import load_json, show_value, validate
+from models.validation import cross_field_error, load_json, show_value, validate
 
 __all__ = [
     "BUILTIN_PRICE_DIR",
@@ -31,28 +31,36 @@ __all__ = [
     "load_price_book",
 ]
 
+#: Bounds that keep every amount exact in 28-digit decimal arithmetic (a unit price, a tier bound or quantity).
+MAX_PRICE_USD = Decimal(1_000_000)
+MAX_BOUND = Decimal(10**15)
 BUILTIN_PRICE_DIR = Path(__file__).with_name("prices")
 DEFAULT_PRICE_BOOK = "aws-us-east-1-2026-09"
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
+
+
+Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD)]
+#: Entries used as divisors or rates: a zero would divide by zero or stop all traffic.
+POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle.")
 
 
 class Tier(_Frozen):
     """A volume tier: the price applies to usage up to ``upto`` (cumulative; ``None`` = no limit)."""
 
-    upto: Decimal | None
-    usd: Decimal = Field(ge=0)
+    upto: Annotated[Decimal, Field(gt=0, le=MAX_BOUND)] | None
+    usd: Usd
 
 
 class PriceEntry(_Frozen):
     """One price (or billing quantity) with where it came from."""
 
-    usd: Decimal | None = Field(None, ge=0)
-    tiers: tuple[Tier, ...] | None = None
-    table: dict[str, Decimal] | None = None
-    value: Decimal | None = None
+    usd: Usd | None = None
+    tiers: tuple[Tier, ...] | None = Field(None, min_length=1, max_length=100)
+    table: dict[str, Usd] | None = None
+    value: Decimal | None = Field(None, ge=0, le=MAX_BOUND)
     unit: str
     source: str = Field(min_length=3)
     confidence: Literal["high", "medium-high", "medium", "low"]
@@ -82,6 +90,17 @@ class PriceBook(_Frozen):
     currency: Literal["USD"] = "USD"
     description: str = ""
     entries: dict[str, PriceEntry]
+
+    @model_validator(mode="after")
+    def _divisors(self) -> PriceBook:
+        bad = [
+            (f"entries.{k}.value", e.value, "must be > 0 (it divides usage or sets a rate)")
+            for k, e in self.entries.items()
+            if k.startswith(POSITIVE_VALUE_PREFIXES) and e.value is not None and e.value <= 0
+        ]
+        if bad:
+            raise cross_field_error(bad)
+        return self
 
     def has(self, key: str) -> bool:
         return key in self.entries
@@ -120,13 +139,20 @@ class PriceBook(_Frozen):
 
 
 def available_price_books() -> list[str]:
-    """Ids of the price books shipped with the package, oldest first."""
+    """Ids of the price books shipped with the package: other Regions first, then the default book's
+    Region; oldest first within a Region (so the last is the default book)."""
     return list(_builtin_ids())
+
+
+def _order(book_id: str) -> tuple[bool, str, str]:
+    """Shipped ids read ``aws-<region>-<yyyy>-<mm>``."""
+    region, date = book_id[:-8], book_id[-7:]
+    return (DEFAULT_PRICE_BOOK.startswith(region + "-"), region, date)
 
 
 @cache
 def _builtin_ids() -> tuple[str, ...]:
-    return tuple(sorted(p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")))
+    return tuple(sorted((p.stem for p in BUILTIN_PRICE_DIR.glob("*.json")), key=_order))
 
 
 @cache
@@ -135,7 +161,11 @@ def _load_builtin(book_id: str) -> PriceBook:
 
 
 def _load_file(path: Path, field: str) -> PriceBook:
-    return validate(PriceBook, load_json(path, field))
+    try:
+        return validate(PriceBook, load_json(path, field))
+    except InputError as exc:  # name the file the problems are in
+        where = f"{field}={str(path)!r}"
+        raise InputError([p if p.startswith(where) else f"{where}: {p}" for p in exc.problems]) from None
 
 
 def load_price_book(ref: str | Path | None = None, field: str = "price_book") -> PriceBook:

@@ -13,8 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models.errors import InputError
 from models.plan import Plan, load_plan
-from models.prices import DEFAULT_PRICE_BOOK
-from models.validation import Problem, cross_field_error, load_json, validate
+from models.validation import Problem, cross_field_error, load_json, show_value, validate
 
 __all__ = [
     "ConstantTraffic",
@@ -33,10 +32,20 @@ __all__ = [
 
 DAY_S = 86_400
 MONTH_S = 730 * 3600
+#: The highest request rate a scenario may ask for: 10 M requests/s is 1,000 times API Gateway's default
+#: account throttle (10,000/s, docs.aws.amazon.com/apigateway/latest/developerguide/limits.html), far
+#: beyond a small stack; the run's memory estimate may refuse a lower rate on a small machine.
+MAX_RPS = 10_000_000.0
+#: The longest a request can keep a worker busy: Lambda's maximum timeout, 900 s
+#: (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); a container request beyond it
+#: would have hit every front door's timeout long before.
+MAX_SERVICE_MS = 900_000.0
+#: Most samples an empirical service-time distribution may list.
+MAX_SAMPLES = 1_000_000
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class _TrafficBase(_Frozen):
@@ -49,22 +58,22 @@ class _TrafficBase(_Frozen):
 
     @model_validator(mode="after")
     def _weekly(self) -> _TrafficBase:
-        if self.weekly is not None and (len(self.weekly) != 7 or min(self.weekly) < 0):
-            raise cross_field_error([("weekly", list(self.weekly), "must be seven non-negative multipliers")])
+        if self.weekly is not None and (len(self.weekly) != 7 or not 0 <= min(self.weekly) <= max(self.weekly) <= 1000):
+            raise cross_field_error([("weekly", list(self.weekly), "must be seven multipliers from 0 to 1000")])
         return self
 
 
 class ConstantTraffic(_TrafficBase):
     kind: Literal["constant"]
-    rps: float = Field(ge=0)
+    rps: float = Field(ge=0, le=MAX_RPS)
 
 
 class DiurnalTraffic(_TrafficBase):
     """A daily sine between a trough and ``peak_rps`` whose day average is ``mean_rps``."""
 
     kind: Literal["diurnal"]
-    mean_rps: float = Field(ge=0)
-    peak_rps: float = Field(ge=0)
+    mean_rps: float = Field(ge=0, le=MAX_RPS)
+    peak_rps: float = Field(ge=0, le=MAX_RPS)
     peak_hour: float = Field(14.0, ge=0, lt=24)
 
     @model_validator(mode="after")
@@ -78,28 +87,39 @@ class DiurnalTraffic(_TrafficBase):
 
 class SpikeTraffic(_TrafficBase):
     kind: Literal["spike"]
-    base_rps: float = Field(ge=0)
-    spike_rps: float = Field(ge=0)
-    start_s: float = Field(ge=0)
-    duration_s: float = Field(gt=0)
+    base_rps: float = Field(ge=0, le=MAX_RPS)
+    spike_rps: float = Field(ge=0, le=MAX_RPS)
+    start_s: float = Field(ge=0, le=400 * DAY_S)
+    duration_s: float = Field(gt=0, le=400 * DAY_S)
 
 
 class GrowthTraffic(_TrafficBase):
     kind: Literal["growth"]
-    start_rps: float = Field(ge=0)
+    start_rps: float = Field(ge=0, le=MAX_RPS)
     monthly_growth_pct: float = Field(ge=-100, le=10_000)
     shape: Literal["exponential", "linear"] = "exponential"
 
 
 class TraceTraffic(_TrafficBase):
-    """Replay of a CSV of request counts per interval (one row per interval)."""
+    """Replay of measured request counts per interval: a CSV or Parquet table (one row per interval),
+    a CloudWatch export, or access logs (ALB or Common/Combined Log Format; a file or a folder)."""
 
     kind: Literal["trace"]
-    csv: str = Field(min_length=1)
+    csv: str = Field(min_length=1, description="path of the trace: a table, a CloudWatch export, a log file or folder")
     column: str = "requests"
-    interval_s: int = Field(60, ge=1, le=3600)
-    scale: float = Field(1.0, gt=0)
+    interval_s: int = Field(60, ge=1, le=3600, description="seconds per row; timestamps, when given, decide it")
+    scale: float = Field(1.0, gt=0, le=1_000_000)
     bytes_column: str | None = None
+    timestamp_column: str | None = Field(None, description="ISO 8601 or epoch seconds; a gap in time is missing")
+    missing: Literal["error", "zero", "skip", "hold"] = Field(
+        "error", description="an empty or absent interval: refuse, count 0, cut it out, or repeat the last count"
+    )
+    counts: Literal["exact", "poisson"] = Field(
+        "exact", description="exact: each interval holds exactly its count; poisson: the count is a rate"
+    )
+    format: Literal["csv", "parquet", "cloudwatch-json", "cloudwatch-csv", "alb-log", "clf"] | None = Field(
+        None, description="sniffed from the content when not given"
+    )
 
 
 Traffic = Annotated[
@@ -111,10 +131,10 @@ class ServiceTime(_Frozen):
     """How long one request keeps a worker busy, in milliseconds."""
 
     dist: Literal["exponential", "lognormal", "constant", "empirical"] = "exponential"
-    mean: float = Field(50.0, gt=0, le=900_000)
-    p99: float | None = Field(None, gt=0)
+    mean: float = Field(50.0, gt=0, le=MAX_SERVICE_MS)
+    p99: float | None = Field(None, gt=0, le=MAX_SERVICE_MS)
     sigma: float | None = Field(None, gt=0, le=5)
-    samples: tuple[float, ...] | None = None
+    samples: tuple[float, ...] | None = Field(None, max_length=MAX_SAMPLES)
 
     @model_validator(mode="after")
     def _params(self) -> ServiceTime:
@@ -127,6 +147,8 @@ class ServiceTime(_Frozen):
             problems.append(("samples", None, "an empirical distribution needs a list of samples in ms"))
         if self.samples is not None and min(self.samples, default=1) <= 0:
             problems.append(("samples", min(self.samples), "every sample must be > 0 ms"))
+        if self.samples is not None and max(self.samples, default=1) > MAX_SERVICE_MS:
+            problems.append(("samples", max(self.samples), f"every sample must be <= {MAX_SERVICE_MS:g} ms"))
         if problems:
             raise cross_field_error(problems)
         return self
@@ -141,21 +163,30 @@ class Workload(_Frozen):
     dispatch: Literal["round_robin", "least_outstanding", "random", "central_queue"] = "round_robin"
     request_kb: float = Field(2.0, ge=0, le=10_240)
     response_kb: float = Field(10.0, ge=0, le=10_240)
-    requests_per_connection: float = Field(1.0, ge=1)
-    connection_s: float = Field(1.0, ge=0, description="how long a client connection stays open")
+    requests_per_connection: float = Field(1.0, ge=1, le=1_000_000)
+    connection_s: float = Field(
+        1.0, ge=0, le=4000, description="how long a client connection stays open (ALB idle timeout is at most 4,000 s)"
+    )
     rules_per_request: int = Field(0, ge=0, le=100, description="ALB listener rules processed per request")
-    cold_start_ms: float | None = Field(None, ge=0, description="Lambda INIT; default by package type")
-    frontdoor_overhead_ms: float | None = Field(None, ge=0, description="added latency; default by front door")
+    cold_start_ms: float | None = Field(
+        None, ge=0, le=MAX_SERVICE_MS, description="Lambda INIT; default by package type; at most the function timeout"
+    )
+    frontdoor_overhead_ms: float | None = Field(
+        None, ge=0, le=60_000, description="added latency; default by front door"
+    )
 
 
 class Timings(_Frozen):
     """How long the control plane's actions take to show."""
 
     task_start_s: float = Field(
-        180.0, ge=0, description="placement to serving: image pull and start (~30 s) + 5 health checks 30 s apart"
+        180.0,
+        ge=0,
+        le=DAY_S,
+        description="placement to serving: image pull and start (~30 s) + 5 health checks 30 s apart",
     )
-    instance_boot_s: float = Field(180.0, ge=0, description="EC2 launch to registered with the cluster")
-    lambda_idle_ttl_s: float = Field(600.0, gt=0, description="how long an idle Lambda environment is kept")
+    instance_boot_s: float = Field(180.0, ge=0, le=DAY_S, description="EC2 launch to registered with the cluster")
+    lambda_idle_ttl_s: float = Field(600.0, gt=0, le=DAY_S, description="how long an idle Lambda environment is kept")
     lambda_scaling: Literal["current", "legacy"] = Field(
         "current", description="1,000 environments per 10 s (since 2023-11) or burst 3,000 then 500/min"
     )
@@ -164,12 +195,14 @@ class Timings(_Frozen):
 class Operations(_Frozen):
     """The stack's own activity besides requests: builds, images, logs."""
 
-    builds_per_month: int = Field(30, ge=0)
-    build_minutes: float = Field(4.0, ge=0)
-    release_minutes: float = Field(2.0, ge=0)
-    image_gb: float = Field(0.3, ge=0)
-    images_kept: int = Field(10, ge=0)
-    log_kb_per_request: float = Field(0.5, ge=0)
+    builds_per_month: int = Field(30, ge=0, le=100_000)
+    # CodeBuild's build timeout is at most 2,160 minutes (codebuild/latest/userguide/limits.html).
+    build_minutes: float = Field(4.0, ge=0, le=2160)
+    release_minutes: float = Field(2.0, ge=0, le=2160)
+    image_gb: float = Field(0.3, ge=0, le=10_000)
+    # ECR keeps at most 20,000 images per repository (AmazonECR/latest/userguide/service-quotas.html).
+    images_kept: int = Field(10, ge=0, le=20_000)
+    log_kb_per_request: float = Field(0.5, ge=0, le=1024)
     free_tier: bool = False
 
 
@@ -183,15 +216,37 @@ class Scenario(_Frozen):
     operations: Operations = Operations()
     timings: Timings = Timings()
     horizon_s: int = Field(DAY_S, gt=0, le=400 * DAY_S)
-    seed: int = Field(0, ge=0)
+    seed: int = Field(0, ge=0, le=2**63 - 1)
     fidelity: Literal["request", "fluid"] = "request"
-    price_book: str = DEFAULT_PRICE_BOOK
+    price_book: str | None = Field(
+        None, description="price book id or path; default: the current book of the plan's Region"
+    )
 
     @model_validator(mode="after")
     def _one_plan(self) -> Scenario:
+        problems: list[Problem] = []
         if self.plan is not None and self.plan_file is not None:
-            raise cross_field_error([("plan_file", self.plan_file, "give plan or plan_file, not both")])
+            problems.append(("plan_file", self.plan_file, "give plan or plan_file, not both"))
+        mean_ms = self.workload.service_time_ms.mean
+        if mean_ms > self.horizon_s * 1000:
+            problems.append(
+                ("workload.service_time_ms.mean", mean_ms, f"must be <= horizon_s ({self.horizon_s} s) in ms")
+            )
+        if self.plan is not None:
+            problems.extend(self.plan_problems(self.plan))
+        if problems:
+            raise cross_field_error(problems)
         return self
+
+    def plan_problems(self, plan: Plan) -> list[Problem]:
+        """Rules spanning the scenario and its plan (checked again once a ``plan_file`` is read)."""
+        cold = self.workload.cold_start_ms
+        if plan.architecture == "serverless" and cold is not None and cold > plan.serverless.timeout_s * 1000:
+            # INIT counts against the function timeout once the 10 s init phase is exceeded
+            # (docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
+            limit = plan.serverless.timeout_s * 1000
+            return [("workload.cold_start_ms", cold, f"must be <= the plan's serverless.timeout_s in ms ({limit})")]
+        return []
 
     def resolved_plan(self) -> Plan:
         """The inline plan, the plan file's, or the default plan."""
@@ -216,7 +271,10 @@ def load_scenario(path: str | Path) -> Scenario:
         scenario = scenario.model_copy(update=updates)
     if scenario.plan_file is not None:
         try:
-            scenario.resolved_plan()
+            plan = scenario.resolved_plan()
         except InputError as exc:
             raise InputError([f"plan_file: {p}" for p in exc.problems]) from None
+        problems = scenario.plan_problems(plan)
+        if problems:
+            raise InputError([f"{path}={show_value(value)}: {rule}" for path, value, rule in problems])
     return scenario

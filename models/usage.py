@@ -12,6 +12,8 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
+from models.codebuild import ComputeType
+from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
@@ -28,10 +30,15 @@ __all__ = [
     "NatGatewayUsage",
     "PublicIpv4Usage",
     "Usage",
+    "VpcEndpointUsage",
     "load_usage",
 ]
 
-NonNeg = Annotated[Decimal, Field(ge=0)]
+#: The largest quantity a usage field takes: far above any month of a small stack, small enough that
+#: every amount stays exact in 28-digit decimal arithmetic.
+MAX_QUANTITY = Decimal(10**15)
+NonNeg = Annotated[Decimal, Field(ge=0, le=MAX_QUANTITY)]
+Count = Annotated[int, Field(ge=0, le=1_000_000)]
 
 
 def _as_list(v: Any) -> Any:
@@ -41,7 +48,7 @@ def _as_list(v: Any) -> Any:
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class AlbHour(_Frozen):
@@ -60,11 +67,11 @@ class AlbUsage(AlbHour):
     ``rules`` (rules processed per request) and the first 10 free rules are taken off.
     """
 
-    count: int = Field(1, ge=0)
+    count: Count = 1
     hours: NonNeg | None = None
     target: Literal["ip", "instance", "lambda"] = "ip"
     requests_per_s: NonNeg | None = None
-    rules: int | None = Field(None, ge=0)
+    rules: Count | None = None
     hourly: list[AlbHour] | None = None
     lcu_hours: NonNeg | None = Field(None, description="LCU-hours already metered hour by hour (from a simulation)")
     lcu_basis: str = Field("", max_length=200, description="which dimensions set the metered LCUs")
@@ -98,7 +105,7 @@ class ApiGatewayUsage(_Frozen):
     requests: NonNeg = Decimal(0)
     request_kb: NonNeg = Decimal(0)
     response_kb: NonNeg = Decimal(0)
-    cache_gb: Decimal | None = None
+    cache_gb: NonNeg | None = None
     cache_hours: NonNeg | None = None
 
     @model_validator(mode="after")
@@ -117,13 +124,20 @@ class LambdaUsage(_Frozen):
     memory_mb: int = Field(128, ge=128, le=10240)
     arch: Literal["x86_64", "arm64"] = "x86_64"
     ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
-    provisioned_concurrency: int = Field(0, ge=0)
+    provisioned_concurrency: Count = 0
     provisioned_hours: NonNeg | None = None
-    provisioned_requests: NonNeg = Field(Decimal(0), description="invocations served by provisioned environments")
+    provisioned_requests: NonNeg | None = Field(
+        None,
+        description="invocations served by provisioned environments; default: as many as the provisioned "
+        "environments can serve in provisioned_hours (each busy duration_ms per invocation), at most requests",
+    )
+    package: Literal["image", "zip"] = Field(
+        "image", description="deployment package; the price book says whether INIT of this package is billed"
+    )
 
     @model_validator(mode="after")
     def _pc(self) -> LambdaUsage:
-        if self.provisioned_requests > self.requests:
+        if self.provisioned_requests is not None and self.provisioned_requests > self.requests:
             raise cross_field_error(
                 [("provisioned_requests", self.provisioned_requests, f"must be <= requests ({self.requests})")]
             )
@@ -156,6 +170,15 @@ class NatGatewayUsage(_Frozen):
     processed_gb: NonNeg = Decimal(0)
 
 
+class VpcEndpointUsage(_Frozen):
+    """Interface VPC endpoints: each is billed per zone-hour, plus every GB it processes."""
+
+    endpoints: NonNeg = Decimal(1)
+    azs: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+    processed_gb: NonNeg = Decimal(0)
+
+
 class PublicIpv4Usage(_Frozen):
     addresses: NonNeg = Decimal(1)
     hours: NonNeg | None = None
@@ -175,8 +198,9 @@ class EcrUsage(_Frozen):
 
 
 class CodeBuildUsage(_Frozen):
-    compute_type: Literal["BUILD_GENERAL1_SMALL", "BUILD_GENERAL1_MEDIUM", "BUILD_GENERAL1_LARGE"] = (
-        "BUILD_GENERAL1_SMALL"
+    compute_type: ComputeType = Field(
+        "BUILD_GENERAL1_SMALL",
+        description="as the API names it (BUILD_GENERAL1_SMALL) or the pricing page (general1.small)",
     )
     build_minutes: NonNeg = Decimal(0)
 
@@ -194,6 +218,9 @@ Many = Annotated[tuple[T, ...], BeforeValidator(_as_list)]
 class Usage(_Frozen):
     """Everything a month used; each service key may be one object or a list."""
 
+    region: str | None = Field(
+        None, pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$", description="AWS Region; priced by that Region's book"
+    )
     month_hours: Decimal = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
     alb: Many[AlbUsage] = ()
@@ -202,14 +229,46 @@ class Usage(_Frozen):
     fargate: Many[FargateUsage] = ()
     ec2: Many[Ec2Usage] = ()
     nat_gateway: Many[NatGatewayUsage] = ()
+    vpc_endpoints: Many[VpcEndpointUsage] = ()
     public_ipv4: Many[PublicIpv4Usage] = ()
     data_transfer_out_gb: NonNeg = Decimal(0)
     cloudwatch: Many[CloudWatchUsage] = ()
     ecr: Many[EcrUsage] = ()
     codebuild: Many[CodeBuildUsage] = ()
     codepipeline: Many[CodePipelineUsage] = ()
+    savings_plan: SavingsPlan | None = None
+    compute_hourly_weights: tuple[NonNeg, ...] | None = Field(
+        None,
+        description="relative compute usage of each hour (from a run), repeated to fill the month; default even. "
+        "A Savings Plan is applied hour by hour on it",
+    )
 
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True, allow_inf_nan=False)
+
+    @model_validator(mode="after")
+    def _hours_fit_the_month(self) -> Usage:
+        problems: list[Problem] = []
+        for i, a in enumerate(self.alb):
+            if a.hourly is not None and len(a.hourly) > self.month_hours:
+                problems.append(
+                    (
+                        f"alb[{i}].hourly",
+                        f"{len(a.hourly)} hours",
+                        f"must have at most month_hours ({self.month_hours})",
+                    )
+                )
+        weights = self.compute_hourly_weights
+        if weights is not None and len(weights) > self.month_hours:
+            problems.append(
+                (
+                    "compute_hourly_weights",
+                    f"{len(weights)} hours",
+                    f"must have at most month_hours ({self.month_hours})",
+                )
+            )
+        if problems:
+            raise cross_field_error(problems)
+        return self
 
 
 def load_usage(path: str | Path) -> Usage:

@@ -7,6 +7,7 @@ for example ``container.tasks.max=0: must be >= container.tasks.min (1)``.
 from __future__ import annotations
 
 import json
+import re
 import types
 import typing
 from collections.abc import Iterable
@@ -20,15 +21,25 @@ from pydantic_core import PydanticCustomError
 from models.errors import InputError
 
 __all__ = [
+    "MAX_JSON_BYTES",
+    "MAX_JSON_DEPTH",
     "Problem",
     "cross_field_error",
     "format_problems",
+    "json_depth",
     "load_json",
+    "parse_json",
     "show_value",
     "validate",
 ]
 
 M = TypeVar("M", bound=BaseModel)
+
+#: Deepest nesting of arrays and objects accepted in an input file (the deepest real one is about 6).
+MAX_JSON_DEPTH = 64
+#: Largest input JSON file accepted (a plan, scenario, usage file or price book is a few KB).
+MAX_JSON_BYTES = 50_000_000
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 
 #: A cross-field problem: (dotted path relative to the model, bad value, rule text).
 Problem = tuple[str, Any, str]
@@ -85,7 +96,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
             continue
         nxt: list[type[BaseModel]] = []
         for cls in candidates:
-            field = cls.model_fields.get(part)
+            field = _field_named(cls, part)
             if field is not None:
                 nxt.extend(_unwrap(field.annotation))
             else:  # a discriminated-union tag in the location
@@ -96,8 +107,35 @@ def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[st
         candidates = nxt
     keys: set[str] = set()
     for cls in candidates:
-        keys.update(cls.model_fields)
+        keys.update(f.alias or name for name, f in cls.model_fields.items())
     return sorted(keys)
+
+
+def _field_named(cls: type[BaseModel], key: str) -> Any:
+    """The field a JSON key names (by its alias, as users write it, or by its name)."""
+    for name, f in cls.model_fields.items():
+        if key in (name, f.alias):
+            return f
+    return None
+
+
+def _json_loc(model: type[BaseModel], loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The location as the user's JSON has it: without the union tags pydantic inserts
+    (``traffic.constant.rps`` is ``traffic.rps`` in the file)."""
+    candidates: list[type[BaseModel]] = [model]
+    out: list[str | int] = []
+    for part in loc:
+        if isinstance(part, int):
+            out.append(part)
+            continue
+        fields = [f for f in (_field_named(c, part) for c in candidates) if f is not None]
+        tagged = [c for c in candidates if _tag(c) == part]
+        if not fields and tagged:
+            candidates = tagged
+            continue
+        out.append(part)
+        candidates = [m for f in fields for m in _unwrap(f.annotation)]
+    return tuple(out)
 
 
 def _tag(cls: type[BaseModel]) -> str | None:
@@ -125,13 +163,14 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
     lines: list[str] = []
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-")))
-        path = _dotted(((prefix,) if prefix else ()) + loc) or "(top level)"
+        shown = _json_loc(model, loc)
+        path = _dotted(((prefix,) if prefix else ()) + shown) or "(top level)"
         kind = err["type"]
         ctx = err.get("ctx") or {}
         value = err.get("input")
         if kind == "cross_field":
             for sub, bad, rule in ctx["problems"]:
-                full = _dotted(((prefix,) if prefix else ()) + loc + tuple(sub.split(".")))
+                full = _dotted(((prefix,) if prefix else ()) + shown + tuple(sub.split(".")))
                 lines.append(f"{full}={show_value(bad)}: {rule}")
         elif kind == "extra_forbidden":
             allowed = _allowed_keys(model, loc[:-1])
@@ -156,23 +195,53 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
     return lines
 
 
-def load_json(path: str | Path, what: str) -> Any:
-    """Read a JSON file, or raise ``InputError`` with one clear line."""
-    p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError([f"{what}={str(p)!r}: file not found"]) from None
-    except IsADirectoryError:
-        raise InputError([f"{what}={str(p)!r}: is a directory, expected a JSON file"]) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError([f"{what}={str(p)!r}: cannot be read ({exc})"]) from None
+def json_depth(text: str) -> int:
+    """How deeply arrays and objects nest in a JSON text (strings ignored), without parsing it."""
+    bare = _STRING.sub("", text)
+    depth = deepest = 0
+    for ch in re.findall(r"[\[\]{}]", bare):
+        depth += 1 if ch in "[{" else -1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def parse_json(text: str, where: str) -> Any:
+    """Parse JSON text (a UTF-8 byte order mark is ignored); ``InputError`` naming ``where`` otherwise.
+
+    Nesting deeper than ``MAX_JSON_DEPTH`` is refused before parsing, so hostile input cannot
+    exhaust the parser's recursion.
+    """
+    text = text.removeprefix("\ufeff")
+    depth = json_depth(text)
+    if depth > MAX_JSON_DEPTH:
+        raise InputError([f"{where}: JSON nested {depth} levels deep; at most {MAX_JSON_DEPTH} are allowed"])
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputError(
-            [f"{what}={str(p)!r}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"]
-        ) from None
+        raise InputError([f"{where}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"]) from None
+    except (ValueError, RecursionError) as exc:  # e.g. an integer of more than 4,300 digits
+        raise InputError([f"{where}: unreadable JSON ({str(exc).splitlines()[0]})"]) from None
+
+
+def load_json(path: str | Path, what: str) -> Any:
+    """Read a JSON file, or raise ``InputError`` with one clear line naming ``what`` and the path."""
+    p = Path(path)
+    where = f"{what}={str(p)!r}"
+    try:
+        if p.is_dir():
+            raise InputError([f"{where}: is a folder, expected a JSON file"])
+        if p.exists() and p.stat().st_size > MAX_JSON_BYTES:
+            raise InputError([f"{where}: {p.stat().st_size:,} bytes; at most {MAX_JSON_BYTES:,} are allowed"])
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError([f"{where}: file not found"]) from None
+    except IsADirectoryError:
+        raise InputError([f"{where}: is a folder, expected a JSON file"]) from None
+    except UnicodeDecodeError as exc:
+        raise InputError([f"{where}: not UTF-8 text (byte {exc.start})"]) from None
+    except OSError as exc:
+        raise InputError([f"{where}: cannot be read ({exc.strerror or exc})"]) from None
+    return parse_json(text, where)
 
 
 def validate(model: type[M], data: Any, prefix: str = "") -> M:

@@ -5,18 +5,36 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    ReadTimeoutError,
+)
 
 from models.plan import Plan
 from provision.errors import ConnectionProblem
 from provision.executor import Change, apply, destroy, diff
 from provision.graph import resources_for
 from provision.localstack.launcher import ENDPOINT, running
+from provision.lock import Holder, Intents, force_unlock, stack_lock
 from provision.resources import Context
-from provision.session import Clients
+from provision.session import PROBE_TIMEOUT_S, Clients
 from provision.status import read_plan
+from provision.tagging import check_tags
 
-__all__ = ["apply_plan", "connect", "destroy_stack", "localstack_running", "outputs_of", "plan_changes", "read_status"]
+__all__ = [
+    "apply_plan",
+    "connect",
+    "destroy_stack",
+    "localstack_running",
+    "outputs_of",
+    "plan_changes",
+    "read_status",
+    "unlock_stack",
+]
 
 Say = Callable[[str], None]
 
@@ -33,11 +51,15 @@ def connect(
     region: str | None = None,
     wrap: Callable[[str, Any], Any] | None = None,
 ) -> Context:
-    """A context for the plan's stack, after checking that credentials and the endpoint work."""
+    """A context for the plan's stack, after checking the plan's tags (before any AWS call), then that
+    credentials and the endpoint work (one call, failing within ``PROBE_TIMEOUT_S`` on a silent endpoint).
+
+    Raises TagsRejected, ConnectionProblem."""
+    check_tags(plan.tags)
     region = region or plan.region
     clients = Clients(target, region, endpoint_url or (ENDPOINT if target == "localstack" else None), wrap)
     try:
-        clients("sts").get_caller_identity()
+        clients.probe("sts").get_caller_identity()
     except NoCredentialsError:
         raise ConnectionProblem(
             "no AWS credentials found in the standard chain (environment, ~/.aws, instance "
@@ -47,6 +69,10 @@ def connect(
         raise ConnectionProblem(
             f"cannot reach {exc.kwargs.get('endpoint_url', 'the endpoint')}: is it running? "
             "(python -m provision localstack start)"
+        ) from None
+    except (ReadTimeoutError, ConnectTimeoutError) as exc:
+        raise ConnectionProblem(
+            f"{exc.kwargs.get('endpoint_url', 'the endpoint')} did not answer within {PROBE_TIMEOUT_S:.0f} s"
         ) from None
     except (ClientError, BotoCoreError) as exc:
         raise ConnectionProblem(f"the endpoint refused the credentials check: {exc}") from None
@@ -64,16 +90,25 @@ def _zones(ctx: Context, n: int) -> list[str]:
 
 def plan_changes(plan: Plan, ctx: Context) -> list[Change]:
     """What apply would change (no AWS writes)."""
-    return diff(ctx, resources_for(plan, _zones(ctx, plan.network.azs)))
+    return diff(ctx, resources_for(plan, _zones(ctx, plan.network.azs)), Intents(ctx))
 
 
 def apply_plan(
     plan: Plan, target: str = "localstack", progress: Say = print, ctx: Context | None = None
 ) -> dict[str, Any]:
-    """Create or update the stack; returns its outputs (endpoint, repository, names)."""
+    """Create or update the stack under its lock; returns its outputs (endpoint, repository, names).
+
+    Raises StackLocked (nothing changed), StackCollision (found before the first change), StepFailed."""
     ctx = ctx or connect(plan, target)
-    apply(ctx, resources_for(plan, _zones(ctx, plan.network.azs)), progress)
+    resources = resources_for(plan, _zones(ctx, plan.network.azs))
+    with stack_lock(ctx, progress):
+        apply(ctx, resources, progress, Intents(ctx))
     return outputs_of(plan, ctx)
+
+
+def unlock_stack(ctx: Context) -> Holder | None:
+    """Remove the stack's lock whoever holds it (``--force-unlock``); returns who held it."""
+    return force_unlock(ctx)
 
 
 def outputs_of(plan: Plan, ctx: Context) -> dict[str, Any]:
@@ -95,8 +130,9 @@ def outputs_of(plan: Plan, ctx: Context) -> dict[str, Any]:
 
 
 def destroy_stack(ctx: Context, progress: Say = print) -> int:
-    """Delete everything the stack owns; safe to repeat. Returns how many resources were deleted."""
-    return destroy(ctx, progress)
+    """Delete everything the stack owns, under its lock; safe to repeat. Returns how many were deleted."""
+    with stack_lock(ctx, progress):
+        return destroy(ctx, progress, Intents(ctx))
 
 
 def read_status(ctx: Context) -> Plan | None:

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from models import InputError, load_plan
-from provision.errors import ProvisionError
+from provision.errors import ProvisionError, TagsRejected
 
 __all__ = ["main"]
 
@@ -59,10 +59,21 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     return 2 if todo else 0
 
 
+def _unlock(args: argparse.Namespace, ctx: Any) -> None:
+    if not args.force_unlock:
+        return
+    from provision.api import unlock_stack
+
+    held = unlock_stack(ctx)
+    say = _say(args)
+    say(f"removed the lock held by {held.describe()}" if held else "the stack was not locked")
+
+
 def _cmd_apply(args: argparse.Namespace) -> int:
     from provision.api import apply_plan
 
     plan, ctx = _context(args)
+    _unlock(args, ctx)
     outputs = apply_plan(plan, args.target, _say(args), ctx)
     print(json.dumps(outputs, indent=2) if args.json else "\n".join(f"{k}: {v}" for k, v in outputs.items()))
     return 0
@@ -72,6 +83,7 @@ def _cmd_destroy(args: argparse.Namespace) -> int:
     from provision.api import destroy_stack
 
     _, ctx = _context(args)
+    _unlock(args, ctx)
     n = destroy_stack(ctx, _say(args))
     print(json.dumps({"deleted": n}) if args.json else f"deleted {n} resources")
     return 0
@@ -129,6 +141,10 @@ def _parser() -> argparse.ArgumentParser:
         c.add_argument("--region", default=None)
         c.add_argument("--json", action="store_true")
         c.add_argument("--yes", action="store_true", help="do not ask before changing real AWS")
+        if name in ("apply", "destroy"):
+            c.add_argument(
+                "--force-unlock", action="store_true", help="remove the stack's lock first (its holder must be dead)"
+            )
         c.set_defaults(func=func)
     s = sub.add_parser("scaffold", help="write build.yml and release.yml")
     s.add_argument("dir")
@@ -145,7 +161,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except InputError as exc:
+    except (InputError, TagsRejected) as exc:
         for problem in exc.problems:
             print(f"{PROG}: {problem}", file=sys.stderr)
         return 1

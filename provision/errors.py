@@ -4,13 +4,24 @@ ProvisionError          base of every error raised here
 ├── PlanNotSupported    the plan asks for something this provisioner does not build (yet)
 ├── ConnectionProblem   credentials missing, or the endpoint cannot be reached
 ├── StackCollision      another stack (or something untagged) already owns a name this stack needs
+├── StackLocked         another apply or destroy holds the stack's lock
+├── TagsRejected        the plan's tags would be refused by AWS (found before any AWS call)
 ├── StepFailed          an AWS call failed during apply or destroy; names the step and the call
 └── LocalStackError     LocalStack could not be installed, started or stopped
 """
 
 from __future__ import annotations
 
-__all__ = ["ConnectionProblem", "LocalStackError", "PlanNotSupported", "ProvisionError", "StackCollision", "StepFailed"]
+__all__ = [
+    "ConnectionProblem",
+    "LocalStackError",
+    "PlanNotSupported",
+    "ProvisionError",
+    "StackCollision",
+    "StackLocked",
+    "StepFailed",
+    "TagsRejected",
+]
 
 
 class ProvisionError(Exception):
@@ -27,6 +38,18 @@ class ConnectionProblem(ProvisionError):
 
 class StackCollision(ProvisionError):
     """A resource this stack needs is taken by another stack or by an untagged resource."""
+
+
+class StackLocked(ProvisionError):
+    """Another apply or destroy holds the stack's lock; the message names the holder and since when."""
+
+
+class TagsRejected(ProvisionError):
+    """Tags AWS would refuse; ``problems`` holds one line per bad tag."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 class StepFailed(ProvisionError):

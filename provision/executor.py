@@ -14,7 +14,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
-from provision.resources import Context, Kind, Live, Resource
+from provision.lock import Intents
+from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.apigw import HttpApi, RestApi, VpcLink
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
@@ -28,7 +29,7 @@ from provision.services.lambda_ import Function, Permission, ProvisionedConcurre
 from provision.services.scaling import Alarm, ScalableTarget, StepPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
 
-__all__ = ["DESTROY_ORDER", "KINDS", "Change", "apply", "destroy", "diff"]
+__all__ = ["DESTROY_ORDER", "KINDS", "Change", "Survey", "apply", "destroy", "diff", "survey"]
 
 KINDS: dict[str, Kind] = {
     "vpc": Vpc(),
@@ -142,13 +143,17 @@ def _compare(kind: Kind, ctx: Context, res: Resource, live: Live) -> dict[str, t
     }
 
 
-def _check_owner(ctx: Context, res: Resource, live: Live) -> None:
-    if live.owner != ctx.stack:
-        whose = f"stack {live.owner!r}" if live.owner else "nobody (it carries no tinysim:stack tag)"
-        raise StackCollision(
-            f"{res.kind} {res.name!r} already exists and belongs to {whose}; "
-            f"choose another plan name than {ctx.stack!r}"
-        )
+def _check_owner(ctx: Context, res: Resource, live: Live, intents: Intents | None) -> bool:
+    """Is ``live`` ours? True when it is ours but untagged because an apply died between its create and
+    its tagging (recorded in the intents): it must be adopted. Raises StackCollision otherwise."""
+    if live.owner == ctx.stack:
+        return False
+    if live.owner is None and intents is not None and intents.covers(res.kind, res.name):
+        return True
+    whose = f"stack {live.owner!r}" if live.owner else "nobody (it carries no tinysim:stack tag)"
+    raise StackCollision(
+        f"{res.kind} {res.name!r} already exists and belongs to {whose}; choose another plan name than {ctx.stack!r}"
+    )
 
 
 def _aws(step: str, fn: Callable[[], Any]) -> Any:
@@ -161,46 +166,87 @@ def _aws(step: str, fn: Callable[[], Any]) -> Any:
         raise StepFailed(f"{step}: {exc}") from exc
 
 
-def diff(ctx: Context, resources: list[Resource]) -> list[Change]:
-    """Desired vs live for every resource, without changing anything. Raises on a name collision."""
-    changes = []
+@dataclass
+class Survey:
+    """One read of the whole stack: the changes, and what was found for each resource whose upstream
+    resources all exist (None = absent), which apply reuses instead of reading again."""
+
+    changes: list[Change]
+    known: dict[str, Live | None]
+
+
+def survey(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> Survey:
+    """Desired vs live for every resource, without changing anything.
+
+    Every resource is looked up, also those whose upstream resources do not exist yet (by name, where
+    its kind can look it up without them), so that every name taken by another stack or by an untagged
+    resource is found here, before the first change. Raises StackCollision."""
+    changes: list[Change] = []
+    known: dict[str, Live | None] = {}
     for res in resources:
         kind = KINDS[res.kind]
-        if any(d not in ctx.outputs for d in res.deps):
-            changes.append(Change(res.key, res.kind, res.name, "create"))
-            continue
-        live = _aws(f"read {res.kind} {res.name}", partial(kind.find, ctx, res))
+        ready = all(d in ctx.outputs for d in res.deps)
+        try:
+            live = _aws(f"read {res.kind} {res.name}", partial(kind.find, ctx, res))
+        except UpstreamMissing:  # looked up inside an upstream resource that does not exist: neither can this
+            live = None
+        if ready:
+            known[res.key] = live
         if live is None:
             changes.append(Change(res.key, res.kind, res.name, "create"))
             continue
-        _check_owner(ctx, res, live)
+        adopt = _check_owner(ctx, res, live, intents)
+        if not ready:
+            changes.append(Change(res.key, res.kind, res.name, "update"))
+            continue
         ctx.outputs[res.key] = live.outputs
         fields = _compare(kind, ctx, res, live)
+        if adopt:
+            fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return changes
+    return Survey(changes, known)
 
 
-def apply(ctx: Context, resources: list[Resource], say: Say) -> dict[str, dict[str, Any]]:
-    """Create or update every resource in order; returns the outputs by resource key."""
-    diff(Context(ctx.clients, ctx.stack, ctx.region, ctx.tags), resources)  # collisions stop us before any change
+def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
+    """Desired vs live for every resource (see :func:`survey`)."""
+    return survey(ctx, resources, intents).changes
+
+
+def apply(
+    ctx: Context, resources: list[Resource], say: Say, intents: Intents | None = None
+) -> dict[str, dict[str, Any]]:
+    """Create or update every resource in order; returns the outputs by resource key.
+
+    Call it holding the stack's lock. The stack is read once (collisions stop us before any change);
+    a kind that cannot tag in its create call has the create recorded in ``intents`` first."""
+    first = survey(ctx, resources, intents)
     n = len(resources)
     for i, res in enumerate(resources, 1):
         kind = KINDS[res.kind]
         started = time.perf_counter()
         step = f"{res.kind} {res.name}"
-        live = _aws(f"read {step}", partial(kind.find, ctx, res))
+        live = first.known[res.key] if res.key in first.known else _aws(f"read {step}", partial(kind.find, ctx, res))
         if live is None:
+            untagged_create = not getattr(kind, "tagged_at_create", True)
+            if untagged_create and intents is not None:
+                _aws(f"record {step}", partial(intents.record, res.kind, res.name))
             live = _aws(f"create {step}", partial(kind.create, ctx, res))
+            if untagged_create and intents is not None:
+                _aws(f"record {step}", partial(intents.done, res.kind, res.name))
             action = "created"
         else:
-            _check_owner(ctx, res, live)
+            adopt = _check_owner(ctx, res, live, intents)
+            actions = []
+            if adopt and intents is not None:
+                live = _aws(f"tag {step}", partial(kind.adopt, ctx, res, live))
+                _aws(f"record {step}", partial(intents.done, res.kind, res.name))
+                actions.append("tagged")
             ctx.outputs[res.key] = live.outputs
             fields = _compare(kind, ctx, res, live)
             if fields:
                 live = _aws(f"update {step}", partial(kind.update, ctx, res, live, list(fields)))
-                action = "updated " + ",".join(fields)
-            else:
-                action = "unchanged"
+                actions.append("updated " + ",".join(fields))
+            action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
     return ctx.outputs
@@ -209,12 +255,28 @@ def apply(ctx: Context, resources: list[Resource], say: Say) -> dict[str, dict[s
 RETRYABLE = ("DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidParameterException")
 
 
-def destroy(ctx: Context, say: Say, passes: int = 6) -> int:
-    """Delete everything the stack owns, dependants first; returns how many resources were deleted."""
+def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:
+    """Untagged resources an interrupted apply created (recorded in the intents), by kind."""
+    found: dict[str, list[Live]] = {}
+    for kind_name, name in sorted(intents.pending if intents else ()):
+        if kind_name not in KINDS:
+            continue
+        live = _aws(
+            f"read {kind_name} {name}", partial(KINDS[kind_name].find, ctx, Resource(kind_name, kind_name, name))
+        )
+        if live is not None and live.owner is None:
+            found.setdefault(kind_name, []).append(live)
+    return found
+
+
+def destroy(ctx: Context, say: Say, intents: Intents | None = None, passes: int = 6) -> int:
+    """Delete everything the stack owns (tagged, or recorded in ``intents`` as created by an interrupted
+    apply), dependants first; returns how many resources were deleted. Call it holding the stack's lock."""
     deleted = 0
+    extra = _in_flight(ctx, intents)
     for kind_name in DESTROY_ORDER:
         kind = KINDS[kind_name]
-        pending = _aws(f"list {kind_name}", partial(kind.owned, ctx))
+        pending = _aws(f"list {kind_name}", partial(kind.owned, ctx)) + extra.get(kind_name, [])
         for attempt in range(passes):
             left = []
             for live in pending:
@@ -234,4 +296,6 @@ def destroy(ctx: Context, say: Say, passes: int = 6) -> int:
                 break
             pending = left
             time.sleep(min(5.0, 0.5 * 2**attempt))
+    if intents is not None:
+        _aws("clear the record of creates in flight", intents.clear)
     return deleted

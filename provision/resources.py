@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["STACK_TAG", "Context", "Kind", "Live", "Resource", "tags_for"]
+__all__ = ["STACK_TAG", "Context", "Kind", "Live", "Resource", "UpstreamMissing", "tags_for"]
 
 STACK_TAG = "tinysim:stack"
 
@@ -49,7 +49,14 @@ class Context:
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def out(self, key: str, name: str) -> Any:
+        """An output of an upstream resource. Raises UpstreamMissing when that resource is not known yet."""
+        if key not in self.outputs:
+            raise UpstreamMissing(key)
         return self.outputs[key][name]
+
+
+class UpstreamMissing(LookupError):
+    """A resource was looked up inside an upstream resource that does not exist (yet)."""
 
 
 class Kind(Protocol):
@@ -57,6 +64,11 @@ class Kind(Protocol):
 
     @property
     def mutable(self) -> tuple[str, ...]: ...
+
+    @property
+    def tagged_at_create(self) -> bool: ...
+
+    def adopt(self, ctx: Context, res: Resource, live: Live) -> Live: ...
 
     def find(self, ctx: Context, res: Resource) -> Live | None: ...
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from provision.errors import ProvisionError
+
 __all__ = ["BUILD_YML", "RELEASE_YML", "scaffold"]
 
 BUILD_YML = """\
@@ -45,14 +47,23 @@ phases:
 
 
 def scaffold(directory: str | Path) -> list[Path]:
-    """Write build.yml and release.yml into ``directory`` (created if missing; existing files are kept)."""
+    """Write build.yml and release.yml into ``directory`` (created if missing; existing files are kept).
+
+    Raises ``ProvisionError`` naming the path when ``directory`` is a file or cannot be written.
+    """
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
+    if out.exists() and not out.is_dir():
+        raise ProvisionError(f"dir={str(out)!r}: is a file; give a folder for build.yml and release.yml")
     written = []
-    for name, text in (("build.yml", BUILD_YML), ("release.yml", RELEASE_YML)):
-        path = out / name
-        if path.exists():
-            continue
-        path.write_text(text, encoding="utf-8")
-        written.append(path)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for name, text in (("build.yml", BUILD_YML), ("release.yml", RELEASE_YML)):
+            path = out / name
+            if path.exists():
+                continue
+            path.write_text(text, encoding="utf-8")
+            written.append(path)
+    except OSError as exc:
+        where = exc.filename or out
+        raise ProvisionError(f"dir={str(out)!r}: cannot write {str(where)!r} ({exc.strerror or exc})") from None
     return written

@@ -9,9 +9,14 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-__all__ = ["RETRIES", "Clients"]
+__all__ = ["PROBE", "PROBE_TIMEOUT_S", "RETRIES", "Clients"]
 
-RETRIES = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=60)
+#: Every call: 5 s to connect, 20 s to answer (the slowest single call seen, a Lambda create on an
+#: emulator, answers in a few seconds), retried by botocore's standard mode (throttling included).
+RETRIES = Config(retries={"mode": "standard", "max_attempts": 8}, connect_timeout=5, read_timeout=20)
+#: The first call of a run (the credentials check): no retry, so a silent endpoint fails fast.
+PROBE_TIMEOUT_S = 10.0
+PROBE = Config(retries={"mode": "standard", "total_max_attempts": 1}, connect_timeout=5, read_timeout=PROBE_TIMEOUT_S)
 
 
 class Clients:
@@ -37,14 +42,19 @@ class Clients:
         else:
             self._session = boto3.Session(region_name=region)
 
+    def _make(self, service: str, config: Config) -> Any:
+        kwargs: dict[str, Any] = {"config": config}
+        if self.target != "localstack" and self.endpoint_url:
+            kwargs["endpoint_url"] = self.endpoint_url
+        client = self._session.client(service, **kwargs)
+        return self._wrap(service, client) if self._wrap is not None else client
+
     def __call__(self, service: str) -> Any:
         client = self._cache.get(service)
         if client is None:
-            kwargs: dict[str, Any] = {"config": RETRIES}
-            if self.target != "localstack" and self.endpoint_url:
-                kwargs["endpoint_url"] = self.endpoint_url
-            client = self._session.client(service, **kwargs)
-            if self._wrap is not None:
-                client = self._wrap(service, client)
-            self._cache[service] = client
+            client = self._cache[service] = self._make(service, RETRIES)
         return client
+
+    def probe(self, service: str) -> Any:
+        """A client that tries once, with a short read timeout (for the first call of a run)."""
+        return self._make(service, PROBE)

@@ -1,17 +1,52 @@
-"""Every number a forecast assumes rather than measures, with where it comes from, so a reader can
-check and change it: log bytes, image size, build minutes, Lambda cold start, the month extrapolation,
-the price book's date."""
+"""The assumptions behind a forecast, said beside it with the field that sets each: the bill's
+operational lines (logs, image storage, builds, image pulls are not measured by the simulator; they come
+from the scenario's ``operations`` fields) and every other assumed number a reader should see and may
+change: the Lambda cold start, the month extrapolation, the price book's date.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
-from models.prices import load_price_book
-from models.scenario import Scenario
+from models.plan import Plan
+from models.price_regions import scenario_price_book
+from models.scenario import Operations, Scenario, Workload
 from tinysim.engine import COLD_START_MS
+from tinysim.payload_limits import payload_error
+from tinysim.stack_traffic import releases_per_month, task_starts_per_month
 from tinysim.steady import MONTH_HOURS
 
-__all__ = ["Assumption", "assumptions", "month_factor"]
+__all__ = ["Assumption", "assumptions", "bill_assumptions", "month_factor"]
+
+
+def bill_assumptions(
+    plan: Plan, ops: Operations, workload: Workload = Workload(), scaling_starts: Decimal = Decimal(0)
+) -> tuple[str, ...]:
+    """One line per assumption, each naming its field."""
+    notes = [
+        f"logs: {ops.log_kb_per_request:g} KB per request (operations.log_kb_per_request), ingested and stored",
+        f"image storage: {ops.image_gb:g} GB x {ops.images_kept} images kept "
+        "(operations.image_gb, operations.images_kept)",
+    ]
+    if plan.pipeline.enabled:
+        notes.append(
+            f"builds: {releases_per_month(plan, ops)} a month x ({ops.build_minutes:g} + {ops.release_minutes:g}) "
+            f"minutes on {plan.pipeline.compute_type} (operations.builds_per_month, build_minutes, release_minutes)"
+        )
+    else:
+        notes.append("builds: none, the pipeline is disabled (pipeline.enabled)")
+    if plan.architecture == "container":
+        path = "the VPC endpoints" if plan.network.vpc_endpoints else "the NAT gateway"
+        starts = task_starts_per_month(plan, ops, scaling_starts)
+        notes.append(
+            f"image pulls: {ops.image_gb:g} GB x {starts.quantize(Decimal(1))} task starts a month through {path} "
+            "(every release restarts the desired tasks; scale-outs start more)"
+        )
+    error = payload_error(plan, workload)
+    if error:
+        notes.append(f"payload: {error}; no egress billed for them")
+    return tuple(notes)
 
 
 @dataclass(frozen=True)
@@ -34,7 +69,7 @@ def month_factor(horizon_s: float) -> float:
 def assumptions(scenario: Scenario) -> list[Assumption]:
     """The assumed numbers behind ``scenario``'s forecast, in the order a bill reader meets them."""
     ops, wl, plan = scenario.operations, scenario.workload, scenario.resolved_plan()
-    book = load_price_book(scenario.price_book)
+    book = scenario_price_book(scenario, plan)
     factor = month_factor(scenario.horizon_s)
     hours = scenario.horizon_s / 3600
     out = [

@@ -1,35 +1,63 @@
 """``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
 
-Exit codes: 0 success, 2 bad input (each problem on its own line), 3 ``recommend`` found no configuration
-meeting the SLO, 1 an unexpected failure.
+Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep some of whose points
+failed (each failed row says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
+printed with the closest configuration), 1 an unexpected failure.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, NoReturn
 
 import pandas as pd
 
-from models import InputError, ModelsError, Plan, Scenario, load_plan, load_price_book, load_scenario, load_usage
+from models import (
+    InputError,
+    ModelsError,
+    Plan,
+    PriceBook,
+    PriceMissing,
+    Scenario,
+    Usage,
+    load_plan,
+    load_price_book,
+    load_scenario,
+    load_usage,
+)
+from models.plan import Network
+from models.price_regions import books_by_region, check_region, region_book, scenario_price_book
 from models.prices import available_price_books
 from models.scenario import Operations, Workload
 from models.validation import load_json, show_value, validate
+from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
-from tinysim.costs import price_usage
+from tinysim.calibrate import command as calibrate_command
+from tinysim.costs import Bill, price_usage
 from tinysim.errors import NoConfigurationMeetsSlo, TinysimError
+from tinysim.focus import focus_rows, write_focus
+from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
+from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
 from tinysim.summary import RunSummary
 
 __all__ = ["main"]
 
 PROG = "tinysim"
-NO_CONFIGURATION = 3  # exit code of `recommend` when nothing in the space meets the SLO
+#: Most seeds a sweep or recommendation takes, and the largest seed.
+MAX_SEEDS = 10_000
+MAX_SEED = 2**63 - 1
+#: Exit code of a sweep that completed with some points failed.
+EXIT_SOME_POINTS_FAILED = 3
+#: Exit code of `recommend` when nothing in the space meets the SLO.
+EXIT_NO_CONFIGURATION = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -37,18 +65,44 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: {message} (see --help)\n")
 
 
+def _priced(usage: Usage, book: PriceBook, ref: str | None) -> Bill:
+    """The bill of ``usage`` under ``book``; a missing price names the ``--prices`` file it came from."""
+    try:
+        return price_usage(usage, book)
+    except PriceMissing as exc:
+        if ref is None or ref in available_price_books():
+            raise
+        raise InputError([f"--prices={ref!r}: {exc}"]) from None
+
+
 def _cmd_cost(args: argparse.Namespace) -> int:
     usage = load_usage(args.usage)
-    bill = price_usage(usage, load_price_book(args.prices, "--prices"))
+    book = load_price_book(args.prices or (usage.region and region_book(usage.region, "usage.region")), "--prices")
+    if usage.region is not None:
+        check_region(book, usage.region, args.allow_region_mismatch)
+    bill = _priced(usage, book, args.prices)
+    if args.focus:
+        _write_focus(args.focus, focus_rows(bill, book))
     print(json.dumps(bill.as_json(), indent=2) if args.json else bill.to_text())
     return 0
 
 
 def _cmd_bill(args: argparse.Namespace) -> int:
+    opts = check_options(BillOptions, args)
     plan = load_plan(args.plan) if args.plan else Plan()
-    books = args.prices or list(available_price_books())
-    load = SteadyLoad(args.requests_per_month, Workload())
-    bills = [price_usage(steady_usage(plan, load, Operations()), load_price_book(b, "--prices")) for b in books]
+    region_book(plan.region)  # a Region without a book is refused
+    books = [load_price_book(b, "--prices") for b in args.prices or books_by_region()[plan.region]]
+    for book in books:
+        check_region(book, plan.region, args.allow_region_mismatch)
+    load = SteadyLoad(opts.requests_per_month, Workload())
+    notes = bill_assumptions(plan, Operations(), load.workload)
+    usage = steady_usage(plan, load, Operations())
+    bills = [
+        _priced(usage, b, ref).with_assumptions(notes)
+        for b, ref in zip(books, args.prices or [None] * len(books), strict=True)
+    ]
+    if args.focus:
+        _write_focus(args.focus, focus_rows(bills[-1], books[-1], account=plan.name))
     if args.json:
         print(json.dumps([b.as_json() for b in bills], indent=2))
         return 0
@@ -62,14 +116,17 @@ def _cmd_bill(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write_focus(path: str, rows: list[dict[str, str]]) -> None:
+    try:
+        print(f"wrote {write_focus(path, rows)} ({len(rows):,} FOCUS 1.2 rows)", file=sys.stderr)
+    except OSError as exc:
+        raise InputError([f"--focus={path!r}: cannot be written ({exc.strerror or exc})"]) from None
+
+
 def _cmd_breakeven(args: argparse.Namespace) -> int:
+    wl = check_options(Workload, args)
+    check_options(Network, args)
     book = load_price_book(args.prices, "--prices")
-    wl = Workload(
-        request_kb=args.request_kb,
-        response_kb=args.response_kb,
-        requests_per_connection=args.requests_per_connection,
-        connection_s=args.connection_s,
-    )
     results = [breakeven(api, book, wl, args.azs) for api in ("apigw-http", "apigw-rest")]
     if args.json:
 
@@ -126,6 +183,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
     from tinysim.simulate import simulate
 
+    check_options(Scenario, args)
+    if args.out:
+        check_folder(args.out)
+    if args.focus:
+        check_file(args.focus, "--focus")
     scenario = load_scenario(args.scenario)
     updates: dict[str, object] = {}
     if args.seed is not None:
@@ -134,6 +196,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         updates["fidelity"] = args.fidelity
     if updates:
         scenario = validate(Scenario, {**scenario.model_dump(exclude_none=True), **updates})
+    plan = scenario.resolved_plan()
+    check_region(scenario_price_book(scenario, plan), plan.region, args.allow_region_mismatch, "price_book")
     with tqdm(
         total=scenario.horizon_s,
         unit="sim-s",
@@ -149,8 +213,13 @@ def _cmd_run(args: argparse.Namespace) -> int:
 
         result = simulate(scenario, progress)
     if args.out:
-        for path in result.write(args.out, "parquet" if args.parquet else "csv"):
+        fmt = "parquet" if args.parquet else "csv"
+        for path in write_folder(args.out, lambda tmp: result.write(tmp, fmt)):
             print(f"wrote {path}", file=sys.stderr)
+    if args.focus:
+        frame = result.hourly_usage
+        hourly = {str(c): frame[c].to_numpy() for c in frame.columns}
+        _write_focus(args.focus, focus_rows(result.bill, scenario_price_book(scenario, plan), hourly, plan.name))
     if args.json:
         print(json.dumps(result.summary.as_json(), indent=2))
     else:
@@ -197,69 +266,96 @@ def _grid_file(path: str, what: str) -> dict[str, list[Any]]:
 
 
 def _seeds(text: str) -> list[int]:
+    where = f"--seeds={text!r}"
+    if len(text) > 200_000:
+        raise InputError([f"{where[:40]}...: at most {MAX_SEEDS:,} seeds"])
     try:
-        seeds = [int(s) for s in text.split(",") if s.strip()] if "," in text else list(range(int(text)))
+        listed = [int(s) for s in text.split(",") if s.strip()] if "," in text else None
+        count = int(text) if listed is None else len(listed)
     except ValueError:
-        raise InputError([f"--seeds={text!r}: must be a count (5) or a list (0,1,2)"]) from None
-    if not seeds or min(seeds) < 0:
-        raise InputError([f"--seeds={text!r}: must name at least one seed >= 0"])
+        raise InputError([f"{where}: must be a count (5) or a list (0,1,2)"]) from None
+    if not 1 <= count <= MAX_SEEDS:
+        raise InputError([f"{where}: must name from 1 to {MAX_SEEDS:,} seeds"])
+    seeds = list(range(count)) if listed is None else listed
+    if min(seeds) < 0 or max(seeds) > MAX_SEED:
+        raise InputError([f"{where}: each seed must be from 0 to {MAX_SEED}"])
     return seeds
 
 
 def _executor_arg(args: argparse.Namespace) -> str:
-    return str(args.scheduler) if args.scheduler else str(args.executor)
+    if args.scheduler is None:
+        return str(args.executor)
+    if not re.fullmatch(r"(tcp|tls|ws|wss|inproc)://[^\s/]+", args.scheduler):
+        raise InputError([f"--scheduler={args.scheduler!r}: must be a Dask scheduler address like tcp://host:8786"])
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        raise InputError(["--scheduler: needs Dask (pip install 'tinysim[distributed]')"]) from None
+    return str(args.scheduler)
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
     from tinysim.sweep import bands, sweep
 
+    opts = check_options(SweepOptions, args)
+    if args.out:
+        check_file(args.out)
     scenario = load_scenario(args.scenario)
     table = sweep(
         scenario,
         _grid_file(args.grid, "grid"),
         _seeds(args.seeds),
         executor=_executor_arg(args),
-        slo_p99_ms=args.slo_p99_ms,
+        slo_p99_ms=opts.slo_p99_ms,
         fidelity=args.fidelity,
         progress=not args.quiet,
     )
     result = bands(table) if args.bands else table
     if args.out:
-        result.to_csv(args.out, index=False)
+        write_file(args.out, lambda tmp: result.to_csv(tmp, index=False))
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         print(result.to_json(orient="records", default_handler=str, indent=2))
     else:
         with pd.option_context("display.width", 200, "display.max_columns", 30):
             print(result.to_string(index=False))
+    failed = table[table["error"] != ""]["config"].nunique() if "error" in table else 0
+    if failed:
+        configs = table["config"].nunique()
+        print(f"{PROG}: {failed} of {configs} configurations failed; the error column says why", file=sys.stderr)
+        return EXIT_SOME_POINTS_FAILED
     return 0
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
     from tinysim.recommend import recommend
 
+    opts = check_options(RecommendOptions, args)
+    if args.out:
+        check_file(args.out)
     scenario = load_scenario(args.scenario)
     slo: dict[str, float] = {}
-    if args.p99_ms is not None:
-        slo["p99_ms"] = args.p99_ms
-    if args.availability is not None:
-        slo["availability"] = args.availability
+    if opts.p99_ms is not None:
+        slo["p99_ms"] = opts.p99_ms
+    if opts.availability is not None:
+        slo["availability"] = opts.availability
     try:
         rec = recommend(
             scenario,
             slo,
             _grid_file(args.space, "space"),
             _seeds(args.seeds),
-            args.confidence,
+            opts.confidence,
             confirm=not args.no_confirm,
             executor=_executor_arg(args),
             progress=not args.quiet,
         )
     except NoConfigurationMeetsSlo as exc:  # a finding about the space, not bad input
         print(f"no configuration meets the SLO: {exc}")
-        return NO_CONFIGURATION
+        return EXIT_NO_CONFIGURATION
     if args.out:
-        Path(args.out).write_text(rec.plan.model_dump_json(indent=2) + "\n", encoding="utf-8")
+        text = rec.plan.model_dump_json(indent=2) + "\n"
+        write_file(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         print(f"wrote {args.out}", file=sys.stderr)
     if args.json:
         print(json.dumps(rec.as_json(), indent=2, default=str))
@@ -297,6 +393,10 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--seed", type=int, default=None)
     r.add_argument("--fidelity", choices=["request", "fluid"], default=None)
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    r.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     r.set_defaults(func=_cmd_run)
 
     w = sub.add_parser("sweep", help="forecast every configuration of a grid x seeds")
@@ -330,15 +430,25 @@ def _parser() -> argparse.ArgumentParser:
 
     c = sub.add_parser("cost", help="price a usage file without simulating")
     c.add_argument("usage", help="usage JSON file")
-    c.add_argument("--prices", default=None, help="price book id or path (default: the current book)")
+    c.add_argument("--prices", default=None, help="price book id or path (default: the usage Region's current book)")
     c.add_argument("--json", action="store_true", help="print the bill as JSON")
+    c.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    c.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     c.set_defaults(func=_cmd_cost)
 
     b = sub.add_parser("bill", help="itemised monthly bill of a plan under steady traffic")
     b.add_argument("plan", nargs="?", help="plan.json (default: the seed's stack)")
     b.add_argument("--requests-per-month", type=int, default=1_000_000)
-    b.add_argument("--prices", action="append", help="price book id or path; repeat for several (default: all)")
+    b.add_argument(
+        "--prices", action="append", help="price book id or path; repeat for several (default: the plan Region's)"
+    )
     b.add_argument("--json", action="store_true")
+    b.add_argument(
+        "--allow-region-mismatch", action="store_true", help="price with a book of another Region than the stack's"
+    )
+    b.add_argument("--focus", metavar="FILE.csv", help="also write the forecast as FOCUS 1.2 cost rows")
     b.set_defaults(func=_cmd_bill)
 
     e = sub.add_parser("breakeven", help="monthly volume where an ALB gets cheaper than API Gateway")
@@ -350,7 +460,20 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--azs", type=int, default=2)
     e.add_argument("--json", action="store_true")
     e.set_defaults(func=_cmd_breakeven)
+
+    calibrate_command.add_parser(sub)
     return p
+
+
+#: Exit code when the reader of stdout goes away: 128 + SIGPIPE, as the shell reports a piped command.
+EXIT_BROKEN_PIPE = 141
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail a second time."""
+    with contextlib.suppress(OSError, ValueError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -369,6 +492,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (``tinysim bill | head -1``): stop quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except Exception as exc:
         if args.debug:
             raise

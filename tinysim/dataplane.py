@@ -16,16 +16,27 @@ import numpy as np
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.frontdoor import FrontDoor
-from tinysim.stats import LogHistogram, busy_seconds
+from tinysim.stats import BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 
-__all__ = ["IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
+__all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
-THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT = range(4)
+#: FAILED: the backend answered but the answer could not be delivered (a payload over a limit: 502).
+THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT, FAILED = range(5)
 #: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
-MINUTE_FIELDS = ("offered", "served", "throttled", "timed_out", "in_flight", "cold_starts", "lambda_throttles")
+MINUTE_FIELDS = (
+    "offered",
+    "served",
+    "throttled",
+    "timed_out",
+    "in_flight",
+    "failed",
+    "cold_starts",
+    "lambda_throttles",
+)
 HOUR_FIELDS = (
+    "received",
     "admitted",
     "served",
     "request_kb",
@@ -64,11 +75,12 @@ class DataPlane:
     lambda_timeout_s: float = math.inf
     bytes_per_request: Callable[[np.ndarray], np.ndarray | None] | None = None
     observer: Observer | None = None
+    payload_error: bool = False  # every answer exceeds a payload limit (see tinysim.payload_limits)
     t_done: float = 0.0
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
-    busy: np.ndarray = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
+    busy: BusySeconds = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
     latency: LogHistogram = field(default_factory=LogHistogram)
     wait: LogHistogram = field(default_factory=LogHistogram)
     _pending_minute: int = -1
@@ -80,7 +92,7 @@ class DataPlane:
         self.minutes = {f: np.zeros(n_min, dtype=np.int64) for f in MINUTE_FIELDS}
         self.hours = {f: np.zeros(n_hour) for f in HOUR_FIELDS}
         self.pct = np.full((n_min, 3), np.nan)
-        self.busy = np.zeros(math.ceil(self.horizon_s) + 1)
+        self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
 
     # -- windows ---------------------------------------------------------------------------------
     def advance_to(self, t_end: float) -> None:
@@ -103,6 +115,7 @@ class DataPlane:
         outcome = np.full(n, THROTTLED, dtype=np.int8)
         done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
         ok = self.front.admit(arr.t)
+        self.hours["received"][hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
         wait = np.zeros(n)
         over: np.ndarray | None = None
         if self.ecs is not None:
@@ -113,7 +126,7 @@ class DataPlane:
             else:
                 done[ok] = start + adm.service_s
                 wait[ok] = start - adm.t
-                busy_seconds(self.busy, start, start + adm.service_s)
+                self.busy.add(start, start + adm.service_s)
         elif self.pool is not None:
             adm = arr.take(ok)
             service = np.minimum(adm.service_s, self.lambda_timeout_s)
@@ -123,7 +136,7 @@ class DataPlane:
             ok[idx[~ran]] = False
             done[idx[ran]] = end[ran]
             wait[idx[ran]] = delay[ran]
-            busy_seconds(self.busy, adm.t[ran], end[ran])
+            self.busy.add(adm.t[ran], end[ran])
             h = self.hours
             h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
             h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
@@ -143,6 +156,8 @@ class DataPlane:
         outcome[timed_out] = TIMED_OUT
         finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
+        if self.payload_error:
+            outcome[outcome == SERVED] = FAILED
         self._fold(minute, hour, arr.t, outcome, latency, wait, ok)
         if self.observer is not None:
             self.observer(arr.t, outcome, latency, wait)
@@ -157,13 +172,14 @@ class DataPlane:
         wait: np.ndarray,
         admitted: np.ndarray,
     ) -> None:
-        counts = np.bincount(outcome, minlength=4)
+        counts = np.bincount(outcome, minlength=5)
         m = self.minutes
         m["offered"][minute] += t.size
         m["throttled"][minute] += counts[THROTTLED]
         m["served"][minute] += counts[SERVED]
         m["timed_out"][minute] += counts[TIMED_OUT]
         m["in_flight"][minute] += counts[IN_FLIGHT]
+        m["failed"][minute] += counts[FAILED]
         n_admitted = int(np.count_nonzero(admitted))
         served = outcome == SERVED
         h = self.hours
@@ -195,4 +211,4 @@ class DataPlane:
     # -- metrics -----------------------------------------------------------------------------------
     def busy_between(self, t0: float, t1: float) -> float:
         """Worker-seconds spent in [t0, t1) (whole seconds)."""
-        return float(self.busy[int(t0) : int(t1)].sum())
+        return self.busy.between(t0, t1)

@@ -13,7 +13,7 @@ import simpy
 
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
-from models.prices import load_price_book
+from models.price_regions import scenario_price_book
 from models.scenario import Scenario
 from tinysim.compute.ec2 import Cluster, Instance
 from tinysim.compute.ecs import EcsService, Task
@@ -22,7 +22,9 @@ from tinysim.control.alarms import Alarm
 from tinysim.control.autoscaling import StepPolicy
 from tinysim.dataplane import DataPlane, Observer
 from tinysim.distributions import from_spec
+from tinysim.footprint import check_fits
 from tinysim.frontdoor import front_door
+from tinysim.payload_limits import payload_error
 from tinysim.steady import tasks_per_instance
 from tinysim.traffic import ArrivalSource, rate_function
 
@@ -55,9 +57,10 @@ class Engine:
 
     def __post_init__(self) -> None:
         sc, plan = self.scenario, self.plan
-        book = load_price_book(sc.price_book)
+        book = scenario_price_book(sc, plan)
         self.horizon_s = float(sc.horizon_s)
         rate = rate_function(sc.traffic, sc.seed)
+        check_fits(sc, rate)
         source = ArrivalSource(
             rate,
             from_spec(sc.workload.service_time_ms),
@@ -100,6 +103,7 @@ class Engine:
             float(plan.serverless.timeout_s),
             rate.bytes_per_request if rate.trace_bps is not None else None,
             self.observer,
+            payload_error=payload_error(plan, wl) is not None,
         )
         self._room = self.env.event()
         if self.ecs is not None:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import numpy as np
 
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
-from models.prices import PriceBook, load_price_book
+from models.price_regions import scenario_price_book
+from models.prices import PriceBook
 from models.scenario import Scenario
+from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
 from tinysim.distributions import Distribution, from_spec
 from tinysim.engine import ACCOUNT_CONCURRENCY, COLD_START_MS
@@ -32,10 +35,11 @@ from tinysim.fluid import (
     run_kernel,
 )
 from tinysim.frontdoor import front_door
+from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
 from tinysim.steady import tasks_per_instance
 from tinysim.summary import LambdaStats, LatencyStats, RequestCounts, RunSummary, Scaling, ServedLatency
-from tinysim.traffic import rate_function
+from tinysim.traffic import rate_function, with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["FluidSetup", "fluid_forecasts", "setup", "simulate_fluid"]
@@ -90,13 +94,13 @@ class FluidSetup:
 
     def rates(self) -> np.ndarray:
         rate = rate_function(self.scenario.traffic, self.scenario.seed)
-        return rate((np.arange(self.n) + 0.5) * self.dt)
+        return rate.step_rates(self.dt, self.n)
 
 
 def setup(scenario: Scenario) -> FluidSetup:
     """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps)."""
     plan = scenario.resolved_plan()
-    book = load_price_book(scenario.price_book)
+    book = scenario_price_book(scenario, plan)
     wl, tm = scenario.workload, scenario.timings
     dist = from_spec(wl.service_time_ms)
     period = plan.container.scaling.period_s
@@ -178,17 +182,18 @@ def setup(scenario: Scenario) -> FluidSetup:
 
 
 def _bill_and_summary(
-    fs: FluidSetup, hourly: np.ndarray, tot: np.ndarray, full: bool = True
+    fs: FluidSetup, hourly: np.ndarray, tot: np.ndarray, full: bool = True, placed: int | None = None
 ) -> tuple[Bill, RunSummary, float | None, dict[str, np.ndarray]]:
     """Fold hourly sums into usage, price it, and write the summary (and the SLO attainment the kernel
     measured: the share of served requests in steps whose p99 met the SLO, ``None`` without traffic)."""
     sc, wl = fs.scenario, fs.scenario.workload
     n_hour = hourly.shape[0]
     hours: dict[str, np.ndarray] = {
+        "received": hourly[:, 0],
         "admitted": hourly[:, 0],
         "served": hourly[:, 1],
         "request_kb": hourly[:, 0] * wl.request_kb,
-        "response_kb": hourly[:, 1] * wl.response_kb,
+        "response_kb": hourly[:, 1] * (0.0 if payload_error(fs.plan, wl) else wl.response_kb),
     }
     zeros = np.zeros(n_hour)
     if fs.serverless:
@@ -202,9 +207,20 @@ def _bill_and_summary(
             hours[key] = zeros
         task_hours, inst_hours = hourly[:, 2], hourly[:, 3]
     cols = hourly_columns(hours, task_hours, inst_hours, float(sc.horizon_s), sc)
-    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book), fs.book)
+    # tasks started by scaling: the placements when the events are at hand, else one step per scale-out
+    estimate = float(tot[T["scale_out"]]) * fs.plan.container.scaling.step
+    starts = 0.0 if fs.serverless else float(placed) if placed is not None else estimate
+    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book, starts), fs.book)
+    if full:
+        month = Decimal(repr(starts * 730 * 3600 / sc.horizon_s))
+        bill = bill.with_assumptions(bill_assumptions(fs.plan, sc.operations, wl, month))
     count = {k: round(float(tot[T[k]])) for k in ("offered", "served", "throttled", "timed_out")}
-    totals = RequestCounts(count["offered"], count["served"], count["throttled"], count["timed_out"], in_flight=0)
+    failed = 0
+    if payload_error(fs.plan, wl) is not None:
+        failed, count["served"] = count["served"], 0
+    totals = RequestCounts(
+        count["offered"], count["served"], count["throttled"], count["timed_out"], in_flight=0, failed=failed
+    )
     scaling = Scaling(
         max_tasks=0 if fs.serverless else int(tot[T["peak_tasks"]]),
         scale_out_events=int(tot[T["scale_out"]]),
@@ -255,7 +271,8 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf)
-    bill, summary, _, cols = _bill_and_summary(fs, hourly, tot)
+    placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
+    bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev = events[:ne]
     ev_data = {
         "t_s": ev[:, 0],
@@ -295,6 +312,10 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
     for name, col in (("offered", 0), ("served", 1), ("throttled", 2), ("timed_out", 3)):
         tl[name] = by_minute(col)
     tl["in_flight"] = zeros
+    if payload_error(fs.plan, fs.scenario.workload) is not None:
+        tl["failed"], tl["served"] = tl["served"], zeros
+    else:
+        tl["failed"] = zeros
     tl["cold_starts"] = by_minute(12) if fs.serverless else zeros
     tl["lambda_throttles"] = by_minute(13) if fs.serverless else zeros
     for name, col in (("tasks_running", 9), ("tasks_pending", 10), ("instances", 11), ("cpu_credits", 15)):
@@ -315,7 +336,7 @@ def fluid_forecasts(
     The attainment is the share of served requests in steps whose p99 met ``slo_p99_ms`` (``None``
     without traffic). Bills and summaries equal those of ``simulate_fluid`` one by one.
     """
-    setups = [setup(s) for s in scenarios]
+    setups = [setup(with_replay_horizon(s)) for s in scenarios]
     results: list[tuple[Bill, RunSummary, float | None] | None] = [None] * len(setups)
     groups: dict[tuple[int, float], list[int]] = {}
     for i, fs in enumerate(setups):

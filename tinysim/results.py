@@ -146,7 +146,9 @@ def summary_of(
     with_bill: bool = True,
 ) -> RunSummary:
     """The run's summary, with failures by cause and the latency over all requests derived here once."""
-    failures = Failures(max(0, requests.throttled - lam.throttles), lam.throttles, requests.timed_out)
+    failures = Failures(
+        max(0, requests.throttled - lam.throttles), lam.throttles, requests.timed_out, payload=requests.failed
+    )
     return RunSummary(
         fidelity=scenario.fidelity,
         seed=scenario.seed,

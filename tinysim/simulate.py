@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from decimal import Decimal
 
 import numpy as np
 import pandas as pd
 
-from models.prices import load_price_book
+from models.price_regions import scenario_price_book
 from models.scenario import Scenario
+from tinysim.assumptions import bill_assumptions
 from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, stats_ms, step_series, summary_of
 from tinysim.summary import LambdaStats, RequestCounts, Scaling, ServedLatency
+from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["simulate"]
@@ -28,6 +31,7 @@ def simulate(
     ``progress`` is called with the simulated time (seconds) once a simulated minute; ``observer``
     with every window's per-request arrays (for analyses that need each request).
     """
+    scenario = with_replay_horizon(scenario)  # a trace's skipped gaps shorten the run
     if scenario.fidelity == "fluid":
         from tinysim.fluid_run import simulate_fluid
 
@@ -51,7 +55,7 @@ def _result(engine: Engine) -> SimResult:
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
         timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
     worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
-    busy_min = np.add.reduceat(dp.busy[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
+    busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
     timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
@@ -76,12 +80,18 @@ def _result(engine: Engine) -> SimResult:
     )
     cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
-    book = load_price_book(sc.price_book)
-    bill = price_usage(fold_usage(plan, sc, cols, surplus, book), book)
+    book = scenario_price_book(sc, plan)
+    placed = int((events["kind"] == "task_placed").sum()) if len(events) else 0
+    scaling_starts = placed if plan.architecture == "container" else 0  # the initial tasks are not placements
+    bill = price_usage(fold_usage(plan, sc, cols, surplus, book, scaling_starts), book).with_assumptions(
+        bill_assumptions(plan, sc.operations, sc.workload, Decimal(repr(scaling_starts * 730 * 3600 / horizon)))
+    )
     hourly = cols
 
     m = dp.minutes
-    totals = RequestCounts(*(int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight")))
+    totals = RequestCounts(
+        *(int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight", "failed"))
+    )
     kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
     scaling = Scaling(
         max_tasks=int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),

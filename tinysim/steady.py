@@ -14,6 +14,8 @@ from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
+from tinysim.payload_limits import payload_error
+from tinysim.stack_traffic import ENDPOINT_SERVICES, task_starts_per_month, vpc_traffic_gb
 
 __all__ = ["KB_PER_GB", "MONTH_HOURS", "SteadyLoad", "fixed_usage", "steady_usage", "traffic_usage"]
 
@@ -45,13 +47,18 @@ def tasks_per_instance(plan: Plan) -> int:
     return max(1, min(itype.cpu_units // task.cpu_units, itype.task_memory_mib // task.memory_mb))
 
 
-def fixed_usage(plan: Plan, ops: Operations) -> dict[str, Any]:
-    """Usage that does not depend on traffic: network, alarms, pipeline, image storage."""
+def fixed_usage(plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0)) -> dict[str, Any]:
+    """Usage that does not depend on traffic: network, alarms, pipeline, image storage; ``vpc_gb`` is
+    what the tasks send to AWS services (see :mod:`tinysim.stack_traffic`), through the NAT gateway
+    or the VPC endpoints."""
     out: dict[str, Any] = {}
     ipv4 = 0
+    endpoints = plan.network.vpc_endpoints and plan.architecture == "container"
+    if endpoints:
+        out["vpc_endpoints"] = [{"endpoints": len(ENDPOINT_SERVICES), "azs": plan.network.azs, "processed_gb": vpc_gb}]
     if plan.network.existing_vpc_id is None:
         if plan.network.nat == "gateway":
-            out["nat_gateway"] = [{"count": 1, "processed_gb": _d(ops.builds_per_month * ops.image_gb)}]
+            out["nat_gateway"] = [{"count": 1, "processed_gb": Decimal(0) if endpoints else vpc_gb}]
             ipv4 += 1
         elif plan.network.nat == "instance":
             out["ec2"] = [{"instance_type": NAT_INSTANCE_TYPE, "count": 1}]
@@ -104,6 +111,7 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
                 "duration_ms": _d(w.service_time_ms.mean),
                 "memory_mb": s.memory_mb,
                 "arch": s.arch,
+                "package": s.package,
                 "ephemeral_storage_mb": s.ephemeral_storage_mb,
                 "provisioned_concurrency": s.provisioned_concurrency,
             }
@@ -117,7 +125,8 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
         per = tasks_per_instance(plan)
         count = max(plan.container.instances.min, -(-plan.container.tasks.min // per))
         out["ec2"] = [{"instance_type": plan.container.instance_type, "count": count}]
-    out["data_transfer_out_gb"] = n * _d(w.response_kb) / KB_PER_GB
+    delivered = Decimal(0) if payload_error(plan, w) else _d(w.response_kb)  # an oversized answer is a 502
+    out["data_transfer_out_gb"] = n * delivered / KB_PER_GB
     log_gb = n * _d(ops.log_kb_per_request) / KB_PER_GB
     out["cloudwatch"] = [{"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb}]
     return out
@@ -125,8 +134,10 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
 
 def steady_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) -> Usage:
     """Fixed plus traffic usage for one month, as a validated ``Usage``."""
-    merged: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
-    for part in (fixed_usage(plan, ops), traffic_usage(plan, load, ops)):
+    merged: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier, "savings_plan": plan.savings_plan}
+    log_gb = Decimal(load.requests_per_month) * _d(ops.log_kb_per_request) / KB_PER_GB
+    vpc_gb = vpc_traffic_gb(plan, ops, task_starts_per_month(plan, ops), log_gb)
+    for part in (fixed_usage(plan, ops, vpc_gb), traffic_usage(plan, load, ops)):
         for key, value in part.items():
             if isinstance(value, list):
                 merged[key] = merged.get(key, []) + value

@@ -37,39 +37,42 @@ FAILED = math.inf
 
 @dataclass(frozen=True)
 class RequestCounts:
-    """Requests by outcome over the run. ``offered = served + throttled + timed_out + in_flight``."""
+    """Requests by outcome over the run. ``offered = served + throttled + timed_out + in_flight + failed``."""
 
     offered: int
     served: int
     throttled: int  # refused: by the front door, for want of a serving task, or by Lambda
     timed_out: int  # admitted but not answered within the front door's (or the function's) timeout
     in_flight: int  # still being served when the run ended (neither served nor failed)
+    failed: int = 0  # answered, but the answer broke a payload limit (502/413)
 
 
 @dataclass(frozen=True)
 class Failures:
-    """Failed requests by cause. ``total == throttled + timed_out`` of the run's ``RequestCounts``.
+    """Failed requests by cause. ``total == throttled + timed_out + failed`` of the run's ``RequestCounts``.
 
     ``front_door`` counts requests the front door refused: API Gateway's throttle (429) and the 503 it
     or the ALB returns while no task is serving. ``lambda_throttled`` counts requests Lambda refused at
     its concurrency limit (429). ``timed_out`` counts requests cut off at the integration timeout (API
-    Gateway 29 s, ALB idle timeout) or at the function's own timeout. Payload-size errors are not a
-    cause the model produces: the workload's sizes are checked against the limits when it is loaded.
+    Gateway 29 s, ALB idle timeout) or at the function's own timeout. ``payload`` counts answers over a
+    payload limit of the front door or the function (``tinysim.payload_limits``).
     """
 
     front_door: int
     lambda_throttled: int
     timed_out: int
+    payload: int = 0
 
     @property
     def total(self) -> int:
-        return self.front_door + self.lambda_throttled + self.timed_out
+        return self.front_door + self.lambda_throttled + self.timed_out + self.payload
 
     def as_json(self) -> dict[str, int]:
         return {
             "front_door": self.front_door,
             "lambda_throttled": self.lambda_throttled,
             "timed_out": self.timed_out,
+            "payload": self.payload,
             "total": self.total,
         }
 
@@ -222,6 +225,7 @@ class RunSummary:
                 "throttled": r.throttled,
                 "timed_out": r.timed_out,
                 "in_flight": r.in_flight,
+                "failed": r.failed,
             },
             "failures": self.failures.as_json(),
             "latency_ms": self.latency_ms.as_json(),

@@ -23,9 +23,9 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
-from models.errors import InputError
+from models.errors import InputError, ModelsError
 from models.scenario import Scenario
-from models.validation import validate
+from models.validation import show_value, validate
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
@@ -33,7 +33,7 @@ from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 
-__all__ = ["METRICS", "bands", "expand_grid", "run_point", "sweep"]
+__all__ = ["METRICS", "bands", "expand_grid", "point_error", "run_point", "sweep"]
 
 #: Numeric columns of a sweep table, one per forecast.
 METRICS = (
@@ -50,6 +50,8 @@ METRICS = (
     "lambda_max_concurrency",
     "cold_starts",
 )
+#: Most configurations one grid may expand to.
+MAX_CONFIGURATIONS = 100_000
 RATE_KEYS = ("rps", "mean_rps", "peak_rps", "base_rps", "spike_rps", "start_rps")
 
 
@@ -76,6 +78,13 @@ def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple
     for key, options in grid.items():
         if not isinstance(options, (list, tuple)) or not options:
             raise InputError([f"grid.{key}={options!r}: must be a non-empty list of values"])
+        if key == "traffic.scale":
+            for v in options:
+                if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v < math.inf:
+                    raise InputError([f"grid.{key}={show_value(v)}: must be a finite number > 0"])
+    size = math.prod(len(v) for v in grid.values())
+    if size > MAX_CONFIGURATIONS:
+        raise InputError([f"grid: {size:,} configurations; at most {MAX_CONFIGURATIONS:,} in one sweep"])
     data = base.model_dump(mode="json", exclude_none=True)
     data.pop("plan_file", None)
     data["plan"] = base.resolved_plan().model_dump(mode="json", exclude_none=True)
@@ -130,6 +139,15 @@ def _metrics(bill: Bill, s: RunSummary, attainment: float) -> dict[str, Any]:
 Payload = tuple[int, int, Scenario, float | None]
 
 
+def point_error(exc: BaseException) -> str:
+    """The error column of a failed point: the problem lines, or the unexpected error's type and text."""
+    if isinstance(exc, InputError):
+        return "; ".join(exc.problems)
+    if isinstance(exc, (ModelsError, TinysimError)):
+        return str(exc)
+    return f"unexpected {type(exc).__name__}: {exc}"
+
+
 def run_point(payload: Payload) -> dict[str, Any]:
     """One forecast: (configuration id, seed, scenario, SLO p99) -> a table row (without values)."""
     return run_chunk([payload])[0]
@@ -147,8 +165,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
             continue
         try:
             result = simulate(scenario)
-        except (InputError, TinysimError) as exc:
-            rows.append({"config": config, "seed": seed, "error": str(exc)})
+        except Exception as exc:  # one failing point is a row with its error; the others go on
+            rows.append({"config": config, "seed": seed, "error": point_error(exc)})
             continue
         rows.append(
             {
@@ -161,8 +179,11 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
     if fluid:
         try:
             forecasts = fluid_forecasts([s for _, _, s in fluid], slo)
-        except (InputError, TinysimError) as exc:
-            return rows + [{"config": c, "seed": sd, "error": str(exc)} for c, sd, _ in fluid]
+        except Exception as exc:
+            if len(fluid) == 1:
+                return rows + [{"config": c, "seed": sd, "error": point_error(exc)} for c, sd, _ in fluid]
+            # find the failing points: each alone, so the others still get their rows
+            return rows + [row for c, sd, sc in fluid for row in run_chunk([(c, sd, sc, slo)])]
         for (config, seed, _), (bill, summary, att) in zip(fluid, forecasts, strict=True):
             rows.append(
                 {

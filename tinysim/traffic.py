@@ -9,58 +9,38 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 from models.scenario import (
     MONTH_S,
     ConstantTraffic,
     DiurnalTraffic,
     GrowthTraffic,
+    Scenario,
     SpikeTraffic,
     TraceTraffic,
     Traffic,
 )
 from tinysim.distributions import Distribution
-from tinysim.errors import TraceError
+from tinysim.tracefiles import load_trace
 
-__all__ = ["BLOCK_S", "LONG_BLOCK_S", "ArrivalSource", "Arrivals", "RateFunction", "load_trace", "rate_function"]
+__all__ = [
+    "BLOCK_S",
+    "LONG_BLOCK_S",
+    "ArrivalSource",
+    "Arrivals",
+    "RateFunction",
+    "load_trace",
+    "rate_function",
+    "with_replay_horizon",
+]
 
 BLOCK_S = 60
 LONG_BLOCK_S = 600  # quiet traffic: fewer, larger blocks cost less per request
 LONG_BLOCK_MAX_RPS = 2000.0
 DAY_S = 86_400
 WEEK_S = 7 * DAY_S
-
-
-def load_trace(spec: TraceTraffic) -> tuple[np.ndarray, np.ndarray | None]:
-    """Counts per interval (and bytes per interval if asked) from a trace CSV, validated."""
-    where = f"traffic.csv={spec.csv!r}"
-    path = Path(spec.csv)
-    if not path.is_file():
-        raise TraceError(f"{where}: file not found")
-    try:
-        frame = pd.read_csv(path)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise TraceError(f"{where}: not a readable CSV ({str(exc).splitlines()[0]})") from None
-    columns = [spec.column] + ([spec.bytes_column] if spec.bytes_column else [])
-    out: list[np.ndarray] = []
-    for col in columns:
-        if col not in frame.columns:
-            raise TraceError(f"{where}: no column {col!r}; columns are {list(map(str, frame.columns))}")
-        values = pd.to_numeric(frame[col], errors="coerce").to_numpy(dtype=float)
-        bad = np.flatnonzero(~np.isfinite(values) | (values < 0))
-        if bad.size:
-            row = int(bad[0])
-            raw = frame[col].iloc[row]
-            shown = raw.item() if isinstance(raw, np.generic) else raw
-            raise TraceError(f"{where}: column {col!r} row {row + 2} is {shown!r}; counts must be numbers >= 0")
-        out.append(values)
-    if out[0].size == 0:
-        raise TraceError(f"{where}: no rows")
-    return out[0], (out[1] if len(out) > 1 else None)
 
 
 def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -90,6 +70,46 @@ class RateFunction:
     trace_rps: np.ndarray | None = None
     trace_bps: np.ndarray | None = None
     daily: np.ndarray | None = None  # per-day factors of a traffic future (daily_sigma > 0)
+    interval_s: int = 60  # a trace's seconds per count (its timestamps may decide it)
+
+    @property
+    def exact(self) -> bool:
+        """Whether arrivals replay each interval's count exactly (a trace with ``counts: "exact"``)."""
+        return isinstance(self.spec, TraceTraffic) and self.spec.counts == "exact" and self.trace_rps is not None
+
+    def _factors(self, t: np.ndarray) -> np.ndarray:
+        f = np.ones(t.shape)
+        if self.spec.weekly is not None:
+            f = f * np.asarray(self.spec.weekly)[((t % WEEK_S) // DAY_S).astype(np.int64)]
+        if self.daily is not None:
+            f = f * self.daily[(t // DAY_S).astype(np.int64) % self.daily.size]
+        return f
+
+    def interval_counts(self, first: int, last: int) -> np.ndarray:
+        """Expected requests of trace intervals ``first .. last-1`` (a short trace repeats)."""
+        assert self.trace_rps is not None
+        i = np.arange(first, last)
+        mid = (i + 0.5) * self.interval_s
+        return np.asarray(self.trace_rps[i % self.trace_rps.size] * self.interval_s * self._factors(mid))
+
+    def step_rates(self, dt: float, n: int) -> np.ndarray:
+        """Mean rate over each of ``n`` steps of ``dt`` seconds. A trace is integrated exactly (its
+        counts are conserved whatever the step); other shapes are taken at each step's middle."""
+        mid = (np.arange(n) + 0.5) * dt
+        if self.trace_rps is None:
+            return self(mid)
+        edges = np.arange(n + 1) * dt
+        return np.asarray(np.diff(self._cumulative(edges)) / dt * self._factors(mid))
+
+    def _cumulative(self, t: np.ndarray) -> np.ndarray:
+        """Trace requests offered in [0, t) before weekly and daily factors."""
+        assert self.trace_rps is not None
+        per = self.trace_rps * self.interval_s
+        cum = np.concatenate([[0.0], np.cumsum(per)])
+        span = self.trace_rps.size * self.interval_s
+        laps, within = np.divmod(t, span)
+        k = np.minimum((within // self.interval_s).astype(np.int64), self.trace_rps.size - 1)
+        return np.asarray(laps * cum[-1] + cum[k] + (within - k * self.interval_s) * self.trace_rps[k])
 
     def __call__(self, t: np.ndarray) -> np.ndarray:
         s = self.spec
@@ -106,19 +126,15 @@ class RateFunction:
             rate = s.start_rps * ((1 + g) ** months if s.shape == "exponential" else np.maximum(0, 1 + g * months))
         else:
             assert self.trace_rps is not None
-            idx = (t // s.interval_s).astype(np.int64) % self.trace_rps.size  # a short trace repeats
+            idx = (t // self.interval_s).astype(np.int64) % self.trace_rps.size  # a short trace repeats
             rate = self.trace_rps[idx]
-        if s.weekly is not None:
-            rate = rate * np.asarray(s.weekly)[((t % WEEK_S) // DAY_S).astype(np.int64)]
-        if self.daily is not None:
-            rate = rate * self.daily[(t // DAY_S).astype(np.int64) % self.daily.size]
-        return np.asarray(rate, dtype=float)
+        return np.asarray(rate * self._factors(t), dtype=float)
 
     def bytes_per_request(self, t: np.ndarray) -> np.ndarray | None:
         """Trace bytes per request at ``t`` where the trace has a bytes column."""
         if self.trace_bps is None or self.trace_rps is None or not isinstance(self.spec, TraceTraffic):
             return None
-        idx = (t // self.spec.interval_s).astype(np.int64) % self.trace_rps.size
+        idx = (t // self.interval_s).astype(np.int64) % self.trace_rps.size
         with np.errstate(divide="ignore", invalid="ignore"):
             per = np.where(self.trace_rps[idx] > 0, self.trace_bps[idx] / self.trace_rps[idx], 0.0)
         return np.asarray(per)
@@ -136,11 +152,23 @@ def rate_function(spec: Traffic, seed: int = 0) -> RateFunction:
         rng = np.random.default_rng([seed, 0x7F])  # a stream of its own, apart from the arrival blocks
         daily = rng.lognormal(0.0, spec.daily_sigma, FUTURE_DAYS)
     if isinstance(spec, TraceTraffic):
-        counts, byte_counts = load_trace(spec)
-        rps = counts * spec.scale / spec.interval_s
-        bps = None if byte_counts is None else byte_counts * spec.scale / spec.interval_s
-        return RateFunction(spec, rps, bps, daily)
+        trace = load_trace(spec)
+        rps = trace.counts * spec.scale / trace.interval_s
+        bps = None if trace.bytes is None else trace.bytes * spec.scale / trace.interval_s
+        return RateFunction(spec, rps, bps, daily, trace.interval_s)
     return RateFunction(spec, daily=daily)
+
+
+def with_replay_horizon(scenario: Scenario) -> Scenario:
+    """The scenario with its horizon shortened by the trace intervals that ``missing: "skip"`` cut
+    out of it (unchanged for every other traffic)."""
+    spec = scenario.traffic
+    if not isinstance(spec, TraceTraffic) or spec.missing != "skip":
+        return scenario
+    cut = load_trace(spec).skipped_s_within(scenario.horizon_s)
+    if cut == 0:
+        return scenario
+    return scenario.model_copy(update={"horizon_s": max(1, scenario.horizon_s - cut)})
 
 
 @dataclass(frozen=True)
@@ -175,6 +203,7 @@ class ArrivalSource:
     arrivals: str = "poisson"
     dispersion: float = 1.0
     _cache: dict[int, Arrivals] = field(default_factory=dict)
+    _intervals: dict[int, np.ndarray] = field(default_factory=dict)  # exact replay: times per interval
     block_s: int = field(init=False)
 
     def __post_init__(self) -> None:
@@ -187,19 +216,45 @@ class ArrivalSource:
         if hit is not None:
             return hit
         rng = np.random.default_rng([self.seed, b])
-        secs = np.arange(b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s)), dtype=float)
-        lam = self.rate(secs + 0.5)
-        if self.arrivals == "overdispersed" and self.dispersion > 1:
-            # negative binomial with mean lam and variance dispersion x lam
-            n = np.maximum(lam / (self.dispersion - 1), 1e-12)
-            counts = rng.negative_binomial(n, 1 / self.dispersion)
+        t0, t1 = b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s))
+        if self.rate.exact:
+            t = self._exact_between(t0, t1)
         else:
-            counts = rng.poisson(lam)
-        t = _sorted_within_seconds(rng, secs, counts)
+            secs = np.arange(t0, t1, dtype=float)
+            lam = self.rate(secs + 0.5)
+            if self.arrivals == "overdispersed" and self.dispersion > 1:
+                # negative binomial with mean lam and variance dispersion x lam
+                n = np.maximum(lam / (self.dispersion - 1), 1e-12)
+                counts = rng.negative_binomial(n, 1 / self.dispersion)
+            else:
+                counts = rng.poisson(lam)
+            t = _sorted_within_seconds(rng, secs, counts)
         t = t[t < self.horizon_s]
         out = Arrivals(t, self.service.sample(rng, t.size), rng.random(t.size))
         self._cache = {b: out}  # blocks are asked for in order; keep only the latest
         return out
+
+    def _exact_between(self, t0: float, t1: float) -> np.ndarray:
+        """Arrival times in [t0, t1) when each trace interval holds exactly its count: a Poisson
+        process conditioned on its count is that many uniform times in the interval. Each interval
+        draws from its own generator (seed, interval), so blocks cut it the same way every time; a
+        fractional count (scale, weekly factors) rounds up with probability equal to its fraction."""
+        iv = self.rate.interval_s
+        first, last = int(t0 // iv), math.ceil(t1 / iv)
+        expected = self.rate.interval_counts(first, last)
+        parts = []
+        for i, mean in zip(range(first, last), expected.tolist(), strict=True):
+            times = self._intervals.get(i)
+            if times is None:
+                rng = np.random.default_rng([self.seed, 0x7ACE, i])
+                n = math.floor(mean)
+                n += int(rng.random() < mean - n)
+                times = i * iv + np.sort(rng.random(n)) * iv
+                self._intervals = {k: v for k, v in self._intervals.items() if k >= first}
+                self._intervals[i] = times
+            lo, hi = np.searchsorted(times, [t0, t1])
+            parts.append(times[lo:hi])
+        return np.concatenate(parts) if parts else np.empty(0)
 
     def between(self, t0: float, t1: float) -> Arrivals:
         """Arrivals with ``t0 <= t < t1``."""

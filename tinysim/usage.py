@@ -19,6 +19,7 @@ from models.prices import PriceBook
 from models.scenario import Scenario
 from models.usage import Usage
 from tinysim.costs.alb import DIMENSIONS
+from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
 
 __all__ = ["fold_usage", "hourly_columns", "lcus_by_dimension", "metered_lcus"]
@@ -88,15 +89,33 @@ def lcus_by_dimension(cols: Columns, book: PriceBook, lambda_target: bool) -> np
     return np.stack([np.asarray(cols[c], dtype=float) / p for c, p in zip(ALB_COLUMNS, per, strict=True)])
 
 
-def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours: float, book: PriceBook) -> Usage:
-    """A month of usage from the run's hourly records plus the stack's fixed parts."""
+def fold_usage(
+    plan: Plan,
+    scenario: Scenario,
+    cols: Columns,
+    surplus_vcpu_hours: float,
+    book: PriceBook,
+    scaling_task_starts: float = 0.0,
+) -> Usage:
+    """A month of usage from the run's hourly records plus the stack's fixed parts.
+
+    ``scaling_task_starts``: tasks the run started besides the initial ones (scale-outs, replacements).
+    """
     horizon_h = float(cols["seconds"].sum()) / 3600
     factor = float(MONTH_HOURS) / horizon_h
     ops, wl = scenario.operations, scenario.workload
-    usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier}
-    for key, value in fixed_usage(plan, ops).items():
-        usage[key] = list(value)
+    usage: dict[str, Any] = {"month_hours": MONTH_HOURS, "free_tier": ops.free_tier, "savings_plan": plan.savings_plan}
+    compute = "billed_ms" if plan.architecture == "serverless" else "task_hours"
+    if plan.architecture == "container" and plan.container.launch_type == "ec2":
+        compute = "instance_hours"
+    usage["compute_hourly_weights"] = [_d(max(0.0, float(v))) for v in cols[compute][: int(MONTH_HOURS)]]
     admitted = float(cols["admitted"].sum()) * factor
+    log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
+    starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))
+    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb)).items():
+        usage[key] = list(value)
+    # API Gateway bills every request past its own throttle, whatever the integration did with it
+    received = float(cols["received"].sum()) * factor if "received" in cols else admitted
     if plan.front_door == "alb":
         lambda_target = plan.architecture == "serverless"
         lcu, which = metered_lcus(cols, book, lambda_target)
@@ -112,7 +131,7 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
         ]
     else:
         kind = "http" if plan.front_door == "apigw-http" else "rest"
-        usage["apigw"] = [{"type": kind, "requests": _d(round(admitted)), "request_kb": _d(wl.request_kb)}]
+        usage["apigw"] = [{"type": kind, "requests": _d(round(received)), "request_kb": _d(wl.request_kb)}]
     if plan.architecture == "serverless":
         s = plan.serverless
         requests = float(cols["lambda_requests"].sum()) * factor
@@ -124,6 +143,7 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
                 "init_ms_total": _d(round(float(cols["init_ms"].sum()) * factor)),
                 "memory_mb": s.memory_mb,
                 "arch": s.arch,
+                "package": s.package,
                 "ephemeral_storage_mb": s.ephemeral_storage_mb,
                 "provisioned_concurrency": s.provisioned_concurrency,
                 "provisioned_requests": _d(min(round(requests), round(float(cols["prov_requests"].sum()) * factor))),
@@ -149,6 +169,5 @@ def fold_usage(plan: Plan, scenario: Scenario, cols: Columns, surplus_vcpu_hours
             }
         )
     usage["data_transfer_out_gb"] = _d(float(cols["response_kb"].sum()) * factor / float(KB_PER_GB))
-    log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     usage.setdefault("cloudwatch", []).append({"logs_ingested_gb": log_gb, "logs_stored_gb": log_gb})
     return Usage.model_validate(usage)

@@ -33,9 +33,15 @@ def owner_of(tags: list[dict[str, str]] | dict[str, str] | None) -> str | None:
 
 
 class KindBase:
-    """Defaults: nothing is updatable in place; ``owned`` lists nothing."""
+    """Defaults: nothing is updatable in place; tags go in the create call; ``owned`` lists nothing."""
 
     mutable: tuple[str, ...] = ()
+    #: False for a kind whose create call cannot carry the tags (tagged by a second call).
+    tagged_at_create: bool = True
+
+    def adopt(self, ctx: Context, res: Resource, live: Live) -> Live:
+        """Tag a resource this stack created but could not tag (only kinds with ``tagged_at_create`` False)."""
+        raise NotImplementedError(f"{type(self).__name__} is tagged in its create call")
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         return live

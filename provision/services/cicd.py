@@ -108,7 +108,7 @@ class Pipeline(KindBase):
             "pipeline",
             res.name,
             {"source_key": self._source_key(got["pipeline"])},
-            owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags]) or ctx.stack,
+            owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags]),
             {"name": res.name},
         )
 

@@ -4,7 +4,7 @@ security groups. Every create call carries the stack's tags (TagSpecifications).
 from __future__ import annotations
 
 import contextlib
-from typing import Any
+from typing import Any, ClassVar
 
 from botocore.exceptions import ClientError
 
@@ -36,14 +36,34 @@ def ours(items: list[dict[str, Any]], ctx: Context) -> list[dict[str, Any]]:
 
 
 class Vpc(KindBase):
-    def _live(self, v: dict[str, Any]) -> Live:
+    """The stack's VPC, with DNS resolution and DNS hostnames on (needed by Cloud Map and by interface
+    endpoints), read and converged on every apply."""
+
+    mutable = ("dns_support", "dns_hostnames")
+    _ATTRS: ClassVar[dict[str, tuple[str, str]]] = {
+        "dns_support": ("enableDnsSupport", "EnableDnsSupport"),
+        "dns_hostnames": ("enableDnsHostnames", "EnableDnsHostnames"),
+    }
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"cidr": res.props["cidr"], "dns_support": True, "dns_hostnames": True}
+
+    def _live(self, v: dict[str, Any], attrs: dict[str, bool] | None = None) -> Live:
         return Live(
             "vpc",
             v["VpcId"],
-            {"cidr": v["CidrBlock"]},
+            {"cidr": v["CidrBlock"], **(attrs or {})},
             owner_of(v.get("Tags")),
             {"vpc_id": v["VpcId"], "cidr": v["CidrBlock"]},
         )
+
+    def _attrs(self, ctx: Context, vpc_id: str) -> dict[str, bool]:
+        ec2 = ctx.clients("ec2")
+        out = {}
+        for prop, (attr, key) in self._ATTRS.items():
+            got = ec2.describe_vpc_attribute(VpcId=vpc_id, Attribute=attr)
+            out[prop] = bool(got.get(key, {}).get("Value"))
+        return out
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         if res.props.get("existing_vpc_id"):
@@ -52,13 +72,20 @@ class Vpc(KindBase):
             live.owner = ctx.stack  # not ours to delete, but ours to use
             return live
         vpcs = named(ctx.clients("ec2").describe_vpcs(Filters=_by_name(ctx, res.name))["Vpcs"], res.name)
-        return self._live(vpcs[0]) if vpcs else None
+        return self._live(vpcs[0], self._attrs(ctx, vpcs[0]["VpcId"])) if vpcs else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
         ec2 = ctx.clients("ec2")
         v = ec2.create_vpc(CidrBlock=res.props["cidr"], TagSpecifications=ec2_tag_spec(ctx, "vpc", res.name))["Vpc"]
-        ec2.modify_vpc_attribute(VpcId=v["VpcId"], EnableDnsHostnames={"Value": True})
-        return self._live({**v, "Tags": [{"Key": STACK_TAG, "Value": ctx.stack}]})
+        live = self._live({**v, "Tags": [{"Key": STACK_TAG, "Value": ctx.stack}]}, self._attrs(ctx, v["VpcId"]))
+        fields = [k for k in self.mutable if not live.props[k]]
+        return self.update(ctx, res, live, fields) if fields else live
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        for prop in fields:  # one attribute per call (the API's rule)
+            ctx.clients("ec2").modify_vpc_attribute(VpcId=live.id, **{self._ATTRS[prop][1]: {"Value": True}})
+            live.props[prop] = True
+        return live
 
     def delete(self, ctx: Context, live: Live) -> None:
         ctx.clients("ec2").delete_vpc(VpcId=live.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -9,7 +10,7 @@ from botocore.exceptions import ClientError
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
-__all__ = ["Bucket", "LogGroup", "Repository"]
+__all__ = ["BLOCK_ALL", "Bucket", "LogGroup", "Repository", "tls_only_policy"]
 
 
 class Repository(KindBase):
@@ -115,8 +116,75 @@ class LogGroup(KindBase):
         return found
 
 
+BLOCK_ALL = {
+    "BlockPublicAcls": True,
+    "IgnorePublicAcls": True,
+    "BlockPublicPolicy": True,
+    "RestrictPublicBuckets": True,
+}
+
+
+def tls_only_policy(bucket: str) -> dict[str, Any]:
+    """Deny every request not made over TLS (FSBP S3.5; AWS's example policy for aws:SecureTransport)."""
+    arn = f"arn:aws:s3:::{bucket}"
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Sid": "DenyInsecureTransport",
+                "Effect": "Deny",
+                "Principal": "*",
+                "Action": "s3:*",
+                "Resource": [arn, f"{arn}/*"],
+                "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+            }
+        ],
+    }
+
+
+def _or_none(call: Any, missing: tuple[str, ...]) -> Any:
+    try:
+        return call()
+    except ClientError as exc:
+        if code_of(exc) in missing:
+            return None
+        raise
+
+
 class Bucket(KindBase):
-    """The pipeline's artifact bucket: private (public access blocked) and encrypted (SSE-S3)."""
+    """The pipeline's artifact bucket: public access blocked, encrypted (SSE-S3), versioned (CodePipeline's
+    S3 source needs it; FSBP S3.14) and TLS-only (S3.5). Every setting is read and converged on every
+    apply. S3 cannot tag a bucket in its create call, so the create is recorded before it is made."""
+
+    mutable = ("encryption", "public_access_block", "versioning", "policy")
+    tagged_at_create = False
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {
+            "encryption": "AES256",
+            "public_access_block": BLOCK_ALL,
+            "versioning": "Enabled",
+            "policy": tls_only_policy(res.name),
+        }
+
+    def _settings(self, ctx: Context, name: str) -> dict[str, Any]:
+        s3 = ctx.clients("s3")
+        enc = _or_none(
+            lambda: s3.get_bucket_encryption(Bucket=name)["ServerSideEncryptionConfiguration"].get("Rules", []),
+            ("ServerSideEncryptionConfigurationNotFoundError",),
+        )
+        algo = enc[0].get("ApplyServerSideEncryptionByDefault", {}).get("SSEAlgorithm") if enc else None
+        pab = _or_none(
+            lambda: s3.get_public_access_block(Bucket=name)["PublicAccessBlockConfiguration"],
+            ("NoSuchPublicAccessBlockConfiguration",),
+        )
+        policy = _or_none(lambda: s3.get_bucket_policy(Bucket=name)["Policy"], ("NoSuchBucketPolicy",))
+        return {
+            "encryption": algo,
+            "public_access_block": {k: bool(pab.get(k)) for k in BLOCK_ALL} if pab else None,
+            "versioning": s3.get_bucket_versioning(Bucket=name).get("Status"),
+            "policy": json.loads(policy) if policy else None,
+        }
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         s3 = ctx.clients("s3")
@@ -126,39 +194,47 @@ class Bucket(KindBase):
             if code_of(exc) in ("404", "NoSuchBucket", "NotFound"):
                 return None
             raise
-        try:
-            tags = s3.get_bucket_tagging(Bucket=res.name).get("TagSet", [])
-        except ClientError:
-            tags = []
-        return Live("bucket", res.name, {}, owner_of(tags), {"name": res.name, "arn": f"arn:aws:s3:::{res.name}"})
+        tags = _or_none(lambda: s3.get_bucket_tagging(Bucket=res.name).get("TagSet", []), ("NoSuchTagSet",)) or []
+        return Live(
+            "bucket",
+            res.name,
+            self._settings(ctx, res.name),
+            owner_of(tags),
+            {"name": res.name, "arn": f"arn:aws:s3:::{res.name}"},
+        )
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        s3 = ctx.clients("s3")
         kwargs: dict[str, Any] = {"Bucket": res.name}
         if ctx.region != "us-east-1":
             kwargs["CreateBucketConfiguration"] = {"LocationConstraint": ctx.region}
-        s3.create_bucket(**kwargs)
-        try:  # a bucket cannot be tagged in its create call: undo the create if tagging fails
-            s3.put_bucket_tagging(Bucket=res.name, Tagging={"TagSet": kv_tags(tags_for(ctx, res.name))})
-        except ClientError:
-            s3.delete_bucket(Bucket=res.name)
-            raise
-        s3.put_public_access_block(
-            Bucket=res.name,
-            PublicAccessBlockConfiguration={
-                "BlockPublicAcls": True,
-                "IgnorePublicAcls": True,
-                "BlockPublicPolicy": True,
-                "RestrictPublicBuckets": True,
-            },
-        )
-        s3.put_bucket_encryption(
-            Bucket=res.name,
-            ServerSideEncryptionConfiguration={
-                "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-            },
-        )
-        return Live("bucket", res.name, {}, ctx.stack, {"name": res.name, "arn": f"arn:aws:s3:::{res.name}"})
+        ctx.clients("s3").create_bucket(**kwargs)
+        live = Live("bucket", res.name, {}, None, {"name": res.name, "arn": f"arn:aws:s3:::{res.name}"})
+        live = self.adopt(ctx, res, live)
+        return self.update(ctx, res, live, list(self.mutable))
+
+    def adopt(self, ctx: Context, res: Resource, live: Live) -> Live:
+        ctx.clients("s3").put_bucket_tagging(Bucket=res.name, Tagging={"TagSet": kv_tags(tags_for(ctx, res.name))})
+        live.owner = ctx.stack
+        return live
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        s3 = ctx.clients("s3")
+        want = self.desired(ctx, res)
+        if "public_access_block" in fields:
+            s3.put_public_access_block(Bucket=res.name, PublicAccessBlockConfiguration=BLOCK_ALL)
+        if "encryption" in fields:
+            s3.put_bucket_encryption(
+                Bucket=res.name,
+                ServerSideEncryptionConfiguration={
+                    "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": want["encryption"]}}]
+                },
+            )
+        if "versioning" in fields:
+            s3.put_bucket_versioning(Bucket=res.name, VersioningConfiguration={"Status": "Enabled"})
+        if "policy" in fields:
+            s3.put_bucket_policy(Bucket=res.name, Policy=json.dumps(want["policy"]))
+        live.props.update({k: want[k] for k in fields})
+        return live
 
     def delete(self, ctx: Context, live: Live) -> None:
         s3 = ctx.clients("s3")

@@ -26,7 +26,7 @@ def test_bad_scenarios(tmp_path: Path) -> None:
     with pytest.raises(InputError) as info:
         load_scenario(path)
     assert list(info.value.problems) == [
-        "traffic.constant.rps=-1: must be >= 0",
+        "traffic.rps=-1: must be >= 0",
         "workload.dispatch=\"fastest\": must be one of 'round_robin', 'least_outstanding', 'random' or 'central_queue'",
         "horizon: unknown field; allowed: fidelity, horizon_s, operations, plan, plan_file, price_book, seed, timings, "
         "traffic, workload",

@@ -64,3 +64,37 @@ def test_scaffold_writes_the_specs_once(tmp_path: Path) -> None:
     (tmp_path / "app" / "build.yml").write_text("mine")
     assert run("scaffold", str(tmp_path / "app")).stdout == ""  # existing files are kept
     assert (tmp_path / "app" / "build.yml").read_text() == "mine"
+
+
+def test_tags_aws_would_refuse_are_reported_before_any_aws_call(tmp_path: Path) -> None:
+    # AWS's tag rules (docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html): "aws:" is reserved,
+    # values are at most 256 characters. The endpoint here does not exist: any AWS call would fail differently.
+    plan = Plan(name="tags-check", tags={"aws:team": "x", "owner": "v" * 300, "cost center": "ok"})
+    (tmp_path / "plan.json").write_text(plan.model_dump_json())
+    out = run("apply", str(tmp_path / "plan.json"), "--endpoint-url", "http://127.0.0.1:9")
+    assert out.returncode == 1
+    assert out.stderr.strip().splitlines() == [
+        "provision: tags['aws:team']: keys starting with \"aws:\" are reserved by AWS",
+        "provision: tags['owner']: value of 300 characters; AWS allows at most 256",
+    ]
+
+
+def test_a_silent_endpoint_fails_within_30_s_with_one_line(tmp_path: Path) -> None:
+    """An endpoint that accepts connections and never answers (a hung proxy)."""
+    import socket
+    import time
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    port = server.getsockname()[1]
+    (tmp_path / "plan.json").write_text(PLAN)
+    started = time.monotonic()
+    try:
+        out = run("plan", str(tmp_path / "plan.json"), "--endpoint-url", f"http://127.0.0.1:{port}")
+    finally:
+        server.close()
+    elapsed = time.monotonic() - started
+    assert out.returncode == 1 and elapsed < 30, (elapsed, out.stderr)
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0] == f"provision: http://127.0.0.1:{port}/ did not answer within 10 s", lines

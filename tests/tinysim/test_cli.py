@@ -128,7 +128,7 @@ def test_run_text_summary_of_an_example() -> None:
 @pytest.mark.parametrize(
     ("scenario", "csv", "expected"),
     [
-        ({"traffic": {"kind": "constant", "rps": -2}}, None, "tinysim: traffic.constant.rps=-2: must be >= 0"),
+        ({"traffic": {"kind": "constant", "rps": -2}}, None, "tinysim: traffic.rps=-2: must be >= 0"),
         ({"trafic": {}}, None, "tinysim: trafic: unknown field; allowed:"),
         ({"traffic": {"kind": "trace", "csv": "nope.csv"}}, None, "tinysim: traffic.csv="),
         ({"traffic": {"kind": "trace", "csv": "t.csv"}}, "minute,count\n0,5\n", "tinysim: traffic.csv="),

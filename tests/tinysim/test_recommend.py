@@ -96,7 +96,7 @@ def test_cli_writes_a_valid_plan(tmp_path: Path) -> None:
     assert bad.returncode == 2 and bad.stderr.strip() == "tinysim: --seeds='x': must be a count (5) or a list (0,1,2)"
 
 
-def test_cli_reports_no_configuration_as_a_result_with_exit_3(tmp_path: Path) -> None:
+def test_cli_reports_no_configuration_as_a_result_with_exit_4(tmp_path: Path) -> None:
     (tmp_path / "s.json").write_text(scenario().model_dump_json())
     (tmp_path / "space.json").write_text(json.dumps(SPACE))
     args = ["recommend", str(tmp_path / "s.json"), "--space", str(tmp_path / "space.json"), "--p99-ms", "5"]
@@ -106,5 +106,5 @@ def test_cli_reports_no_configuration_as_a_result_with_exit_3(tmp_path: Path) ->
         text=True,
         timeout=120,
     )
-    assert out.returncode == 3, out.stderr  # a p99 of 5 ms is below the 10 ms service time itself
+    assert out.returncode == 4, out.stderr  # a p99 of 5 ms is below the 10 ms service time itself
     assert out.stdout.startswith("no configuration meets the SLO: slo={'p99_ms': 5.0}") and out.stderr == ""

@@ -19,8 +19,10 @@ from tinysim.costs import (
     ipv4,
     lambda_,
     nat,
+    privatelink,
 )
 from tinysim.costs.bill import Bill, LineItem, cents
+from tinysim.costs.savings_plan import apply_savings_plan
 
 __all__ = ["Bill", "LineItem", "cents", "price_usage"]
 
@@ -31,6 +33,7 @@ _SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
     ec2.price,
     fargate.price,
     nat.price,
+    privatelink.price,
     ipv4.price,
     egress.price,
     cloudwatch.price,
@@ -45,4 +48,5 @@ def price_usage(usage: Usage, book: PriceBook) -> Bill:
     lines: list[LineItem] = []
     for service in _SERVICES:
         lines += service(usage, book)
+    lines += apply_savings_plan(lines, usage, book)
     return Bill.of(book.id, lines, usage.month_hours)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -82,6 +82,11 @@ class Bill:
     price_book: str
     lines: tuple[LineItem, ...]
     month_hours: Decimal = Decimal(730)
+    #: What the bill took for granted (operational volumes and the fields that set them).
+    assumptions: tuple[str, ...] = ()
+
+    def with_assumptions(self, assumptions: Iterable[str]) -> Bill:
+        return replace(self, assumptions=tuple(assumptions))
 
     @classmethod
     def of(cls, price_book: str, lines: Iterable[LineItem], month_hours: Decimal = Decimal(730)) -> Bill:
@@ -108,6 +113,7 @@ class Bill:
             "total_usd": str(self.total_usd),
             "total_exact_usd": _plain(self.total_exact_usd),
             "lines": [li.as_json() for li in self.lines],
+            "assumptions": list(self.assumptions),
         }
 
     def to_text(self, title: str = "") -> str:
@@ -132,4 +138,5 @@ class Bill:
         out.append(
             f"{'total per month (price book ' + self.price_book + ')':<{sum(widths[:4]) + 6}}  {total:>{widths[4]}}"
         )
+        out += ["assumptions:"] + [f"  {a}" for a in self.assumptions] if self.assumptions else []
         return "\n".join(out)

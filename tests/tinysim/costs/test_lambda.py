@@ -82,3 +82,35 @@ def test_init_time_is_billed(now: PriceBook) -> None:
     base = {"requests": 1000, "duration_ms": 100, "memory_mb": 1024}
     cold = bill_of({"lambda": {**base, "init_ms_total": 1_000_000}}, now)
     assert cold.lines[1].quantity == Decimal(100) + Decimal(1000)  # 100 GB-s of duration + 1,000 of INIT
+
+
+def test_aws_provisioned_concurrency_example_bills_duration_at_the_provisioned_rate(now: PriceBook) -> None:
+    # aws.amazon.com/lambda/pricing/, Provisioned Concurrency Example 1: 1,024 MB, 1,000 provisioned for
+    # 2 hours, 1.2 M invocations of 1 s. PC: 1,000 x 1 GB x 7,200 s = 7.2 M GB-s x $0.0000041667 = $30.00;
+    # duration: 1.2 M GB-s x $0.0000097222 = $11.67; requests: 1.2 M x $0.20/M = $0.24; total $41.91.
+    # Which invocations ran on the provisioned environments is not given: all fit (7.2 M s of capacity).
+    fn = {"requests": 1_200_000, "duration_ms": 1000, "memory_mb": 1024}
+    usage = {"lambda": {**fn, "provisioned_concurrency": 1000, "provisioned_hours": 2}}
+    bill = bill_of(usage, now)
+    assert amounts(bill) == {
+        "requests": Decimal("0.24"),
+        "provisioned concurrency x86_64": Decimal("30.00"),
+        "duration on provisioned concurrency x86_64": Decimal("11.67"),
+    }
+    assert bill.total_usd == Decimal("41.91")
+    # "The Lambda free tier does not apply to functions that have Provisioned Concurrency enabled."
+    assert bill_of({**usage, "free_tier": True}, now).total_usd == Decimal("41.91")
+    # Only what the environments can serve runs at the lower rate: 10 for 2 h serve 72,000 of 1.2 M.
+    small = amounts(bill_of({"lambda": {**fn, "provisioned_concurrency": 10, "provisioned_hours": 2}}, now))
+    assert small["duration on provisioned concurrency x86_64"] == Decimal("0.70")  # 72,000 GB-s
+    assert small["duration x86_64 (first 6000000000)"] == Decimal("18.80")  # 1,128,000 GB-s x $0.0000166667
+
+
+def test_init_of_zip_functions_is_billed_only_since_august_2025(now: PriceBook, july2021: PriceBook) -> None:
+    # aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/: from 2025-08-01 the INIT
+    # of on-demand zip functions is billed; container images were always. 1 M x 100 ms x 1 GB = 100,000 GB-s
+    # ($1.67); 18,000 s of INIT at 1 GB adds 18,000 GB-s (118,000 GB-s = $1.97).
+    fn = {"requests": 1_000_000, "duration_ms": 100, "memory_mb": 1024, "init_ms_total": 18_000_000}
+    assert bill_of({"lambda": {**fn, "package": "zip"}}, july2021).lines[1].amount_usd == Decimal("1.67")
+    assert bill_of({"lambda": {**fn, "package": "zip"}}, now).lines[1].amount_usd == Decimal("1.97")
+    assert bill_of({"lambda": {**fn, "package": "image"}}, july2021).lines[1].amount_usd == Decimal("1.97")

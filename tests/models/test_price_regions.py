@@ -1,0 +1,68 @@
+"""Regions: each book prices one Region; a Region without a book, or a book of another Region, is refused."""
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from models import Plan, Scenario, load_price_book
+from models.price_regions import books_by_region, region_book, scenario_price_book
+from tests.conftest import BOOK_NOW
+from tinysim.cli import main
+
+
+def test_books_per_region() -> None:
+    assert set(books_by_region()) == {"us-east-1", "us-west-2", "eu-west-1"}
+    assert region_book("us-east-1") == BOOK_NOW
+    assert region_book("eu-west-1") == "aws-eu-west-1-2026-09"
+
+
+def test_every_region_book_prices_what_the_current_us_east_1_book_prices() -> None:
+    keys = set(load_price_book(BOOK_NOW).entries)
+    for region in ("us-west-2", "eu-west-1"):
+        assert set(load_price_book(region_book(region)).entries) == keys, region
+
+
+def test_ireland_is_not_priced_at_virginia_rates() -> None:
+    # aws.amazon.com/fargate/pricing/ (EU (Ireland)): $0.04456 per vCPU-hour against $0.04048 in N. Virginia;
+    # a 1 vCPU / 2 GB task for 730 h: 730 x (0.04456 + 2 x 0.004865) = $39.63 (us-east-1: $36.04).
+    plan = Plan.model_validate({"region": "eu-west-1"})
+    assert scenario_price_book(Scenario(plan=plan), plan).region == "eu-west-1"
+    ie = load_price_book(region_book("eu-west-1"))
+    assert 730 * (ie.usd("fargate.x86_64.vcpu_hour") + 2 * ie.usd("fargate.x86_64.gb_hour")) == Decimal("39.6317")
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(argv)
+    out = capsys.readouterr()
+    return code, out.out, out.err.strip()
+
+
+def test_region_without_a_book_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"region": "ap-south-1"}))
+    code, _, err = _run(["bill", str(plan)], capsys)
+    assert code == 2 and len(err.splitlines()) == 1
+    assert 'plan.region="ap-south-1": no price book for this Region; books: eu-west-1: aws-eu-west-1-2026-09' in err
+    usage = tmp_path / "usage.json"
+    usage.write_text(json.dumps({"region": "ap-south-1", "nat_gateway": {}}))
+    code, _, err = _run(["cost", str(usage)], capsys)
+    assert code == 2 and 'usage.region="ap-south-1": no price book' in err
+
+
+def test_another_regions_book_needs_allow_region_mismatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    usage = tmp_path / "usage.json"
+    usage.write_text(json.dumps({"region": "eu-west-1", "fargate": {"vcpu": 1, "memory_gb": 2}}))
+    code, out, _ = _run(["cost", str(usage)], capsys)
+    assert code == 0 and "$39.63" in out and "aws-eu-west-1-2026-09" in out
+    code, _, err = _run(["cost", str(usage), "--prices", BOOK_NOW], capsys)
+    assert code == 2 and "prices us-east-1, but the stack is in eu-west-1" in err and len(err.splitlines()) == 1
+    code, out, _ = _run(["cost", str(usage), "--prices", BOOK_NOW, "--allow-region-mismatch"], capsys)
+    assert code == 0 and "$36.04" in out
+    plan = tmp_path / "plan.json"
+    plan.write_text(json.dumps({"region": "us-west-2"}))
+    code, _, err = _run(["bill", str(plan), "--prices", BOOK_NOW], capsys)
+    assert code == 2 and "--allow-region-mismatch" in err
+    code, out, _ = _run(["bill", str(plan)], capsys)
+    assert code == 0 and "aws-us-west-2-2026-09" in out

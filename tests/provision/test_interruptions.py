@@ -1,0 +1,97 @@
+"""Applies interrupted right after every changing AWS call, then finished by a plain apply.
+
+SIGINT: each apply of a chain is interrupted (a real SIGINT to this process) right after its first
+changing call, so the chain stops once after every changing call of the full apply, and every apply
+of it starts from the state an interruption left. SIGKILL: the same, in a subprocess that kills itself
+after its fifth changing call (the lock and the record of creates in flight stay behind, as they would).
+Then: a plain apply converges (nothing to change, reads back equal, one of everything), and destroy
+leaves nothing tagged, no lock and no record.
+"""
+
+from __future__ import annotations
+
+import collections
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from models import Plan, load_plan
+from provision.api import apply_plan, connect, destroy_stack, plan_changes, read_status
+from provision.executor import KINDS
+from provision.graph import resources_for
+from provision.lock import lock_name
+from provision.services.base import KindBase
+from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
+from tests.provision.interrupt import Interrupter
+
+pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
+PLANS = Path(__file__).parents[2] / "examples" / "plans"
+ROOT = Path(__file__).parents[2]
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+def one_of_each(plan: Plan) -> dict[str, int]:
+    """What the stack must own, by kind: one per resource of the plan (kinds that list what they own)."""
+    zones = [f"{plan.region}{z}" for z in "abcdef"][: plan.network.azs]
+    counts = collections.Counter(r.kind for r in resources_for(plan, zones))
+    return {k: n for k, n in counts.items() if type(KINDS[k]).owned is not KindBase.owned}
+
+
+def converged_then_destroyed(plan: Plan) -> None:
+    ctx = connect(plan)
+    assert [c.name for c in plan_changes(plan, ctx) if c.action != "no-op"] == []
+    assert owned(connect(plan)) == one_of_each(plan)
+    status = read_status(connect(plan))
+    assert status is not None and relevant(status) == relevant(plan)
+    destroy_stack(connect(plan), progress=quiet)
+    ctx = connect(plan)
+    assert owned(ctx) == {} and tagged_anywhere(ctx) == []
+    ssm = ctx.clients("ssm")
+    assert ssm.get_parameters(Names=[lock_name(plan.name), f"/tinysim/{plan.name}/intents"])["Parameters"] == []
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PLANS.glob("*.json")))
+def test_sigint_after_every_changing_call(name: str) -> None:
+    plan = unique(load_plan(PLANS / name), "int")
+    kills: list[str] = []
+    for _ in range(400):
+        interrupter = Interrupter(after=1, sig=signal.SIGINT)
+        try:
+            apply_plan(plan, ctx=connect(plan, wrap=interrupter), progress=quiet)
+        except KeyboardInterrupt:
+            kills.append(interrupter.calls[0])
+            continue
+        assert interrupter.calls == []  # the apply after the last interruption had nothing left to do
+        break
+    print(f"{name}: {len(kills)} SIGINT kill points")
+    assert len(kills) >= len(resources_for(plan, ["a", "b", "c"][: plan.network.azs]))
+    converged_then_destroyed(plan)
+
+
+def test_sigkill_after_every_fifth_changing_call(tmp_path: Path) -> None:
+    plan = unique(load_plan(PLANS / "fargate_alb.json"), "kill")
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json())
+    kills = 0
+    for _ in range(100):
+        run = subprocess.run(
+            [sys.executable, "-m", "tests.provision.interrupt", str(path), "5"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        if run.returncode == 0:
+            break
+        assert run.returncode == -signal.SIGKILL, run.stderr
+        kills += 1
+    assert kills > 6
+    print(f"{kills} SIGKILL kill points")
+    apply_plan(plan, ctx=connect(plan), progress=quiet)  # the plain apply: takes the dead holder's lock
+    converged_then_destroyed(plan)

@@ -1,0 +1,71 @@
+"""CloudWatch exports as JSON: the output of ``aws cloudwatch get-metric-data`` (``MetricDataResults``,
+each with ``Id``, ``Label``, ``Timestamps`` and ``Values``; newest first by default) and of
+``aws cloudwatch get-metric-statistics`` (``Datapoints`` with ``Timestamp`` and ``Sum``).
+
+CloudWatch writes no datapoint for a period without requests (``RequestCount``, ``Invocations``), so
+such periods arrive as gaps in time: choose ``missing: "zero"`` for them.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from tinysim.errors import TraceError
+from tinysim.tracefiles.series import RawSeries
+from tinysim.tracefiles.tables import parse_times
+
+__all__ = ["read_cloudwatch_json"]
+
+
+def _series(doc: dict[str, Any], column: str, where: str) -> tuple[list[Any], list[Any], str]:
+    if "MetricDataResults" in doc:
+        results = doc["MetricDataResults"]
+        if not isinstance(results, list) or not results:
+            raise TraceError(f"{where}: MetricDataResults is empty")
+        pick = [r for r in results if column in (r.get("Label"), r.get("Id"))]
+        if not pick and len(results) == 1:
+            pick = results
+        if not pick:
+            names = [r.get("Label") or r.get("Id") for r in results]
+            raise TraceError(f"{where}: no result labelled {column!r}; pick one with traffic.column: {names}")
+        r = pick[0]
+        if r.get("StatusCode", "Complete") != "Complete":
+            raise TraceError(
+                f"{where}: result {r.get('Label') or r.get('Id')!r} has StatusCode {r.get('StatusCode')!r}; "
+                "fetch every page (NextToken) before replaying"
+            )
+        return list(r.get("Timestamps", [])), list(r.get("Values", [])), str(r.get("Label") or r.get("Id"))
+    if "Datapoints" in doc:
+        points = doc["Datapoints"]
+        if not all(isinstance(p, dict) and "Sum" in p and "Timestamp" in p for p in points):
+            raise TraceError(f"{where}: every datapoint needs Timestamp and Sum (ask for --statistics Sum)")
+        return [p["Timestamp"] for p in points], [p["Sum"] for p in points], str(doc.get("Label", "Sum"))
+    raise TraceError(f"{where}: not a CloudWatch export (no MetricDataResults or Datapoints)")
+
+
+def read_cloudwatch_json(path: Path, column: str, where: str) -> RawSeries:
+    """Timestamps and values of one metric, oldest first (CloudWatch's order is undone, not refused);
+    a repeated timestamp is an error naming it."""
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise TraceError(f"{where}: not valid JSON ({str(exc).splitlines()[0]})") from None
+    if not isinstance(doc, dict):
+        raise TraceError(f"{where}: not a CloudWatch export (expected a JSON object)")
+    stamps, values, label = _series(doc, column, where)
+    if len(stamps) != len(values):
+        raise TraceError(f"{where}: {len(stamps)} Timestamps but {len(values)} Values")
+    if not stamps:
+        raise TraceError(f"{where}: the metric {label!r} has no datapoints")
+    times = parse_times(pd.Series(stamps, dtype=object), where, "Timestamps", 0)
+    numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce").to_numpy(dtype=float)
+    bad = np.flatnonzero(~np.isfinite(numbers) | (numbers < 0))
+    if bad.size:
+        raise TraceError(f"{where}: Values item {int(bad[0])} is {values[int(bad[0])]!r}; counts must be numbers >= 0")
+    order = np.argsort(times, kind="stable")
+    return RawSeries(where, label, numbers[order], None, times[order], order, row_word="datapoint")

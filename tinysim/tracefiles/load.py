@@ -1,0 +1,76 @@
+"""``load_trace(spec)``: a scenario's trace, whatever file it is in, as a regular :class:`Trace`."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from models.scenario import TraceTraffic
+from tinysim.errors import LogError, TraceError
+from tinysim.logs import read_logs
+from tinysim.tracefiles.cloudwatch import read_cloudwatch_json
+from tinysim.tracefiles.series import RawSeries, Trace, regularize
+from tinysim.tracefiles.sniff import sniff_format
+from tinysim.tracefiles.tables import read_table
+
+__all__ = ["load_trace", "read_raw"]
+
+
+def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
+    """(format, values as read, notes) of the spec's file, before the missing policy."""
+    where = f"traffic.csv={spec.csv!r}"
+    path = Path(spec.csv)
+    if not path.exists():
+        raise TraceError(f"{where}: file not found")
+    fmt = spec.format or sniff_format(path, spec.column)
+    if fmt == "cloudwatch-json":
+        return fmt, read_cloudwatch_json(path, spec.column, where), ()
+    if fmt in ("alb-log", "clf"):
+        try:
+            logs = read_logs([path], "alb-log" if fmt == "alb-log" else "clf", spec.interval_s)
+        except LogError as exc:
+            raise TraceError(f"{where}: {exc}") from None
+        n = logs.counts.size
+        times = logs.start_epoch_s + logs.interval_s * np.arange(n, dtype=float)
+        raw = RawSeries(
+            where,
+            "requests",
+            logs.counts.astype(float),  # an interval without entries had no requests: 0, not missing
+            logs.response_bytes if spec.bytes_column else None,
+            times,
+            np.arange(1, n + 1),
+            row_word="interval",
+        )
+        return fmt, raw, ((logs.malformed_note(),) if logs.malformed else ())
+    if path.is_dir():
+        raise TraceError(f"{where}: a folder; only access logs (alb-log, clf) are read from folders")
+    return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
+
+
+@lru_cache(maxsize=16)
+def _cached(spec_json: str, stamp: tuple[float, int]) -> Trace:
+    spec = TraceTraffic.model_validate_json(spec_json)
+    _, raw, notes = read_raw(spec)
+    trace = regularize(raw, spec.interval_s, spec.missing)
+    for a in (trace.counts, trace.bytes, trace.skipped):
+        if a is not None:
+            a.setflags(write=False)
+    return Trace(trace.counts, trace.bytes, trace.interval_s, trace.start_epoch_s, trace.skipped, trace.filled, notes)
+
+
+def load_trace(spec: TraceTraffic) -> Trace:
+    """The trace a scenario replays (read once per file version, then shared read-only).
+
+    Raises :class:`~tinysim.errors.TraceError` with one line naming the file, the row or column and
+    the rule (missing file, unreadable table, bad count, times out of order, a missing interval when
+    ``missing`` is ``"error"``, malformed logs).
+    """
+    path = Path(spec.csv)
+    try:
+        st = path.stat()
+        stamp = (st.st_mtime, st.st_size)
+    except OSError:
+        raise TraceError(f"traffic.csv={spec.csv!r}: file not found") from None
+    return _cached(spec.model_dump_json(), stamp)

@@ -1,0 +1,110 @@
+"""Tables of counts per interval: CSV, Parquet, and the CloudWatch console's CSV download (a time
+column, then one column per metric)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from tinysim.errors import TraceError
+from tinysim.tracefiles.series import RawSeries
+
+__all__ = ["TIME_NAMES", "parse_times", "read_frame", "read_table"]
+
+#: Header names taken for the time column of a CloudWatch CSV when none is named.
+TIME_NAMES = ("timestamp", "time", "date", "datetime", "timestamps")
+
+
+def read_frame(path: Path, fmt: str, where: str) -> pd.DataFrame:
+    """The table as text cells ("" where empty) for CSV, native types for Parquet."""
+    try:
+        if fmt == "parquet":
+            return pd.read_parquet(path)
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True, skip_blank_lines=False)
+    except ImportError:
+        raise TraceError(f"{where}: reading Parquet needs pyarrow (pip install 'tinysim[parquet]')") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError, OSError) as exc:
+        kind = "Parquet file" if fmt == "parquet" else "CSV"
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise TraceError(f"{where}: not a readable {kind} ({first})") from None
+    # a blank line is a row with an empty cell (a one-column file has nothing else); trailing ones are not rows
+    frame = frame.fillna("")
+    blank = (frame.apply(lambda col: col.astype(str).str.strip()) == "").all(axis=1).to_numpy()
+    end = len(frame) - int(np.argmin(blank[::-1])) if not blank.all() else 0
+    return frame.iloc[:end]
+
+
+def _numbers(frame: pd.DataFrame, col: str, where: str, header_rows: int) -> np.ndarray:
+    """Counts of a column: NaN where a cell is empty; anything else that is not a number >= 0 is an error."""
+    raw = frame[col]
+    text = raw.dtype == object or pd.api.types.is_string_dtype(raw)
+    empty = (raw.isna() | (raw.astype(str).str.strip() == "")) if text else raw.isna()
+    values = np.array(pd.to_numeric(raw.where(~empty, None), errors="coerce"), dtype=float)
+    bad = np.flatnonzero((~empty.to_numpy()) & (~np.isfinite(values) | (values < 0)))
+    if bad.size:
+        row = int(bad[0])
+        cell = raw.iloc[row]
+        shown = cell.item() if isinstance(cell, np.generic) else cell
+        raise TraceError(f"{where}: column {col!r} row {row + header_rows} is {shown!r}; counts must be numbers >= 0")
+    values[empty.to_numpy()] = np.nan
+    return values
+
+
+def parse_times(cells: pd.Series, where: str, col: str, header_rows: int) -> np.ndarray:
+    """Epoch seconds of ISO 8601 times (naive ones are UTC) or of epoch seconds; names a bad row."""
+    if pd.api.types.is_datetime64_any_dtype(cells):
+        stamps = pd.to_datetime(cells, utc=True)
+    else:
+        text = cells.astype(str).str.strip()
+        numeric = pd.to_numeric(text, errors="coerce")
+        if numeric.notna().all():
+            return numeric.to_numpy(dtype=float)
+        stamps = pd.to_datetime(text, utc=True, errors="coerce", format="ISO8601")
+    bad = np.flatnonzero(stamps.isna().to_numpy())
+    if bad.size:
+        row = int(bad[0])
+        raise TraceError(
+            f"{where}: column {col!r} row {row + header_rows} is {cells.iloc[row]!r}; "
+            "timestamps are ISO 8601 (2024-05-01T13:00:00Z) or epoch seconds"
+        )
+    return np.asarray((stamps - pd.Timestamp(0, tz="UTC")) / pd.Timedelta(seconds=1), dtype=float)
+
+
+def _cloudwatch_columns(frame: pd.DataFrame, column: str, time_col: str | None, where: str) -> tuple[str, str]:
+    cols = [str(c) for c in frame.columns]
+    if time_col is None:
+        named = [c for c in cols if c.strip().lower() in TIME_NAMES]
+        time_col = named[0] if named else cols[0]
+    if column not in cols:
+        metrics = [c for c in cols if c != time_col]
+        if len(metrics) != 1:
+            raise TraceError(f"{where}: no column {column!r}; pick the metric with traffic.column, one of {metrics}")
+        column = metrics[0]
+    return column, time_col
+
+
+def read_table(
+    path: Path,
+    fmt: str,
+    column: str,
+    bytes_column: str | None,
+    timestamp_column: str | None,
+    where: str,
+) -> RawSeries:
+    """The count column (and bytes and time columns) of a table; see :func:`read_frame`."""
+    frame = read_frame(path, fmt, where)
+    header_rows = 1 if fmt == "parquet" else 2  # CSV rows are named by their line in the file
+    if fmt == "cloudwatch-csv":
+        column, timestamp_column = _cloudwatch_columns(frame, column, timestamp_column, where)
+    for col in [column, bytes_column, timestamp_column]:
+        if col is not None and col not in frame.columns:
+            raise TraceError(f"{where}: no column {col!r}; columns are {list(map(str, frame.columns))}")
+    if len(frame) == 0:
+        raise TraceError(f"{where}: no rows")
+    values = _numbers(frame, column, where, header_rows)
+    nbytes = _numbers(frame, bytes_column, where, header_rows) if bytes_column else None
+    times = parse_times(frame[timestamp_column], where, timestamp_column, header_rows) if timestamp_column else None
+    rows = np.arange(len(frame)) + header_rows
+    return RawSeries(where, column, values, nbytes, times, rows)
