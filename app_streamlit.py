@@ -467,11 +467,10 @@ def headline(result: tinysim.SimResult, slo_ms: float) -> None:
     else:
         row[2].metric("peak tasks", f"{s.scaling.max_tasks:,}")
     row[3].metric("requests offered", f"{r.offered:,}")
-    share = f.total / r.offered if r.offered else 0.0
     st.markdown(
-        f"**Failed: {f.total:,}** ({share:.2%} of offered) — timed out **{f.timed_out:,}** · refused by the front "
-        f"door **{f.front_door:,}** · throttled by Lambda **{f.lambda_throttled:,}** · still in flight at the end "
-        f"{r.in_flight:,}"
+        f"**Failed: {f.total:,}** ({s.failed_share:.2%} of offered) — timed out **{f.timed_out:,}** · refused by "
+        f"the front door **{f.front_door:,}** · throttled by Lambda **{f.lambda_throttled:,}** · payload over a "
+        f"limit **{f.payload:,}** · still in flight at the end {r.in_flight:,}"
     )
     if s.extrapolated:
         st.info(

@@ -231,9 +231,9 @@ def _run_text(s: RunSummary) -> str:
     r, lat, sc, f = s.requests, s.latency_ms, s.scaling, s.failures
     lines = [
         f"requests: {r.offered:,} offered, {r.served:,} served, {r.throttled:,} throttled, "
-        f"{r.timed_out:,} timed out, {r.in_flight:,} in flight",
+        f"{r.timed_out:,} timed out, {r.failed:,} over a payload limit, {r.in_flight:,} in flight",
         f"failed: {f.total:,} ({f.front_door:,} refused by the front door, {f.lambda_throttled:,} throttled by "
-        f"Lambda, {f.timed_out:,} timed out)",
+        f"Lambda, {f.timed_out:,} timed out, {f.payload:,} payload errors)",
     ]
     if lat.p50 is not None and lat.p95 is not None and lat.p99 is not None and lat.max is not None:
         lines.append(

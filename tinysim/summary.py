@@ -201,6 +201,11 @@ class RunSummary:
         return per_million.quantize(Decimal("0.01"))
 
     @property
+    def failed_share(self) -> float:
+        """Failed requests over offered requests (0.0 with no traffic)."""
+        return self.failures.total / self.requests.offered if self.requests.offered else 0.0
+
+    @property
     def extrapolated(self) -> bool:
         """Whether the bill scales a run shorter or longer than a month (730 h)."""
         return not math.isclose(self.month_factor, 1.0)
