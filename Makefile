@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 EXTRAS := dev,parquet,distributed,notebooks,dashboard
 RUN_STAMP := $(VENV)/.installed-run
+PORT ?= 8501
 
 .PHONY: run test lint bench schema clean browser
 
@@ -26,9 +27,9 @@ $(RUN_STAMP): pyproject.toml
 run: $(RUN_STAMP)
 	$(BIN)/python -m tinysim bill
 	$(BIN)/python -m tinysim run examples/seed_dev_stack.json
-	@echo "The what-if dashboard: http://127.0.0.1:8501 (Ctrl-C to stop)"
+	@echo "The what-if dashboard: http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
 	$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
-		--server.port 8501 --browser.gatherUsageStats false --client.toolbarMode minimal
+		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
 
 # Debian's Chromium for the dashboard's real-browser test (Playwright drives it; it downloads no browser).
 browser:
