@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 $(RUN_STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required (PY=$(PY))"; exit 1; }
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dashboard]'
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dashboard]'
 	@touch $(RUN_STAMP)
 
 run: $(RUN_STAMP)
