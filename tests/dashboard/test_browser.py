@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from models import Plan
+from models import Plan, load_scenario
 from tests.dashboard.served import (
     CHROMIUM_FLAGS,
     ROOT,
@@ -27,6 +27,7 @@ from tests.dashboard.served import (
     settle,
     slider_value,
 )
+from tinysim import simulate
 
 ARTIFACTS = ROOT / "test-artifacts"
 #: What each preset loads into the sidebar (labels as shown, values as the widgets show them).
@@ -94,7 +95,8 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
         page = open_page(browser, url)
         text = page.inner_text("body")
-        assert "monthly cost" in text and "$45.62" in text
+        dev = load_scenario(ROOT / "examples" / "seed_dev_stack.json")
+        assert "monthly cost" in text and f"${simulate(dev).summary.total_usd:,.2f}" in text
         assert page.get_by_text("Deploy", exact=True).count() == 0  # no Streamlit deploy menu
         shot(page, "load")
 
