@@ -117,7 +117,9 @@ def now_ms(page: Any) -> float:
 
 def choose(page: Any, label: str, option: str) -> float:
     """Pick ``option`` in the selectbox ``label``; returns the page time just before the pick."""
-    page.get_by_role("combobox", name=label, exact=True).click()
+    box = page.get_by_role("combobox", name=label, exact=True)
+    box.focus()
+    box.press("ArrowDown")  # opens the list from the keyboard (a click can land while another popup closes)
     option_el = page.get_by_role("option", name=option, exact=True)
     t0 = now_ms(page)
     option_el.click()
