@@ -4,7 +4,6 @@ everything, and this file only lays out and formats what tinysim returns."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import tempfile
 from collections.abc import Callable
@@ -24,6 +23,7 @@ from tinysim.assumptions import assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, front_door_curves
 from tinysim.costs.rules import line_rule
 from tinysim.timeline import coarsen
+from tinysim.tracefiles.upload import save_upload, upload_choices, upload_traffic
 
 ROOT = Path(__file__).parent
 PRESETS = {
@@ -236,20 +236,24 @@ def traffic_widgets(ui: Sidebar, base: dict[str, Any]) -> dict[str, Any]:
 
 
 def upload_panel(sb: Any) -> dict[str, Any] | None:
-    """The trace upload: the file is kept under its own name; returns the trace traffic it gives."""
-    upload = sb.file_uploader("replay a trace (CSV, a 'requests' count per minute)", key="upload")
+    """The trace upload: any trace format tinysim reads, with its count column, time column and what an
+    empty interval means; messages name the file as uploaded. Returns the trace traffic it gives."""
+    upload = sb.file_uploader(
+        "replay a trace: CSV, Parquet, CloudWatch export, ALB or Apache/nginx access log", key="upload"
+    )
     if upload is None:
         st.session_state.pop("_trace_name", None)
         st.session_state.pop("_trace_path", None)
         return None
-    digest = hashlib.sha256(upload.getvalue()).hexdigest()[:16]
-    folder = Path(tempfile.gettempdir()) / "tinysim-uploads" / digest
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / Path(upload.name).name
-    path.write_bytes(upload.getvalue())
+    path = save_upload(upload.getvalue(), upload.name, Path(tempfile.gettempdir()))
     st.session_state["_trace_name"] = upload.name
     st.session_state["_trace_path"] = str(path)
-    return {"kind": "trace", "csv": str(path), "column": "requests", "interval_s": 60}
+    ch = upload_choices(path)
+    sb.caption(f"format: {ch.format}")
+    column = sb.selectbox("count column", ch.count_options, key="up_count") if ch.count_options else None
+    when = sb.selectbox("time column", ch.time_options, key="up_time") if ch.time_options else None
+    missing = sb.selectbox("empty or absent intervals", ch.missing_options, key="up_missing")
+    return dict(upload_traffic(path, ch, column, when, missing))
 
 
 def work_widgets(ui: Sidebar, base: dict[str, Any]) -> dict[str, Any]:

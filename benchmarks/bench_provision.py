@@ -1,5 +1,6 @@
 """Provisioning benchmark against LocalStack: apply the full container stack (the seed's EC2 stack with
-its HTTP API and pipeline), re-apply with nothing to change, destroy. Targets: 30 s, 3 s, 30 s (the re-apply reads the stack once).
+its HTTP API and pipeline), re-apply with nothing to change, destroy.
+Targets: 30 s, 3 s (the re-apply reads the stack once), 30 s.
 
 Starts LocalStack when it is not running (and stops it again). Run: python benchmarks/bench_provision.py
 """

@@ -29,11 +29,10 @@ class InputError(ModelsError):
 class PriceMissing(ModelsError):
     """A price the bill needs is not in the chosen price book."""
 
-    def __init__(self, book_id: str, key: str, field: str = "") -> None:
+    def __init__(self, book_id: str, key: str, field: str = "", reason: str = "") -> None:
         self.book_id = book_id
         self.key = key
+        self.reason = reason
         where = f"{field}: " if field else ""
-        super().__init__(
-            f"{where}price book {book_id!r} has no price {key!r} "
-            "(the service or option may not have existed then); choose another price book"
-        )
+        why = reason or "the service or option may not have existed then"
+        super().__init__(f"{where}price book {book_id!r} has no price {key!r} ({why}); choose another price book")

@@ -20,6 +20,7 @@ from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
     "FARGATE_SIZES",
+    "CapacityProviders",
     "Container",
     "InstanceCount",
     "Network",
@@ -137,6 +138,21 @@ class Scaling(_Frozen):
         return self
 
 
+class CapacityProviders(_Frozen):
+    """How the service spreads tasks over FARGATE and FARGATE_SPOT (ECS capacity provider strategy):
+    the first ``base`` tasks on FARGATE, the rest in the ratio of the weights."""
+
+    base: int = Field(0, ge=0, le=100000, description="tasks always on FARGATE (on demand)")
+    on_demand_weight: int = Field(0, ge=0, le=1000)
+    spot_weight: int = Field(1, ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _some_weight(self) -> CapacityProviders:
+        if self.on_demand_weight + self.spot_weight == 0:
+            _raise([("spot_weight", 0, "a capacity provider strategy needs a weight above 0")])
+        return self
+
+
 class Container(_Frozen):
     """The ECS service: launch type, cluster instances, task size and count, scaling policy."""
 
@@ -146,11 +162,14 @@ class Container(_Frozen):
     task: TaskSpec = TaskSpec()
     tasks: TaskCount = TaskCount()
     scaling: Scaling = Scaling()
+    spot_strategy: CapacityProviders | None = Field(None, description="Fargate Spot capacity; default: none")
 
     @model_validator(mode="after")
     def _fits(self) -> Container:
         problems: list[Problem] = []
         cpu, mem = self.task.cpu_units, self.task.memory_mb
+        if self.spot_strategy is not None and self.launch_type != "fargate":
+            problems.append(("spot_strategy", "set", "needs launch_type 'fargate'"))
         if self.launch_type == "fargate":
             if cpu not in FARGATE_SIZES:
                 problems.append(("task.cpu_units", cpu, f"must be one of {sorted(FARGATE_SIZES)} on Fargate"))

@@ -90,6 +90,8 @@ class PriceBook(_Frozen):
     currency: Literal["USD"] = "USD"
     description: str = ""
     entries: dict[str, PriceEntry]
+    #: Keys this book cannot price, with why (a service or option launched after the book's date).
+    absent: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
     def _divisors(self) -> PriceBook:
@@ -109,18 +111,18 @@ class PriceBook(_Frozen):
         try:
             return self.entries[key]
         except KeyError:
-            raise PriceMissing(self.id, key, field) from None
+            raise PriceMissing(self.id, key, field, self.absent.get(key, "")) from None
 
     def usd(self, key: str, field: str = "") -> Decimal:
         e = self.entry(key, field)
         if e.usd is None:
-            raise PriceMissing(self.id, key, field)
+            raise PriceMissing(self.id, key, field, self.absent.get(key, ""))
         return e.usd
 
     def value(self, key: str, field: str = "") -> Decimal:
         e = self.entry(key, field)
         if e.value is None:
-            raise PriceMissing(self.id, key, field)
+            raise PriceMissing(self.id, key, field, self.absent.get(key, ""))
         return e.value
 
     def tiers(self, key: str, field: str = "") -> tuple[Tier, ...]:
@@ -129,12 +131,12 @@ class PriceBook(_Frozen):
             return e.tiers
         if e.usd is not None:  # a flat price is a single open tier
             return (Tier(upto=None, usd=e.usd),)
-        raise PriceMissing(self.id, key, field)
+        raise PriceMissing(self.id, key, field, self.absent.get(key, ""))
 
     def table(self, key: str, field: str = "") -> dict[str, Decimal]:
         e = self.entry(key, field)
         if e.table is None:
-            raise PriceMissing(self.id, key, field)
+            raise PriceMissing(self.id, key, field, self.absent.get(key, ""))
         return e.table
 
 

@@ -190,6 +190,9 @@ class Timings(_Frozen):
     lambda_scaling: Literal["current", "legacy"] = Field(
         "current", description="1,000 environments per 10 s (since 2023-11) or burst 3,000 then 500/min"
     )
+    spot_interruptions_per_task_hour: float = Field(
+        0.0, ge=0, le=60, description="Fargate Spot interruptions per serving Spot task-hour (request fidelity)"
+    )
 
 
 class Operations(_Frozen):

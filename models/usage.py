@@ -153,6 +153,7 @@ class FargateUsage(_Frozen):
     hours: NonNeg | None = None
     arch: Literal["x86_64", "arm64"] = "x86_64"
     ephemeral_storage_gb: int = Field(20, ge=20, le=200)
+    capacity: Literal["on_demand", "spot"] = Field("on_demand", description="FARGATE or FARGATE_SPOT")
 
 
 class Ec2Usage(_Frozen):

@@ -59,7 +59,7 @@ def connect(
     region = region or plan.region
     clients = Clients(target, region, endpoint_url or (ENDPOINT if target == "localstack" else None), wrap)
     try:
-        clients.probe("sts").get_caller_identity()
+        identity = clients.probe("sts").get_caller_identity()
     except NoCredentialsError:
         raise ConnectionProblem(
             "no AWS credentials found in the standard chain (environment, ~/.aws, instance "
@@ -76,8 +76,7 @@ def connect(
         ) from None
     except (ClientError, BotoCoreError) as exc:
         raise ConnectionProblem(f"the endpoint refused the credentials check: {exc}") from None
-    tags = dict(plan.tags)
-    return Context(clients, plan.name, region, tags)
+    return Context(clients, plan.name, region, dict(plan.tags), account=str(identity.get("Account", "")))
 
 
 def _zones(ctx: Context, n: int) -> list[str]:

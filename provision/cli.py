@@ -101,6 +101,13 @@ def _cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_permissions(args: argparse.Namespace) -> int:
+    from provision.permissions import permissions_policy
+
+    print(json.dumps(permissions_policy(load_plan(args.plan)), indent=2))
+    return 0
+
+
 def _cmd_scaffold(args: argparse.Namespace) -> int:
     from provision.scaffold import scaffold
 
@@ -146,6 +153,9 @@ def _parser() -> argparse.ArgumentParser:
                 "--force-unlock", action="store_true", help="remove the stack's lock first (its holder must be dead)"
             )
         c.set_defaults(func=func)
+    perm = sub.add_parser("permissions", help="the least-privilege IAM policy to run plan, apply and destroy")
+    perm.add_argument("plan")
+    perm.set_defaults(func=_cmd_permissions)
     s = sub.add_parser("scaffold", help="write build.yml and release.yml")
     s.add_argument("dir")
     s.set_defaults(func=_cmd_scaffold)

@@ -10,7 +10,10 @@ from provision.errors import PlanNotSupported
 from provision.policies import policies
 from provision.resources import Resource
 
-__all__ = ["resources_for", "subnet_cidrs"]
+__all__ = ["LOG_RETENTION_DAYS", "resources_for", "subnet_cidrs"]
+
+#: Every log group of the stack keeps 30 days (FSBP CloudWatch.16 asks for a retention; 30 days is ours).
+LOG_RETENTION_DAYS = 30
 
 
 def subnet_cidrs(vpc_cidr: str, azs: int) -> tuple[list[str], list[str]]:
@@ -79,6 +82,11 @@ def _alb(plan: Plan, target: dict[str, Any], tg_deps: tuple[str, ...]) -> list[R
     ]
 
 
+def _access_log(name: str) -> Resource:
+    """The HTTP API's access log group."""
+    return Resource("log-api", "log_group", f"/tinysim/{name}/api-access", {"retention_days": LOG_RETENTION_DAYS})
+
+
 def task_subnets(plan: Plan) -> tuple[str, ...]:
     kind = "private" if plan.network.nat != "none" else "public"
     return tuple(f"subnet-{kind}-{i}" for i in range(plan.network.azs))
@@ -125,7 +133,7 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
                 ("vpc", "sg-front"),
             )
         )
-        out.append(Resource("log", "log_group", f"/tinysim/{name}", {"retention_days": 30}))
+        out.append(Resource("log", "log_group", f"/tinysim/{name}", {"retention_days": LOG_RETENTION_DAYS}))
         out.append(Resource("role-exec", "role", f"{name}-task-exec", pol["task-exec"], ("ecr", "log")))
         out.append(Resource("role-task", "role", f"{name}-task", pol["task"]))
         out.append(Resource("cluster", "cluster", name, {}))
@@ -227,13 +235,14 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
             )
         )
         if plan.front_door != "alb":
+            out.append(_access_log(name))
             out.append(
                 Resource(
                     "http-api",
                     "http_api",
                     name,
-                    {"target": "discovery", "complete": True},
-                    ("vpclink", "discovery", "service"),
+                    {"target": "discovery", "complete": True, "access_log": "log-api"},
+                    ("vpclink", "discovery", "service", "log-api"),
                 )
             )
         sc = c.scaling
@@ -323,7 +332,8 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
             )
     else:
         s = plan.serverless
-        out.append(Resource("role-lambda", "role", f"{name}-lambda", pol["lambda"], ("ecr",)))
+        out.append(Resource("log-fn", "log_group", f"/aws/lambda/{name}", {"retention_days": LOG_RETENTION_DAYS}))
+        out.append(Resource("role-lambda", "role", f"{name}-lambda", pol["lambda"], ("ecr", "log-fn")))
         out.append(
             Resource(
                 "fn",
@@ -343,16 +353,33 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
         if s.provisioned_concurrency:
             out.append(Resource("provisioned", "provisioned", name, {"count": s.provisioned_concurrency}, ("fn",)))
         principal = "elasticloadbalancing.amazonaws.com" if plan.front_door == "alb" else "apigateway.amazonaws.com"
-        out.append(Resource("permission", "permission", name, {"principal": principal}, ("fn",)))
-        if plan.front_door == "alb":
+        if plan.front_door == "alb":  # the target group checks the permission when the function is registered
+            tg_arn = f"targetgroup/{name}-tg/*"
+            out.append(Resource("permission", "permission", name, {"principal": principal, "source": tg_arn}, ("fn",)))
             out += _alb(plan, {"target": "lambda", "port": 0}, ("vpc", "permission"))
-        elif plan.front_door == "apigw-http":
-            out.append(Resource("http-api", "http_api", name, {"target": "lambda", "complete": True}, ("permission",)))
         else:
-            out.append(Resource("rest-api", "rest_api", name, {"complete": True}, ("permission",)))
+            api = "http-api" if plan.front_door == "apigw-http" else "rest-api"
+            if api == "http-api":
+                out.append(_access_log(name))
+                props = {"target": "lambda", "complete": True, "access_log": "log-api"}
+                out.append(Resource(api, "http_api", name, props, ("fn", "log-api")))
+            else:
+                out.append(Resource(api, "rest_api", name, {"complete": True}, ("fn",)))
+            out.append(
+                Resource("permission", "permission", name, {"principal": principal, "source_api": api}, ("fn", api))
+            )
     if plan.pipeline.enabled:
         p = plan.pipeline
         out.append(Resource("bucket", "bucket", f"{name}-artifacts-{plan.region}", {}))
+        for project in ("build", "release"):
+            out.append(
+                Resource(
+                    f"log-{project}",
+                    "log_group",
+                    f"/aws/codebuild/{name}-{project}",
+                    {"retention_days": LOG_RETENTION_DAYS},
+                )
+            )
         out.append(Resource("role-build", "role", f"{name}-build", pol["build"], ("bucket", "ecr")))
         out.append(Resource("role-pipeline", "role", f"{name}-pipeline", pol["pipeline"], ("bucket",)))
         env = {"REPOSITORY_URI": "${ecr}", "STACK": name}
@@ -361,8 +388,8 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
                 "build",
                 "build_project",
                 f"{name}-build",
-                {"buildspec": p.build_spec, "compute_type": p.compute_type, "env": env},
-                ("role-build", "bucket"),
+                {"buildspec": p.build_spec, "compute_type": p.compute_type, "env": env, "privileged": True},
+                ("role-build", "bucket", "log-build"),
             )
         )
         out.append(
@@ -370,8 +397,8 @@ def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
                 "release",
                 "build_project",
                 f"{name}-release",
-                {"buildspec": p.release_spec, "compute_type": p.compute_type, "env": env},
-                ("role-build", "bucket"),
+                {"buildspec": p.release_spec, "compute_type": p.compute_type, "env": env, "privileged": False},
+                ("role-build", "bucket", "log-release"),
             )
         )
         out.append(

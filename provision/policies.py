@@ -44,16 +44,12 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
             "principal": "ec2.amazonaws.com",
             "policy": _doc(
                 *pull,
+                _allow(["ecs:RegisterContainerInstance", "ecs:DeregisterContainerInstance", "ecs:Submit*"], [cluster]),
                 _allow(
-                    [
-                        "ecs:RegisterContainerInstance",
-                        "ecs:DeregisterContainerInstance",
-                        "ecs:Submit*",
-                        "ecs:UpdateContainerInstancesState",
-                    ],
-                    [cluster],
+                    ["ecs:UpdateContainerInstancesState", "ecs:Poll", "ecs:StartTelemetrySession"],
+                    [f"arn:aws:ecs:{region}:*:container-instance/{name}/*"],
                 ),
-                _allow(["ecs:DiscoverPollEndpoint", "ecs:Poll", "ecs:StartTelemetrySession"], ["*"]),
+                _allow(["ecs:DiscoverPollEndpoint"], ["*"]),  # AWS offers no narrower resource for this action
                 _allow(["logs:CreateLogStream", "logs:PutLogEvents"], [app_logs]),
             ),
         },

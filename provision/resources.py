@@ -47,6 +47,7 @@ class Context:
     region: str
     tags: dict[str, str]
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    account: str = ""  # the caller's account id (for aws:SourceAccount conditions)
 
     def out(self, key: str, name: str) -> Any:
         """An output of an upstream resource. Raises UpstreamMissing when that resource is not known yet."""

@@ -16,6 +16,9 @@ import pytest
         "models.prices",
         "tinysim.breakeven",
         "tinysim.steady",
+        "tinysim.tracefiles",
+        "tinysim.logs",
+        "tinysim.calibrate",
     ],
 )
 def test_all_is_real(name: str) -> None:

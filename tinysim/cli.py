@@ -47,6 +47,7 @@ from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_o
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
 from tinysim.summary import RunSummary
+from tinysim.tracefiles import trace_notes
 
 __all__ = ["main"]
 
@@ -97,15 +98,25 @@ def _cmd_bill(args: argparse.Namespace) -> int:
     load = SteadyLoad(opts.requests_per_month, Workload())
     notes = bill_assumptions(plan, Operations(), load.workload)
     usage = steady_usage(plan, load, Operations())
-    bills = [
-        _priced(usage, b, ref).with_assumptions(notes)
-        for b, ref in zip(books, args.prices or [None] * len(books), strict=True)
-    ]
+    priced: list[tuple[PriceBook, Bill]] = []
+    unpriced: list[PriceMissing] = []
+    for book, ref in zip(books, args.prices or [None] * len(books), strict=True):
+        try:
+            priced.append((book, _priced(usage, book, ref).with_assumptions(notes)))
+        except PriceMissing as exc:
+            if args.prices or book is books[-1]:  # a book asked for, or the current one, must price the plan
+                raise
+            unpriced.append(exc)  # an older book may predate what the plan uses: say so, bill the rest
+    bills = [bill for _, bill in priced]
     if args.focus:
-        _write_focus(args.focus, focus_rows(bills[-1], books[-1], account=plan.name))
+        _write_focus(args.focus, focus_rows(bills[-1], priced[-1][0], account=plan.name))
     if args.json:
-        print(json.dumps([b.as_json() for b in bills], indent=2))
+        print(json.dumps([b.as_json() for b in bills] + [{"price_book": e.book_id, "error": str(e)} for e in unpriced]))
         return 0
+    for missing in unpriced:
+        why = missing.reason or "a price is missing"
+        print(f"price book {missing.book_id} cannot price this plan: {why} (no {missing.key!r})")
+        print()
     for bill in bills:
         title = (
             f"Stack {plan.name!r}: {plan.architecture} behind {plan.front_door}, "
@@ -212,6 +223,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(now_s - bar.n)
 
         result = simulate(scenario, progress)
+    for note in trace_notes(scenario.traffic):
+        print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.out:
         fmt = "parquet" if args.parquet else "csv"
         for path in write_folder(args.out, lambda tmp: result.write(tmp, fmt)):
@@ -322,7 +335,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     failed = table[table["error"] != ""]["config"].nunique() if "error" in table else 0
     if failed:
         configs = table["config"].nunique()
-        print(f"{PROG}: {failed} of {configs} configurations failed; the error column says why", file=sys.stderr)
+        print(f"{PROG}: {failed} of {configs} configurations failed: the error column says why", file=sys.stderr)
         return EXIT_SOME_POINTS_FAILED
     return 0
 

@@ -1,8 +1,10 @@
 """The data plane: every request of a window between two control events, computed at once.
 
 Between control events the set of serving workers is fixed, so a window's requests are a pure
-function of arrivals, service times and the workers' free times. Results are folded straight into
-per-minute and per-hour accumulators; nothing per request outlives its window.
+function of arrivals, service times and the workers' free times. An ECS window is one compiled
+pass (``tinysim.compute.ecs_window``); a Lambda window runs the compiled environment pool and
+then the compiled fold (``tinysim.window_fold``). Results go straight into per-minute and
+per-hour accumulators; nothing per request outlives its window.
 """
 
 from __future__ import annotations
@@ -13,18 +15,30 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tinysim.arrival_prefetch import PrefetchingSource
 from tinysim.compute.ecs import EcsService
+from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, window_params
 from tinysim.compute.lambda_ import LambdaPool
-from tinysim.frontdoor import FrontDoor
-from tinysim.stats import BusySeconds, LogHistogram
+from tinysim.frontdoor import ApiGateway, FrontDoor
+from tinysim.minute_percentiles import N_KEYS, close_minute
+from tinysim.stats import N_BINS, BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
+from tinysim.window_fold import (
+    FAILED,
+    H_RECEIVED,
+    H_RESPONSE_KB,
+    IN_FLIGHT,
+    SERVED,
+    THROTTLED,
+    TIMED_OUT,
+    fold_outcomes,
+)
 
 __all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
-#: FAILED: the backend answered but the answer could not be delivered (a payload over a limit: 502).
-THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT, FAILED = range(5)
 #: Called once per window with arrival times, outcome codes, latencies and waits (seconds).
 Observer = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None]
+#: FAILED: the backend answered but the answer could not be delivered (a payload over a limit: 502).
 MINUTE_FIELDS = (
     "offered",
     "served",
@@ -48,19 +62,6 @@ HOUR_FIELDS = (
 )
 
 
-PCT = np.array([0.50, 0.95, 0.99])
-
-
-def _percentiles(x: np.ndarray) -> np.ndarray:
-    """p50, p95, p99 with linear interpolation between order statistics (numpy's default method),
-    without np.percentile's per-call overhead (it runs once a minute)."""
-    s = np.sort(x)
-    pos = PCT * (s.size - 1)
-    lo = pos.astype(np.int64)
-    hi = np.minimum(lo + 1, s.size - 1)
-    return np.asarray(s[lo] + (s[hi] - s[lo]) * (pos - lo))
-
-
 @dataclass
 class DataPlane:
     """Processes arrivals window by window for one compute backend (ECS service or Lambda pool)."""
@@ -81,18 +82,45 @@ class DataPlane:
     hours: dict[str, np.ndarray] = field(init=False)
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
     busy: BusySeconds = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
-    latency: LogHistogram = field(default_factory=LogHistogram)
-    wait: LogHistogram = field(default_factory=LogHistogram)
-    _pending_minute: int = -1
-    _pending: list[np.ndarray] = field(default_factory=list)
+    latency: LogHistogram = field(init=False)
+    wait: LogHistogram = field(init=False)
 
     def __post_init__(self) -> None:
         n_min = math.ceil(self.horizon_s / 60)
         n_hour = math.ceil(self.horizon_s / 3600)
-        self.minutes = {f: np.zeros(n_min, dtype=np.int64) for f in MINUTE_FIELDS}
-        self.hours = {f: np.zeros(n_hour) for f in HOUR_FIELDS}
+        self._mins = np.zeros((len(MINUTE_FIELDS), n_min), dtype=np.int64)
+        self._hrs = np.zeros((len(HOUR_FIELDS), n_hour))
+        self.minutes = dict(zip(MINUTE_FIELDS, self._mins, strict=True))
+        self.hours = dict(zip(HOUR_FIELDS, self._hrs, strict=True))
         self.pct = np.full((n_min, 3), np.nan)
         self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
+        self._hcounts = np.zeros((2, N_BINS), dtype=np.int64)
+        self._hstat = np.zeros((2, 3))
+        self.latency = LogHistogram(self._hcounts[0])
+        self.wait = LogHistogram(self._hcounts[1])
+        # open minute, its latencies, round-robin position, its lowest and highest latency buckets
+        self._ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
+        self._pcount = np.zeros(N_KEYS, dtype=np.int64)
+        self._pend = np.empty(0)
+        self._scratch = np.empty((5, 0))
+        self._codes = np.empty(0, dtype=np.int8)
+        self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
+        self._arrivals = PrefetchingSource(self.source)
+        trace = self.bytes_per_request is not None
+        door = self.front if isinstance(self.front, ApiGateway) else None
+        self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
+        self._prm = window_params(
+            self.front.overhead_s,
+            self.front.timeout_s,
+            self.horizon_s,
+            self.request_kb,
+            -1.0 if trace else self.response_kb,
+            door.throttle_rps if door is not None else 0.0,
+            door.burst if door is not None else 0.0,
+            self.ecs.dispatch if self.ecs is not None else "round_robin",
+            self.observer is not None,
+            self.payload_error,
+        )
 
     # -- windows ---------------------------------------------------------------------------------
     def advance_to(self, t_end: float) -> None:
@@ -106,107 +134,100 @@ class DataPlane:
             self._window(self.t_done, stop)
             self.t_done = stop
 
+    def _room(self, n: int) -> None:
+        """Work space for a window of ``n`` requests (the open minute's latencies included)."""
+        need = int(self._ist[1]) + n
+        if self._pend.size < need:
+            grown = np.empty(max(need, 2 * self._pend.size))
+            grown[: self._ist[1]] = self._pend[: self._ist[1]]
+            self._pend = grown
+        if self._codes.size < n:
+            size = max(n, 2 * self._codes.size)
+            self._scratch = np.empty((5, size))
+            self._codes = np.empty(size, dtype=np.int8)
+
     def _window(self, t0: float, t1: float) -> None:
-        arr = self.source.between(t0, t1)
-        n = len(arr)
+        blk, lo, hi = self._arrivals.span(t0, t1)
+        n = hi - lo
         if n == 0:
             return
         minute, hour = int(t0 // 60), int(t0 // 3600)
-        outcome = np.full(n, THROTTLED, dtype=np.int8)
-        done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
-        ok = self.front.admit(arr.t)
-        self.hours["received"][hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
-        wait = np.zeros(n)
-        over: np.ndarray | None = None
+        self._room(n)
         if self.ecs is not None:
-            adm = arr.take(ok)
-            start = self.ecs.route(adm)
-            if start is None:  # no task serving: the front door answers 503
-                ok[:] = False
-            else:
-                done[ok] = start + adm.service_s
-                wait[ok] = start - adm.t
-                self.busy.add(start, start + adm.service_s)
+            free, heaps, sizes = self.ecs.window_state()
+            heaps = ecs_window(
+                blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
+                free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
+                self._pend, self._pcount, self._scratch, self._codes,
+            )  # fmt: skip
+            self.ecs.keep_heaps(heaps)
+            codes = self._codes[:n]
+            latency, wait = self._scratch[3, :n], self._scratch[4, :n]
         elif self.pool is not None:
-            adm = arr.take(ok)
-            service = np.minimum(adm.service_s, self.lambda_timeout_s)
-            delay, kind, end = self.pool.run(adm.t, service)
-            ran = kind > 0
-            idx = np.flatnonzero(ok)
-            ok[idx[~ran]] = False
-            done[idx[ran]] = end[ran]
-            wait[idx[ran]] = delay[ran]
-            self.busy.add(adm.t[ran], end[ran])
-            h = self.hours
-            h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
-            h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
-            h["prov_requests"][hour] += int(np.count_nonzero(kind == 1))
-            h["lambda_requests"][hour] += int(np.count_nonzero(ran))
-            self.minutes["cold_starts"][minute] += int(np.count_nonzero(kind == 3))
-            self.minutes["lambda_throttles"][minute] += int(np.count_nonzero(~ran))
-            over = np.zeros(n, dtype=bool)  # a function that runs into its own timeout fails the request
-            over[idx[ran]] = adm.service_s[ran] > self.lambda_timeout_s
+            codes, latency, wait = self._lambda_window(blk.t[lo:hi], blk.service_s[lo:hi], minute, hour)
         else:  # pragma: no cover - the engine always gives one backend
             raise AssertionError("no backend")
-        latency = done - arr.t + self.front.overhead_s
-        timed_out = ok & (latency > self.front.timeout_s)
-        if over is not None:
-            timed_out |= over
+        t = blk.t[lo:hi]
+        if self.bytes_per_request is not None:
+            trace_bytes = self.bytes_per_request(t[codes == SERVED])
+            served = int(np.count_nonzero(codes == SERVED))
+            self._hrs[H_RESPONSE_KB, hour] += (
+                served * self.response_kb if trace_bytes is None else float(trace_bytes.sum()) / 1000
+            )
+        if self.observer is not None:
+            self.observer(t, codes.copy(), latency.copy(), wait.copy())
+
+    def _lambda_window(
+        self, t: np.ndarray, service_s: np.ndarray, minute: int, hour: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        assert self.pool is not None
+        n = t.size
+        done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
+        ok = self.front.admit(t)
+        self._hrs[H_RECEIVED, hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
+        wait = np.zeros(n)
+        adm_t, adm_s = t[ok], service_s[ok]
+        service = np.minimum(adm_s, self.lambda_timeout_s)
+        delay, kind, end = self.pool.run(adm_t, service)
+        ran = kind > 0
+        idx = np.flatnonzero(ok)
+        ok[idx[~ran]] = False
+        done[idx[ran]] = end[ran]
+        wait[idx[ran]] = delay[ran]
+        self.busy.add(adm_t[ran], end[ran])
+        h = self.hours
+        h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
+        h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
+        h["prov_requests"][hour] += int(np.count_nonzero(kind == 1))
+        h["lambda_requests"][hour] += int(np.count_nonzero(ran))
+        self.minutes["cold_starts"][minute] += int(np.count_nonzero(kind == 3))
+        self.minutes["lambda_throttles"][minute] += int(np.count_nonzero(~ran))
+        over = np.zeros(n, dtype=bool)  # a function that runs into its own timeout fails the request
+        over[idx[ran]] = adm_s[ran] > self.lambda_timeout_s
+        latency = done - t + self.front.overhead_s
+        timed_out = (ok & (latency > self.front.timeout_s)) | over
+        outcome = np.full(n, THROTTLED, dtype=np.int8)
         outcome[ok] = SERVED
         outcome[timed_out] = TIMED_OUT
-        finish = np.where(timed_out, arr.t + np.minimum(latency, self.front.timeout_s), arr.t + latency)
+        finish = np.where(timed_out, t + np.minimum(latency, self.front.timeout_s), t + latency)
         outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
         if self.payload_error:
             outcome[outcome == SERVED] = FAILED
-        self._fold(minute, hour, arr.t, outcome, latency, wait, ok)
-        if self.observer is not None:
-            self.observer(arr.t, outcome, latency, wait)
-
-    def _fold(
-        self,
-        minute: int,
-        hour: int,
-        t: np.ndarray,
-        outcome: np.ndarray,
-        latency: np.ndarray,
-        wait: np.ndarray,
-        admitted: np.ndarray,
-    ) -> None:
-        counts = np.bincount(outcome, minlength=5)
-        m = self.minutes
-        m["offered"][minute] += t.size
-        m["throttled"][minute] += counts[THROTTLED]
-        m["served"][minute] += counts[SERVED]
-        m["timed_out"][minute] += counts[TIMED_OUT]
-        m["in_flight"][minute] += counts[IN_FLIGHT]
-        m["failed"][minute] += counts[FAILED]
-        n_admitted = int(np.count_nonzero(admitted))
-        served = outcome == SERVED
-        h = self.hours
-        h["admitted"][hour] += n_admitted
-        h["served"][hour] += counts[SERVED]
-        h["request_kb"][hour] += n_admitted * self.request_kb
-        trace_bytes = self.bytes_per_request(t[served]) if self.bytes_per_request is not None else None
-        if trace_bytes is None:
-            h["response_kb"][hour] += counts[SERVED] * self.response_kb
-        else:
-            h["response_kb"][hour] += float(trace_bytes.sum()) / 1000
-        lat_ok = latency[served]
-        if lat_ok.size:
-            self.latency.add(lat_ok)
-            self.wait.add(wait[served])
-            if minute != self._pending_minute:
-                self.flush()
-                self._pending_minute = minute
-            self._pending.append(lat_ok)
+        fold_outcomes(
+            outcome, latency, wait, int(np.count_nonzero(ok)), minute, hour, self._prm[P_REQUEST_KB],
+            self._prm[P_RESPONSE_KB],
+            self._ist, self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend, self._pcount,
+            self._scratch[2],
+        )  # fmt: skip
+        return outcome, latency, wait
 
     def flush(self) -> None:
-        """Close the minute being collected: its latency percentiles, exact from its requests."""
-        if self._pending_minute >= 0 and self._pending:
-            lat = np.concatenate(self._pending) if len(self._pending) > 1 else self._pending[0]
-            self.pct[self._pending_minute] = _percentiles(lat) * 1000
-        self._pending = []
-        self._pending_minute = -1
+        """Close the minute being collected (its latency percentiles, exact from its requests) and
+        bring the run's histograms up to date."""
+        close_minute(self._ist, self._pend, self._pcount, self.pct)
+        self._arrivals.close()
+        for hist, (n, total, top) in zip((self.latency, self.wait), self._hstat, strict=True):
+            hist.n, hist.total, hist.maximum = int(n), float(total), float(top)
 
     # -- metrics -----------------------------------------------------------------------------------
     def busy_between(self, t0: float, t1: float) -> float:

@@ -25,6 +25,7 @@ from tinysim.distributions import from_spec
 from tinysim.footprint import check_fits
 from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
+from tinysim.spot import WARNING_S, SpotPlacement
 from tinysim.steady import tasks_per_instance
 from tinysim.traffic import ArrivalSource, rate_function
 
@@ -133,8 +134,10 @@ class Engine:
             need = max(c.instances.min, -(-c.tasks.desired // self.cluster.tasks_per_instance))
             for _ in range(need):
                 self.cluster.launch(0.0).state = "ready"
+        self.spot = SpotPlacement(self.plan, self.scenario.timings.spot_interruptions_per_task_hour, self.scenario.seed)
         for _ in range(c.tasks.desired):
             task = self.ecs.new_task(0.0)
+            self._watch_if_spot(task)
             if self.cluster is not None:
                 inst = self.cluster.room()
                 assert inst is not None
@@ -143,6 +146,27 @@ class Engine:
             task.begin_serving(0.0)
         self._counts_changed()
         self.env.process(self._cloudwatch())
+
+    def _watch_if_spot(self, task: Task) -> None:
+        """Place the task by the capacity provider strategy; a Spot task may be interrupted."""
+        if self.spot.active and self.spot.next_is_spot():
+            self.env.process(self._spot_life(task))
+
+    def _spot_life(self, task: Task) -> Generator[simpy.Event, Any, None]:
+        """Warning (timed from the task's start), two minutes, stop; the service starts a replacement like
+        for any stopped task."""
+        yield self.env.timeout(self.spot.time_to_warning_s())
+        if task.state == "stopped":
+            return
+        self.log("spot_interruption_warning", task=task.id)
+        yield self.env.timeout(WARNING_S)
+        if task.state == "stopped" or self.ecs is None:
+            return
+        self.dp.advance_to(float(self.env.now))
+        self._stop(task)
+        replacement = self.ecs.new_task(float(self.env.now))
+        self._watch_if_spot(replacement)
+        self.env.process(self._task_life(replacement))
 
     def _cloudwatch(self) -> Generator[simpy.Event, Any, None]:
         """One datapoint per period for the service (and the cluster), alarms, then the policies."""
@@ -222,7 +246,9 @@ class Engine:
         self.log(kind, desired_from=current, desired_to=target, cpu_pct=cpu)
         if target > current:
             for _ in range(target - current):
-                self.env.process(self._task_life(self.ecs.new_task(float(self.env.now))))
+                task = self.ecs.new_task(float(self.env.now))
+                self._watch_if_spot(task)
+                self.env.process(self._task_life(task))
             return
         # stop tasks not yet serving first, then the newest serving ones
         order = sorted(self.ecs.active, key=lambda t: (t.state == "serving", t.id), reverse=False)

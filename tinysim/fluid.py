@@ -322,15 +322,21 @@ def lambda_kernel(
     n = lam.shape[0]
     alive = float(provisioned)
     recent = np.zeros(n)
+    # steps of the idle TTL window whose ``recent`` may still be its maximum, largest first
+    # (a monotonic queue: O(1) per step however long the TTL)
+    window = np.empty(n, dtype=np.int64)
+    head = tail = 0
     for i in range(n):
         rate = lam[i]
         throttled = max(0.0, rate - throttle_rps) * dt
         rate = min(rate, throttle_rps)
         need = rate * mean_s
         # environments kept: the peak need over the idle TTL, at least the provisioned ones
+        while head < tail and window[head] < i - ttl_steps:
+            head += 1
         keep = float(provisioned)
-        for j in range(max(0, i - ttl_steps), i):
-            keep = max(keep, recent[j])
+        if head < tail:
+            keep = max(keep, recent[window[head]])
         alive = min(alive, keep)
         cold = max(0.0, min(need, float(limit)) - alive)
         cold = min(cold, new_per_step)
@@ -338,6 +344,10 @@ def lambda_kernel(
         conc = min(need, alive)
         served_rate = rate if need <= 0 else rate * conc / need
         recent[i] = alive
+        while head < tail and recent[window[tail - 1]] <= alive:
+            tail -= 1
+        window[tail] = i
+        tail += 1
         offered = rate * dt
         lambda_thr = (rate - served_rate) * dt
         late = served_rate * dt if mean_s + overhead_s > timeout_s else 0.0

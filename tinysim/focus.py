@@ -20,6 +20,7 @@ import numpy as np
 
 from models.prices import PriceBook
 from tinysim.costs.bill import CENT, Bill, LineItem, _plain
+from tinysim.outputs import write_file
 
 __all__ = ["COLUMNS", "HOURLY_DRIVERS", "focus_rows", "write_focus"]
 
@@ -41,6 +42,7 @@ COLUMNS = (
     "ConsumedUnit",
     "ContractedCost",
     "EffectiveCost",
+    "InvoiceId",
     "InvoiceIssuerName",
     "ListCost",
     "ListUnitPrice",
@@ -53,26 +55,48 @@ COLUMNS = (
     "RegionName",
     "ServiceCategory",
     "ServiceName",
+    "ServiceSubcategory",
     "x_PriceBook",
     "x_Service",
 )
 
-#: Our service -> (AWS's service name, FOCUS ServiceCategory).
-SERVICES: dict[str, tuple[str, str]] = {
-    "API Gateway": ("Amazon API Gateway", "Networking"),
-    "ALB": ("Elastic Load Balancing", "Networking"),
-    "Lambda": ("AWS Lambda", "Compute"),
-    "EC2": ("Amazon Elastic Compute Cloud", "Compute"),
-    "Fargate": ("Amazon Elastic Container Service", "Compute"),
-    "NAT Gateway": ("Amazon Virtual Private Cloud", "Networking"),
-    "VPC Endpoints": ("Amazon Virtual Private Cloud", "Networking"),
-    "Public IPv4": ("Amazon Virtual Private Cloud", "Networking"),
-    "Data Transfer": ("AWS Data Transfer", "Networking"),
-    "CloudWatch": ("Amazon CloudWatch", "Management and Governance"),
-    "ECR": ("Amazon Elastic Container Registry", "Storage"),
-    "CodeBuild": ("AWS CodeBuild", "Developer Tools"),
-    "CodePipeline": ("AWS CodePipeline", "Developer Tools"),
-    "Savings Plans": ("Savings Plans for AWS Compute usage", "Compute"),
+#: Our service -> (AWS's service name, FOCUS ServiceCategory, ServiceSubcategory).
+SERVICES: dict[str, tuple[str, str, str]] = {
+    "API Gateway": ("Amazon API Gateway", "Networking", "Application Networking"),
+    "ALB": ("Elastic Load Balancing", "Networking", "Application Networking"),
+    "Lambda": ("AWS Lambda", "Compute", "Serverless Compute"),
+    "EC2": ("Amazon Elastic Compute Cloud", "Compute", "Virtual Machines"),
+    "Fargate": ("Amazon Elastic Container Service", "Compute", "Containers"),
+    "NAT Gateway": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
+    "VPC Endpoints": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
+    "Public IPv4": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
+    "Data Transfer": ("AWS Data Transfer", "Networking", "Network Connectivity"),
+    "CloudWatch": ("Amazon CloudWatch", "Management and Governance", "Observability"),
+    "ECR": ("Amazon Elastic Container Registry", "Storage", "Other (Storage)"),
+    "CodeBuild": ("AWS CodeBuild", "Developer Tools", "Continuous Integration and Deployment"),
+    "CodePipeline": ("AWS CodePipeline", "Developer Tools", "Continuous Integration and Deployment"),
+    "Savings Plans": ("Savings Plans for AWS Compute usage", "Compute", "Other (Compute)"),
+}
+
+#: Our units in FOCUS's UnitFormat (focus.finops.org, "Unit Format").
+UNITS: dict[str, str] = {
+    "1M requests": "1000000 Requests",
+    "ALB-hour": "Hours",
+    "LCU-hour": "LCU-Hours",
+    "GB-s": "GB-Seconds",
+    "GB-month": "GB-Months",
+    "GB-hour": "GB-Hours",
+    "vCPU-hour": "vCPU-Hours",
+    "instance-hour": "Hours",
+    "NAT-gateway-hour": "Hours",
+    "IP-hour": "Hours",
+    "endpoint-AZ-hour": "Hours",
+    "cache-hour": "Hours",
+    "alarm-month": "Alarm-Months",
+    "metric-month": "Metric-Months",
+    "build-minute": "Minutes",
+    "action-minute": "Minutes",
+    "pipeline-month": "Pipeline-Months",
 }
 
 #: Which hourly column of a run drives a line, by service and the start of the item (else: evenly).
@@ -87,6 +111,9 @@ HOURLY_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("EC2", "", "instance_hours"),
     ("Data Transfer", "", "response_kb"),
     ("CloudWatch", "logs", "admitted"),
+    ("Savings Plans", "fargate", "task_hours"),
+    ("Savings Plans", "lambda", "billed_ms"),
+    ("Savings Plans", "ec2", "instance_hours"),
 )
 
 REGION_NAMES = {"us-east-1": "US East (N. Virginia)", "us-west-2": "US West (Oregon)", "eu-west-1": "Europe (Ireland)"}
@@ -135,6 +162,7 @@ def focus_rows(
         "BillingPeriodStart": _iso(start),
         "BillingPeriodEnd": _iso(end),
         "ChargeClass": "",
+        "InvoiceId": "",  # a forecast is on no invoice
         "InvoiceIssuerName": "Amazon Web Services",
         "ProviderName": "Amazon Web Services",
         "PublisherName": "Amazon Web Services",
@@ -143,11 +171,12 @@ def focus_rows(
         "x_PriceBook": book.id,
     }
     rows: list[dict[str, str]] = []
+    effective = _effective_totals(bill)
     for li in bill.lines:
         weights = _weights(li, hourly, hours)
         if weights is None:
             periods = [(start, end, Decimal(1))]
-            billed = [li.amount_usd]
+            billed, amortized = [li.amount_usd], [effective.get(li, li.amount_usd)]
         else:
             total = float(weights.sum()) or 1.0
             periods = [
@@ -155,13 +184,29 @@ def focus_rows(
                 for h, w in enumerate(weights)
             ]
             billed = _split_cents(li.amount_usd, weights)
-        for (t0, t1, share), cost in zip(periods, billed, strict=True):
-            if share == 0 and cost == 0:
+            amortized = _split_cents(effective[li], weights) if li in effective else billed
+        for (t0, t1, share), cost, eff in zip(periods, billed, amortized, strict=True):
+            if share == 0 and cost == 0 and eff == 0:
                 continue
-            rows.append(
-                {**base, **_line_columns(li, share, cost), "ChargePeriodStart": _iso(t0), "ChargePeriodEnd": _iso(t1)}
-            )
+            columns = _line_columns(li, share, cost, eff)
+            rows.append({**base, **columns, "ChargePeriodStart": _iso(t0), "ChargePeriodEnd": _iso(t1)})
     return rows
+
+
+def _effective_totals(bill: Bill) -> dict[LineItem, Decimal]:
+    """Amortized cost of the Savings Plan lines: the purchase (the commitment, used or not) costs
+    nothing effective; its amount moves onto the usage it covered, so EffectiveCost sums to the bill."""
+    plan = [li for li in bill.lines if li.service == "Savings Plans"]
+    commitment = sum((li.amount_usd for li in plan if li.unit_usd > 0), Decimal(0))
+    covered = [li for li in plan if li.unit_usd < 0]
+    out = {li: Decimal(0) for li in plan if li.unit_usd > 0}
+    left = commitment
+    total = -sum((li.amount_usd for li in covered), Decimal(0))
+    for i, li in enumerate(covered):
+        share = left if i == len(covered) - 1 else (commitment * -li.amount_usd / total).quantize(CENT)
+        out[li] = li.amount_usd + share
+        left -= share
+    return out
 
 
 def _weights(li: LineItem, hourly: Mapping[str, Sequence[float] | np.ndarray] | None, hours: int) -> np.ndarray | None:
@@ -176,26 +221,28 @@ def _weights(li: LineItem, hourly: Mapping[str, Sequence[float] | np.ndarray] | 
     return np.resize(values, hours)  # a run shorter than the month repeats, as the bill extrapolates it
 
 
-def _line_columns(li: LineItem, share: Decimal, billed: Decimal) -> dict[str, str]:
-    name, category = SERVICES.get(li.service, (li.service, "Other"))
+def _line_columns(li: LineItem, share: Decimal, billed: Decimal, effective: Decimal) -> dict[str, str]:
+    name, category, subcategory = SERVICES.get(li.service, (li.service, "Other", "Other (Other)"))
+    unit = UNITS.get(li.unit, li.unit)
     quantity = li.quantity * share
-    commitment = li.service == "Savings Plans"
+    purchase = li.service == "Savings Plans" and li.unit_usd > 0
     return {
         "BilledCost": str(billed),
-        "ChargeCategory": "Purchase" if commitment and li.unit_usd > 0 else "Usage",
+        "ChargeCategory": "Purchase" if purchase else "Usage",
         "ChargeDescription": f"{li.service}: {li.item}",
-        "ChargeFrequency": "Recurring" if commitment else "Usage-Based",
+        "ChargeFrequency": "Recurring" if purchase else "Usage-Based",
         "ConsumedQuantity": _plain(quantity),
-        "ConsumedUnit": li.unit,
+        "ConsumedUnit": unit,
         "ContractedCost": str(billed),
-        "EffectiveCost": str(billed),
+        "EffectiveCost": str(effective),
         "ListCost": _plain(quantity * li.unit_usd),
         "ListUnitPrice": _plain(li.unit_usd),
-        "PricingCategory": "Committed" if commitment else "Standard",
+        "PricingCategory": "Committed" if li.service == "Savings Plans" else "Standard",
         "PricingQuantity": _plain(quantity),
-        "PricingUnit": li.unit,
+        "PricingUnit": unit,
         "ServiceCategory": category,
         "ServiceName": name,
+        "ServiceSubcategory": subcategory,
         "x_Service": li.service,
     }
 
@@ -203,11 +250,11 @@ def _line_columns(li: LineItem, share: Decimal, billed: Decimal) -> dict[str, st
 def write_focus(path: str | Path, rows: list[dict[str, str]]) -> Path:
     """Write rows as a FOCUS CSV (header first; empty cells are nulls). Written to a temporary file
     and moved into place, so a failure leaves no half-written file."""
-    out = Path(path)
-    tmp = out.with_name(out.name + ".part")
-    with tmp.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.DictWriter(f, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    tmp.replace(out)
-    return out
+
+    def write(tmp: Path) -> None:
+        with tmp.open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, fieldnames=COLUMNS)
+            writer.writeheader()
+            writer.writerows(rows)
+
+    return write_file(path, write)  # a failure removes the temporary file too

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import re
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from models.errors import InputError
-from models.validation import validate
+from models.validation import format_problems, validate
 
 __all__ = [
     "MAX_REQUESTS_PER_MONTH",
@@ -24,6 +24,7 @@ __all__ = [
     "BillOptions",
     "RecommendOptions",
     "SweepOptions",
+    "check_field",
     "check_options",
 ]
 
@@ -66,6 +67,18 @@ def check_options(model: type[OptionsT], args: argparse.Namespace) -> OptionsT:
         return validate(model, data)
     except InputError as exc:
         raise InputError([_as_option(p) for p in exc.problems]) from None
+
+
+def check_field(model: type[BaseModel], field: str, value: Any, option: str) -> Any:
+    """Validate one option against the file field it stands for (its type and bounds), e.g.
+    ``--interval-s`` against ``TraceTraffic.interval_s``; ``InputError`` names the option."""
+    info = model.model_fields[field]
+    annotated = cast(Any, Annotated)[(info.annotation, *info.metadata)]
+    adapter: TypeAdapter[Any] = TypeAdapter(annotated)
+    try:
+        return adapter.validate_python(value)
+    except ValidationError as exc:
+        raise InputError(format_problems(exc, model, option)) from None
 
 
 def _as_option(problem: str) -> str:

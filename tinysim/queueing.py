@@ -1,8 +1,10 @@
-"""Queueing: exact FIFO recursions (compiled with numba) and Erlang C, the analytic reference.
+"""Queueing: compiled pieces of the exact FIFO recursions (per-task heaps of outstanding
+completions, the API Gateway token bucket) and Erlang C, the analytic reference.
 
-The recursions are the Kiefer–Wolfowitz workload recursion for FIFO multi-server queues: each
+The recursion itself is the Kiefer–Wolfowitz workload recursion for FIFO multi-server queues: each
 arrival starts at ``max(arrival, earliest free slot)`` and that slot becomes free after its service.
-They give exactly the waits a one-process-per-request simulation gives, at compiled speed.
+It runs inside the fused window (``tinysim.compute.ecs_window``), request by request, and gives
+exactly the waits a one-process-per-request simulation gives.
 """
 
 from __future__ import annotations
@@ -14,62 +16,17 @@ import numpy as np
 
 __all__ = [
     "erlang_c",
-    "least_outstanding_fifo",
+    "heap_pop",
+    "heap_push",
     "mmc_mean_wait",
     "mmc_wait_quantile",
-    "pooled_fifo",
-    "routed_fifo",
     "token_bucket",
 ]
 
 
 @numba.njit(cache=True, nogil=True)
-def pooled_fifo(t: np.ndarray, s: np.ndarray, free: np.ndarray) -> np.ndarray:  # pragma: no cover - compiled
-    """One FIFO queue in front of all slots (M/M/c when arrivals are Poisson): start times.
-
-    ``free`` holds each slot's next free time and is updated in place.
-    """
-    n = t.shape[0]
-    c = free.shape[0]
-    start = np.empty(n)
-    for i in range(n):
-        j = 0
-        m = free[0]
-        for k in range(1, c):
-            if free[k] < m:
-                m = free[k]
-                j = k
-        st = t[i] if t[i] > m else m
-        start[i] = st
-        free[j] = st + s[i]
-    return start
-
-
-@numba.njit(cache=True, nogil=True)
-def routed_fifo(t: np.ndarray, s: np.ndarray, task: np.ndarray, free: np.ndarray) -> np.ndarray:  # pragma: no cover
-    """Requests already routed to tasks; each task is a FIFO queue over its own slots.
-
-    ``free`` is (tasks x slots) and is updated in place.
-    """
-    n = t.shape[0]
-    k = free.shape[1]
-    start = np.empty(n)
-    for i in range(n):
-        row = task[i]
-        j = 0
-        m = free[row, 0]
-        for q in range(1, k):
-            if free[row, q] < m:
-                m = free[row, q]
-                j = q
-        st = t[i] if t[i] > m else m
-        start[i] = st
-        free[row, j] = st + s[i]
-    return start
-
-
-@numba.njit(cache=True, nogil=True)
-def _heap_push(heap: np.ndarray, size: np.ndarray, row: int, value: float) -> None:  # pragma: no cover
+def heap_push(heap: np.ndarray, size: np.ndarray, row: int, value: float) -> None:  # pragma: no cover
+    """Push ``value`` on row ``row``'s min-heap (``size[row]`` values, capacity ``heap.shape[1]``)."""
     i = size[row]
     heap[row, i] = value
     size[row] = i + 1
@@ -82,7 +39,8 @@ def _heap_push(heap: np.ndarray, size: np.ndarray, row: int, value: float) -> No
 
 
 @numba.njit(cache=True, nogil=True)
-def _heap_pop(heap: np.ndarray, size: np.ndarray, row: int) -> None:  # pragma: no cover
+def heap_pop(heap: np.ndarray, size: np.ndarray, row: int) -> None:  # pragma: no cover
+    """Drop the smallest value of row ``row``'s min-heap."""
     last = size[row] - 1
     heap[row, 0] = heap[row, last]
     size[row] = last
@@ -98,47 +56,6 @@ def _heap_pop(heap: np.ndarray, size: np.ndarray, row: int) -> None:  # pragma: 
             break
         heap[row, i], heap[row, small] = heap[row, small], heap[row, i]
         i = small
-
-
-@numba.njit(cache=True, nogil=True)
-def least_outstanding_fifo(
-    t: np.ndarray, s: np.ndarray, free: np.ndarray, ends: np.ndarray, size: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover
-    """Route each arrival to the task with the fewest outstanding requests (lowest index on ties).
-
-    ``ends``/``size`` are per-task min-heaps of outstanding completion times (grown when full);
-    returns start times, chosen tasks, and the (possibly grown) heap storage.
-    """
-    n = t.shape[0]
-    tasks, k = free.shape
-    start = np.empty(n)
-    chosen = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        now = t[i]
-        best = 0
-        best_count = -1
-        for row in range(tasks):
-            while size[row] > 0 and ends[row, 0] <= now:
-                _heap_pop(ends, size, row)
-            if best_count < 0 or size[row] < best_count:
-                best_count = size[row]
-                best = row
-        j = 0
-        m = free[best, 0]
-        for q in range(1, k):
-            if free[best, q] < m:
-                m = free[best, q]
-                j = q
-        st = now if now > m else m
-        start[i] = st
-        chosen[i] = best
-        free[best, j] = st + s[i]
-        if size[best] == ends.shape[1]:
-            grown = np.empty((tasks, 2 * ends.shape[1]))
-            grown[:, : ends.shape[1]] = ends
-            ends = grown
-        _heap_push(ends, size, best, st + s[i])
-    return start, chosen, ends
 
 
 @numba.njit(cache=True, nogil=True)

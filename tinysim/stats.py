@@ -114,6 +114,11 @@ class BusySeconds:
         self._carry = float(run[-1])
         self._settled = upto
 
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The per-second cells, the difference array and how far the cells are settled, for a
+        compiled adder that adds exactly as :meth:`add` does (``tinysim.window_fold.add_intervals``)."""
+        return self._cells, self._diff, self._settled
+
     def between(self, t0: float, t1: float) -> float:
         """Worker-seconds spent in [t0, t1) (whole seconds)."""
         self._settle(int(t1))

@@ -14,6 +14,7 @@ from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
+from tinysim.capacity import spot_tasks
 from tinysim.payload_limits import payload_error
 from tinysim.stack_traffic import ENDPOINT_SERVICES, task_starts_per_month, vpc_traffic_gb
 
@@ -118,9 +119,11 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
         ]
     elif plan.container.launch_type == "fargate":
         t = plan.container.task
-        out["fargate"] = [
-            {"tasks": plan.container.tasks.min, "vcpu": _d(t.cpu_units / 1024), "memory_gb": _d(t.memory_mb / 1024)}
-        ]
+        size = {"vcpu": _d(t.cpu_units / 1024), "memory_gb": _d(t.memory_mb / 1024)}
+        spot = _d(float(spot_tasks(plan, plan.container.tasks.min)))
+        out["fargate"] = [{"tasks": _d(plan.container.tasks.min) - spot, **size}]
+        if spot:
+            out["fargate"].append({"tasks": spot, "capacity": "spot", **size})
     else:
         per = tasks_per_instance(plan)
         count = max(plan.container.instances.min, -(-plan.container.tasks.min // per))

@@ -26,6 +26,7 @@ from tqdm import tqdm
 from models.errors import InputError, ModelsError
 from models.scenario import Scenario
 from models.validation import show_value, validate
+from tinysim.arrival_prefetch import no_prefetch
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
@@ -164,7 +165,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
             fluid.append((config, seed, scenario))
             continue
         try:
-            result = simulate(scenario)
+            with no_prefetch():  # a sweep uses the cores by running forecasts side by side
+                result = simulate(scenario)
         except Exception as exc:  # one failing point is a row with its error; the others go on
             rows.append({"config": config, "seed": seed, "error": point_error(exc)})
             continue

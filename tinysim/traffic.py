@@ -22,6 +22,7 @@ from models.scenario import (
     TraceTraffic,
     Traffic,
 )
+from tinysim.arrival_times import sorted_within_seconds
 from tinysim.distributions import Distribution
 from tinysim.tracefiles import load_trace
 
@@ -44,22 +45,12 @@ WEEK_S = 7 * DAY_S
 
 
 def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Arrival times given counts per second, uniform and sorted within each second, without a sort:
-    k sorted uniforms are the first k partial sums of k+1 exponentials over their total."""
+    """Arrival times given counts per second, uniform and sorted within each second, without a sort."""
     total = int(counts.sum())
     if total == 0:
         return np.empty(0)
-    seg = counts + 1
     e = rng.standard_exponential(total + secs.size)
-    cs = np.cumsum(e)
-    ends = np.cumsum(seg) - 1  # index of each second's last (k+1-th) exponential
-    starts = ends - counts  # index of its first
-    before = np.where(starts > 0, cs[np.maximum(starts - 1, 0)], 0.0)
-    span = cs[ends] - before
-    keep = np.ones(cs.size, dtype=bool)
-    keep[ends] = False
-    owner = np.repeat(np.arange(secs.size), counts)
-    return np.asarray(secs[owner] + (cs[keep] - before[owner]) / span[owner])
+    return np.asarray(sorted_within_seconds(e, np.asarray(counts, dtype=np.int64), secs))
 
 
 @dataclass(frozen=True)
@@ -183,7 +174,7 @@ class Arrivals:
         return int(self.t.size)
 
     def take(self, mask: np.ndarray | slice) -> Arrivals:
-        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask])
+        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask] if self.u.size else self.u)
 
     @staticmethod
     def concat(parts: list[Arrivals]) -> Arrivals:
@@ -202,6 +193,7 @@ class ArrivalSource:
     horizon_s: float
     arrivals: str = "poisson"
     dispersion: float = 1.0
+    uniforms: bool = True  # draw the dispatch uniforms (only random dispatch reads them)
     _cache: dict[int, Arrivals] = field(default_factory=dict)
     _intervals: dict[int, np.ndarray] = field(default_factory=dict)  # exact replay: times per interval
     block_s: int = field(init=False)
@@ -212,9 +204,23 @@ class ArrivalSource:
         self.block_s = LONG_BLOCK_S if float(probe.max(initial=0.0)) <= LONG_BLOCK_MAX_RPS else BLOCK_S
 
     def block(self, b: int) -> Arrivals:
-        hit = self._cache.get(b)
+        hit = self.cached(b)
         if hit is not None:
             return hit
+        out = self.draw(b)
+        self.keep(b, out)
+        return out
+
+    def cached(self, b: int) -> Arrivals | None:
+        """Block ``b`` if it is the one kept."""
+        return self._cache.get(b)
+
+    def keep(self, b: int, blk: Arrivals) -> None:
+        """Keep block ``b`` (blocks are asked for in order; only the latest is kept)."""
+        self._cache = {b: blk}
+
+    def draw(self, b: int) -> Arrivals:
+        """Draw block ``b`` from its own generator (safe to call from another thread)."""
         rng = np.random.default_rng([self.seed, b])
         t0, t1 = b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s))
         if self.rate.exact:
@@ -230,9 +236,9 @@ class ArrivalSource:
                 counts = rng.poisson(lam)
             t = _sorted_within_seconds(rng, secs, counts)
         t = t[t < self.horizon_s]
-        out = Arrivals(t, self.service.sample(rng, t.size), rng.random(t.size))
-        self._cache = {b: out}  # blocks are asked for in order; keep only the latest
-        return out
+        service = self.service.sample(rng, t.size)
+        # the uniforms are drawn last, so leaving them out changes no other number of the block
+        return Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))
 
     def _exact_between(self, t0: float, t1: float) -> np.ndarray:
         """Arrival times in [t0, t1) when each trace interval holds exactly its count: a Poisson

@@ -18,6 +18,7 @@ from models.plan import Plan
 from models.prices import PriceBook
 from models.scenario import Scenario
 from models.usage import Usage
+from tinysim.capacity import spot_tasks
 from tinysim.costs.alb import DIMENSIONS
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
@@ -151,14 +152,12 @@ def fold_usage(
         ]
     elif plan.container.launch_type == "fargate":
         t = plan.container.task
-        usage["fargate"] = [
-            {
-                "tasks": 1,
-                "hours": _d(float(cols["task_hours"].sum()) * factor),
-                "vcpu": _d(t.cpu_units / 1024),
-                "memory_gb": _d(t.memory_mb / 1024),
-            }
-        ]
+        size = {"tasks": 1, "vcpu": _d(t.cpu_units / 1024), "memory_gb": _d(t.memory_mb / 1024)}
+        spot = float(spot_tasks(plan, cols["task_hours"]).sum()) * factor
+        total = float(cols["task_hours"].sum()) * factor
+        usage["fargate"] = [{**size, "hours": _d(total - spot)}]
+        if spot:
+            usage["fargate"].append({**size, "hours": _d(spot), "capacity": "spot"})
     else:
         usage.setdefault("ec2", []).append(
             {

@@ -39,20 +39,51 @@ class VpcLink(KindBase):
         ]
 
 
-class HttpApi(KindBase):
-    """props: target (discovery|lambda). The API, one integration, the $default route and auto-deployed stage."""
+#: Stage throttling: API Gateway's account-level defaults (10,000 requests/s, burst 5,000; API Gateway
+#: quotas), set on the stage so that the limit is explicit and visible (FSBP APIGateway.1/.9 family).
+THROTTLE_RPS, THROTTLE_BURST = 10_000.0, 5_000
+#: Access log line (API Gateway's $context variables).
+ACCESS_LOG_FORMAT = (
+    '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","time":"$context.requestTime",'
+    '"method":"$context.httpMethod","path":"$context.path","status":"$context.status",'
+    '"latency_ms":"$context.responseLatency","integration_ms":"$context.integrationLatency"}'
+)
 
-    mutable = ("complete",)
+
+def _stage_settings(stage: dict[str, Any] | None) -> dict[str, Any] | None:
+    if stage is None:
+        return None
+    route = stage.get("DefaultRouteSettings", {})
+    return {
+        "rps": float(route.get("ThrottlingRateLimit") or 0.0),
+        "burst": int(route.get("ThrottlingBurstLimit") or 0),
+        "access_log": stage.get("AccessLogSettings", {}).get("DestinationArn"),
+    }
+
+
+class HttpApi(KindBase):
+    """props: target (discovery|lambda), access_log (key of the log group). The API, one integration, the
+    $default route and its auto-deployed stage with throttling and access logs (converged on every apply)."""
+
+    mutable = ("complete", "stage_settings")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        arn = str(ctx.out(res.props["access_log"], "arn")).removesuffix(":*")
+        return {
+            "complete": True,
+            "stage_settings": {"rps": THROTTLE_RPS, "burst": THROTTLE_BURST, "access_log": arn},
+        }
 
     def _parts(self, ctx: Context, api_id: str) -> dict[str, Any]:
         gw = ctx.clients("apigatewayv2")
         integrations = gw.get_integrations(ApiId=api_id).get("Items", [])
         routes = gw.get_routes(ApiId=api_id).get("Items", [])
-        stages = gw.get_stages(ApiId=api_id).get("Items", [])
+        stages = [s for s in gw.get_stages(ApiId=api_id).get("Items", []) if s["StageName"] == "$default"]
         return {
             "integration": integrations[0]["IntegrationId"] if integrations else None,
             "route": any(r["RouteKey"] == "$default" for r in routes),
-            "stage": any(s["StageName"] == "$default" for s in stages),
+            "stage": bool(stages),
+            "stage_settings": _stage_settings(stages[0] if stages else None),
         }
 
     def _live(self, ctx: Context, api: dict[str, Any]) -> Live:
@@ -61,7 +92,7 @@ class HttpApi(KindBase):
         return Live(
             "http_api",
             api["ApiId"],
-            {"complete": complete},
+            {"complete": complete, "stage_settings": parts["stage_settings"]},
             owner_of(api.get("Tags")),
             {"id": api["ApiId"], "endpoint": api.get("ApiEndpoint", ""), **parts},
         )
@@ -78,7 +109,7 @@ class HttpApi(KindBase):
         live = Live(
             "http_api",
             api["ApiId"],
-            {"complete": False},
+            {"complete": False, "stage_settings": None},
             ctx.stack,
             {
                 "id": api["ApiId"],
@@ -88,7 +119,7 @@ class HttpApi(KindBase):
                 "stage": False,
             },
         )
-        return self.update(ctx, res, live, ["complete"])
+        return self.update(ctx, res, live, ["complete", "stage_settings"])
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         gw = ctx.clients("apigatewayv2")
@@ -112,8 +143,15 @@ class HttpApi(KindBase):
             integration = gw.create_integration(ApiId=live.id, **kwargs)["IntegrationId"]
         if not live.outputs.get("route"):
             gw.create_route(ApiId=live.id, RouteKey="$default", Target=f"integrations/{integration}")
+        want = self.desired(ctx, res)["stage_settings"]
+        settings = {
+            "DefaultRouteSettings": {"ThrottlingRateLimit": want["rps"], "ThrottlingBurstLimit": want["burst"]},
+            "AccessLogSettings": {"DestinationArn": want["access_log"], "Format": ACCESS_LOG_FORMAT},
+        }
         if not live.outputs.get("stage"):
-            gw.create_stage(ApiId=live.id, StageName="$default", AutoDeploy=True)
+            gw.create_stage(ApiId=live.id, StageName="$default", AutoDeploy=True, **settings)
+        elif live.props.get("stage_settings") != want:
+            gw.update_stage(ApiId=live.id, StageName="$default", **settings)
         api = gw.get_api(ApiId=live.id)
         return self._live(ctx, api)
 

@@ -16,6 +16,14 @@ from provision.services.base import KindBase, code_of, ec2_tag_spec, kv_tags, ow
 
 __all__ = ["AutoScalingGroup", "CapacityProvider", "GroupPolicy", "LaunchTemplate"]
 
+#: Instance metadata: session tokens required (IMDSv2), one network hop (containers cannot reach it).
+METADATA = {"HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"}
+
+
+def _metadata(options: dict[str, Any]) -> str:
+    return f"tokens={options.get('HttpTokens', 'optional')},hops={options.get('HttpPutResponseHopLimit', 1)}"
+
+
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
 
 
@@ -31,9 +39,13 @@ def ecs_ami(ctx: Context) -> str:
 
 
 class LaunchTemplate(KindBase):
-    """props: instance_type. A change makes a new default version."""
+    """props: instance_type. IMDSv2 only with a hop limit of 1 (FSBP EC2.8), read and converged on every
+    apply. A change makes a new default version."""
 
-    mutable = ("instance_type",)
+    mutable = ("instance_type", "metadata")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {**res.props, "metadata": _metadata(METADATA)}
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         ec2 = ctx.clients("ec2")
@@ -48,19 +60,25 @@ class LaunchTemplate(KindBase):
         return Live(
             "launch_template",
             t["LaunchTemplateId"],
-            {"instance_type": data.get("InstanceType")},
+            {"instance_type": data.get("InstanceType"), "metadata": _metadata(data.get("MetadataOptions", {}))},
             owner_of(t.get("Tags")),
             {"id": t["LaunchTemplateId"], "name": res.name},
         )
 
     def _data(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        user_data = f"#!/bin/bash\necho ECS_CLUSTER={ctx.out('cluster', 'name')} >> /etc/ecs/ecs.config\n"
+        user_data = (
+            "#!/bin/bash\n"
+            f"echo ECS_CLUSTER={ctx.out('cluster', 'name')} >> /etc/ecs/ecs.config\n"
+            # tasks in awsvpc mode cannot reach the instance's metadata (and so not its role): ECS agent docs
+            "echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n"
+        )
         return {
             "ImageId": ecs_ami(ctx),
             "InstanceType": res.props["instance_type"],
             "IamInstanceProfile": {"Arn": ctx.out("instance-profile", "arn")},
             "SecurityGroupIds": [ctx.out("sg-tasks", "group_id")],
             "UserData": base64.b64encode(user_data.encode()).decode(),
+            "MetadataOptions": METADATA,
             "TagSpecifications": [{"ResourceType": "instance", "Tags": kv_tags(tags_for(ctx, res.name))}],
         }
 
@@ -73,7 +91,7 @@ class LaunchTemplate(KindBase):
         return Live(
             "launch_template",
             t["LaunchTemplateId"],
-            dict(res.props),
+            self.desired(ctx, res),
             ctx.stack,
             {"id": t["LaunchTemplateId"], "name": res.name},
         )
@@ -84,7 +102,7 @@ class LaunchTemplate(KindBase):
         ec2.modify_launch_template(
             LaunchTemplateId=live.id, DefaultVersion=str(v["LaunchTemplateVersion"]["VersionNumber"])
         )
-        live.props["instance_type"] = res.props["instance_type"]
+        live.props.update(self.desired(ctx, res))
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:

@@ -18,14 +18,18 @@ BUILD_IMAGE = "aws/codebuild/standard:7.0"
 class BuildProject(KindBase):
     """props: buildspec, compute_type, env (environment variables)."""
 
-    mutable = ("buildspec", "compute_type")
+    mutable = ("buildspec", "compute_type", "privileged")
 
     def _live(self, p: dict[str, Any]) -> Live:
         tags = [{"Key": t["key"], "Value": t["value"]} for t in p.get("tags", [])]
         return Live(
             "build_project",
             p["name"],
-            {"buildspec": p["source"].get("buildspec"), "compute_type": p["environment"]["computeType"]},
+            {
+                "buildspec": p["source"].get("buildspec"),
+                "compute_type": p["environment"]["computeType"],
+                "privileged": bool(p["environment"].get("privilegedMode")),
+            },
             owner_of(tags),
             {"name": p["name"], "arn": p["arn"]},
         )
@@ -51,7 +55,7 @@ class BuildProject(KindBase):
                 "type": "LINUX_CONTAINER",
                 "image": BUILD_IMAGE,
                 "computeType": res.props["compute_type"],
-                "privilegedMode": True,
+                "privilegedMode": res.props["privileged"],  # only the image build needs Docker (CodeBuild.5)
                 "environmentVariables": env,
             },
         }
@@ -62,14 +66,14 @@ class BuildProject(KindBase):
         return Live(
             "build_project",
             res.name,
-            {"buildspec": res.props["buildspec"], "compute_type": res.props["compute_type"]},
+            {k: res.props[k] for k in self.mutable},
             ctx.stack,
             {"name": res.name, "arn": p["project"]["arn"]},
         )
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         ctx.clients("codebuild").update_project(**self._args(ctx, res))
-        live.props.update({"buildspec": res.props["buildspec"], "compute_type": res.props["compute_type"]})
+        live.props.update({k: res.props[k] for k in self.mutable})
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:

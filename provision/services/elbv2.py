@@ -18,13 +18,25 @@ def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
     return desc[0].get("Tags", []) if desc else []
 
 
+DROP_INVALID = "routing.http.drop_invalid_header_fields.enabled"
+
+
 class LoadBalancer(KindBase):
+    """The internet-facing ALB, dropping invalid HTTP header fields (FSBP ELB.4), read and converged."""
+
+    mutable = ("drop_invalid_headers",)
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"scheme": "internet-facing", "drop_invalid_headers": True}
+
     def _live(self, ctx: Context, lb: dict[str, Any]) -> Live:
         arn = lb["LoadBalancerArn"]
+        attrs = ctx.clients("elbv2").describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]
+        drop = any(a["Key"] == DROP_INVALID and a["Value"] == "true" for a in attrs)
         return Live(
             "alb",
             arn,
-            {"scheme": lb.get("Scheme")},
+            {"scheme": lb.get("Scheme"), "drop_invalid_headers": drop},
             owner_of(_tags(ctx, arn)),
             {"arn": arn, "dns": lb.get("DNSName", ""), "name": lb["LoadBalancerName"]},
         )
@@ -47,13 +59,21 @@ class LoadBalancer(KindBase):
             Subnets=[ctx.out(k, "subnet_id") for k in res.props["subnets"]],
             SecurityGroups=[ctx.out("sg-front", "group_id")],
         )["LoadBalancers"][0]
-        return Live(
+        live = Live(
             "alb",
             lb["LoadBalancerArn"],
-            {"scheme": "internet-facing"},
+            {"scheme": "internet-facing", "drop_invalid_headers": False},
             ctx.stack,
             {"arn": lb["LoadBalancerArn"], "dns": lb.get("DNSName", ""), "name": res.name},
         )
+        return self.update(ctx, res, live, ["drop_invalid_headers"])
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("elbv2").modify_load_balancer_attributes(
+            LoadBalancerArn=live.id, Attributes=[{"Key": DROP_INVALID, "Value": "true"}]
+        )
+        live.props["drop_invalid_headers"] = True
+        return live
 
     def delete(self, ctx: Context, live: Live) -> None:
         ctx.clients("elbv2").delete_load_balancer(LoadBalancerArn=live.id)

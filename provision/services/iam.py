@@ -4,6 +4,7 @@ and the instance profile of ECS container instances."""
 from __future__ import annotations
 
 import json
+import urllib.parse
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -11,26 +12,52 @@ from botocore.exceptions import ClientError
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
-__all__ = ["InstanceProfile", "Role"]
+__all__ = ["SOURCE_ACCOUNT_PRINCIPALS", "InstanceProfile", "Role", "trust_policy"]
+
+
+#: Services whose trust policies may name the calling account (their "confused deputy prevention"
+#: documentation: ECS task roles, CodeBuild, CodePipeline). EC2 instance roles and Lambda execution roles
+#: keep the plain service principal.
+SOURCE_ACCOUNT_PRINCIPALS = ("ecs-tasks.amazonaws.com", "codebuild.amazonaws.com", "codepipeline.amazonaws.com")
+
+
+def trust_policy(principal: str, account: str) -> dict[str, Any]:
+    """Who may assume the role: the service, and only on behalf of this account where it supports that."""
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": principal}}
+    if principal in SOURCE_ACCOUNT_PRINCIPALS and account:
+        statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def _document(doc: Any) -> Any:
+    if isinstance(doc, str):
+        return json.loads(urllib.parse.unquote(doc))
+    return doc
 
 
 class Role(KindBase):
-    """props: principal (service that assumes it), policy (inline policy document)."""
+    """props: principal (service that assumes it), policy (inline policy document). The trust policy and
+    the inline policy are read and converged on every apply."""
 
-    mutable = ("policy",)
+    mutable = ("policy", "trust")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"policy": res.props["policy"], "trust": trust_policy(res.props["principal"], ctx.account)}
 
     def _live(self, ctx: Context, role: dict[str, Any]) -> Live:
         iam = ctx.clients("iam")
         name = role["RoleName"]
         tags = iam.list_role_tags(RoleName=name).get("Tags", [])
         try:
-            doc = iam.get_role_policy(RoleName=name, PolicyName="tinysim")["PolicyDocument"]
-            policy = json.loads(doc) if isinstance(doc, str) else doc
+            policy = _document(iam.get_role_policy(RoleName=name, PolicyName="tinysim")["PolicyDocument"])
         except ClientError as exc:
             if code_of(exc) != "NoSuchEntity":
                 raise
             policy = None
-        return Live("role", name, {"policy": policy}, owner_of(tags), {"arn": role["Arn"], "name": name})
+        trust = _document(role.get("AssumeRolePolicyDocument"))
+        return Live(
+            "role", name, {"policy": policy, "trust": trust}, owner_of(tags), {"arn": role["Arn"], "name": name}
+        )
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         try:
@@ -42,23 +69,22 @@ class Role(KindBase):
         return self._live(ctx, role)
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        trust = {
-            "Version": "2012-10-17",
-            "Statement": [
-                {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": res.props["principal"]}}
-            ],
-        }
+        trust = trust_policy(res.props["principal"], ctx.account)
         role = ctx.clients("iam").create_role(
             RoleName=res.name, AssumeRolePolicyDocument=json.dumps(trust), Tags=kv_tags(tags_for(ctx, res.name))
         )["Role"]
-        live = Live("role", res.name, {"policy": None}, ctx.stack, {"arn": role["Arn"], "name": res.name})
+        live = Live(
+            "role", res.name, {"policy": None, "trust": trust}, ctx.stack, {"arn": role["Arn"], "name": res.name}
+        )
         return self.update(ctx, res, live, ["policy"])
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        ctx.clients("iam").put_role_policy(
-            RoleName=live.id, PolicyName="tinysim", PolicyDocument=json.dumps(res.props["policy"])
-        )
-        live.props["policy"] = res.props["policy"]
+        iam, want = ctx.clients("iam"), self.desired(ctx, res)
+        if "policy" in fields:
+            iam.put_role_policy(RoleName=live.id, PolicyName="tinysim", PolicyDocument=json.dumps(want["policy"]))
+        if "trust" in fields:
+            iam.update_assume_role_policy(RoleName=live.id, PolicyDocument=json.dumps(want["trust"]))
+        live.props.update({k: want[k] for k in fields})
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:

@@ -160,9 +160,18 @@ class ProvisionedConcurrency(KindBase):
 
 
 class Permission(KindBase):
-    """props: principal (apigateway.amazonaws.com | elasticloadbalancing.amazonaws.com)."""
+    """The front door's right to invoke the function, limited to the stack's own API (or target group) in
+    this account: ``SourceArn`` and ``SourceAccount`` (Lambda's resource-based policy documentation,
+    "confused deputy" prevention). props: principal, and source (an ARN resource part) or source_api
+    (the key of the API resource)."""
 
     SID = "tinysim-front-door"
+    mutable = ("source_arn", "source_account")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        service = "elasticloadbalancing" if "source" in res.props else "execute-api"
+        part = res.props.get("source") or f"{ctx.out(res.props['source_api'], 'id')}/*"
+        return {"source_arn": f"arn:aws:{service}:{ctx.region}:{ctx.account}:{part}", "source_account": ctx.account}
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         try:
@@ -171,17 +180,31 @@ class Permission(KindBase):
             if code_of(exc) == "ResourceNotFoundException":
                 return None
             raise
-        ok = any(s.get("Sid") == self.SID for s in policy.get("Statement", []))
-        return Live("permission", self.SID, {}, ctx.stack, {}) if ok else None
+        found = [s for s in policy.get("Statement", []) if s.get("Sid") == self.SID]
+        if not found:
+            return None
+        cond = found[0].get("Condition", {})
+        props = {
+            "source_arn": cond.get("ArnLike", {}).get("AWS:SourceArn"),
+            "source_account": cond.get("StringEquals", {}).get("AWS:SourceAccount"),
+        }
+        return Live("permission", self.SID, props, ctx.stack, {})
 
     def create(self, ctx: Context, res: Resource) -> Live:
+        want = self.desired(ctx, res)
         ctx.clients("lambda").add_permission(
             FunctionName=ctx.out("fn", "name"),
             StatementId=self.SID,
             Action="lambda:InvokeFunction",
             Principal=res.props["principal"],
+            SourceArn=want["source_arn"],
+            SourceAccount=want["source_account"],
         )
-        return Live("permission", self.SID, {}, ctx.stack, {})
+        return Live("permission", self.SID, want, ctx.stack, {})
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        ctx.clients("lambda").remove_permission(FunctionName=ctx.out("fn", "name"), StatementId=self.SID)
+        return self.create(ctx, res)
 
     def delete(self, ctx: Context, live: Live) -> None:
         pass  # goes with the function

@@ -13,18 +13,48 @@ from provision.services.base import KindBase, code_of, kv_tags, owner_of
 __all__ = ["BLOCK_ALL", "Bucket", "LogGroup", "Repository", "tls_only_policy"]
 
 
-class Repository(KindBase):
-    """An ECR repository, images scanned on push."""
+def _or_none(call: Any, missing: tuple[str, ...]) -> Any:
+    try:
+        return call()
+    except ClientError as exc:
+        if code_of(exc) in missing:
+            return None
+        raise
 
-    mutable = ("scan_on_push",)
+
+#: Keep the 30 newest images, expire the rest (FSBP ECR.3 asks for a lifecycle policy).
+LIFECYCLE = {
+    "rules": [
+        {
+            "rulePriority": 1,
+            "description": "keep the 30 newest images",
+            "selection": {"tagStatus": "any", "countType": "imageCountMoreThan", "countNumber": 30},
+            "action": {"type": "expire"},
+        }
+    ]
+}
+
+
+class Repository(KindBase):
+    """An ECR repository, images scanned on push, with a lifecycle policy; both converged on every apply."""
+
+    mutable = ("scan_on_push", "lifecycle")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"scan_on_push": True, "lifecycle": LIFECYCLE}
 
     def _live(self, ctx: Context, r: dict[str, Any]) -> Live:
-        tags = ctx.clients("ecr").list_tags_for_resource(resourceArn=r["repositoryArn"]).get("tags", [])
+        ecr = ctx.clients("ecr")
+        tags = ecr.list_tags_for_resource(resourceArn=r["repositoryArn"]).get("tags", [])
         scan = bool(r.get("imageScanningConfiguration", {}).get("scanOnPush"))
+        text = _or_none(
+            lambda: ecr.get_lifecycle_policy(repositoryName=r["repositoryName"])["lifecyclePolicyText"],
+            ("LifecyclePolicyNotFoundException",),
+        )
         return Live(
             "repository",
             r["repositoryName"],
-            {"scan_on_push": scan},
+            {"scan_on_push": scan, "lifecycle": json.loads(text) if text else None},
             owner_of(tags),
             {"uri": r["repositoryUri"], "arn": r["repositoryArn"], "name": r["repositoryName"]},
         )
@@ -44,19 +74,24 @@ class Repository(KindBase):
             tags=kv_tags(tags_for(ctx, res.name)),
             imageScanningConfiguration={"scanOnPush": True},
         )["repository"]
-        return Live(
+        live = Live(
             "repository",
             res.name,
-            {"scan_on_push": True},
+            {"scan_on_push": True, "lifecycle": None},
             ctx.stack,
             {"uri": r["repositoryUri"], "arn": r["repositoryArn"], "name": res.name},
         )
+        return self.update(ctx, res, live, ["lifecycle"])
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        ctx.clients("ecr").put_image_scanning_configuration(
-            repositoryName=live.id, imageScanningConfiguration={"scanOnPush": True}
-        )
-        live.props["scan_on_push"] = True
+        ecr = ctx.clients("ecr")
+        if "scan_on_push" in fields:
+            ecr.put_image_scanning_configuration(
+                repositoryName=live.id, imageScanningConfiguration={"scanOnPush": True}
+            )
+        if "lifecycle" in fields:
+            ecr.put_lifecycle_policy(repositoryName=live.id, lifecyclePolicyText=json.dumps(LIFECYCLE))
+        live.props.update(self.desired(ctx, res))
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:
@@ -69,7 +104,8 @@ class Repository(KindBase):
 
 
 class LogGroup(KindBase):
-    """The stack's CloudWatch log group, with retention."""
+    """A CloudWatch log group of the stack (the tasks', the function's, each build project's), with its
+    retention; created before what writes to it, so that it is tagged and expires, and deleted by destroy."""
 
     mutable = ("retention_days",)
 
@@ -96,7 +132,8 @@ class LogGroup(KindBase):
         logs = ctx.clients("logs")
         logs.create_log_group(logGroupName=res.name, tags=tags_for(ctx, res.name))
         logs.put_retention_policy(logGroupName=res.name, retentionInDays=res.props["retention_days"])
-        return Live("log_group", res.name, dict(res.props), ctx.stack, {"name": res.name})
+        arn = f"arn:aws:logs:{ctx.region}:{ctx.account}:log-group:{res.name}:*"  # as DescribeLogGroups gives it
+        return Live("log_group", res.name, dict(res.props), ctx.stack, {"name": res.name, "arn": arn})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         ctx.clients("logs").put_retention_policy(logGroupName=res.name, retentionInDays=res.props["retention_days"])
@@ -107,12 +144,12 @@ class LogGroup(KindBase):
         ctx.clients("logs").delete_log_group(logGroupName=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        prefix = f"/tinysim/{ctx.stack}"
         found = []
-        for g in ctx.clients("logs").describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]:
-            live = self.find(ctx, Resource("log", "log_group", g["logGroupName"]))
-            if live is not None and live.owner == ctx.stack:
-                found.append(live)
+        for prefix in (f"/tinysim/{ctx.stack}", f"/aws/lambda/{ctx.stack}", f"/aws/codebuild/{ctx.stack}-"):
+            for g in ctx.clients("logs").describe_log_groups(logGroupNamePrefix=prefix)["logGroups"]:
+                live = self.find(ctx, Resource("log", "log_group", g["logGroupName"]))
+                if live is not None and live.owner == ctx.stack:
+                    found.append(live)
         return found
 
 
@@ -140,15 +177,6 @@ def tls_only_policy(bucket: str) -> dict[str, Any]:
             }
         ],
     }
-
-
-def _or_none(call: Any, missing: tuple[str, ...]) -> Any:
-    try:
-        return call()
-    except ClientError as exc:
-        if code_of(exc) in missing:
-            return None
-        raise
 
 
 class Bucket(KindBase):

@@ -66,3 +66,16 @@ def test_another_regions_book_needs_allow_region_mismatch(tmp_path: Path, capsys
     assert code == 2 and "--allow-region-mismatch" in err
     code, out, _ = _run(["bill", str(plan)], capsys)
     assert code == 0 and "aws-us-west-2-2026-09" in out
+
+
+def test_serverless_example_bills_now_and_says_why_2021_cannot(capsys: pytest.CaptureFixture[str]) -> None:
+    example = str(Path(__file__).parents[2] / "examples" / "plans" / "serverless.json")
+    code, out, err = _run(["bill", example], capsys)
+    assert code == 0, err
+    assert (
+        "price book aws-us-east-1-2021-07 cannot price this plan: Lambda on Arm (Graviton2) launched on "
+        "2021-09-29, after this book's date (no 'lambda.duration.arm64')"
+    ) in out
+    assert "total per month (price book aws-us-east-1-2026-09)" in out
+    code, _, err = _run(["bill", example, "--prices", "aws-us-east-1-2021-07"], capsys)
+    assert code == 2 and "Lambda on Arm (Graviton2) launched on 2021-09-29" in err and len(err.splitlines()) == 1

@@ -14,8 +14,13 @@ NAMES = sorted(p.name for p in NOTEBOOKS.glob("*.ipynb"))
 LIMIT_S = 120
 
 
-def test_the_three_notebooks_exist() -> None:
-    assert NAMES == ["capacity_planning.ipynb", "pricing_then_and_now.ipynb", "serverless_vs_containers.ipynb"]
+def test_the_four_notebooks_exist() -> None:
+    assert NAMES == [
+        "calibrate_from_logs.ipynb",
+        "capacity_planning.ipynb",
+        "pricing_then_and_now.ipynb",
+        "serverless_vs_containers.ipynb",
+    ]
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -41,7 +46,7 @@ def test_runs_top_to_bottom(name: str, tmp_path: Path, monkeypatch: pytest.Monke
     assert not errors
     conclusion = nb.cells[-1].outputs
     assert any("text/markdown" in o.get("data", {}) for o in conclusion), "the conclusion is computed and shown"
-    if name == "capacity_planning.ipynb":
+    if name in ("capacity_planning.ipynb", "calibrate_from_logs.ipynb"):
         from models import load_plan
 
         assert load_plan(tmp_path / "recommended_plan.json").name  # the exported plan is a valid plan.json

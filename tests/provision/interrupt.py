@@ -51,6 +51,10 @@ class Interrupter:
         self.calls: list[str] = []
         self.lock_calls = 0
 
+    def arm(self, after: int) -> None:
+        """Count afresh and interrupt after the ``after``-th changing call from now on."""
+        self.after, self.calls = after, []
+
     def __call__(self, service: str, client: Any) -> Any:
         outer = self
 

@@ -23,6 +23,7 @@ from provision.api import apply_plan, connect, destroy_stack, plan_changes, read
 from provision.executor import KINDS
 from provision.graph import resources_for
 from provision.lock import lock_name
+from provision.resources import Context
 from provision.services.base import KindBase
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
 from tests.provision.interrupt import Interrupter
@@ -60,10 +61,16 @@ def converged_then_destroyed(plan: Plan) -> None:
 def test_sigint_after_every_changing_call(name: str) -> None:
     plan = unique(load_plan(PLANS / name), "int")
     kills: list[str] = []
+    interrupter = Interrupter(sig=signal.SIGINT)
+    base = connect(plan, wrap=interrupter)  # one set of clients for the chain (a fresh context each run)
     for _ in range(400):
-        interrupter = Interrupter(after=1, sig=signal.SIGINT)
+        interrupter.arm(1)
         try:
-            apply_plan(plan, ctx=connect(plan, wrap=interrupter), progress=quiet)
+            apply_plan(
+                plan,
+                ctx=Context(base.clients, plan.name, base.region, dict(base.tags), account=base.account),
+                progress=quiet,
+            )
         except KeyboardInterrupt:
             kills.append(interrupter.calls[0])
             continue

@@ -44,7 +44,8 @@ class Outcome:
 
     @property
     def lines(self) -> list[str]:
-        return [line for line in self.err.splitlines() if line.strip()]
+        """The problem lines (without the ``wrote PATH`` notes of a sweep that still wrote its table)."""
+        return [line for line in self.err.splitlines() if line.strip() and not line.startswith("wrote ")]
 
 
 def run_cli(main: Callable[[Sequence[str]], int], argv: Sequence[str], limit_s: float = 30.0) -> Outcome:
@@ -60,7 +61,8 @@ def run_cli(main: Callable[[Sequence[str]], int], argv: Sequence[str], limit_s: 
     return Outcome(code, out.getvalue(), err.getvalue(), time.perf_counter() - start)
 
 
-_JARGON = re.compile(r"unexpected|Traceback|validation errors? for|errors\.pydantic\.dev|lambda_|\bNone\b: file")
+#: Words a refusal must not show: a crash, a pydantic dump, an internal name (``lambda_`` is ``lambda``).
+_JARGON = re.compile(r"unexpected|Traceback|validation errors? for|errors\.pydantic\.dev|\blambda_(?![a-z])")
 
 
 def assert_clear_refusal(result: Outcome, prog: str, codes: Sequence[int] = (2,)) -> None:

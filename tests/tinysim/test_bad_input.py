@@ -112,12 +112,18 @@ def test_usage_count_beyond_exact_arithmetic(tmp_path: Path) -> None:
         ),
         (["sweep", "s.json", "--grid", "g.json", "--scheduler", "not an address"], ["--scheduler='not an address'"]),
         (["bill", "--requests-per-month", "x"], ["--requests-per-month: invalid int value"]),
+        (
+            ["calibrate", "examples/logs/access.log", "--interval-s", "0", "--out", "x.json"],
+            ["--interval-s=0: must be >= 1"],
+        ),
+        (["calibrate", "nope.log", "--out", "s.json/x.json"], ["--out='s.json/x.json'", "is a file"]),
     ],
 )
 def test_options_refused_like_fields(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], needles: list[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
+    put(tmp_path, "a.log", "")
     put(tmp_path, "s.json", SMALL)
     put(tmp_path, "g.json", {"plan.container.tasks.max": [5]})
     result = cli(*argv, "--quiet") if argv[0] in ("run", "sweep", "recommend") else cli(*argv)
@@ -148,7 +154,7 @@ def test_folder_is_not_file_not_found(tmp_path: Path) -> None:
     refused(cli("run", str(tmp_path), "--quiet"), "is a folder")
     (tmp_path / "trace").mkdir()
     scenario = put(tmp_path, "s.json", {"traffic": {"kind": "trace", "csv": "trace"}, "horizon_s": 600})
-    refused(cli("run", scenario, "--quiet"), "traffic.csv=", "is a folder")
+    refused(cli("run", scenario, "--quiet"), "traffic.csv=", "folder holds no log files")
 
 
 def test_public_names_not_internal_ones(tmp_path: Path) -> None:
@@ -235,7 +241,7 @@ def test_sweep_with_a_hanging_value_completes(tmp_path: Path, grid: dict[str, An
     argv = ["sweep", scenario, "--grid", put(tmp_path, "g.json", grid), "--executor", "inprocess"]
     result = cli(*argv, "--quiet", "--out", str(out))
     assert result.code == EXIT_SOME_POINTS_FAILED, result.err
-    assert result.lines[-1] == "tinysim: 1 of 2 configurations failed; the error column says why"
+    assert result.lines[-1] == "tinysim: 1 of 2 configurations failed: the error column says why"
     rows = out.read_text().splitlines()
     assert len(rows) == 3
     assert sum("must be <=" in row for row in rows) == 1
@@ -276,3 +282,16 @@ def test_every_builtin_book_within_bounds() -> None:
     # the bounds must not refuse the books that ship (they are validated on load)
     for book_id in ("aws-us-east-1-2021-07", "aws-us-east-1-2026-09"):
         assert load_price_book(book_id).entries
+
+
+# -- found by the fuzz test ------------------------------------------------------------------------------
+def test_calibrate_folder_of_json_files(tmp_path: Path) -> None:
+    # sniffed as a CloudWatch export from its first file, then read as a file: IsADirectoryError
+    put(tmp_path, "scenario.json", SMALL)
+    put(tmp_path, "grid.json", {"plan.container.tasks.max": [3]})
+    refused(cli("calibrate", str(tmp_path), "--out", str(tmp_path / "x.json")), "a folder", "access logs")
+
+
+def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
+    export = put(tmp_path, "export.json", '{"MetricDataResults": ' + "[" * 50_000 + "]" * 50_000 + "}")
+    refused(cli("calibrate", export, "--out", str(tmp_path / "x.json")), "nested 50001 levels deep")

@@ -99,7 +99,8 @@ def report_text(cal: Calibration) -> str:
     kind = {"alb-log": "ALB access log", "clf": "Common Log Format", "cloudwatch-json": "CloudWatch JSON"}
     lines = [
         f"{cal.requests:,} requests in {cal.counts.size:,} intervals of {cal.interval_s} s from "
-        f"{utc_text(cal.start_epoch_s)} ({cal.files} {kind.get(cal.format, cal.format)} file(s), {cal.lines:,} lines)"
+        f"{utc_text(cal.start_epoch_s)} ({cal.files} {kind.get(cal.format, cal.format)} file(s), {cal.lines:,} "
+        f"{'datapoints' if cal.format.startswith('cloudwatch') else 'lines'})"
     ]
     if cal.malformed:
         lines.append(cal.malformed_note)

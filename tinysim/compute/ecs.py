@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysim.queueing import least_outstanding_fifo, pooled_fifo, routed_fifo
-from tinysim.traffic import Arrivals
-
 __all__ = ["EcsService", "Task"]
 
 HEAP_START = 16
@@ -38,12 +35,15 @@ class Task:
 
 @dataclass
 class EcsService:
-    """Routes each window's requests to the serving tasks and computes their start times exactly."""
+    """The tasks, and the state the compiled window (``tinysim.compute.ecs_window``) dispatches on."""
 
     slots: int
     dispatch: str
     tasks: list[Task] = field(default_factory=list)
-    rr: int = 0
+    _key: tuple[int, ...] = ()
+    _free: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))
+    _heaps: np.ndarray = field(default_factory=lambda: np.zeros((0, HEAP_START)))
+    _sizes: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     def new_task(self, now_s: float) -> Task:
         task = Task(len(self.tasks), self.slots, now_s)
@@ -62,37 +62,30 @@ class EcsService:
         """Tasks that count toward the desired count (not stopped)."""
         return [t for t in self.tasks if t.state != "stopped"]
 
-    def route(self, arr: Arrivals) -> np.ndarray | None:
-        """Start times of the requests, or ``None`` when no task is serving (all are refused)."""
-        serving = self.serving
-        n = len(serving)
-        if n == 0:
-            return None
-        if len(arr) == 0:
-            return np.empty(0)
-        if self.dispatch == "central_queue":
-            free = np.concatenate([t.free for t in serving])
-            start = pooled_fifo(arr.t, arr.service_s, free)
-            for i, task in enumerate(serving):
-                task.free = free[i * self.slots : (i + 1) * self.slots]
-            return np.asarray(start)
-        free2 = np.stack([t.free for t in serving])
-        if self.dispatch == "least_outstanding":
-            width = max(t.heap.size for t in serving)
-            heaps = np.zeros((n, width))
-            sizes = np.array([t.heap_size for t in serving], dtype=np.int64)
+    def window_state(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The serving tasks' state for a window, in task order: slots' next free times (tasks x
+        slots), outstanding-completion heaps (tasks x capacity) and their sizes. The arrays are
+        kept while the serving set is unchanged (each task's ``free`` is a view of its row), so the
+        compiled window updates them in place."""
+        key = tuple(t.id for t in self.tasks if t.state == "serving")
+        if key != self._key:
+            self._sync_heaps()
+            serving = [self.tasks[i] for i in key]
+            free = np.stack([t.free for t in serving]) if serving else np.zeros((0, self.slots))
+            width = max([t.heap.size for t in serving], default=HEAP_START)
+            heaps = np.zeros((len(serving), width))
             for i, task in enumerate(serving):
                 heaps[i, : task.heap_size] = task.heap[: task.heap_size]
-            start, _, heaps = least_outstanding_fifo(arr.t, arr.service_s, free2, heaps, sizes)
-            for i, task in enumerate(serving):
-                task.heap, task.heap_size = heaps[i].copy(), int(sizes[i])
-        else:
-            if self.dispatch == "round_robin":
-                which = (self.rr + np.arange(len(arr))) % n
-                self.rr = int((self.rr + len(arr)) % n)
-            else:  # random
-                which = np.minimum((arr.u * n).astype(np.int64), n - 1)
-            start = routed_fifo(arr.t, arr.service_s, which, free2)
-        for i, task in enumerate(serving):
-            task.free = free2[i]
-        return np.asarray(start)
+                task.free = free[i]
+            self._key, self._free, self._heaps = key, free, heaps
+            self._sizes = np.array([t.heap_size for t in serving], dtype=np.int64)
+        return self._free, self._heaps, self._sizes
+
+    def keep_heaps(self, heaps: np.ndarray) -> None:
+        """Keep the heap storage a window returned (it grows when a task's heap is full)."""
+        self._heaps = heaps
+
+    def _sync_heaps(self) -> None:
+        for i, tid in enumerate(self._key):
+            task = self.tasks[tid]
+            task.heap, task.heap_size = self._heaps[i].copy(), int(self._sizes[i])

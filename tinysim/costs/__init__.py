@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from models.prices import PriceBook
 from models.usage import Usage
@@ -49,4 +50,10 @@ def price_usage(usage: Usage, book: PriceBook) -> Bill:
     for service in _SERVICES:
         lines += service(usage, book)
     lines += apply_savings_plan(lines, usage, book)
-    return Bill.of(book.id, lines, usage.month_hours)
+    return Bill.of(book.id, [_sourced(li, book) for li in lines], usage.month_hours)
+
+
+def _sourced(li: LineItem, book: PriceBook) -> LineItem:
+    """The line with its price book entry's source, for a reviewer to audit."""
+    entry = book.entries.get(li.price_key)
+    return replace(li, source=entry.source) if entry is not None else li

@@ -12,9 +12,11 @@ __all__ = ["MILLION", "Allowance", "maybe_line"]
 MILLION = Decimal(1_000_000)
 
 
-def maybe_line(service: str, item: str, quantity: Decimal, unit: str, unit_usd: Decimal) -> list[LineItem]:
+def maybe_line(
+    service: str, item: str, quantity: Decimal, unit: str, unit_usd: Decimal, key: str = "", rule: str = ""
+) -> list[LineItem]:
     """A one-line list, or no line at all when nothing was used."""
-    return [line(service, item, quantity, unit, unit_usd)] if quantity > 0 else []
+    return [line(service, item, quantity, unit, unit_usd, key, rule)] if quantity > 0 else []
 
 
 @dataclass

@@ -70,12 +70,22 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
             lcu_hours = value * hours
             why = name if value > 0 else "no traffic"
         billed_hours = free_hours.take(hours.to_integral_value(rounding=ROUND_CEILING) * a.count)
-        lines += maybe_line(SERVICE, "load balancer hours", billed_hours, "ALB-hour", book.usd("alb.usd_per_alb_hour"))
+        lines += maybe_line(
+            SERVICE,
+            "load balancer hours",
+            billed_hours,
+            "ALB-hour",
+            book.usd("alb.usd_per_alb_hour"),
+            key="alb.usd_per_alb_hour",
+            rule="partial hours billed as full hours",
+        )
         lines += maybe_line(
             SERVICE,
             f"LCU-hours (max of 4 dimensions: {why})",
             lcu_hours * a.count,
             "LCU-hour",
             book.usd("alb.usd_per_lcu_hour"),
+            key="alb.usd_per_lcu_hour",
+            rule="each hour the largest of the four LCU dimensions, fractional",
         )
     return lines

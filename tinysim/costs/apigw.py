@@ -35,7 +35,12 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         total = sum((metered_requests(a, book) for a in apis), Decimal(0)) / MILLION
         free = Allowance.of(usage.free_tier, book.value("apigw.free_tier.requests_million"))
         lines += tier_lines(
-            SERVICE, f"{label} requests", free.take(total), "1M requests", book.tiers(f"apigw.{kind}.requests")
+            SERVICE,
+            f"{label} requests",
+            free.take(total),
+            "1M requests",
+            book.tiers(f"apigw.{kind}.requests"),
+            key=f"apigw.{kind}.requests",
         )
     for i, a in enumerate(usage.apigw):
         if a.cache_gb is None:
@@ -45,5 +50,7 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         if not match:
             raise InputError([f"apigw[{i}].cache_gb={a.cache_gb}: must be one of {list(table)} (GB)"])
         hours = a.cache_hours if a.cache_hours is not None else usage.month_hours
-        lines += maybe_line(SERVICE, f"REST cache {a.cache_gb} GB", hours, "cache-hour", match[0])
+        lines += maybe_line(
+            SERVICE, f"REST cache {a.cache_gb} GB", hours, "cache-hour", match[0], key="apigw.rest.cache_usd_per_hour"
+        )
     return lines

@@ -49,6 +49,10 @@ class LineItem:
     quantity: Decimal
     unit: str
     unit_usd: Decimal
+    #: The price book entry the unit price comes from, its source, and the billing rule applied.
+    price_key: str = ""
+    source: str = ""
+    rule: str = "quantity x unit price"
 
     @property
     def amount_exact_usd(self) -> Decimal:
@@ -67,12 +71,18 @@ class LineItem:
             "unit_usd": _plain(self.unit_usd),
             "amount_usd": str(self.amount_usd),
             "amount_exact_usd": _plain(self.amount_exact_usd),
+            "rule": self.rule,
+            "price_key": self.price_key,
+            "source": self.source,
         }
 
 
-def line(service: str, item: str, quantity: Decimal, unit: str, unit_usd: Decimal) -> LineItem:
-    """Build a line item (a helper so cost modules read as one call per charge)."""
-    return LineItem(service, item, Decimal(quantity), unit, Decimal(unit_usd))
+def line(
+    service: str, item: str, quantity: Decimal, unit: str, unit_usd: Decimal, key: str = "", rule: str = ""
+) -> LineItem:
+    """Build a line item (a helper so cost modules read as one call per charge); ``key`` names the
+    price book entry of ``unit_usd``, ``rule`` the billing rule when it is more than quantity x price."""
+    return LineItem(service, item, Decimal(quantity), unit, Decimal(unit_usd), key, "", rule or "quantity x unit price")
 
 
 @dataclass(frozen=True)

@@ -18,5 +18,8 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     lines: list[LineItem] = []
     for b in usage.codebuild:
         minutes = free.take(b.build_minutes) if b.compute_type == "BUILD_GENERAL1_SMALL" else b.build_minutes
-        lines += maybe_line(SERVICE, f"{b.compute_type} build minutes", minutes, "build-minute", table[b.compute_type])
+        unit = table[b.compute_type]
+        lines += maybe_line(
+            SERVICE, f"{b.compute_type} build minutes", minutes, "build-minute", unit, key="codebuild.minute"
+        )
     return lines

@@ -21,10 +21,17 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     if v1:
         billed = Allowance.of(usage.free_tier, book.value("codepipeline.v1_free_pipelines")).take(v1)
         lines += maybe_line(
-            SERVICE, "V1 active pipelines", billed, "pipeline-month", book.usd("codepipeline.v1_active_pipeline")
+            SERVICE,
+            "V1 active pipelines",
+            billed,
+            "pipeline-month",
+            book.usd("codepipeline.v1_active_pipeline"),
+            key="codepipeline.v1_active_pipeline",
         )
     if v2:
         unit = book.usd("codepipeline.v2_action_minute", "codepipeline.v2_action_minutes")
         billed = Allowance.of(usage.free_tier, book.value("codepipeline.v2_free_minutes")).take(v2)
-        lines += maybe_line(SERVICE, "V2 action minutes", billed, "action-minute", unit)
+        lines += maybe_line(
+            SERVICE, "V2 action minutes", billed, "action-minute", unit, key="codepipeline.v2_action_minute"
+        )
     return lines

@@ -21,12 +21,15 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         if e.instance_type == FREE_TIER_TYPE:
             hours = free.take(hours)
         unit = book.usd(f"ec2.{e.instance_type}", f"ec2[{i}].instance_type={e.instance_type!r}")
-        lines += maybe_line(SERVICE, f"{e.instance_type} on-demand", hours, "instance-hour", unit)
+        lines += maybe_line(
+            SERVICE, f"{e.instance_type} on-demand", hours, "instance-hour", unit, key=f"ec2.{e.instance_type}"
+        )
         lines += maybe_line(
             SERVICE,
             f"{e.instance_type} surplus CPU credits",
             e.surplus_vcpu_hours,
             "vCPU-hour",
             book.usd("ec2.unlimited_surplus_vcpu_hour"),
+            key="ec2.unlimited_surplus_vcpu_hour",
         )
     return lines

@@ -17,4 +17,6 @@ SERVICE = "ECR"
 def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     free = Allowance.of(usage.free_tier, book.value("ecr.free_tier.gb"))
     gb = free.take(sum((e.storage_gb for e in usage.ecr), Decimal(0)))
-    return maybe_line(SERVICE, "image storage", gb, "GB-month", book.usd("ecr.storage_gb_month"))
+    return maybe_line(
+        SERVICE, "image storage", gb, "GB-month", book.usd("ecr.storage_gb_month"), key="ecr.storage_gb_month"
+    )

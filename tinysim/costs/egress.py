@@ -16,4 +16,4 @@ SERVICE = "Data Transfer"
 def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     free = Allowance.of(usage.free_tier, book.value("egress.free_tier.gb"))
     billed = free.take(usage.data_transfer_out_gb)
-    return tier_lines(SERVICE, "internet egress", billed, "GB", book.tiers("egress.internet"))
+    return tier_lines(SERVICE, "internet egress", billed, "GB", book.tiers("egress.internet"), key="egress.internet")

@@ -1,4 +1,5 @@
-"""AWS Fargate: vCPU-hours and GB-hours per architecture, plus ephemeral storage above 20 GB."""
+"""AWS Fargate: vCPU-hours and GB-hours per architecture and capacity (on demand or Spot), plus
+ephemeral storage above 20 GB."""
 
 from __future__ import annotations
 
@@ -21,19 +22,24 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         hours = f.hours if f.hours is not None else usage.month_hours
         task_hours = f.tasks * hours
         field = "fargate.arch" if f.arch == "arm64" else ""
+        spot = f.capacity == "spot"
+        prefix, label = ("fargate_spot", " Spot") if spot else ("fargate", "")
+        field = "fargate.capacity" if spot else field
         lines += maybe_line(
             SERVICE,
-            f"vCPU-hours {f.arch}",
+            f"vCPU-hours {f.arch}{label}",
             task_hours * f.vcpu,
             "vCPU-hour",
-            book.usd(f"fargate.{f.arch}.vcpu_hour", field),
+            book.usd(f"{prefix}.{f.arch}.vcpu_hour", field),
+            key=f"{prefix}.{f.arch}.vcpu_hour",
         )
         lines += maybe_line(
             SERVICE,
-            f"memory GB-hours {f.arch}",
+            f"memory GB-hours {f.arch}{label}",
             task_hours * f.memory_gb,
             "GB-hour",
-            book.usd(f"fargate.{f.arch}.gb_hour", field),
+            book.usd(f"{prefix}.{f.arch}.gb_hour", field),
+            key=f"{prefix}.{f.arch}.gb_hour",
         )
         extra = Decimal(f.ephemeral_storage_gb - INCLUDED_STORAGE_GB)
         if extra > 0:
@@ -43,5 +49,6 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
                 task_hours * extra,
                 "GB-hour",
                 book.usd("fargate.ephemeral_storage_gb_hour"),
+                key="fargate.ephemeral_storage_gb_hour",
             )
     return lines

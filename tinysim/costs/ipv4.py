@@ -20,5 +20,5 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     free = Allowance.of(usage.free_tier and has_free, book.value("ipv4.free_tier.hours") if has_free else Decimal(0))
     for p in usage.public_ipv4:
         hours = free.take((p.hours if p.hours is not None else usage.month_hours) * p.addresses)
-        lines += maybe_line(SERVICE, "address-hours", hours, "IP-hour", book.usd("ipv4.hour"))
+        lines += maybe_line(SERVICE, "address-hours", hours, "IP-hour", book.usd("ipv4.hour"), key="ipv4.hour")
     return lines

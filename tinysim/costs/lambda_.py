@@ -72,7 +72,9 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     free_eligible = [f for f in usage.lambda_ if not f.provisioned_concurrency]
     requests = free_requests.take(sum((f.requests for f in free_eligible), Decimal(0)) / MILLION)
     requests += sum((f.requests for f in usage.lambda_ if f.provisioned_concurrency), Decimal(0)) / MILLION
-    lines += maybe_line(SERVICE, "requests", requests, "1M requests", book.usd("lambda.requests"))
+    lines += maybe_line(
+        SERVICE, "requests", requests, "1M requests", book.usd("lambda.requests"), key="lambda.requests"
+    )
     eligible: dict[str, Decimal] = defaultdict(Decimal)
     other: dict[str, Decimal] = defaultdict(Decimal)
     for f in usage.lambda_:
@@ -82,7 +84,12 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
         if eligible.get(arch) or other.get(arch):
             field = "lambda.arch" if arch == "arm64" else ""
             lines += tier_lines(
-                SERVICE, f"duration {arch}", billed, "GB-s", book.tiers(f"lambda.duration.{arch}", field)
+                SERVICE,
+                f"duration {arch}",
+                billed,
+                "GB-s",
+                book.tiers(f"lambda.duration.{arch}", field),
+                key=f"lambda.duration.{arch}",
             )
     for f in usage.lambda_:
         lines += _extras(f, usage.month_hours, book)
@@ -101,6 +108,7 @@ def _extras(f: LambdaUsage, month_hours: Decimal, book: PriceBook) -> list[LineI
             storage_s,
             "GB-s",
             book.usd("lambda.ephemeral_storage", "lambda.ephemeral_storage_mb"),
+            key="lambda.ephemeral_storage",
         )
     if f.provisioned_concurrency:
         hours = f.provisioned_hours if f.provisioned_hours is not None else month_hours
@@ -112,6 +120,7 @@ def _extras(f: LambdaUsage, month_hours: Decimal, book: PriceBook) -> list[LineI
             pc_gbs,
             "GB-s",
             book.usd(f"lambda.provisioned.{f.arch}", "lambda.provisioned_concurrency"),
+            key=f"lambda.provisioned.{f.arch}",
         )
         run_gbs = provisioned_requests(f, month_hours) * billed_ms(f.duration_ms) / 1000 * mem_gb
         lines += maybe_line(
@@ -120,5 +129,7 @@ def _extras(f: LambdaUsage, month_hours: Decimal, book: PriceBook) -> list[LineI
             run_gbs,
             "GB-s",
             book.usd(f"lambda.provisioned_duration.{f.arch}", "lambda.provisioned_requests"),
+            key=f"lambda.provisioned_duration.{f.arch}",
+            rule="invocations on provisioned environments at the provisioned duration rate; no free tier",
         )
     return lines

@@ -16,6 +16,6 @@ def price(usage: Usage, book: PriceBook) -> list[LineItem]:
     lines: list[LineItem] = []
     for n in usage.nat_gateway:
         hours = (n.hours if n.hours is not None else usage.month_hours) * n.count
-        lines += maybe_line(SERVICE, "gateway hours", hours, "NAT-gateway-hour", book.usd("nat.hour"))
-        lines += maybe_line(SERVICE, "data processed", n.processed_gb, "GB", book.usd("nat.gb"))
+        lines += maybe_line(SERVICE, "gateway hours", hours, "NAT-gateway-hour", book.usd("nat.hour"), key="nat.hour")
+        lines += maybe_line(SERVICE, "data processed", n.processed_gb, "GB", book.usd("nat.gb"), key="nat.gb")
     return lines

@@ -19,6 +19,8 @@ from tinysim.costs.bill import LineItem, _plain, line
 __all__ = ["ELIGIBLE", "apply_savings_plan", "hourly_weights"]
 
 SERVICE = "Savings Plans"
+RATE_KEY = "savings_plan.{}"
+RULE = "Savings Plan applied hour by hour, highest discount first, unused commitment billed"
 #: Our service and item prefix -> the book's discount family. Requests, storage and T3 surplus
 #: credits are not covered.
 ELIGIBLE: tuple[tuple[str, str, str], ...] = (
@@ -31,8 +33,8 @@ ELIGIBLE: tuple[tuple[str, str, str], ...] = (
 
 
 def _family(li: LineItem) -> str | None:
-    if li.service == "EC2" and "surplus" in li.item:
-        return None
+    if (li.service == "EC2" and "surplus" in li.item) or li.item.endswith(" Spot"):
+        return None  # surplus credits and Spot are not covered by a Savings Plan
     return next((f for svc, item, f in ELIGIBLE if li.service == svc and li.item.startswith(item)), None)
 
 
@@ -71,12 +73,20 @@ def apply_savings_plan(lines: list[LineItem], usage: Usage, book: PriceBook) -> 
         used += sp.commitment_usd_per_hour - left
     term = f"{sp.term_years}-year {sp.payment.replace('_', ' ')}"
     out = [
-        line(SERVICE, f"{f} usage covered ({_plain(discount[f] * 100)}% off on demand)", covered[f], "USD", Decimal(-1))
+        line(
+            SERVICE,
+            f"{f} usage covered ({_plain(discount[f] * 100)}% off on demand)",
+            covered[f],
+            "USD",
+            Decimal(-1),
+            RATE_KEY.format(f),
+            RULE,
+        )
         for f in order
         if covered[f]
     ]
-    out.append(line(SERVICE, f"commitment used ({term})", used, "USD", Decimal(1)))
+    out.append(line(SERVICE, f"commitment used ({term})", used, "USD", Decimal(1), rule=RULE))
     unused = sp.commitment_usd_per_hour * usage.month_hours - used
     if unused:
-        out.append(line(SERVICE, f"commitment unused ({term})", unused, "USD", Decimal(1)))
+        out.append(line(SERVICE, f"commitment unused ({term})", unused, "USD", Decimal(1), rule=RULE))
     return out

@@ -19,7 +19,13 @@ def _label(lo: Decimal, hi: Decimal | None, unit: str) -> str:
 
 
 def tier_lines(
-    service: str, item: str, quantity: Decimal, unit: str, tiers: tuple[Tier, ...], start: Decimal = Decimal(0)
+    service: str,
+    item: str,
+    quantity: Decimal,
+    unit: str,
+    tiers: tuple[Tier, ...],
+    start: Decimal = Decimal(0),
+    key: str = "",
 ) -> list[LineItem]:
     """Lines for ``quantity`` billed on ``tiers``, beginning at cumulative usage ``start``.
 
@@ -35,7 +41,8 @@ def tier_lines(
         b = used_to if hi is None else min(hi, used_to)
         if b > a:
             label = item if len(tiers) == 1 else f"{item} ({_label(lo, hi, unit)})"
-            lines.append(line(service, label, b - a, unit, tier.usd))
+            rule = "volume tiers on the month's total" if len(tiers) > 1 else ""
+            lines.append(line(service, label, b - a, unit, tier.usd, key, rule))
         if hi is None or hi >= used_to:
             break
         lo = hi

@@ -8,13 +8,14 @@ such periods arrive as gaps in time: choose ``missing: "zero"`` for them.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from models.errors import InputError
+from models.validation import parse_json
 from tinysim.errors import TraceError
 from tinysim.tracefiles.series import RawSeries
 from tinysim.tracefiles.tables import parse_times
@@ -52,9 +53,13 @@ def read_cloudwatch_json(path: Path, column: str, where: str) -> RawSeries:
     """Timestamps and values of one metric, oldest first (CloudWatch's order is undone, not refused);
     a repeated timestamp is an error naming it."""
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        doc = parse_json(path.read_text(encoding="utf-8"), where)  # nesting limited, a BOM accepted
+    except UnicodeDecodeError as exc:
         raise TraceError(f"{where}: not valid JSON ({str(exc).splitlines()[0]})") from None
+    except OSError as exc:
+        raise TraceError(f"{where}: cannot be read ({exc.strerror or exc})") from None
+    except InputError as exc:
+        raise TraceError(f"{where}: not valid JSON ({exc.problems[0].removeprefix(where + ': ')})") from None
     if not isinstance(doc, dict):
         raise TraceError(f"{where}: not a CloudWatch export (expected a JSON object)")
     stamps, values, label = _series(doc, column, where)

@@ -9,13 +9,13 @@ import numpy as np
 
 from models.scenario import TraceTraffic
 from tinysim.errors import LogError, TraceError
-from tinysim.logs import read_logs
+from tinysim.logs import log_files, read_logs
 from tinysim.tracefiles.cloudwatch import read_cloudwatch_json
 from tinysim.tracefiles.series import RawSeries, Trace, regularize
 from tinysim.tracefiles.sniff import sniff_format
 from tinysim.tracefiles.tables import read_table
 
-__all__ = ["load_trace", "read_raw"]
+__all__ = ["load_trace", "read_raw", "trace_notes"]
 
 
 def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
@@ -24,7 +24,19 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
     path = Path(spec.csv)
     if not path.exists():
         raise TraceError(f"{where}: file not found")
-    fmt = spec.format or sniff_format(path, spec.column)
+    if path.is_dir():
+        try:
+            log_files([path])
+        except LogError:
+            raise TraceError(
+                f"{where}: is a folder, and the folder holds no log files (folders are read as access logs)"
+            ) from None
+    try:
+        fmt = spec.format or sniff_format(path, spec.column)
+    except TraceError as exc:  # the reader names the file; the line names the field too
+        raise TraceError(f"{where}: {exc}") from None
+    if path.is_dir() and fmt not in ("alb-log", "clf"):
+        raise TraceError(f"{where}: is a folder; only access logs (alb-log, clf) are read from folders")
     if fmt == "cloudwatch-json":
         return fmt, read_cloudwatch_json(path, spec.column, where), ()
     if fmt in ("alb-log", "clf"):
@@ -44,9 +56,10 @@ def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
             row_word="interval",
         )
         return fmt, raw, ((logs.malformed_note(),) if logs.malformed else ())
-    if path.is_dir():
-        raise TraceError(f"{where}: a folder; only access logs (alb-log, clf) are read from folders")
     return fmt, read_table(path, fmt, spec.column, spec.bytes_column, spec.timestamp_column, where), ()
+
+
+_READING = {"kind", "csv", "column", "interval_s", "bytes_column", "timestamp_column", "missing", "format"}
 
 
 @lru_cache(maxsize=16)
@@ -73,4 +86,20 @@ def load_trace(spec: TraceTraffic) -> Trace:
         stamp = (st.st_mtime, st.st_size)
     except OSError:
         raise TraceError(f"traffic.csv={spec.csv!r}: file not found") from None
-    return _cached(spec.model_dump_json(), stamp)
+    # only what reading depends on: a sweep over scale or weekly factors reads the file once
+    reading = spec.model_dump_json(include=_READING)
+    return _cached(reading, stamp)
+
+
+def trace_notes(traffic: object) -> tuple[str, ...]:
+    """What a replay should tell its user about its trace (malformed log lines skipped, intervals
+    filled or cut), one line each; nothing for other traffic."""
+    if not isinstance(traffic, TraceTraffic):
+        return ()
+    trace = load_trace(traffic)
+    notes = [f"traffic.csv={traffic.csv!r}: {n}" for n in trace.notes]
+    if trace.filled:
+        notes.append(f"traffic.csv={traffic.csv!r}: {trace.filled} missing interval(s) filled ({traffic.missing})")
+    if trace.skipped.size:
+        notes.append(f"traffic.csv={traffic.csv!r}: {trace.skipped.size} missing interval(s) cut out (skip)")
+    return tuple(notes)

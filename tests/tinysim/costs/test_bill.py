@@ -2,6 +2,8 @@
 
 from decimal import Decimal
 
+from models import PriceBook
+from tests.conftest import bill_of
 from tinysim.costs.bill import Bill, cents, line
 
 
@@ -30,4 +32,19 @@ def test_json_shape_is_strings() -> None:
         "unit_usd": "0.0225",
         "amount_usd": "16.43",
         "amount_exact_usd": "16.425",
+        "rule": "quantity x unit price",
+        "price_key": "",
+        "source": "",
     }
+
+
+def test_json_lines_name_their_rule_and_price_book_source(now: PriceBook) -> None:
+    bill = bill_of({"alb": {"new_connections_per_s": 50}, "lambda": {"requests": 10**6, "duration_ms": 10}}, now)
+    lines = {li["item"]: li for li in bill.as_json()["lines"]}
+    lcu = lines["LCU-hours (max of 4 dimensions: new connections)"]
+    assert lcu["price_key"] == "alb.usd_per_lcu_hour"
+    assert lcu["source"] == now.entry("alb.usd_per_lcu_hour").source
+    assert "largest of the four LCU dimensions" in lcu["rule"]
+    tiered = lines["duration x86_64 (first 6000000000)"]
+    assert tiered["price_key"] == "lambda.duration.x86_64" and tiered["rule"] == "volume tiers on the month's total"
+    assert all(li["source"] for li in bill.as_json()["lines"])

@@ -130,3 +130,27 @@ def test_calibrate_cli_writes_scenario_and_trace(tmp_path: Path) -> None:
     run = cli("run", str(tmp_path / "s.json"), "--json", "--quiet")
     assert run.returncode == 0, run.stderr
     assert json.loads(run.stdout)["requests"]["offered"] == SMALL.counts.sum()
+
+
+def test_run_names_the_malformed_lines_of_a_log_trace(tmp_path: Path) -> None:
+    path = write_alb(SMALL, tmp_path / "logs", gz=False)[0]
+    path.write_text(path.read_text() + "not a log line\n")
+    sc = {"traffic": {"kind": "trace", "csv": "logs", "format": "alb-log"}, "horizon_s": 2400}
+    (tmp_path / "s.json").write_text(json.dumps(sc))
+    out = cli("run", str(tmp_path / "s.json"), "--json", "--quiet")
+    assert out.returncode == 0, out.stderr
+    assert f"1 malformed line(s) skipped (at {path.name}:{SMALL.counts.sum() + 1})" in out.stderr
+    assert json.loads(out.stdout)["requests"]["offered"] == SMALL.counts.sum()
+
+
+def test_the_fast_split_and_the_documented_grammar_agree(tmp_path: Path) -> None:
+    from tinysim.logs.alb import _IDX, _LINE, _split, parse_chunk
+
+    lines = [*write_alb(SMALL, tmp_path, gz=False)[0].read_text().splitlines()[:50], AWS_EXAMPLE]
+    for line in lines:
+        m = _LINE.match(line)
+        assert m is not None and _split(line) == m.group(*_IDX)
+    quoted = AWS_EXAMPLE.replace('"curl/7.46.0"', '"curl \\"quoted\\" 7.46"')  # an escaped quote: regex path
+    assert _split(quoted) is None
+    chunk = parse_chunk([quoted, "", AWS_EXAMPLE])
+    assert chunk.bad == [] and chunk.client == ["192.168.131.39:2817"] * 2

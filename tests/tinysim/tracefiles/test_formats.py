@@ -73,7 +73,7 @@ def test_the_cloudwatch_example_replays_every_request() -> None:
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "not valid JSON"),
+        ("{not json", "malformed JSON"),
         ('{"Foo": 1}', "not a CloudWatch export"),
         (
             '{"MetricDataResults": [{"Id": "a", "Label": "A", "Timestamps": [], "Values": []},'

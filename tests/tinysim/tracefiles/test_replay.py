@@ -4,6 +4,7 @@ or time column the file has (conservation of requests is the truth here)."""
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 from pathlib import Path
@@ -142,3 +143,19 @@ def test_reversed_or_repeated_timestamps_are_one_line_naming_the_row(
     assert out.returncode == 2
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and message in lines[0] and "timestamps must increase" in lines[0], out.stderr
+
+
+def test_counts_poisson_draws_around_the_trace(tmp_path: Path) -> None:
+    exact = simulate(scenario(write_csv(tmp_path), missing="zero")).timeline["offered"].to_numpy()
+    drawn = simulate(scenario(write_csv(tmp_path), missing="zero", counts="poisson")).timeline["offered"].to_numpy()
+    want = expected_zero()
+    assert np.array_equal(exact, want) and not np.array_equal(drawn, want)
+    # Poisson counts: per-minute deviations are about sqrt(count); the total within 4 standard deviations
+    assert abs(int(drawn.sum()) - int(want.sum())) <= 4 * math.sqrt(want.sum())
+
+
+def test_scaled_exact_counts_round_by_their_fraction(tmp_path: Path) -> None:
+    result = simulate(scenario(write_csv(tmp_path), missing="zero", scale=0.5))
+    offered = result.timeline["offered"].to_numpy()
+    want = expected_zero() * 0.5
+    assert np.all((offered == np.floor(want)) | (offered == np.ceil(want)))

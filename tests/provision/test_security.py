@@ -1,0 +1,163 @@
+"""The security baseline (README, "Security baseline"), asserted on the live resources LocalStack holds
+after an apply, and every IAM document of the stack checked with parliament (nothing above LOW)."""
+
+from __future__ import annotations
+
+import base64
+import gc
+import json
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from models import Plan, load_plan
+from provision.api import apply_plan, connect, destroy_stack
+from provision.policies import policies
+from provision.resources import Context
+from provision.services.iam import SOURCE_ACCOUNT_PRINCIPALS, trust_policy
+from tests.provision.conftest import unique
+
+PLANS = Path(__file__).parents[2] / "examples" / "plans"
+
+with warnings.catch_warnings():  # parliament 1.6.4 leaves its data files open at import
+    warnings.simplefilter("ignore", ResourceWarning)
+    import parliament
+
+    gc.collect()
+
+
+def quiet(line: str) -> None:
+    pass
+
+
+def _above_low(doc: dict[str, Any]) -> list[str]:
+    found = parliament.analyze_policy_string(json.dumps(doc)).findings
+    return [f"{f.issue}: {f.detail}" for f in found if parliament.config[f.issue]["severity"] not in ("LOW", "MUTE")]
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in PLANS.glob("*.json")))
+def test_parliament_finds_nothing_above_low_in_our_policies(name: str) -> None:
+    plan = load_plan(PLANS / name)
+    for key, role in policies(plan).items():
+        assert _above_low(role["policy"]) == [], key
+        # a trust policy has no Resource (it is the role's own); parliament reads identity policies, so it
+        # is given the role as its resource
+        trust = trust_policy(role["principal"], "123456789012")
+        for statement in trust["Statement"]:
+            statement["Resource"] = f"arn:aws:iam::123456789012:role/{plan.name}-{key}"
+        assert _above_low(trust) == [], key
+
+
+@pytest.fixture(scope="module")
+def stacks(localstack: None) -> Iterator[tuple[Context, Plan, Context, Plan]]:
+    ec2_plan = unique(load_plan(PLANS / "seed_container_alb.json"), "sec")
+    fn_plan = unique(load_plan(PLANS / "serverless.json"), "secfn")
+    ec2_ctx, fn_ctx = connect(ec2_plan), connect(fn_plan)
+    apply_plan(ec2_plan, ctx=ec2_ctx, progress=quiet)
+    apply_plan(fn_plan, ctx=fn_ctx, progress=quiet)
+    yield ec2_ctx, ec2_plan, fn_ctx, fn_plan
+    destroy_stack(connect(ec2_plan), progress=quiet)
+    destroy_stack(connect(fn_plan), progress=quiet)
+
+
+@pytest.mark.localstack
+def test_instances_require_imdsv2_with_one_hop_and_tasks_cannot_reach_it(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ec2 = ctx.clients("ec2")
+    t = ec2.describe_launch_templates(LaunchTemplateNames=[f"{plan.name}-instances"])["LaunchTemplates"][0]
+    data = ec2.describe_launch_template_versions(LaunchTemplateId=t["LaunchTemplateId"], Versions=["$Default"])[
+        "LaunchTemplateVersions"
+    ][0]["LaunchTemplateData"]
+    assert data["MetadataOptions"]["HttpTokens"] == "required"
+    assert data["MetadataOptions"]["HttpPutResponseHopLimit"] == 1
+    assert "ECS_AWSVPC_BLOCK_IMDS=true" in base64.b64decode(data["UserData"]).decode()
+
+
+@pytest.mark.localstack
+def test_the_bucket_is_tls_only_versioned_encrypted_and_private(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    s3, bucket = ctx.clients("s3"), f"{plan.name}-artifacts-{plan.region}"
+    policy = json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])
+    deny = policy["Statement"][0]
+    assert deny["Effect"] == "Deny" and deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    rules = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rules[0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    block = s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"]
+    assert all(block[k] for k in ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets"))
+
+
+@pytest.mark.localstack
+def test_the_alb_drops_invalid_headers(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    elb = ctx.clients("elbv2")
+    arn = elb.describe_load_balancers(Names=[f"{plan.name}-alb"])["LoadBalancers"][0]["LoadBalancerArn"]
+    attrs = {a["Key"]: a["Value"] for a in elb.describe_load_balancer_attributes(LoadBalancerArn=arn)["Attributes"]}
+    assert attrs["routing.http.drop_invalid_header_fields.enabled"] == "true"
+
+
+@pytest.mark.localstack
+def test_ecr_has_a_lifecycle_policy_and_codebuild_is_privileged_only_for_the_image(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    text = ctx.clients("ecr").get_lifecycle_policy(repositoryName=plan.name)["lifecyclePolicyText"]
+    assert json.loads(text)["rules"][0]["action"] == {"type": "expire"}
+    projects = ctx.clients("codebuild").batch_get_projects(names=[f"{plan.name}-build", f"{plan.name}-release"])
+    privileged = {p["name"]: p["environment"]["privilegedMode"] for p in projects["projects"]}
+    assert privileged == {f"{plan.name}-build": True, f"{plan.name}-release": False}
+
+
+@pytest.mark.localstack
+def test_trust_policies_name_the_account_and_the_permission_names_the_api(stacks: Any) -> None:
+    ctx, plan, fn_ctx, fn_plan = stacks
+    iam = ctx.clients("iam")
+    checked = 0
+    for role_name in (f"{plan.name}-task", f"{plan.name}-task-exec", f"{plan.name}-build", f"{plan.name}-pipeline"):
+        trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        statement = trust["Statement"][0]
+        assert statement["Principal"]["Service"] in SOURCE_ACCOUNT_PRINCIPALS
+        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ctx.account}}
+        checked += 1
+    assert checked == 4 and ctx.account
+    policy = json.loads(fn_ctx.clients("lambda").get_policy(FunctionName=fn_plan.name)["Policy"])
+    cond = policy["Statement"][0]["Condition"]
+    api = next(a for a in fn_ctx.clients("apigatewayv2").get_apis()["Items"] if a["Name"] == fn_plan.name)
+    assert cond["StringEquals"]["AWS:SourceAccount"] == fn_ctx.account
+    assert cond["ArnLike"]["AWS:SourceArn"] == f"arn:aws:execute-api:{fn_plan.region}:{fn_ctx.account}:{api['ApiId']}/*"
+
+
+@pytest.mark.localstack
+def test_the_http_api_stage_is_throttled_and_logs_every_request(stacks: Any) -> None:
+    fn_ctx, fn_plan = stacks[2], stacks[3]
+    gw = fn_ctx.clients("apigatewayv2")
+    api = next(a for a in gw.get_apis()["Items"] if a["Name"] == fn_plan.name)
+    stage = next(s for s in gw.get_stages(ApiId=api["ApiId"])["Items"] if s["StageName"] == "$default")
+    assert stage["DefaultRouteSettings"]["ThrottlingRateLimit"] == 10_000.0  # API Gateway's account default
+    assert stage["DefaultRouteSettings"]["ThrottlingBurstLimit"] == 5_000
+    log = f"arn:aws:logs:{fn_plan.region}:{fn_ctx.account}:log-group:/tinysim/{fn_plan.name}/api-access"
+    assert stage["AccessLogSettings"]["DestinationArn"] == log
+    assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+
+
+@pytest.mark.localstack
+def test_every_log_group_expires_and_goes_with_destroy(stacks: Any) -> None:
+    ctx, plan, _fn_ctx, fn_plan = stacks
+    logs = ctx.clients("logs")
+    names = [
+        f"/tinysim/{plan.name}",
+        f"/aws/codebuild/{plan.name}-build",
+        f"/aws/codebuild/{plan.name}-release",
+        f"/tinysim/{fn_plan.name}/api-access",
+        f"/aws/lambda/{fn_plan.name}",
+    ]
+    for name in names:
+        groups = [
+            g for g in logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"] if g["logGroupName"] == name
+        ]
+        assert groups and groups[0]["retentionInDays"] == 30, name
+    destroy_stack(connect(fn_plan), progress=quiet)
+    left = logs.describe_log_groups(logGroupNamePrefix=f"/aws/lambda/{fn_plan.name}")["logGroups"]
+    assert [g for g in left if g["logGroupName"] == names[-1]] == []
