@@ -420,7 +420,8 @@ def run(scenario: Scenario) -> tuple[tinysim.SimResult | None, str]:
             return forecast(key), ""
         if st.session_state.get("cancel"):
             return None, "Run cancelled. Change a setting to start another."
-        st.button("Cancel", key="cancel", help="Stops the run; change a setting to start another.")
+        cancel = st.empty()
+        cancel.button("Cancel", key="cancel", help="Stops the run; change a setting to start another.")
         bar = st.progress(0.0, text="forecasting...")
         total = float(scenario.horizon_s)
         shown = [0.0]
@@ -432,6 +433,7 @@ def run(scenario: Scenario) -> tuple[tinysim.SimResult | None, str]:
 
         result = forecast(key, progress)
         bar.empty()
+        cancel.empty()
         return result, ""
     except InputError as exc:
         return None, named("\n".join(exc.problems))

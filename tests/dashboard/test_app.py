@@ -301,3 +301,12 @@ def test_each_view_draws_its_chart_or_says_why_it_does_not_apply(preset: str, vi
         assert len(said) == 1 and why in said[0] and not at.get("plotly_chart")
     else:
         assert not said and len(at.get("plotly_chart")) == 1
+
+
+def test_a_long_request_level_run_reports_tinysims_numbers_and_clears_its_progress() -> None:
+    at = app()
+    at.slider(key="hours").set_value(72).run()
+    assert not at.exception and not at.error
+    summary = expected("seed_dev_stack.json", horizon_s=72 * 3600)
+    assert metrics(at)["requests offered"] == f"{summary.requests.offered:,}"
+    assert not at.progress and "Cancel" not in [b.label for b in at.button]  # gone once the run is done
