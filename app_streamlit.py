@@ -573,6 +573,8 @@ def charts(result: tinysim.SimResult, slo_ms: float) -> None:
             fig.update_yaxes(title_text="requests per minute", row=2, col=1)
             layout(fig, "Lambda", "executions")
             fig.update_layout(height=520)
+            fig.update_xaxes(title_text=None, row=1, col=1)
+            fig.update_xaxes(title_text="hours into the run", row=2, col=1)
             st.plotly_chart(fig, key="lambda")
     elif view == "ALB LCUs":
         if plan.front_door != "alb":
@@ -632,6 +634,7 @@ def compute_chart(result: tinysim.SimResult, tl: pd.DataFrame, every: int) -> No
     fig.update_yaxes(title_text="CPU %", range=[0, 105], row=2, col=1)
     layout(fig, "Compute: tasks, instances and CPU (markers: scaling actions)", "count")
     fig.update_layout(height=560)
+    fig.update_xaxes(title_text=None, row=1, col=1)
     fig.update_xaxes(title_text="hours into the run", row=2, col=1)
     st.plotly_chart(fig, key="compute")
 
