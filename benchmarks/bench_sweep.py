@@ -3,11 +3,12 @@ the speed-up of local processes over in-process for a request-fidelity sweep of 
 one week of the seed's hyperscale example (target >= 1.7x on 2 cores), on this machine. The load
 average is printed with the timings (the machine may be shared).
 
-Run: python benchmarks/bench_sweep.py
+Run: python benchmarks/bench_sweep.py [--quick]
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import sys
 import time
@@ -39,11 +40,14 @@ def fluid_1000() -> tuple[int, float]:
     return len(table), best
 
 
-def request_speedup() -> tuple[int, int, float, float]:
+def request_speedup(quick: bool) -> tuple[int, int, float, float]:
     """Best of two runs each, alternated (in-process, processes, processes, in-process), so a
-    change in the machine's other load does not favour one side."""
+    change in the machine's other load does not favour one side. The full grid is the example's own
+    traffic (x0.5 and x1): worker start-up (imports, loading the cached kernels) is then small
+    beside the work; ``quick`` runs a twentieth of it."""
     base = load_scenario(ROOT / "examples" / "seed_hyperscale_alb.json").model_copy(update={"horizon_s": 7 * 86400})
-    grid = {"plan.container.tasks.max": [2, 3, 4, 5], "traffic.scale": [0.05, 0.1]}
+    scales = [0.025, 0.05] if quick else [0.5, 1.0]
+    grid = {"plan.container.tasks.max": [2, 3, 4, 5], "traffic.scale": scales}
     sweep(base, {"traffic.scale": [0.001]}, executor="inprocess", fidelity="request", progress=False)  # load kernels
     times: dict[str, list[float]] = {"inprocess": [], "processes": []}
     tables = {}
@@ -62,9 +66,12 @@ def load() -> str:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true", help="a twentieth of the request-level sweep")
+    args = parser.parse_args()
     n, seconds = fluid_1000()
     print(f"1) fluid: {n} configurations x one month in {seconds:.2f} s (target <= 2 s)  ({load()})")
-    m, requests, t_in, t_proc = request_speedup()
+    m, requests, t_in, t_proc = request_speedup(args.quick)
     print(
         f"2) request fidelity, {m} configurations x one week (~{requests / 1e6:.0f} M requests): in-process "
         f"{t_in:.1f} s, {os.cpu_count()} local processes {t_proc:.1f} s (best of two each) -> {t_in / t_proc:.2f}x "

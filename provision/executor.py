@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
@@ -175,32 +176,48 @@ class Survey:
     known: dict[str, Live | None]
 
 
-def survey(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> Survey:
+def _read(ctx: Context, res: Resource) -> Live | None:
+    try:
+        live: Live | None = _aws(f"read {res.kind} {res.name}", partial(KINDS[res.kind].find, ctx, res))
+    except UpstreamMissing:  # looked up inside an upstream resource that does not exist: neither can this
+        return None
+    return live
+
+
+def survey(ctx: Context, resources: list[Resource], intents: Intents | None = None, workers: int = 8) -> Survey:
     """Desired vs live for every resource, without changing anything.
 
-    Every resource is looked up, also those whose upstream resources do not exist yet (by name, where
-    its kind can look it up without them), so that every name taken by another stack or by an untagged
-    resource is found here, before the first change. Raises StackCollision."""
-    changes: list[Change] = []
+    Read in waves: every resource whose upstream resources are known is looked up at once (``workers``
+    threads), then those depending on them. The rest, whose upstream resources do not exist yet, are
+    looked up too (by name, where their kind can do without them), so that every name taken by another
+    stack or by an untagged resource is found here, before the first change. Raises StackCollision."""
+    found: dict[str, Live | None] = {}
     known: dict[str, Live | None] = {}
+    pending = list(resources)
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        while pending:
+            wave = [r for r in pending if all(d in ctx.outputs for d in r.deps)]
+            if not wave:
+                break
+            for res, live in zip(wave, pool.map(partial(_read, ctx), wave), strict=True):
+                found[res.key] = known[res.key] = live
+                if live is not None:
+                    _check_owner(ctx, res, live, intents)
+                    ctx.outputs[res.key] = live.outputs
+            pending = [r for r in pending if r.key not in found]
+        for res, live in zip(pending, pool.map(partial(_read, ctx), pending), strict=True):
+            found[res.key] = live
+    changes: list[Change] = []
     for res in resources:
-        kind = KINDS[res.kind]
-        ready = all(d in ctx.outputs for d in res.deps)
-        try:
-            live = _aws(f"read {res.kind} {res.name}", partial(kind.find, ctx, res))
-        except UpstreamMissing:  # looked up inside an upstream resource that does not exist: neither can this
-            live = None
-        if ready:
-            known[res.key] = live
+        live = found[res.key]
         if live is None:
             changes.append(Change(res.key, res.kind, res.name, "create"))
             continue
         adopt = _check_owner(ctx, res, live, intents)
-        if not ready:
+        if res.key not in known:
             changes.append(Change(res.key, res.kind, res.name, "update"))
             continue
-        ctx.outputs[res.key] = live.outputs
-        fields = _compare(kind, ctx, res, live)
+        fields = _compare(KINDS[res.kind], ctx, res, live)
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))

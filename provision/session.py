@@ -3,6 +3,7 @@ standard retry mode (which retries throttling) set once."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -28,6 +29,7 @@ class Clients:
         self.target, self.region, self.endpoint_url = target, region, endpoint_url
         self._wrap = wrap
         self._cache: dict[str, Any] = {}
+        self._lock = threading.Lock()
         if target == "localstack":
             from localstack_client.session import Session
 
@@ -52,7 +54,10 @@ class Clients:
     def __call__(self, service: str) -> Any:
         client = self._cache.get(service)
         if client is None:
-            client = self._cache[service] = self._make(service, RETRIES)
+            with self._lock:  # boto3 does not create clients safely from several threads at once
+                client = self._cache.get(service)
+                if client is None:
+                    client = self._cache[service] = self._make(service, RETRIES)
         return client
 
     def probe(self, service: str) -> Any:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from models.errors import InputError
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.price_regions import scenario_price_book
@@ -37,6 +38,7 @@ from tinysim.fluid import (
 from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
+from tinysim.spot import SpotPlacement
 from tinysim.steady import tasks_per_instance
 from tinysim.summary import LambdaStats, LatencyStats, RequestCounts, RunSummary, Scaling, ServedLatency
 from tinysim.traffic import rate_function, with_replay_horizon
@@ -97,9 +99,30 @@ class FluidSetup:
         return rate.step_rates(self.dt, self.n)
 
 
+def _refuse_request_level_only(scenario: Scenario, plan: Plan) -> None:
+    """Options the fluid kernel does not model are refused by name, never silently ignored."""
+    tm = scenario.timings
+    problems = []
+    if SpotPlacement(plan, tm.spot_interruptions_per_task_hour, scenario.seed).active:
+        problems.append(
+            f"timings.spot_interruptions_per_task_hour={tm.spot_interruptions_per_task_hour!r}: Fargate Spot "
+            'interruptions are simulated at request level only; use fidelity "request" or set it to 0'
+        )
+    if plan.architecture == "serverless" and tm.lambda_scaling == "legacy":
+        problems.append(
+            "timings.lambda_scaling='legacy': the legacy burst-then-500/min rule is simulated at request level "
+            'only; use fidelity "request" or lambda_scaling "current"'
+        )
+    if problems:
+        raise InputError(problems)
+
+
 def setup(scenario: Scenario) -> FluidSetup:
-    """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps)."""
+    """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps).
+
+    Raises ``models.InputError`` for options only the request fidelity models."""
     plan = scenario.resolved_plan()
+    _refuse_request_level_only(scenario, plan)
     book = scenario_price_book(scenario, plan)
     wl, tm = scenario.workload, scenario.timings
     dist = from_spec(wl.service_time_ms)

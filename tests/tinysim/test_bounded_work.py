@@ -89,3 +89,29 @@ def test_day_long_idle_ttl_over_a_month_in_seconds() -> None:
     result = simulate(scenario)
     assert time.perf_counter() - began < 5.0
     assert result.summary.requests.offered > 0
+
+
+def test_longest_valid_times_run_in_seconds() -> None:
+    # the largest values the schema allows: 900 s service times with a heavy tail (sigma 5 draws
+    # requests busy for days) and a 900 s cold start; both stepped through second by second before
+    heavy_tail = {
+        "traffic": {"kind": "constant", "rps": 1},
+        "workload": {
+            "service_time_ms": {"dist": "lognormal", "mean": 900_000, "sigma": 5},
+            "concurrency_per_task": 1024,
+        },
+        "horizon_s": 86_400,
+    }
+    slow_start = {
+        "plan": {"architecture": "serverless", "serverless": {"timeout_s": 900}},
+        "traffic": {"kind": "constant", "rps": 1},
+        "workload": {"cold_start_ms": 900_000, "service_time_ms": {"mean": 900_000}},
+        "horizon_s": 86_400,
+    }
+    for data in (heavy_tail, slow_start):
+        scenario = Scenario.model_validate(data)
+        simulate(scenario.model_copy(update={"horizon_s": 600}))  # compile
+        began = time.perf_counter()
+        result = simulate(scenario)
+        assert time.perf_counter() - began < 10.0
+        assert result.summary.requests.offered > 80_000  # a day at 1 request/s

@@ -97,9 +97,9 @@ def _report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
         scenario = warm / f"s{serverless}.json"
         scenario.write_text(json.dumps(full_scenario(TRAFFIC[0], serverless)))
         for fidelity in ("request", "fluid"):
-            assert tinysim_main(["run", str(scenario), "--quiet", "--fidelity", fidelity]) == 0
-            argv = ["sweep", str(scenario), "--grid", str(grid), "--executor", "inprocess", "--quiet"]
-            assert tinysim_main([*argv, "--fidelity", fidelity, "--seeds", "0,1"]) == 0
+            sweep = ["sweep", str(scenario), "--grid", str(grid), "--executor", "inprocess", "--seeds", "0,1"]
+            for argv in (["run", str(scenario)], sweep):
+                assert run_cli(tinysim_main, [*argv, "--quiet", "--fidelity", fidelity], 600).code == 0
     yield
     total = sum(TRIED.values())
     print(f"\nfuzz: {total} inputs: " + ", ".join(f"{k} x{v}" for k, v in sorted(TRIED.items())))

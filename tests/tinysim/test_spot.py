@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+import pytest
 
-from models import Scenario
+from models import InputError, Scenario
 from tinysim.simulate import simulate
 
 
@@ -58,3 +59,24 @@ def test_no_interruptions_without_a_rate_or_on_demand_tasks() -> None:
     for sc in (_scenario(0.0), _scenario(1.0, on_demand_weight=1, spot_weight=0)):
         ev = simulate(sc).events
         assert not (ev["kind"] == "spot_interruption_warning").any()
+
+
+def test_the_fluid_fidelity_refuses_spot_interruptions_by_name() -> None:
+    # fluid does not model interruptions: refusing beats a forecast that silently leaves them out
+    with pytest.raises(InputError, match=r"timings\.spot_interruptions_per_task_hour=1\.0: .*request level only"):
+        simulate(_scenario(1.0).model_copy(update={"fidelity": "fluid"}))
+    assert simulate(_scenario(0.0).model_copy(update={"fidelity": "fluid"})).summary.requests.offered > 0
+
+
+def test_the_fluid_fidelity_refuses_legacy_lambda_scaling_by_name() -> None:
+    sc = Scenario.model_validate(
+        {
+            "plan": {"architecture": "serverless"},
+            "traffic": {"kind": "constant", "rps": 5},
+            "timings": {"lambda_scaling": "legacy"},
+            "horizon_s": 600,
+            "fidelity": "fluid",
+        }
+    )
+    with pytest.raises(InputError, match=r"timings\.lambda_scaling='legacy'"):
+        simulate(sc)
