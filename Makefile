@@ -32,12 +32,14 @@ $(RUN_STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dashboard]'
 	@touch $(RUN_STAMP)
 
+# The dashboard starts first and serves while the bill and the forecast print.
 run: $(RUN_STAMP)
-	$(BIN)/python -m tinysim bill
-	$(BIN)/python -m tinysim run examples/seed_dev_stack.json
-	@echo "The what-if dashboard: http://127.0.0.1:$(PORT) (Ctrl-C to stop)"
-	$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
-		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal
+	@$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
+		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal >/dev/null & \
+	server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m tinysim bill && $(BIN)/python -m tinysim run examples/seed_dev_stack.json --quiet; \
+	echo "The what-if dashboard: http://127.0.0.1:$(PORT) (Ctrl-C to stop)"; \
+	wait $$server
 
 # Debian's Chromium for the dashboard's real-browser test (Playwright drives it; it downloads no browser).
 browser:
