@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 
 import numpy as np
 
@@ -59,8 +60,30 @@ def estimate_bytes(scenario: Scenario, rate: RateFunction) -> float:
     return per_block + scenario.horizon_s * BYTES_PER_SECOND
 
 
+def _cgroup_room() -> float:
+    """Room left under a container's memory limit (cgroup v2), infinite without one."""
+    try:
+        limit = Path("/sys/fs/cgroup/memory.max").read_text().strip()
+        used = Path("/sys/fs/cgroup/memory.current").read_text().strip()
+    except OSError:
+        return math.inf
+    return math.inf if limit == "max" else max(0.0, float(limit) - float(used))
+
+
 def available_memory_bytes() -> float:
-    """Physical memory free for this run (Linux and macOS; infinite where it cannot be read)."""
+    """Memory this run can have: Linux's MemAvailable (free plus reclaimable cache) within a
+    container's limit, else the free physical pages; infinite where neither can be read."""
+    return min(_host_available(), _cgroup_room())
+
+
+def _host_available() -> float:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024  # kB
+    except OSError:
+        pass
     try:
         return float(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
     except (ValueError, OSError, AttributeError):
@@ -72,12 +95,12 @@ def _gib(n: float) -> str:
 
 
 def check_fits(scenario: Scenario, rate: RateFunction) -> None:
-    """Raise :class:`~tinysim.errors.RunTooLarge` if the run would need more memory than is free."""
+    """Raise :class:`~tinysim.errors.RunTooLarge` if the run would need more memory than is available."""
     need = estimate_bytes(scenario, rate)
     free = available_memory_bytes()
     if need > free:
         peak = peak_rps(rate, scenario.horizon_s)
         raise RunTooLarge(
             f"traffic: a peak of {peak:,.0f} requests/s needs about {_gib(need)} of memory in the request "
-            f'fidelity; {_gib(free)} is free. Lower the rate or use "fidelity": "fluid"'
+            f'fidelity; {_gib(free)} is available. Lower the rate or use "fidelity": "fluid"'
         )

@@ -25,12 +25,21 @@ def test_every_region_book_prices_what_the_current_us_east_1_book_prices() -> No
 
 
 def test_ireland_is_not_priced_at_virginia_rates() -> None:
-    # aws.amazon.com/fargate/pricing/ (EU (Ireland)): $0.04456 per vCPU-hour against $0.04048 in N. Virginia;
-    # a 1 vCPU / 2 GB task for 730 h: 730 x (0.04456 + 2 x 0.004865) = $39.63 (us-east-1: $36.04).
+    # AWS Price List, AmazonEC2 eu-west-1 offer of 2026-09-25: EU-NatGateway-Hours $0.048 against $0.045 in
+    # N. Virginia; one NAT gateway for 730 h: 730 x 0.048 = $35.04 (us-east-1: 730 x 0.045 = $32.85).
     plan = Plan.model_validate({"region": "eu-west-1"})
     assert scenario_price_book(Scenario(plan=plan), plan).region == "eu-west-1"
     ie = load_price_book(region_book("eu-west-1"))
-    assert 730 * (ie.usd("fargate.x86_64.vcpu_hour") + 2 * ie.usd("fargate.x86_64.gb_hour")) == Decimal("39.6317")
+    assert 730 * ie.usd("nat.hour") == Decimal("35.040")
+
+
+def test_ireland_fargate_is_priced_at_virginia_rates() -> None:
+    # AWS Price List eu-west-1: EU-Fargate-vCPU-Hours:perCPU $0.04048, EU-Fargate-GB-Hours $0.004445, the
+    # us-east-1 rates; Cost Explorer for eu-west-1 bills a 0.25 vCPU / 0.5 GB task $9.01 for 730 h:
+    # 730 x (0.25 x 0.04048 + 0.5 x 0.004445) = 9.010025.
+    ie = load_price_book(region_book("eu-west-1"))
+    vcpu, memory = ie.usd("fargate.x86_64.vcpu_hour"), ie.usd("fargate.x86_64.gb_hour")
+    assert 730 * (Decimal("0.25") * vcpu + Decimal("0.5") * memory) == Decimal("9.010025")
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -53,13 +62,13 @@ def test_region_without_a_book_is_one_line(tmp_path: Path, capsys: pytest.Captur
 
 def test_another_regions_book_needs_allow_region_mismatch(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     usage = tmp_path / "usage.json"
-    usage.write_text(json.dumps({"region": "eu-west-1", "fargate": {"vcpu": 1, "memory_gb": 2}}))
+    usage.write_text(json.dumps({"region": "eu-west-1", "nat_gateway": {}}))
     code, out, _ = _run(["cost", str(usage)], capsys)
-    assert code == 0 and "$39.63" in out and "aws-eu-west-1-2026-09" in out
+    assert code == 0 and "$35.04" in out and "aws-eu-west-1-2026-09" in out
     code, _, err = _run(["cost", str(usage), "--prices", BOOK_NOW], capsys)
     assert code == 2 and "prices us-east-1, but the stack is in eu-west-1" in err and len(err.splitlines()) == 1
     code, out, _ = _run(["cost", str(usage), "--prices", BOOK_NOW, "--allow-region-mismatch"], capsys)
-    assert code == 0 and "$36.04" in out
+    assert code == 0 and "$32.85" in out
     plan = tmp_path / "plan.json"
     plan.write_text(json.dumps({"region": "us-west-2"}))
     code, _, err = _run(["bill", str(plan), "--prices", BOOK_NOW], capsys)

@@ -262,7 +262,7 @@ def test_sweep_point_failing_at_run_time_is_a_row(tmp_path: Path, monkeypatch: p
 def test_run_too_large_refused_with_estimate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(footprint, "available_memory_bytes", lambda: 2.0**30)
     scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 2_000_000}})
-    refused(cli("run", scenario, "--quiet"), "2,000,000 requests/s", "11.2 GiB", "1.0 GiB is free")
+    refused(cli("run", scenario, "--quiet"), "2,000,000 requests/s", "11.2 GiB", "1.0 GiB is available")
 
 
 def test_broken_pipe_is_quiet() -> None:
