@@ -239,7 +239,9 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
         elif kind == "union_tag_not_found":
             lines.append(f"{path}: needs a {ctx.get('discriminator')} field")
         elif kind in ("int_type", "int_parsing", "int_from_float"):
-            lines.append(f"{path}={show_value(value)}: must be {_int_range(model, loc)}")
+            lines.append(f"{path}={show_value(value)}: must be {_range(model, loc, 'an integer')}")
+        elif kind in ("float_type", "float_parsing"):
+            lines.append(f"{path}={show_value(value)}: must be {_range(model, loc, 'a number')}")
         else:
             msg = str(err["msg"]).removeprefix("Value error, ")
             msg = msg[0].lower() + msg[1:] if msg else msg
@@ -249,22 +251,22 @@ def format_problems(exc: ValidationError, model: type[BaseModel], prefix: str = 
     return lines
 
 
-def _int_range(model: type[BaseModel], loc: tuple[str | int, ...]) -> str:
-    """``an integer from 1 to 34560000`` for the integer field at ``loc`` (its bounds when it has any)."""
+def _range(model: type[BaseModel], loc: tuple[str | int, ...], what: str) -> str:
+    """``an integer from 1 to 34560000`` or ``a number > 0 and <= 5`` for the field at ``loc``."""
     field = _field_at(model, loc)
-    low = high = None
+    bounds: dict[str, Any] = {}
     for rule in field.metadata if field is not None else ():
-        low = getattr(rule, "ge", None) if getattr(rule, "ge", None) is not None else low
-        low = rule.gt + 1 if getattr(rule, "gt", None) is not None else low
-        high = getattr(rule, "le", None) if getattr(rule, "le", None) is not None else high
-        high = rule.lt - 1 if getattr(rule, "lt", None) is not None else high
-    if low is not None and high is not None:
-        return f"an integer from {low} to {high}"
-    if low is not None:
-        return f"an integer >= {low}"
-    if high is not None:
-        return f"an integer <= {high}"
-    return "an integer"
+        bounds.update({k: getattr(rule, k) for k in ("ge", "gt", "le", "lt") if getattr(rule, k, None) is not None})
+    if what == "an integer":  # whole numbers: exclusive bounds become inclusive ones
+        if "gt" in bounds:
+            bounds["ge"] = bounds.pop("gt") + 1
+        if "lt" in bounds:
+            bounds["le"] = bounds.pop("lt") - 1
+    if "ge" in bounds and "le" in bounds:
+        return f"{what} from {bounds['ge']} to {bounds['le']}"
+    ops = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    rules = " and ".join(f"{ops[k]} {bounds[k]}" for k in ops if k in bounds)
+    return f"{what} {rules}" if rules else what
 
 
 def _field_at(model: type[BaseModel], loc: tuple[str | int, ...]) -> Any:

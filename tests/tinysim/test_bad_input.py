@@ -300,8 +300,14 @@ def test_cloudwatch_export_nested_too_deep(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("scenario", "needles"),
     [
-        ({**SMALL, "traffic": {"kind": "constant", "rps": True}}, ["traffic.rps=true", "must be a valid number"]),
-        ({**SMALL, "traffic": {"kind": "constant", "rps": "5"}}, ['traffic.rps="5"', "must be a valid number"]),
+        (
+            {**SMALL, "traffic": {"kind": "constant", "rps": True}},
+            ["traffic.rps=true", "must be a number from 0 to 10000000.0"],
+        ),
+        (
+            {**SMALL, "traffic": {"kind": "constant", "rps": "5"}},
+            ['traffic.rps="5"', "must be a number from 0 to 10000000.0"],
+        ),
         ({**SMALL, "horizon_s": "3600"}, ['horizon_s="3600"', "must be an integer from 1 to 34560000"]),
         ({**SMALL, "horizon_s": 600.5}, ["horizon_s=600.5", "must be an integer from 1 to 34560000"]),
         ({**SMALL, "operations": {"free_tier": "yes"}}, ['operations.free_tier="yes"', "must be a valid boolean"]),
@@ -333,6 +339,10 @@ def test_strict_types_still_take_json_numbers_for_money(tmp_path: Path) -> None:
         ('{"horizon_s": 600, "horizon_s": 3600}', ["key horizon_s appears more than once"]),
         ('{"traffic": {"kind": "constant", "rps": 1, "rps": 2}}', ["key traffic.rps appears more than once"]),
         ('{"horizon_s": 1e308}', ["horizon_s=1e+308", "must be an integer from 1 to 34560000"]),
+        (
+            '{"traffic": {"kind": "constant", "rps": ' + "9" * 5000 + "}}",
+            ["traffic.rps=1.000e+5000", "must be a number from 0 to 10000000.0"],
+        ),
         ('{"plan": {"container": {"task": {"memory_mb": 1e308}}}}', ["memory_mb=1e+308", "from 128 to 122880"]),
     ],
 )
