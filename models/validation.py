@@ -167,7 +167,7 @@ _SHORT = {
 #: Keys that only a file of one kind has at its top level (the model's class name -> what people call it).
 _KINDS: dict[str, tuple[str, frozenset[str]]] = {
     "Scenario": ("scenario file", frozenset({"traffic", "workload", "horizon_s", "plan_file", "timings", "fidelity"})),
-    "Plan": ("plan", frozenset({"architecture", "container", "serverless", "front_door", "network", "pipeline"})),
+    "Plan": ("plan", frozenset({"architecture", "container", "serverless", "front_door", "network", "name", "tags"})),
     "Usage": ("usage file", frozenset({"alb", "apigw", "lambda", "fargate", "ec2", "nat_gateway", "month_hours"})),
     "PriceBook": ("price book", frozenset({"entries", "as_of", "absent", "currency"})),
 }
@@ -180,6 +180,8 @@ def _wrong_kind(model: type[BaseModel], data: dict[str, Any]) -> str | None:
         return None
     allowed = {f.alias or name for name, f in model.model_fields.items()} | set(model.model_fields)
     unknown = {k for k in data if k not in allowed}
+    if set(data) & own[1]:  # it has keys of its own kind: a misspelling, not another kind of file
+        return None
     for name, (kind, keys) in _KINDS.items():
         hits = sorted(unknown & keys)
         if name != model.__name__ and hits and (len(hits) >= 2 or set(hits) == unknown):

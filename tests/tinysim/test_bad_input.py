@@ -459,3 +459,11 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
             break
         subprocess.run(["sleep", "0.1"], check=True)
     assert not alive, f"worker processes still running: {alive}"
+
+
+def test_plan_given_as_scenario_is_one_line(tmp_path: Path) -> None:
+    plan = put(tmp_path, "p.json", {"name": "dev", "tags": {"team": "a"}})
+    refused(cli("run", plan, "--quiet"), f"scenario='{plan}': this is a plan, not a scenario file (it has name, tags)")
+    # a scenario with one stray key is a misspelling, not another kind of file
+    stray = put(tmp_path, "s.json", {**SMALL, "name": "x"})
+    refused(cli("run", stray, "--quiet"), "name: unknown field; allowed: fidelity,")
