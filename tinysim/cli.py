@@ -219,7 +219,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(now_s - bar.n)
 
         result = simulate(scenario, progress)
-    for note in trace_notes(scenario.traffic):
+    for note in trace_notes(scenario.traffic, scenario.horizon_s):
         print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.out:
         fmt = "parquet" if args.parquet else "csv"

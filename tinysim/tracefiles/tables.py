@@ -98,6 +98,8 @@ def read_table(
     header_rows = 1 if fmt == "parquet" else 2  # CSV rows are named by their line in the file
     if fmt == "cloudwatch-csv":
         column, timestamp_column = _cloudwatch_columns(frame, column, timestamp_column, where)
+    elif timestamp_column is None:  # a recognisable time column is used (the caller notes it), never ignored
+        timestamp_column = next((str(c) for c in frame.columns if str(c).strip().lower() in TIME_NAMES), None)
     for col in [column, bytes_column, timestamp_column]:
         if col is not None and col not in frame.columns:
             raise TraceError(f"{where}: no column {col!r}; columns are {list(map(str, frame.columns))}")
@@ -107,4 +109,8 @@ def read_table(
     nbytes = _numbers(frame, bytes_column, where, header_rows) if bytes_column else None
     times = parse_times(frame[timestamp_column], where, timestamp_column, header_rows) if timestamp_column else None
     rows = np.arange(len(frame)) + header_rows
+    if fmt == "cloudwatch-csv" and times is not None and times.size > 1 and bool(np.all(np.diff(times) < 0)):
+        # the console lists newest first; undone like the JSON export's order
+        rev = slice(None, None, -1)
+        return RawSeries(where, column, values[rev], None if nbytes is None else nbytes[rev], times[rev], rows[rev])
     return RawSeries(where, column, values, nbytes, times, rows)

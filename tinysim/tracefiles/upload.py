@@ -71,7 +71,7 @@ def upload_choices(path: Path) -> UploadChoices:
         return UploadChoices(fmt, (), ())
     try:
         cols, times = _columns(path, fmt)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ImportError):
+    except (ValueError, OSError, TypeError, AttributeError, pd.errors.ParserError, pd.errors.EmptyDataError):
         cols, times = [], []
     if fmt == "cloudwatch-json":
         return UploadChoices(fmt, tuple(cols) or ("requests",), ())
