@@ -1,5 +1,6 @@
 """tinysim: what a small AWS web stack will cost and how fast it will answer, before it is built."""
 
+import os
 import sys
 
 try:
@@ -15,8 +16,8 @@ except KeyboardInterrupt:
     # Ctrl-C while ``python -m tinysim`` is still loading its libraries ends as it does later: one line, 130
     if ("-m", "tinysim") not in zip(sys.orig_argv, sys.orig_argv[1:], strict=False):
         raise
-    print("tinysim: interrupted", file=sys.stderr)
-    raise SystemExit(130) from None
+    print("tinysim: interrupted", file=sys.stderr, flush=True)
+    os._exit(130)  # nothing is written yet; a plain exit may be turned into death by SIGINT by the runtime
 
 __all__ = [
     "Bill",

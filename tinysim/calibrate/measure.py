@@ -141,6 +141,11 @@ def _from_logs(
     if logs.service_s is not None and logs.service_s.size >= 2:
         mean_s = None if logs.service_mean_s is None else min(logs.service_mean_s, MAX_SERVICE_MS / 1000)
         fit = fit_service_time(_service_samples(logs.service_s, notes), mean_s)
+    elif fmt == "alb-log":
+        notes.append(
+            "fewer than two requests reached a target (target_processing_time -1): service time and "
+            "connection time left at their defaults"
+        )
     rx = _mean_bytes(logs.request_bytes, logs.requests)
     tx = _mean_bytes(logs.response_bytes, logs.requests)
     conn_s = None
@@ -179,7 +184,7 @@ def _from_logs(
 
 def _from_cloudwatch(path: str | Path, fmt: str, interval_s: int) -> Calibration:
     spec = TraceTraffic(kind="trace", csv=str(path), format=fmt, missing="zero", interval_s=min(interval_s, 3600))
-    _, raw, _ = read_raw(spec)
+    _, raw, _ = read_raw(spec, f"calibrate: {str(path)!r}")
     trace = regularize(raw, spec.interval_s, "zero")  # CloudWatch writes no datapoint for a period without requests
     notes = [CLOUDWATCH_NOTE]
     if trace.filled:

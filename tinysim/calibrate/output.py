@@ -125,10 +125,8 @@ def report_text(cal: Calibration) -> str:
         parts.append(f"response {wl.response_kb:.3f} KB" if cal.response_bytes is not None else "")
         lines.append("payload means: " + ", ".join(p for p in parts if p))
     if cal.requests_per_connection is not None:
-        lines.append(
-            f"connections: {cal.requests_per_connection:.2f} requests each, "
-            f"open {cal.connection_s or 0:.1f} s on average"
-        )
+        held = "" if cal.connection_s is None else f", open {cal.connection_s:.1f} s on average"
+        lines.append(f"connections: {cal.requests_per_connection:.2f} requests each{held}")
     if cal.status:
         lines.append("status: " + ", ".join(f"{k} {v * 100:.2f}%" for k, v in cal.status_shares().items()))
     lines.extend(f"note: {n}" for n in cal.notes)

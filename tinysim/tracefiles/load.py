@@ -18,9 +18,10 @@ from tinysim.tracefiles.tables import read_table
 __all__ = ["load_trace", "read_raw", "trace_notes"]
 
 
-def read_raw(spec: TraceTraffic) -> tuple[str, RawSeries, tuple[str, ...]]:
-    """(format, values as read, notes) of the spec's file, before the missing policy."""
-    where = f"traffic.csv={spec.csv!r}"
+def read_raw(spec: TraceTraffic, where: str | None = None) -> tuple[str, RawSeries, tuple[str, ...]]:
+    """(format, values as read, notes) of the spec's file, before the missing policy; messages start
+    with ``where`` (default: the scenario field, ``traffic.csv='day.csv'``)."""
+    where = where or f"traffic.csv={spec.csv!r}"
     path = Path(spec.csv)
     if not path.exists():
         raise TraceError(f"{where}: file not found")

@@ -20,7 +20,11 @@ def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).parents[3])}
     return subprocess.run(
         [sys.executable, "-m", "tinysim", "calibrate", *args, "--quiet"],
-        capture_output=True, text=True, timeout=120, cwd=cwd, env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env=env,
     )
 
 
@@ -59,3 +63,30 @@ def test_a_response_above_the_bound_is_clamped_with_a_note(tmp_path: Path) -> No
     # mean response (100 + 2e10) / 2 bytes = 1e7 KB, above Workload.response_kb's 10,240 KB
     assert cal.workload.response_kb == 10_240
     assert any("response_kb 1e+07 KB is above the model's bound; 10,240 KB used" in n for n in cal.notes), cal.notes
+
+
+ALB_UNREACHED = [  # target_processing_time -1: the load balancer answered itself
+    (
+        'https 2024-01-01T00:00:08.769912Z app/shop/50dc6c495c0c9188 10.0.0.0:1024 10.0.1.5:8080 -1 -1 -1 200'
+        ' 200 328 10301 "GET https://shop.example.com:443/items/0 HTTP/1.1" "synthetic/1.0" ECDHE-RSA-AES128-'
+        'GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/73e2d6bc24d8'
+        'a067 "Root=1-00000000-000000000000000000000000" "shop.example.com" "arn:aws:acm:us-east-1:1234567890'
+        '12:certificate/abc" 1 2024-01-01T00:00:08.649576Z "forward" "-" "-" "10.0.1.5:8080" "200" "-" "-" TI'
+        'D_0'
+    ),
+    (
+        'https 2024-01-01T00:00:30.772122Z app/shop/50dc6c495c0c9188 10.0.0.0:1024 10.0.1.5:8080 -1 -1 -1 200'
+        ' 200 679 13277 "GET https://shop.example.com:443/items/1 HTTP/1.1" "synthetic/1.0" ECDHE-RSA-AES128-'
+        'GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/shop/73e2d6bc24d8'
+        'a067 "Root=1-00000001-000000000000000000000000" "shop.example.com" "arn:aws:acm:us-east-1:1234567890'
+        '12:certificate/abc" 1 2024-01-01T00:00:30.709297Z "forward" "-" "-" "10.0.1.5:8080" "200" "-" "-" TI'
+        'D_0'
+    ),
+]
+
+
+def test_logs_where_no_request_reached_a_target_say_so(tmp_path: Path) -> None:
+    (tmp_path / "alb.log").write_text("\n".join(ALB_UNREACHED) + "\n")
+    cal = calibrate([tmp_path / "alb.log"])
+    assert cal.service is None and cal.connection_s is None
+    assert any(n.startswith("fewer than two requests reached a target") for n in cal.notes), cal.notes
