@@ -1,10 +1,13 @@
 # Two entry points: `make run` (the main job) and `make test` (the whole suite).
-# Both create .venv when it is missing and install the project with what they need.
+# Both create .venv when it is missing and install the project with what they need: `make run` only the
+# dashboard's extra (its own stamp), `make test` everything.
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 EXTRAS := dev,parquet,distributed,notebooks,dashboard
+RUN_STAMP := $(VENV)/.installed-run
+PORT ?= 8501
 
 .PHONY: run test lint bench schema clean browser focus-validator
 
@@ -23,13 +26,20 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@touch $(STAMP)
 
-run: $(STAMP)
-	$(BIN)/python -m tinysim bill
-	$(BIN)/python -m tinysim run examples/seed_dev_stack.json
-	$(BIN)/python -m tinysim run examples/seed_hyperscale_alb.json
-	@echo "The what-if dashboard: http://127.0.0.1:8501 (Ctrl-C to stop)"
-	$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
-		--server.port 8501 --browser.gatherUsageStats false
+$(RUN_STAMP): pyproject.toml
+	@$(PY) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python >= 3.11 is required (PY=$(PY))"; exit 1; }
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --no-compile -e '.[dashboard]'
+	@touch $(RUN_STAMP)
+
+# The dashboard starts first and serves while the bill and the forecast print.
+run: $(RUN_STAMP)
+	@$(BIN)/python -m streamlit run app_streamlit.py --server.headless true --server.address 127.0.0.1 \
+		--server.port $(PORT) --browser.gatherUsageStats false --client.toolbarMode minimal >/dev/null & \
+	server=$$!; trap 'kill $$server 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python -m tinysim bill && $(BIN)/python -m tinysim run examples/seed_dev_stack.json --quiet; \
+	echo "The what-if dashboard: http://127.0.0.1:$(PORT) (Ctrl-C to stop)"; \
+	wait $$server
 
 # Debian's Chromium for the dashboard's real-browser test (Playwright drives it; it downloads no browser).
 browser:

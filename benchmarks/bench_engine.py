@@ -66,13 +66,13 @@ def compare(quick: bool) -> dict[str, object]:
     naive_events = [(float(t), k) for t, k in slow["events"]]
     p99 = fast.timeline["latency_p99_ms"].to_numpy()
     equal = (
-        fast.summary["requests"]["served"] == slow["served"]
-        and fast.summary["requests"]["timed_out"] == slow["timed_out"]
-        and abs(fast.summary["latency_ms"]["mean"] - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
+        fast.summary.requests.served == slow["served"]
+        and fast.summary.requests.timed_out == slow["timed_out"]
+        and abs(fast.summary.latency_ms.mean - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
         and bool(np.allclose(p99, slow["p99_by_minute_ms"], rtol=1e-9, equal_nan=True))
         and events == naive_events
     )
-    requests = fast.summary["requests"]["offered"]
+    requests = fast.summary.requests.offered
     return {
         "requests": requests,
         "tinysim_s": round(t_fast, 3),
@@ -105,10 +105,10 @@ c1 = time.process_time(); t1 = time.perf_counter()
 ref = numpy_month(s.traffic.rps, d.mean_s, d.sigma, plan.container.tasks.desired * s.workload.concurrency_per_task,
                   s.horizon_s, s.seed)
 ref_dt = time.perf_counter() - t1; ref_cpu = time.process_time() - c1
-print(json.dumps({{"requests": r.summary["requests"]["offered"], "seconds": round(dt, 1), "cpu_s": round(cpu, 1),
-                  "peak_rss_mib": round(rss), "total_usd": r.summary["total_usd"],
-                  "p99_ms": round(r.summary["latency_ms"]["p99"], 2),
-                  "scale_out_events": r.summary["scaling"]["scale_out_events"],
+print(json.dumps({{"requests": r.summary.requests.offered, "seconds": round(dt, 1), "cpu_s": round(cpu, 1),
+                  "peak_rss_mib": round(rss), "total_usd": str(r.summary.total_usd),
+                  "p99_ms": round(r.summary.latency_ms.p99, 2),
+                  "scale_out_events": r.summary.scaling.scale_out_events,
                   "numpy_requests": ref.requests, "numpy_s": round(ref_dt, 1), "numpy_cpu_s": round(ref_cpu, 1)}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT)
@@ -132,7 +132,7 @@ def fluid_month() -> dict[str, object]:
     return {
         "best_ms": round(min(runs) * 1000, 2),
         "median_ms": round(float(np.median(runs)) * 1000, 2),
-        "total_usd": result.summary["total_usd"],
+        "total_usd": result.summary.total_usd,
     }
 
 

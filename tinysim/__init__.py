@@ -6,11 +6,13 @@ import sys
 try:
     from tinysim.breakeven import Breakeven, breakeven
     from tinysim.costs import Bill, LineItem, price_usage
-    from tinysim.errors import TinysimError, TraceError
+    from tinysim.errors import NoConfigurationMeetsSlo, TinysimError, TraceError
     from tinysim.recommend import Recommendation, recommend
     from tinysim.results import SimResult
     from tinysim.simulate import simulate
+    from tinysim.stacks import STACKS, Stack, fargate_size, on_stack
     from tinysim.steady import SteadyLoad, steady_usage
+    from tinysim.summary import Failures, RunSummary, SloReport
     from tinysim.sweep import bands, sweep
 except KeyboardInterrupt:
     # Ctrl-C while ``python -m tinysim`` is still loading its libraries ends as it does later: one line, 130
@@ -20,16 +22,24 @@ except KeyboardInterrupt:
     os._exit(130)  # nothing is written yet; a plain exit may be turned into death by SIGINT by the runtime
 
 __all__ = [
+    "STACKS",
     "Bill",
     "Breakeven",
+    "Failures",
     "LineItem",
+    "NoConfigurationMeetsSlo",
     "Recommendation",
+    "RunSummary",
     "SimResult",
+    "SloReport",
+    "Stack",
     "SteadyLoad",
     "TinysimError",
     "TraceError",
     "bands",
     "breakeven",
+    "fargate_size",
+    "on_stack",
     "price_usage",
     "recommend",
     "simulate",

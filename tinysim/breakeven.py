@@ -16,7 +16,7 @@ from models.usage import Usage
 from tinysim.costs import price_usage
 from tinysim.steady import MONTH_HOURS, SteadyLoad, traffic_usage
 
-__all__ = ["SEED_CLAIM_REQUESTS", "Breakeven", "breakeven", "front_door_cost"]
+__all__ = ["SEED_CLAIM_REQUESTS", "Breakeven", "FrontDoorCurves", "breakeven", "front_door_cost", "front_door_curves"]
 
 #: The seed page: "a hyperscale configuration will prove more cost-effective at a volume of
 #: 500,000 or more application requests per month".
@@ -86,3 +86,28 @@ def breakeven(api: str, book: PriceBook, workload: Workload = Workload(), azs: i
         alb_usd_at_seed_claim=at("alb", SEED_CLAIM_REQUESTS),
         api_usd_at_seed_claim=at(api, SEED_CLAIM_REQUESTS),
     )
+
+
+@dataclass(frozen=True)
+class FrontDoorCurves:
+    """Monthly cost of each front door alone over a range of volumes, and where the ALB gets cheaper."""
+
+    price_book: str
+    requests_per_month: tuple[int, ...]
+    usd: dict[str, tuple[Decimal, ...]]  # front door -> cost at each volume
+    crossings: tuple[Breakeven, ...]  # ALB vs each API Gateway type
+
+
+def front_door_curves(
+    book_id: str, workload: Workload = Workload(), points_per_decade: int = 8, decades: tuple[int, int] = (5, 9)
+) -> FrontDoorCurves:
+    """Front-door costs at log-spaced volumes from 10^decades[0] to 10^decades[1] requests per month."""
+    from models.prices import load_price_book
+
+    book = load_price_book(book_id)
+    lo, hi = decades
+    volumes = tuple(int(10 ** (lo + i / points_per_decade)) for i in range((hi - lo) * points_per_decade + 1))
+    doors = ("apigw-http", "apigw-rest", "alb")
+    usd = {fd: tuple(front_door_cost(fd, n, book, workload) for n in volumes) for fd in doors}
+    crossings = tuple(breakeven(api, book, workload) for api in ("apigw-http", "apigw-rest"))
+    return FrontDoorCurves(book.id, volumes, usd, crossings)

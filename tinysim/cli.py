@@ -1,7 +1,8 @@
 """``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
 
 Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep some of whose points
-failed (each failed row says why), 1 an unexpected failure.
+failed (each failed row says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
+printed with the closest configuration), 1 an unexpected failure.
 """
 
 from __future__ import annotations
@@ -40,11 +41,12 @@ from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import Bill, price_usage
-from tinysim.errors import TinysimError
+from tinysim.errors import NoConfigurationMeetsSlo, TinysimError
 from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.steady import SteadyLoad, steady_usage
+from tinysim.summary import RunSummary
 from tinysim.tracefiles import trace_notes
 
 __all__ = ["main"]
@@ -55,6 +57,8 @@ MAX_SEEDS = 10_000
 MAX_SEED = 2**63 - 1
 #: Exit code of a sweep that completed with some points failed.
 EXIT_SOME_POINTS_FAILED = 3
+#: Exit code of `recommend` when nothing in the space meets the SLO.
+EXIT_NO_CONFIGURATION = 4
 
 
 class _Parser(argparse.ArgumentParser):
@@ -230,36 +234,36 @@ def _cmd_run(args: argparse.Namespace) -> int:
         hourly = {str(c): frame[c].to_numpy() for c in frame.columns}
         _write_focus(args.focus, focus_rows(result.bill, scenario_price_book(scenario, plan), hourly, plan.name))
     if args.json:
-        print(json.dumps(result.summary, indent=2))
+        print(json.dumps(result.summary.as_json(), indent=2))
     else:
         print(_run_text(result.summary))
     return 0
 
 
-def _run_text(s: dict[str, Any]) -> str:
-    r, lat, sc = s["requests"], s["latency_ms"], s["scaling"]
+def _run_text(s: RunSummary) -> str:
+    r, lat, sc, f = s.requests, s.latency_ms, s.scaling, s.failures
     lines = [
-        f"requests: {r['offered']:,} offered, {r['served']:,} served, {r['throttled']:,} throttled, "
-        f"{r['timed_out']:,} timed out, {r['in_flight']:,} in flight",
+        f"requests: {r.offered:,} offered, {r.served:,} served, {r.throttled:,} throttled, "
+        f"{r.timed_out:,} timed out, {r.failed:,} over a payload limit, {r.in_flight:,} in flight",
+        f"failed: {f.total:,} ({f.front_door:,} refused by the front door, {f.lambda_throttled:,} throttled by "
+        f"Lambda, {f.timed_out:,} timed out, {f.payload:,} payload errors)",
     ]
-    if lat["p50"] is not None:
+    if lat.p50 is not None and lat.p95 is not None and lat.p99 is not None and lat.max is not None:
         lines.append(
-            f"latency: p50 {lat['p50']:.1f} ms, p95 {lat['p95']:.1f} ms, p99 {lat['p99']:.1f} ms, "
-            f"max {lat['max']:.1f} ms"
+            f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {lat.max:.1f} ms"
         )
     lines.append(
-        f"scaling: up to {sc['max_tasks']} tasks, {sc['scale_out_events']} scale-outs, "
-        f"{sc['scale_in_events']} scale-ins"
+        f"scaling: up to {sc.max_tasks} tasks, {sc.scale_out_events} scale-outs, {sc.scale_in_events} scale-ins"
     )
-    lam = s["lambda"]
-    if lam["max_concurrency"]:
+    lam = s.lambda_
+    if lam.max_concurrency:
         lines.append(
-            f"lambda: max concurrency {lam['max_concurrency']}, {lam['cold_starts']:,} cold starts, "
-            f"{lam['throttles']:,} throttles"
+            f"lambda: max concurrency {lam.max_concurrency}, {lam.cold_starts:,} cold starts, "
+            f"{lam.throttles:,} throttles"
         )
     lines.append(
-        f"monthly bill: ${s['total_usd']} (price book {s['bill']['price_book']}; the run is "
-        f"{s['horizon_s'] / 3600:g} h, scaled x{s['month_factor']:.4g} to 730 h)"
+        f"monthly bill: ${s.total_usd} (price book {s.price_book}; the run is "
+        f"{s.horizon_s / 3600:g} h, scaled x{s.month_factor:.4g} to 730 h)"
     )
     return "\n".join(lines)
 
@@ -348,16 +352,20 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         slo["p99_ms"] = opts.p99_ms
     if opts.availability is not None:
         slo["availability"] = opts.availability
-    rec = recommend(
-        scenario,
-        slo,
-        _grid_file(args.space, "space"),
-        _seeds(args.seeds),
-        opts.confidence,
-        confirm=not args.no_confirm,
-        executor=_executor_arg(args),
-        progress=not args.quiet,
-    )
+    try:
+        rec = recommend(
+            scenario,
+            slo,
+            _grid_file(args.space, "space"),
+            _seeds(args.seeds),
+            opts.confidence,
+            confirm=not args.no_confirm,
+            executor=_executor_arg(args),
+            progress=not args.quiet,
+        )
+    except NoConfigurationMeetsSlo as exc:  # a finding about the space, not bad input
+        print(f"no configuration meets the SLO: {exc}")
+        return EXIT_NO_CONFIGURATION
     if args.out:
         text = rec.plan.model_dump_json(indent=2) + "\n"
         write_file(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))

@@ -3,7 +3,10 @@
     TinysimError        base of every error raised here
     ├── TraceError      a traffic trace file is missing, malformed or has bad counts
     ├── LogError        access logs cannot be read: no files, a truncated gzip, another format
-    └── RunTooLarge     a request-level run would need more memory than the machine has free
+    ├── RunTooLarge     a request-level run would need more memory than the machine has free
+    └── NoConfigurationMeetsSlo
+                        a search ran and nothing in its space meets the SLO (a result, not bad input:
+                        the CLI prints it and exits 4)
 
 Bad plans, scenarios, usage files and price books raise :class:`models.InputError`; a price missing
 from the chosen book raises :class:`models.PriceMissing`. The CLI turns all of these into one line
@@ -12,7 +15,7 @@ per problem and exit code 2.
 
 from __future__ import annotations
 
-__all__ = ["LogError", "RunTooLarge", "TinysimError", "TraceError"]
+__all__ = ["LogError", "NoConfigurationMeetsSlo", "RunTooLarge", "TinysimError", "TraceError"]
 
 
 class TinysimError(Exception):
@@ -29,3 +32,8 @@ class LogError(TinysimError):
 
 class RunTooLarge(TinysimError):
     """A run refused before it starts: the message gives the estimate, what is free and what to change."""
+
+
+class NoConfigurationMeetsSlo(TinysimError):
+    """The recommender searched its whole space and no configuration meets the SLO; the message names
+    the SLO and the closest configuration with what it misses by."""

@@ -7,7 +7,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
 
@@ -41,6 +40,7 @@ from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
 from tinysim.spot import SpotPlacement
 from tinysim.steady import tasks_per_instance
+from tinysim.summary import LambdaStats, LatencyStats, RequestCounts, RunSummary, Scaling, ServedLatency
 from tinysim.traffic import rate_function, with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
@@ -206,8 +206,9 @@ def setup(scenario: Scenario) -> FluidSetup:
 
 def _bill_and_summary(
     fs: FluidSetup, hourly: np.ndarray, tot: np.ndarray, full: bool = True, placed: int | None = None
-) -> tuple[Bill, dict[str, Any], dict[str, np.ndarray]]:
-    """Fold hourly sums into usage, price it, and write the summary."""
+) -> tuple[Bill, RunSummary, float | None, dict[str, np.ndarray]]:
+    """Fold hourly sums into usage, price it, and write the summary (and the SLO attainment the kernel
+    measured: the share of served requests in steps whose p99 met the SLO, ``None`` without traffic)."""
     sc, wl = fs.scenario, fs.scenario.workload
     n_hour = hourly.shape[0]
     hours: dict[str, np.ndarray] = {
@@ -236,45 +237,52 @@ def _bill_and_summary(
     if full:
         month = Decimal(repr(starts * 730 * 3600 / sc.horizon_s))
         bill = bill.with_assumptions(bill_assumptions(fs.plan, sc.operations, wl, month))
-    totals = {k: round(float(tot[T[k]])) for k in ("offered", "served", "throttled", "timed_out")}
-    totals["in_flight"] = 0
-    totals["failed"] = 0
+    count = {k: round(float(tot[T[k]])) for k in ("offered", "served", "throttled", "timed_out")}
+    failed = 0
     if payload_error(fs.plan, wl) is not None:
-        totals["failed"], totals["served"] = totals["served"], 0
-    scaling = {
-        "max_tasks": 0 if fs.serverless else int(tot[T["peak_tasks"]]),
-        "scale_out_events": int(tot[T["scale_out"]]),
-        "scale_in_events": int(tot[T["scale_in"]]),
-    }
-    lam = {
-        "max_concurrency": math.ceil(tot[T["max_concurrency"]]) if fs.serverless else 0,
-        "cold_starts": round(float(tot[T["c12"]])) if fs.serverless else 0,
-        "throttles": round(float(tot[T["c13"]])) if fs.serverless else 0,
-    }
+        failed, count["served"] = count["served"], 0
+    totals = RequestCounts(
+        count["offered"], count["served"], count["throttled"], count["timed_out"], in_flight=0, failed=failed
+    )
+    scaling = Scaling(
+        max_tasks=0 if fs.serverless else int(tot[T["peak_tasks"]]),
+        scale_out_events=int(tot[T["scale_out"]]),
+        scale_in_events=int(tot[T["scale_in"]]),
+    )
+    lam = LambdaStats(
+        max_concurrency=math.ceil(tot[T["max_concurrency"]]) if fs.serverless else 0,
+        cold_starts=round(float(tot[T["c12"]])) if fs.serverless else 0,
+        throttles=round(float(tot[T["c13"]])) if fs.serverless else 0,
+    )
     has = tot[T["served"]] > 0
 
     def num(key: str) -> float | None:
         v = float(tot[T[key]])
         return None if not has or math.isnan(v) else v
 
-    latency: dict[str, float | None] = {
-        "mean": num("mean"),
-        "p50": num("p50"),
-        "p95": num("p95"),
-        "p99": num("p99"),
-        "max": num("max_p99"),
-    }
+    latency = LatencyStats(num("mean"), num("p50"), num("p95"), num("p99"), num("max_p99"))
     base = (fs.mean_s + fs.overhead_s) * 1000
     qbase = [(fs.svc_q[i] + fs.overhead_s) * 1000 for i in range(3)]
-    mean = latency["mean"]
-    wait: dict[str, float | None] = {"mean": None if mean is None else max(0.0, mean - base)}
-    for key, b in zip(("p50", "p95", "p99"), qbase, strict=True):
-        v = latency[key]
-        wait[key] = None if v is None else max(0.0, v - b)
-    wait["max"] = None
-    summary = summary_of(sc, totals, latency, wait, bill, scaling, lam, 730 * 3600 / sc.horizon_s, with_bill=full)
-    summary["slo_attainment"] = None if num("slo_attainment") is None else float(tot[T["slo_attainment"]])
-    return bill, summary, cols
+
+    def less(v: float | None, b: float) -> float | None:
+        return None if v is None else max(0.0, v - b)
+
+    wait = LatencyStats(
+        less(latency.mean, base),
+        less(latency.p50, qbase[0]),
+        less(latency.p95, qbase[1]),
+        less(latency.p99, qbase[2]),
+        None,
+    )
+    knots = (latency.p50, latency.p95, latency.p99, latency.max)
+    present = [k for k in knots if k is not None]
+    served = ServedLatency(
+        knots_ms=tuple(float(k) for k in np.maximum.accumulate(present)) if len(present) == len(knots) else ()
+    )
+    factor = 730 * 3600 / sc.horizon_s
+    summary = summary_of(sc, totals, latency, wait, bill, scaling, lam, factor, served, with_bill=full)
+    attainment = num("slo_attainment")
+    return bill, summary, attainment, cols
 
 
 def simulate_fluid(scenario: Scenario) -> SimResult:
@@ -287,8 +295,7 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf)
     placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
-    bill, summary, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
-    summary.pop("slo_attainment")
+    bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev = events[:ne]
     ev_data = {
         "t_s": ev[:, 0],
@@ -345,14 +352,15 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
 
 def fluid_forecasts(
     scenarios: Sequence[Scenario], slo_p99_ms: float | None = None
-) -> list[tuple[Bill, dict[str, Any]]]:
-    """Bills and summaries of many fluid runs, computed together (in parallel over configurations).
+) -> list[tuple[Bill, RunSummary, float | None]]:
+    """Bills, summaries and SLO attainments of many fluid runs, computed together (in parallel over
+    configurations).
 
-    Each summary also carries ``slo_attainment``: the share of served requests in steps whose p99 met
-    ``slo_p99_ms``. Results equal those of ``simulate_fluid`` one by one.
+    The attainment is the share of served requests in steps whose p99 met ``slo_p99_ms`` (``None``
+    without traffic). Bills and summaries equal those of ``simulate_fluid`` one by one.
     """
     setups = [setup(with_replay_horizon(s)) for s in scenarios]
-    results: list[tuple[Bill, dict[str, Any]] | None] = [None] * len(setups)
+    results: list[tuple[Bill, RunSummary, float | None] | None] = [None] * len(setups)
     groups: dict[tuple[int, float], list[int]] = {}
     for i, fs in enumerate(setups):
         groups.setdefault((fs.n, fs.dt), []).append(i)
@@ -383,6 +391,6 @@ def fluid_forecasts(
             np.full(len(ms), slo),
         )
         for j, i in enumerate(members):
-            bill, summary, _ = _bill_and_summary(setups[i], hourly[j], totals[j], full=False)
-            results[i] = (bill, summary)
+            bill, summary, attainment, _ = _bill_and_summary(setups[i], hourly[j], totals[j], full=False)
+            results[i] = (bill, summary, attainment)
     return [r for r in results if r is not None]

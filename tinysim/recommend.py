@@ -20,6 +20,7 @@ import pandas as pd
 from models.errors import InputError
 from models.plan import Plan
 from models.scenario import Scenario
+from tinysim.errors import NoConfigurationMeetsSlo
 from tinysim.simulate import simulate
 from tinysim.sweep import expand_grid, sweep
 
@@ -137,7 +138,7 @@ def recommend(
     if not feasible:
         best = min(standing, key=lambda c: (c.p99_ms, c.monthly_usd), default=None)
         detail = f"; closest: {best.values} ({best.reason})" if best else ""
-        raise InputError([f"slo={dict(slo)!r}: no configuration in the space meets it{detail}"])
+        raise NoConfigurationMeetsSlo(f"slo={dict(slo)!r}: no configuration in the space meets it{detail}")
     scenarios = {i: sc for i, (_, sc, _) in enumerate(expand_grid(scenario, space))}
     chosen: Candidate | None = None
     confirmed: dict[str, Any] = {"checked": []}
@@ -153,9 +154,9 @@ def recommend(
                 update={"fidelity": "request", "seed": seeds[0], "horizon_s": min(sc.horizon_s, confirm_horizon_s)}
             )
         )
-        r = check.summary["requests"]
-        p99 = check.summary["latency_ms"]["p99"] or math.inf
-        avail = r["served"] / r["offered"] if r["offered"] else 1.0
+        r = check.summary.requests
+        p99 = check.summary.latency_ms.p99 or math.inf
+        avail = r.served / r.offered if r.offered else 1.0
         ok = p99 <= slo.get("p99_ms", math.inf) and avail >= slo.get("availability", 0.0)
         confirmed["checked"].append({"values": cand.values, "p99_ms": p99, "availability": avail, "passed": ok})
         if ok:
@@ -173,11 +174,9 @@ def recommend(
             )
         )
     if chosen is None:
-        raise InputError(
-            [
-                f"slo={dict(slo)!r}: the {len(rejected)} cheapest fluid candidates failed the "
-                f"request-level check ({rejected[0].reason})"
-            ]
+        raise NoConfigurationMeetsSlo(
+            f"slo={dict(slo)!r}: the {len(rejected)} cheapest fluid candidates failed the "
+            f"request-level check ({rejected[0].reason})"
         )
     later = [c for c in feasible if c.monthly_usd >= chosen.monthly_usd and c.config != chosen.config]
     runner_up = None
@@ -190,7 +189,7 @@ def recommend(
             nxt.p99_ms,
             nxt.availability,
             True,
-            f"meets the SLO but costs ${nxt.monthly_usd - chosen.monthly_usd} more per month",
+            _costs_more(nxt.monthly_usd - chosen.monthly_usd),
         )
     cheaper = rejected + [c for c in standing if not c.meets_slo and c.monthly_usd <= chosen.monthly_usd]
     cheaper_miss = max(cheaper, key=lambda c: (c.monthly_usd, -c.p99_ms)) if cheaper else None
@@ -211,3 +210,9 @@ def recommend(
     plan_scenario = scenarios[chosen.config]
     assert plan_scenario is not None
     return Recommendation(plan_scenario.resolved_plan(), chosen, runner_up, cheaper_miss, confirmed, summary)
+
+
+def _costs_more(extra_usd: Decimal) -> str:
+    if extra_usd <= 0:
+        return "meets the SLO too, at the same monthly cost (the recommendation comes first in the space)"
+    return f"meets the SLO but costs ${extra_usd:,.2f} more per month"

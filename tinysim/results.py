@@ -1,5 +1,5 @@
-"""What a run returns: DataFrames built once at the end from the engine's records, the bill, and a
-summary with the same keys as ``tinysim run --json``."""
+"""What a run returns: DataFrames built once at the end from the engine's records, the bill, and the
+typed summary (``tinysim.summary``) whose JSON form ``tinysim run --json`` prints."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -17,6 +16,16 @@ import pandas as pd
 from models.scenario import Scenario
 from tinysim.costs import Bill
 from tinysim.stats import LogHistogram
+from tinysim.summary import (
+    Failures,
+    LambdaStats,
+    LatencyStats,
+    RequestCounts,
+    RunSummary,
+    Scaling,
+    ServedLatency,
+    latency_over_all,
+)
 
 __all__ = ["SimResult", "stats_ms", "step_series", "summary_of"]
 
@@ -38,7 +47,7 @@ class SimResult:
     datapoints_data: FrameData
     hourly_data: FrameData
     bill: Bill
-    summary: dict[str, Any]
+    summary: RunSummary
 
     @cached_property
     def events(self) -> pd.DataFrame:
@@ -60,6 +69,20 @@ class SimResult:
         """One row per simulated hour: requests, bytes, compute hours, ALB LCU dimensions."""
         return _frame(self.hourly_data)
 
+    def alb_lcus(self) -> pd.DataFrame:
+        """LCUs per hour on each of the ALB's four dimensions (the hour bills the largest), with ``hour``."""
+        from models.prices import load_price_book
+        from tinysim.costs.alb import DIMENSIONS
+        from tinysim.usage import lcus_by_dimension
+
+        hourly = self.hourly_usage
+        cols = {c: hourly[c].to_numpy(dtype=float) for c in hourly.columns}
+        lambda_target = self.scenario.resolved_plan().architecture == "serverless"
+        dims = lcus_by_dimension(cols, load_price_book(self.scenario.price_book), lambda_target)
+        frame = pd.DataFrame(dict(zip(DIMENSIONS, dims, strict=True)))
+        frame.insert(0, "hour", np.arange(len(frame)))
+        return frame
+
     def write(self, out_dir: str | Path, fmt: str = "csv") -> list[Path]:
         """Write the frames (CSV or Parquet) and ``summary.json`` into ``out_dir``."""
         out = Path(out_dir)
@@ -78,7 +101,7 @@ class SimResult:
         bill_path = out / "bill.json"
         bill_path.write_text(json.dumps(self.bill.as_json(), indent=2) + "\n")
         summary = out / "summary.json"
-        summary.write_text(json.dumps(self.summary, indent=2) + "\n")
+        summary.write_text(json.dumps(self.summary.as_json(), indent=2) + "\n")
         return [*written, bill_path, summary]
 
 
@@ -101,39 +124,44 @@ def step_series(changes: list[tuple[float, int]], horizon_s: float, step_s: floa
     return np.asarray(np.diff(at_edges) / np.where(widths > 0, widths, 1))
 
 
-def stats_ms(h: LogHistogram) -> dict[str, float | None]:
+def stats_ms(h: LogHistogram) -> LatencyStats:
+    """Mean, p50, p95, p99 and maximum of a histogram of seconds, in ms (``None`` when empty)."""
     if not h.n:
-        return {"mean": None, "p50": None, "p95": None, "p99": None, "max": None}
-    return {
-        "mean": h.mean * 1000,
-        "p50": h.quantile(0.5) * 1000,
-        "p95": h.quantile(0.95) * 1000,
-        "p99": h.quantile(0.99) * 1000,
-        "max": h.maximum * 1000,
-    }
+        return LatencyStats(None, None, None, None, None)
+    return LatencyStats(
+        h.mean * 1000, h.quantile(0.5) * 1000, h.quantile(0.95) * 1000, h.quantile(0.99) * 1000, h.maximum * 1000
+    )
 
 
 def summary_of(
     scenario: Scenario,
-    totals: dict[str, int],
-    latency_ms: dict[str, float | None],
-    wait_ms: dict[str, float | None],
+    requests: RequestCounts,
+    latency_ms: LatencyStats,
+    wait_ms: LatencyStats,
     bill: Bill,
-    scaling: dict[str, int],
-    lam: dict[str, int],
+    scaling: Scaling,
+    lam: LambdaStats,
     month_factor: float,
+    served: ServedLatency,
     with_bill: bool = True,
-) -> dict[str, Any]:
-    return {
-        "fidelity": scenario.fidelity,
-        "seed": scenario.seed,
-        "horizon_s": scenario.horizon_s,
-        "requests": totals,
-        "latency_ms": latency_ms,
-        "wait_ms": wait_ms,
-        "total_usd": str(bill.total_usd),
-        "month_factor": month_factor,
-        "bill": bill.as_json() if with_bill else {"price_book": bill.price_book, "total_usd": str(bill.total_usd)},
-        "scaling": scaling,
-        "lambda": lam,
-    }
+) -> RunSummary:
+    """The run's summary, with failures by cause and the latency over all requests derived here once."""
+    failures = Failures(
+        max(0, requests.throttled - lam.throttles), lam.throttles, requests.timed_out, payload=requests.failed
+    )
+    return RunSummary(
+        fidelity=scenario.fidelity,
+        seed=scenario.seed,
+        horizon_s=scenario.horizon_s,
+        requests=requests,
+        failures=failures,
+        latency_ms=latency_ms,
+        latency_all_ms=latency_over_all(served, latency_ms, requests.served, failures.total),
+        wait_ms=wait_ms,
+        scaling=scaling,
+        lambda_=lam,
+        bill=bill,
+        month_factor=month_factor,
+        itemised=with_bill,
+        served=served,
+    )

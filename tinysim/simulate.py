@@ -16,6 +16,7 @@ from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
 from tinysim.results import SimResult, stats_ms, step_series, summary_of
+from tinysim.summary import LambdaStats, RequestCounts, Scaling, ServedLatency
 from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
@@ -88,18 +89,21 @@ def _result(engine: Engine) -> SimResult:
     hourly = cols
 
     m = dp.minutes
-    totals = {k: int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight", "failed")}
+    totals = RequestCounts(
+        *(int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight", "failed"))
+    )
     kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
-    scaling = {
-        "max_tasks": int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),
-        "scale_out_events": int(kinds.get("scale_out", 0)),
-        "scale_in_events": int(kinds.get("scale_in", 0)),
-    }
-    lam = {
-        "max_concurrency": engine.pool.max_concurrency if engine.pool is not None else 0,
-        "cold_starts": int(m["cold_starts"].sum()),
-        "throttles": int(m["lambda_throttles"].sum()),
-    }
+    scaling = Scaling(
+        max_tasks=int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),
+        scale_out_events=int(kinds.get("scale_out", 0)),
+        scale_in_events=int(kinds.get("scale_in", 0)),
+    )
+    lam = LambdaStats(
+        max_concurrency=engine.pool.max_concurrency if engine.pool is not None else 0,
+        cold_starts=int(m["cold_starts"].sum()),
+        throttles=int(m["lambda_throttles"].sum()),
+    )
     factor = 730 * 3600 / horizon
-    summary = summary_of(sc, totals, stats_ms(dp.latency), stats_ms(dp.wait), bill, scaling, lam, factor)
+    served = ServedLatency(histogram=dp.latency)
+    summary = summary_of(sc, totals, stats_ms(dp.latency), stats_ms(dp.wait), bill, scaling, lam, factor, served)
     return SimResult(sc, timeline, events, datapoints, hourly, bill, summary)

@@ -49,6 +49,18 @@ class LogHistogram:
             return 0.0
         return float(min(X_MIN * GROWTH ** (b - 0.5), self.maximum))
 
+    def share_at_most(self, x: float) -> float:
+        """The share of values at most ``x`` seconds, each bin counted at its geometric middle (as in
+        ``quantile``); 1.0 for an empty histogram."""
+        if not self.n:
+            return 1.0
+        if x >= self.maximum:
+            return 1.0
+        if x < X_MIN:
+            return float(self.counts[0]) / self.n
+        top = min((math.floor(math.log(x / X_MIN) / math.log(GROWTH) + 0.5)), N_BINS - 1)
+        return float(self.counts[: top + 1].sum()) / self.n
+
 
 class BusySeconds:
     """Worker-seconds per second of a run, from busy intervals [start, end), split exactly at seconds.

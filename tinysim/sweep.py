@@ -32,6 +32,7 @@ from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
+from tinysim.summary import RunSummary
 
 __all__ = ["METRICS", "bands", "expand_grid", "point_error", "run_point", "sweep"]
 
@@ -115,24 +116,24 @@ def _attainment(result: SimResult, slo_p99_ms: float | None) -> float:
     return float(served[ok].sum() / served.sum())
 
 
-def _metrics(bill: Bill, s: dict[str, Any], attainment: float) -> dict[str, Any]:
-    r = s["requests"]
-    lat = s["latency_ms"]
+def _metrics(bill: Bill, s: RunSummary, attainment: float) -> dict[str, Any]:
+    r = s.requests
+    lat = s.latency_ms
     total = bill.total_usd
     return {
         "monthly_usd": total,
         "monthly_micro_usd": int(total * 1_000_000),
-        "p50_ms": lat["p50"],
-        "p95_ms": lat["p95"],
-        "p99_ms": lat["p99"],
-        "mean_ms": lat["mean"],
-        "availability": r["served"] / r["offered"] if r["offered"] else 1.0,
+        "p50_ms": lat.p50,
+        "p95_ms": lat.p95,
+        "p99_ms": lat.p99,
+        "mean_ms": lat.mean,
+        "availability": r.served / r.offered if r.offered else 1.0,
         "slo_attainment": attainment,
-        "throttled": r["throttled"],
-        "timed_out": r["timed_out"],
-        "peak_tasks": s["scaling"]["max_tasks"],
-        "lambda_max_concurrency": s["lambda"]["max_concurrency"],
-        "cold_starts": s["lambda"]["cold_starts"],
+        "throttled": r.throttled,
+        "timed_out": r.timed_out,
+        "peak_tasks": s.scaling.max_tasks,
+        "lambda_max_concurrency": s.lambda_.max_concurrency,
+        "cold_starts": s.lambda_.cold_starts,
     }
 
 
@@ -185,8 +186,7 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
                 return rows + [{"config": c, "seed": sd, "error": point_error(exc)} for c, sd, _ in fluid]
             # find the failing points: each alone, so the others still get their rows
             return rows + [row for c, sd, sc in fluid for row in run_chunk([(c, sd, sc, slo)])]
-        for (config, seed, _), (bill, summary) in zip(fluid, forecasts, strict=True):
-            att = summary.get("slo_attainment")
+        for (config, seed, _), (bill, summary, att) in zip(fluid, forecasts, strict=True):
             rows.append(
                 {
                     "config": config,

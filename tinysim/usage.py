@@ -23,7 +23,7 @@ from tinysim.costs.alb import DIMENSIONS
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
 
-__all__ = ["fold_usage", "hourly_columns", "metered_lcus"]
+__all__ = ["fold_usage", "hourly_columns", "lcus_by_dimension", "metered_lcus"]
 
 Columns = Mapping[str, np.ndarray]
 ALB_COLUMNS = (
@@ -66,6 +66,17 @@ def hourly_columns(
 
 def metered_lcus(cols: Columns, book: PriceBook, lambda_target: bool) -> tuple[np.ndarray, np.ndarray]:
     """LCUs of each hour (the largest dimension) and which dimension it was (index into DIMENSIONS)."""
+    dims = lcus_by_dimension(cols, book, lambda_target)
+    return dims.max(axis=0), dims.argmax(axis=0)
+
+
+def lcus_by_dimension(cols: Columns, book: PriceBook, lambda_target: bool) -> np.ndarray:
+    """LCUs each hour would bill on each dimension alone: shape (len(DIMENSIONS), hours).
+
+    An ALB bills the largest of the four each hour. Source: aws.amazon.com/elasticloadbalancing/pricing
+    (one LCU: 25 new connections/s, 3,000 active connections/min, 1 GB/h processed for EC2 and IP
+    targets or 0.4 GB/h for Lambda targets, 1,000 rule evaluations/s; the book holds the figures).
+    """
     gb = "alb.lcu.processed_gb_per_hour." + ("lambda" if lambda_target else "ip")
     per = [
         float(book.value(k))
@@ -76,8 +87,7 @@ def metered_lcus(cols: Columns, book: PriceBook, lambda_target: bool) -> tuple[n
             "alb.lcu.rule_evaluations_per_s",
         )
     ]
-    dims = np.stack([cols[c] / p for c, p in zip(ALB_COLUMNS, per, strict=True)])
-    return dims.max(axis=0), dims.argmax(axis=0)
+    return np.stack([np.asarray(cols[c], dtype=float) / p for c, p in zip(ALB_COLUMNS, per, strict=True)])
 
 
 def fold_usage(

@@ -25,9 +25,9 @@ def test_engine_equals_naive_reference() -> None:
         }
     )
     fast, slow = simulate(scenario), run_naive(scenario)
-    assert fast.summary["requests"]["served"] == slow["served"]
-    assert fast.summary["requests"]["timed_out"] == slow["timed_out"]
-    assert abs(fast.summary["latency_ms"]["mean"] - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
+    assert fast.summary.requests.served == slow["served"]
+    assert fast.summary.requests.timed_out == slow["timed_out"]
+    assert abs(fast.summary.latency_ms.mean - slow["mean_latency_ms"]) <= 1e-6 * slow["mean_latency_ms"]
     np.testing.assert_allclose(fast.timeline["latency_p99_ms"], slow["p99_by_minute_ms"], rtol=1e-9)
     events = [
         (float(t), k)

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tests.dashboard.test_browser import CHROMIUM_FLAGS, ROOT, free_port
+from tests.dashboard.served import CHROMIUM_FLAGS, ROOT, free_port
 
 ALB_LOG = next((ROOT / "examples" / "logs" / "alb").rglob("*.log.gz"))
 

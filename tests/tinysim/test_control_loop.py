@@ -56,7 +56,7 @@ def test_the_cap_of_five_holds() -> None:
     result = simulate(scenario(FARGATE, spike_rps=1000, horizon_s=3600))
     outs = timeline(result, {"scale_out"})
     assert outs == [(900.0, "scale_out"), (1200.0, "scale_out"), (1500.0, "scale_out"), (1800.0, "scale_out")]
-    assert result.summary["scaling"]["max_tasks"] == 5
+    assert result.summary.scaling.max_tasks == 5
     assert result.timeline["tasks_running"].max() == 5
 
 

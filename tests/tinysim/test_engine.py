@@ -22,8 +22,8 @@ OUTCOMES = ["served", "throttled", "timed_out", "in_flight"]
 def conserved(result: Any) -> None:
     tl = result.timeline
     assert (tl["offered"] == tl[OUTCOMES].sum(axis=1)).all()
-    r = result.summary["requests"]
-    assert r["offered"] == sum(r[k] for k in OUTCOMES)
+    r = result.summary.requests
+    assert r.offered == sum(getattr(r, k) for k in OUTCOMES)
 
 
 def serverless(**extra: Any) -> Scenario:
@@ -38,7 +38,7 @@ def test_same_seed_same_result_other_seed_differs() -> None:
     pd.testing.assert_frame_equal(a.timeline, b.timeline)
     assert a.summary == b.summary
     c = simulate(sc.model_copy(update={"seed": 8}))
-    assert c.summary["requests"]["offered"] != a.summary["requests"]["offered"]
+    assert c.summary.requests.offered != a.summary.requests.offered
 
 
 def test_api_gateway_token_bucket_throttles_exactly() -> None:
@@ -52,8 +52,8 @@ def test_api_gateway_token_bucket_throttles_exactly() -> None:
         }
     )
     result = simulate(sc)
-    r = result.summary["requests"]
-    admitted = r["offered"] - r["throttled"]
+    r = result.summary.requests
+    admitted = r.offered - r.throttled
     assert 15_000 - 2 <= admitted <= 15_000 + 1  # tokens: 5,000 + 10,000 x (last - first arrival)
     conserved(result)
 
@@ -76,9 +76,9 @@ def test_integration_timeout_turns_slow_answers_into_504() -> None:
         }
     )
     result = simulate(sc)
-    r = result.summary["requests"]
-    assert r["timed_out"] > 0.8 * r["offered"]
-    assert result.summary["latency_ms"]["max"] <= 30_000
+    r = result.summary.requests
+    assert r.timed_out > 0.8 * r.offered
+    assert result.summary.latency_ms.max <= 30_000
     conserved(result)
 
 
@@ -89,11 +89,11 @@ def test_lambda_cold_starts_then_warm() -> None:
             workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 500},
         )
     )
-    lam = result.summary["lambda"]
+    lam = result.summary.lambda_
     # about rate x (duration + init) environments at the start, then reuse: few cold starts
-    assert 5 <= lam["cold_starts"] <= 60
-    assert lam["cold_starts"] < result.summary["requests"]["served"] / 100
-    assert result.summary["latency_ms"]["max"] >= 600  # a cold request waits for INIT
+    assert 5 <= lam.cold_starts <= 60
+    assert lam.cold_starts < result.summary.requests.served / 100
+    assert result.summary.latency_ms.max >= 600  # a cold request waits for INIT
     conserved(result)
 
 
@@ -105,14 +105,14 @@ def test_reserved_concurrency_throttles() -> None:
             workload={"service_time_ms": {"dist": "constant", "mean": 100}, "cold_start_ms": 0},
         )
     )
-    lam = result.summary["lambda"]
-    assert lam["max_concurrency"] == 5
+    lam = result.summary.lambda_
+    assert lam.max_concurrency == 5
     # A loss system with 5 servers and 10 Erlangs offered: Erlang B (insensitive to the service
     # distribution) gives the share throttled.
     b = 1.0
     for servers in range(1, 6):
         b = 10 * b / (servers + 10 * b)
-    assert lam["throttles"] / result.summary["requests"]["offered"] == pytest.approx(b, abs=0.01)
+    assert lam.throttles / result.summary.requests.offered == pytest.approx(b, abs=0.01)
     conserved(result)
 
 
@@ -126,9 +126,9 @@ def test_lambda_scaling_rate_1000_per_10_s() -> None:
             horizon_s=120,
         )
     )
-    lam = result.summary["lambda"]
-    assert lam["cold_starts"] == 1000 and lam["max_concurrency"] == 1000
-    assert lam["throttles"] == result.summary["requests"]["offered"] - 1000
+    lam = result.summary.lambda_
+    assert lam.cold_starts == 1000 and lam.max_concurrency == 1000
+    assert lam.throttles == result.summary.requests.offered - 1000
 
 
 def test_provisioned_concurrency_avoids_cold_starts() -> None:
@@ -140,7 +140,7 @@ def test_provisioned_concurrency_avoids_cold_starts() -> None:
     warm = simulate(
         serverless(plan={"architecture": "serverless", "serverless": {"provisioned_concurrency": 5}}, **base)
     )
-    assert cold.summary["lambda"]["cold_starts"] > 0 and warm.summary["lambda"]["cold_starts"] == 0
+    assert cold.summary.lambda_.cold_starts > 0 and warm.summary.lambda_.cold_starts == 0
     assert warm.bill.by_service()["Lambda"] > cold.bill.by_service()["Lambda"]  # idle provisioned capacity is paid
 
 

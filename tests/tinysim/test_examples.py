@@ -46,15 +46,15 @@ def test_seed_hyperscale_example_lcus() -> None:
 def test_serverless_burst_hits_reserved_concurrency() -> None:
     result = run("serverless_burst.json")
     summary = result.summary  # type: ignore[attr-defined]
-    assert summary["lambda"]["max_concurrency"] == 800
-    assert summary["lambda"]["throttles"] > 0
-    r = summary["requests"]
-    assert r["offered"] == r["served"] + r["throttled"] + r["timed_out"] + r["in_flight"]
+    assert summary.lambda_.max_concurrency == 800
+    assert summary.lambda_.throttles > 0
+    r = summary.requests
+    assert r.offered == r.served + r.throttled + r.timed_out + r.in_flight
 
 
 def test_trace_replay_offers_what_the_trace_holds() -> None:
     result = run("trace_replay.json")
     counts = pd.read_csv(EXAMPLES / "traces" / "shop_day.csv")["requests"].sum()
-    offered = result.summary["requests"]["offered"]  # type: ignore[attr-defined]
+    offered = result.summary.requests.offered  # type: ignore[attr-defined]
     assert offered == counts  # each minute replays exactly its count
-    assert result.summary["scaling"]["scale_out_events"] >= 1  # type: ignore[attr-defined]  # the flash crowd
+    assert result.summary.scaling.scale_out_events >= 1  # type: ignore[attr-defined]  # the flash crowd

@@ -41,8 +41,8 @@ def test_stationary_mean_latency_is_erlang_c() -> None:
     c, lam, mu = 3, 240.0, 100.0
     result = fluid(fixed_service(c, "central_queue", lam, 10, 3600))
     expected_ms = (mmc_mean_wait(c, lam, mu) + 1 / mu + 0.001) * 1000  # wait + service + ALB overhead
-    assert result.summary["latency_ms"]["mean"] == pytest.approx(expected_ms, rel=1e-9)
-    assert result.summary["requests"]["offered"] == pytest.approx(lam * 3600, rel=1e-9)
+    assert result.summary.latency_ms.mean == pytest.approx(expected_ms, rel=1e-9)
+    assert result.summary.requests.offered == pytest.approx(lam * 3600, rel=1e-9)
 
 
 @pytest.mark.parametrize("name", ["seed_dev_stack.json", "seed_hyperscale_alb.json", "trace_replay.json"])
@@ -50,8 +50,8 @@ def test_examples_cost_about_the_same_in_both_fidelities(name: str) -> None:
     sc = load_scenario(EXAMPLES / name)
     exact, approx = simulate(sc), fluid(sc)
     assert abs(approx.bill.total_exact_usd / exact.bill.total_exact_usd - 1) < 0.05
-    r_exact, r_fluid = exact.summary["requests"], approx.summary["requests"]
-    assert r_fluid["offered"] == pytest.approx(r_exact["offered"], rel=0.01)
+    r_exact, r_fluid = exact.summary.requests, approx.summary.requests
+    assert r_fluid.offered == pytest.approx(r_exact.offered, rel=0.01)
 
 
 def test_fluid_timeline_shape_matches() -> None:

@@ -58,6 +58,6 @@ def test_the_simulator_counts_oversized_answers_as_failures(fidelity: str) -> No
         }
     )
     result = simulate(scenario)
-    r = result.summary["requests"]
-    assert r["served"] == 0 and r["failed"] > 0.95 * r["offered"]
+    r = result.summary.requests
+    assert r.served == 0 and r.failed > 0.95 * r.offered
     assert not [li for li in result.bill.lines if li.service == "Data Transfer"]

@@ -34,7 +34,7 @@ def test_central_queue_matches_erlang_c(c: int, rho: float) -> None:
     result = simulate(fixed_service(c, "central_queue", lam, 1000 / MU, horizon), observer=seen)
     waits = seen.waits
     assert waits.size >= REQUESTS
-    assert result.summary["requests"]["throttled"] == 0 and result.summary["requests"]["timed_out"] == 0
+    assert result.summary.requests.throttled == 0 and result.summary.requests.timed_out == 0
 
     mean, half = batch_ci(waits, np.mean, BATCHES, CONFIDENCE)
     expected = mmc_mean_wait(c, lam, MU)
@@ -44,8 +44,8 @@ def test_central_queue_matches_erlang_c(c: int, rho: float) -> None:
     expected99 = mmc_wait_quantile(c, lam, MU, 0.99)
     assert abs(p99 - expected99) <= half99, (p99, expected99, half99)
     # the summary's whole-run numbers agree with the requests it saw
-    assert result.summary["wait_ms"]["mean"] == pytest.approx(waits.mean() * 1000, rel=1e-9)
-    assert result.summary["wait_ms"]["p99"] == pytest.approx(np.quantile(waits, 0.99) * 1000, rel=2e-3)
+    assert result.summary.wait_ms.mean == pytest.approx(waits.mean() * 1000, rel=1e-9)
+    assert result.summary.wait_ms.p99 == pytest.approx(np.quantile(waits, 0.99) * 1000, rel=2e-3)
 
 
 def test_erlang_c_reference_values() -> None:
@@ -83,4 +83,4 @@ def test_lambda_mean_concurrency_is_rate_times_duration() -> None:
     result = simulate(scenario)
     measured = result.timeline["lambda_concurrency"].iloc[5:-5].mean()
     assert measured == pytest.approx(rps * mean_ms / 1000, rel=0.02)
-    assert result.summary["lambda"]["throttles"] == 0
+    assert result.summary.lambda_.throttles == 0

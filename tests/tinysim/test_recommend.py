@@ -17,6 +17,7 @@ import pytest
 
 from models import InputError, load_plan
 from tests.tinysim.helpers import fixed_service
+from tinysim.errors import NoConfigurationMeetsSlo
 from tinysim.queueing import erlang_c
 from tinysim.recommend import recommend
 
@@ -42,7 +43,7 @@ def test_known_answer() -> None:
 def test_tighter_slo_moves_the_answer_and_impossible_slo_is_refused() -> None:
     rec = recommend(scenario(), {"p99_ms": 60}, SPACE, confirm=False)
     assert rec.plan.container.tasks.max == 5
-    with pytest.raises(InputError, match="no configuration in the space meets it"):
+    with pytest.raises(NoConfigurationMeetsSlo, match="no configuration in the space meets it"):
         recommend(scenario(), {"p99_ms": 5}, SPACE, confirm=False)
     with pytest.raises(InputError, match="give p99_ms and/or availability"):
         recommend(scenario(), {"latency": 5}, SPACE)
@@ -93,3 +94,17 @@ def test_cli_writes_a_valid_plan(tmp_path: Path) -> None:
         timeout=60,
     )
     assert bad.returncode == 2 and bad.stderr.strip() == "tinysim: --seeds='x': must be a count (5) or a list (0,1,2)"
+
+
+def test_cli_reports_no_configuration_as_a_result_with_exit_4(tmp_path: Path) -> None:
+    (tmp_path / "s.json").write_text(scenario().model_dump_json())
+    (tmp_path / "space.json").write_text(json.dumps(SPACE))
+    args = ["recommend", str(tmp_path / "s.json"), "--space", str(tmp_path / "space.json"), "--p99-ms", "5"]
+    out = subprocess.run(
+        [sys.executable, "-m", "tinysim", *args, "--no-confirm", "--seeds", "1", "--quiet"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 4, out.stderr  # a p99 of 5 ms is below the 10 ms service time itself
+    assert out.stdout.startswith("no configuration meets the SLO: slo={'p99_ms': 5.0}") and out.stderr == ""

@@ -49,7 +49,7 @@ def test_an_interrupted_task_stops_two_minutes_after_the_warning_and_is_replaced
     assert result.timeline["tasks_running"].min() < 4
     calm = simulate(_scenario(0.0))
     assert calm.timeline["tasks_running"].min() == 4
-    assert result.summary["latency_ms"]["p99"] > 2 * calm.summary["latency_ms"]["p99"]
+    assert result.summary.latency_ms.p99 > 2 * calm.summary.latency_ms.p99
     # Spot task-hours bill at the Spot price
     items = {li.item for li in result.bill.lines if li.service == "Fargate"}
     assert items == {"vCPU-hours x86_64 Spot", "memory GB-hours x86_64 Spot"}
@@ -65,7 +65,7 @@ def test_the_fluid_fidelity_refuses_spot_interruptions_by_name() -> None:
     # fluid does not model interruptions: refusing beats a forecast that silently leaves them out
     with pytest.raises(InputError, match=r"timings\.spot_interruptions_per_task_hour=1\.0: .*request level only"):
         simulate(_scenario(1.0).model_copy(update={"fidelity": "fluid"}))
-    assert simulate(_scenario(0.0).model_copy(update={"fidelity": "fluid"})).summary["requests"]["offered"] > 0
+    assert simulate(_scenario(0.0).model_copy(update={"fidelity": "fluid"})).summary.requests.offered > 0
 
 
 def test_the_fluid_fidelity_refuses_legacy_lambda_scaling_by_name() -> None:

@@ -51,11 +51,11 @@ def test_grid_expansion_and_invalid_combinations() -> None:
 def test_batched_fluid_equals_single_runs() -> None:
     scenarios = [s for _, s, _ in expand_grid(base(fidelity="fluid"), GRID) if s is not None]
     batched = fluid_forecasts(scenarios)
-    for scenario, (bill, summary) in zip(scenarios, batched, strict=True):
+    for scenario, (bill, summary, _) in zip(scenarios, batched, strict=True):
         one = simulate(scenario)
         assert bill.total_usd == one.bill.total_usd
-        assert summary["latency_ms"] == one.summary["latency_ms"]
-        assert summary["requests"] == one.summary["requests"]
+        assert summary.latency_ms == one.summary.latency_ms
+        assert summary.requests == one.summary.requests
 
 
 @pytest.mark.parametrize("executor", ["threads", "processes"])

@@ -85,8 +85,8 @@ def test_an_exponential_service_time_is_found_and_a_bimodal_one_kept_empirical()
 
 def forecasts(sc: Scenario, seeds: range) -> tuple[np.ndarray, np.ndarray]:
     runs = [simulate(sc.model_copy(update={"seed": s})).summary for s in seeds]
-    p99 = np.array([r["latency_ms"]["p99"] for r in runs])
-    usd = np.array([float(r["total_usd"]) for r in runs])
+    p99 = np.array([r.latency_ms.p99 for r in runs])
+    usd = np.array([float(r.total_usd) for r in runs])
     return p99, usd
 
 

@@ -32,8 +32,8 @@ def _apigw_requests(fidelity: str) -> tuple[Decimal, int, int]:
         (Decimal(li["quantity"]) for li in result.bill.as_json()["lines"] if li["service"] == "API Gateway"),
         Decimal(0),
     )
-    r = result.summary["requests"]
-    return billed, r["offered"], r["served"]
+    r = result.summary.requests
+    return billed, r.offered, r.served
 
 
 @pytest.mark.parametrize("fidelity", ["request", "fluid"])

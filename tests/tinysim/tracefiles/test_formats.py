@@ -67,7 +67,7 @@ def test_a_log_folder_is_a_trace() -> None:
 def test_the_cloudwatch_example_replays_every_request() -> None:
     result = simulate(load_scenario(EXAMPLES / "cloudwatch_replay.json"))
     doc = json.loads((TRACES / "requestcount_cloudwatch.json").read_text())["MetricDataResults"][0]
-    assert result.summary["requests"]["offered"] == pytest.approx(sum(doc["Values"]), abs=1e-6)
+    assert result.summary.requests.offered == pytest.approx(sum(doc["Values"]), abs=1e-6)
 
 
 @pytest.mark.parametrize(

@@ -72,16 +72,16 @@ def test_missing_zero_replays_exactly_the_counts_per_minute_and_in_total(tmp_pat
         assert np.array_equal(offered, want)
     else:  # the fluid carries floats: count / 60 s x 60 s
         assert np.allclose(offered, want, rtol=0, atol=1e-9)
-    assert result.summary["requests"]["offered"] == want.sum()
+    assert result.summary.requests.offered == want.sum()
 
 
 @pytest.mark.parametrize("fidelity", ["request", "fluid"])
 def test_missing_skip_cuts_the_gaps_and_shortens_the_horizon(tmp_path: Path, fidelity: str) -> None:
     result = simulate(scenario(write_csv(tmp_path), fidelity, missing="skip"))
     kept = np.delete(counts(), list(EMPTY))
-    assert result.summary["horizon_s"] == (MINUTES - len(EMPTY)) * 60
+    assert result.summary.horizon_s == (MINUTES - len(EMPTY)) * 60
     assert np.allclose(result.timeline["offered"].to_numpy(), kept, rtol=0, atol=1e-9)
-    assert result.summary["requests"]["offered"] == kept.sum()
+    assert result.summary.requests.offered == kept.sum()
 
 
 def test_missing_hold_repeats_the_last_count(tmp_path: Path) -> None:
