@@ -12,7 +12,7 @@ from tinysim.errors import LogError, TraceError
 from tinysim.logs import log_files, read_logs
 from tinysim.tracefiles.cloudwatch import read_cloudwatch_json
 from tinysim.tracefiles.series import RawSeries, Trace, regularize
-from tinysim.tracefiles.sniff import sniff_format
+from tinysim.tracefiles.sniff import refuse_binary, sniff_format
 from tinysim.tracefiles.tables import read_table
 
 __all__ = ["load_trace", "read_raw", "trace_notes"]
@@ -36,6 +36,8 @@ def read_raw(spec: TraceTraffic, where: str | None = None) -> tuple[str, RawSeri
         fmt = spec.format or sniff_format(path)
     except TraceError as exc:  # the reader names the file; the line names the field too
         raise TraceError(f"{where}: {exc}") from None
+    if spec.format and spec.format != "parquet" and path.is_file():
+        refuse_binary(path, where)  # named as such, not as a table or JSON that fails to parse
     if path.is_dir() and fmt not in ("alb-log", "clf"):
         raise TraceError(f"{where}: is a folder; only access logs (alb-log, clf) are read from folders")
     if fmt == "cloudwatch-json":

@@ -10,7 +10,7 @@ from tinysim.logs import alb, clf
 from tinysim.logs.files import log_files
 from tinysim.tracefiles.tables import TIME_NAMES
 
-__all__ = ["FORMATS", "sniff_format"]
+__all__ = ["FORMATS", "refuse_binary", "sniff_format"]
 
 FORMATS = ("csv", "parquet", "cloudwatch-json", "cloudwatch-csv", "alb-log", "clf")
 HEAD_BYTES = 65_536
@@ -36,6 +36,13 @@ def _binary(head: bytes) -> bool:
         return False
     bad = sample.decode("utf-8", errors="replace").count("\ufffd")
     return bad > max(8, len(sample) // 50)
+
+
+def refuse_binary(path: Path, where: str) -> None:
+    """Raise :class:`TraceError` for a file (not Parquet) whose first bytes are no text."""
+    head = _head(path)
+    if head[:4] != b"PAR1" and _binary(head):
+        raise TraceError(f"{where}: binary content, not a log or table")
 
 
 def sniff_format(path: str | Path) -> str:

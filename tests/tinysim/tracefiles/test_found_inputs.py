@@ -90,7 +90,8 @@ def test_fractional_exact_counts_are_refused_naming_the_row(tmp_path: Path) -> N
 
 def test_binary_content_is_named_as_such(tmp_path: Path) -> None:
     (tmp_path / "blob.log").write_bytes(bytes(range(256)) * 8)
-    assert "binary content, not a log or table" in refusal(tmp_path / "blob.log")
+    for fmt in (None, "cloudwatch-json", "csv", "clf"):
+        assert "binary content, not a log or table" in refusal(tmp_path / "blob.log", format=fmt)
 
 
 def test_a_short_trace_repeated_is_noted(tmp_path: Path) -> None:
