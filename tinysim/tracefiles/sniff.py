@@ -64,7 +64,7 @@ def sniff_format(path: str | Path) -> str:
         return "parquet"
     if _binary(head):
         raise TraceError(f"{str(path)!r}: binary content, not a log or table")
-    text = head.decode("utf-8", errors="replace")
+    text = head.decode("utf-8-sig", errors="replace")  # a BOM (Excel, the console) is no part of the header
     if text.lstrip().startswith(("{", "[")):
         return "cloudwatch-json"
     lines = [line for line in text.splitlines()[:-1] or text.splitlines() if line.strip()]

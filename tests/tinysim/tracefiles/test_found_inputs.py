@@ -98,3 +98,8 @@ def test_a_short_trace_repeated_is_noted(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("requests\n1\n2\n")
     assert "trace is 120 s; repeated to fill 300 s" in trace_notes(spec(tmp_path / "t.csv"), 300)[-1]
     assert not trace_notes(spec(tmp_path / "t.csv"), 120)
+
+
+def test_a_console_csv_with_a_byte_order_mark_is_sniffed_as_one(tmp_path: Path) -> None:
+    (tmp_path / "cw.csv").write_bytes(b"\xef\xbb\xbfTimestamp,RequestCount\n2024-01-01 00:00:00,1\n")
+    assert sniff_format(tmp_path / "cw.csv") == "cloudwatch-csv"
