@@ -224,7 +224,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(now_s - bar.n)
 
         result = simulate(scenario, progress)
-    for note in trace_notes(scenario.traffic):
+    for note in trace_notes(scenario.traffic, scenario.horizon_s):
         print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.out:
         fmt = "parquet" if args.parquet else "csv"
@@ -250,9 +250,7 @@ def _run_text(s: RunSummary) -> str:
         f"Lambda, {f.timed_out:,} timed out, {f.payload:,} payload errors)",
     ]
     if lat.p50 is not None and lat.p95 is not None and lat.p99 is not None and lat.max is not None:
-        lines.append(
-            f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {lat.max:.1f} ms"
-        )
+        lines.append(f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {lat.max:.1f} ms")
     lines.append(
         f"scaling: up to {sc.max_tasks} tasks, {sc.scale_out_events} scale-outs, {sc.scale_in_events} scale-ins"
     )

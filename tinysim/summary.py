@@ -201,6 +201,11 @@ class RunSummary:
         return per_million.quantize(Decimal("0.01"))
 
     @property
+    def served_share(self) -> float:
+        """Served requests over offered requests, whatever their latency (1.0 with no traffic)."""
+        return self.requests.served / self.requests.offered if self.requests.offered else 1.0
+
+    @property
     def failed_share(self) -> float:
         """Failed requests over offered requests (0.0 with no traffic)."""
         return self.failures.total / self.requests.offered if self.requests.offered else 0.0

@@ -143,7 +143,7 @@ def _metrics(bill: Bill, s: RunSummary, attainment: float) -> dict[str, Any]:
         "p95_ms": lat.p95,
         "p99_ms": lat.p99,
         "mean_ms": lat.mean,
-        "availability": r.served / r.offered if r.offered else 1.0,
+        "availability": s.served_share,
         "slo_attainment": attainment,
         "throttled": r.throttled,
         "timed_out": r.timed_out,

@@ -11,9 +11,8 @@ from tqdm import tqdm
 from models.plan import load_plan
 from models.scenario import TraceTraffic
 from tinysim.calibrate.measure import calibrate
-from tinysim.calibrate.output import report_text, write_scenario
+from tinysim.calibrate.output import check_outputs, report_text, write_scenario
 from tinysim.options import check_field
-from tinysim.outputs import check_file
 
 __all__ = ["add_parser"]
 
@@ -24,7 +23,7 @@ def _run(args: argparse.Namespace) -> int:
     check_field(TraceTraffic, "interval_s", args.interval_s, "--interval-s")
     if args.plan is not None:
         load_plan(args.plan)  # a bad plan is refused before anything is read or written
-    check_file(args.out)  # before reading any log
+    check_outputs(args.out, args.paths)  # both targets, before reading any log
     with tqdm(unit=" lines", unit_scale=True, disable=None if not args.quiet else True, leave=False) as bar:
 
         def progress(lines: int) -> None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from models.scenario import ServiceTime
+from models.scenario import MAX_SERVICE_MS, ServiceTime
 
 __all__ = ["KS_MAX", "QQ_PROBS", "Candidate", "ServiceFit", "fit_service_time"]
 
@@ -105,5 +105,6 @@ def fit_service_time(samples_s: np.ndarray, mean_s: float | None = None, resolut
 def _spec_of(c: Candidate) -> ServiceTime:
     if c.family == "lognormal":
         sigma = c.params[0]  # scipy's lognorm(s, loc, scale): s is the shape sigma, scale = exp(mu)
-        return ServiceTime(dist="lognormal", mean=round(c.mean_ms, 3), sigma=round(min(sigma, 5.0), 4))
-    return ServiceTime(dist="exponential", mean=round(c.mean_ms, 3))
+        mean_ms = round(min(c.mean_ms, MAX_SERVICE_MS), 3)
+        return ServiceTime(dist="lognormal", mean=mean_ms, sigma=round(min(sigma, 5.0), 4))
+    return ServiceTime(dist="exponential", mean=round(min(c.mean_ms, MAX_SERVICE_MS), 3))

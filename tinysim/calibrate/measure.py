@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from models.scenario import TraceTraffic, Workload
+from models.scenario import MAX_SERVICE_MS, TraceTraffic, Workload
 from tinysim.calibrate.fit import ServiceFit, fit_service_time
 from tinysim.errors import TraceError
 from tinysim.logs import read_logs
@@ -108,13 +108,44 @@ def _mean_bytes(per_interval: np.ndarray | None, requests: int) -> float | None:
     return float(per_interval.sum()) / requests
 
 
+def _upper(field: str) -> float:
+    """The largest value :class:`Workload` accepts for ``field`` (its ``le`` bound)."""
+    return float(next(m.le for m in Workload.model_fields[field].metadata if getattr(m, "le", None) is not None))
+
+
+def _bounded(wl: dict[str, Any], notes: list[str]) -> dict[str, Any]:
+    """Fitted values clamped to what a scenario accepts, each clamp noted (no validation dump)."""
+    units = {"request_kb": " KB", "response_kb": " KB", "requests_per_connection": "", "connection_s": " s"}
+    for field, unit in units.items():
+        top = _upper(field)
+        if field in wl and wl[field] > top:
+            notes.append(f"measured {field} {wl[field]:,g}{unit} is above the model's bound; {top:,g}{unit} used")
+            wl[field] = top
+    return wl
+
+
+def _service_samples(service_s: np.ndarray, notes: list[str]) -> np.ndarray:
+    top_s = MAX_SERVICE_MS / 1000
+    over = int(np.count_nonzero(service_s > top_s))
+    if over:
+        notes.append(f"{over:,} service time(s) above {top_s:,g} s (the model's bound) counted as {top_s:,g} s")
+    return np.asarray(np.minimum(service_s, top_s))
+
+
 def _from_logs(
     paths: Sequence[str | Path], fmt: str, interval_s: int, progress: Callable[[int], None] | None
 ) -> Calibration:
     logs = read_logs(paths, "alb-log" if fmt == "alb-log" else "clf", interval_s, progress)
     fit = None
+    notes: list[str] = [CLF_NOTE] if fmt == "clf" else []
     if logs.service_s is not None and logs.service_s.size >= 2:
-        fit = fit_service_time(logs.service_s, logs.service_mean_s)
+        mean_s = None if logs.service_mean_s is None else min(logs.service_mean_s, MAX_SERVICE_MS / 1000)
+        fit = fit_service_time(_service_samples(logs.service_s, notes), mean_s)
+    elif fmt == "alb-log":
+        notes.append(
+            "fewer than two requests reached a target (target_processing_time -1): service time and "
+            "connection time left at their defaults"
+        )
     rx = _mean_bytes(logs.request_bytes, logs.requests)
     tx = _mean_bytes(logs.response_bytes, logs.requests)
     conn_s = None
@@ -142,12 +173,12 @@ def _from_logs(
         counts=logs.counts,
         request_bytes=logs.request_bytes,
         response_bytes=logs.response_bytes,
-        workload=Workload.model_validate(wl),
+        workload=Workload.model_validate(_bounded(wl, notes)),
         service=fit,
         requests_per_connection=logs.requests_per_connection,
         connection_s=conn_s,
         status=logs.status,
-        notes=(CLF_NOTE,) if fmt == "clf" else (),
+        notes=tuple(notes),
     )
 
 
@@ -155,7 +186,7 @@ def _from_cloudwatch(path: str | Path, fmt: str, interval_s: int) -> Calibration
     spec = TraceTraffic.model_validate(
         {"kind": "trace", "csv": str(path), "format": fmt, "missing": "zero", "interval_s": min(interval_s, 3600)}
     )
-    _, raw, _ = read_raw(spec)
+    _, raw, _ = read_raw(spec, f"calibrate: {str(path)!r}")
     trace = regularize(raw, spec.interval_s, "zero")  # CloudWatch writes no datapoint for a period without requests
     notes = [CLOUDWATCH_NOTE]
     if trace.filled:

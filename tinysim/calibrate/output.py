@@ -4,20 +4,21 @@ with the fitted workload, and the fit report as text."""
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from models.errors import InputError
 from models.scenario import DAY_S, Scenario
 from models.validation import validate
 from tinysim.calibrate.measure import Calibration
 from tinysim.errors import TraceError
+from tinysim.outputs import check_file, write_file
 from tinysim.tracefiles.series import utc_text
 
-__all__ = ["report_text", "scenario_data", "write_scenario"]
+__all__ = ["check_outputs", "report_text", "scenario_data", "write_scenario"]
 
 
 def _trace_csv(cal: Calibration) -> str:
@@ -66,31 +67,36 @@ def scenario_data(cal: Calibration, trace_name: str, plan_file: str | None = Non
     return data
 
 
-def _atomic_write(path: Path, text: str) -> Path:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    return Path(tmp)
-
-
-def write_scenario(cal: Calibration, out: str | Path, plan_file: str | None = None) -> tuple[Path, Path]:
-    """Write ``out`` (the scenario) and ``<out stem>.trace.csv`` beside it; both appear together or
-    neither (written to temporary files first, then renamed)."""
+def check_outputs(out: str | Path, inputs: Sequence[str | Path] = ()) -> tuple[Path, Path]:
+    """The scenario and trace paths ``out`` names, checked before any work: a ``.json`` file in an
+    existing writable folder, neither path a folder nor one of ``inputs``. Raises :class:`TraceError`."""
     out = Path(out)
     if out.suffix != ".json":
         raise TraceError(f"--out={str(out)!r}: the scenario is a .json file")
-    if not out.parent.is_dir():
-        raise TraceError(f"--out={str(out)!r}: the folder {str(out.parent)!r} does not exist")
+    check_file(out)  # a folder, or a folder that is missing or not writable: refused by name
     trace = out.with_name(out.stem + ".trace.csv")
+    sources = {Path(p).resolve() for p in inputs}
+    for path in (out, trace):
+        try:
+            check_file(path)
+        except InputError as exc:
+            raise TraceError(f"--out={str(out)!r}: {str(path)!r} {exc.problems[0].split(': ', 1)[-1]}") from None
+        if path.resolve() in sources:
+            raise TraceError(f"--out={str(out)!r}: would overwrite the input {str(path)!r}; write elsewhere")
+    return out, trace
+
+
+def write_scenario(cal: Calibration, out: str | Path, plan_file: str | None = None) -> tuple[Path, Path]:
+    """Write ``out`` (the scenario) and ``<out stem>.trace.csv`` beside it, each through a temporary
+    file renamed into place (mode as the umask makes it); on failure no temporary file is left."""
+    out, trace = check_outputs(out)
     data = scenario_data(cal, trace.name, plan_file)
-    tmp_trace = _atomic_write(trace, _trace_csv(cal))
-    try:
-        tmp_out = _atomic_write(out, json.dumps(data, indent=2) + "\n")
-    except OSError:
-        tmp_trace.unlink(missing_ok=True)
-        raise
-    os.replace(tmp_trace, trace)
-    os.replace(tmp_out, out)
+
+    def scenario_then_trace(tmp: Path) -> None:
+        tmp.write_text(json.dumps(data, indent=2) + "\n")
+        write_file(trace, lambda t: t.write_text(_trace_csv(cal)))
+
+    write_file(out, scenario_then_trace)
     return out, trace
 
 
@@ -119,10 +125,8 @@ def report_text(cal: Calibration) -> str:
         parts.append(f"response {wl.response_kb:.3f} KB" if cal.response_bytes is not None else "")
         lines.append("payload means: " + ", ".join(p for p in parts if p))
     if cal.requests_per_connection is not None:
-        lines.append(
-            f"connections: {cal.requests_per_connection:.2f} requests each, "
-            f"open {cal.connection_s or 0:.1f} s on average"
-        )
+        held = "" if cal.connection_s is None else f", open {cal.connection_s:.1f} s on average"
+        lines.append(f"connections: {cal.requests_per_connection:.2f} requests each{held}")
     if cal.status:
         lines.append("status: " + ", ".join(f"{k} {v * 100:.2f}%" for k, v in cal.status_shares().items()))
     lines.extend(f"note: {n}" for n in cal.notes)

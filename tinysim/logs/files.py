@@ -68,18 +68,22 @@ def line_chunks(path: Path, size: int = CHUNK_LINES) -> Iterator[tuple[int, list
     Raises :class:`LogError` when a gzip file is truncated or corrupt, naming the file and the last
     line read."""
     done = 0
+    lines: list[str] = []
     try:
         with open_text(path) as fh:
             while True:
-                lines = list(islice(fh, size))
+                lines = []
+                lines.extend(islice(fh, size))  # kept as read: a stream cut mid-chunk still counts its lines
                 if not lines:
                     return
                 yield done + 1, [line.rstrip("\r\n") for line in lines]
                 done += len(lines)
+                lines = []
     except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
         what = "truncated" if isinstance(exc, EOFError) else "corrupt"
         raise LogError(
-            f"{str(path)!r}: the gzip stream is {what} after line {done} ({exc}); re-download the file"
+            f"{str(path)!r}: the gzip stream is {what} after {done + len(lines):,} complete line(s) ({exc}); "
+            "re-download the file"
         ) from None
     except OSError as exc:
         raise LogError(f"{str(path)!r}: cannot be read ({exc.strerror or exc})") from None

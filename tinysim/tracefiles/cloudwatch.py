@@ -20,7 +20,40 @@ from tinysim.errors import TraceError
 from tinysim.tracefiles.series import MAX_COUNT_PER_INTERVAL, RawSeries, count_text
 from tinysim.tracefiles.tables import parse_times
 
+#: The count column a scenario reads when it names none.
+DEFAULT_COLUMN = "requests"
+
 __all__ = ["read_cloudwatch_json"]
+
+
+def _name(r: object) -> str | None:
+    if not isinstance(r, dict):
+        return None
+    label, ident = r.get("Label"), r.get("Id")
+    return str(label) if label else (str(ident) if ident else None)
+
+
+def _pick(results: list[Any], column: str, where: str) -> tuple[int, dict[str, Any]]:
+    """The one result labelled ``column`` (or with that Id); the only result when no column was named."""
+    for i, r in enumerate(results):
+        if not isinstance(r, dict):
+            raise TraceError(f"{where}: MetricDataResults[{i}] is {type(r).__name__}; each result is an object")
+    names = [_name(r) for r in results]
+    by_label = [i for i, r in enumerate(results) if r.get("Label") == column]
+    pick = by_label or [i for i, r in enumerate(results) if r.get("Id") == column]
+    if not pick and len(results) == 1 and column == DEFAULT_COLUMN and names[0]:
+        pick = [0]  # no column named: the export's only metric
+    if len(pick) > 1:
+        raise TraceError(
+            f"{where}: {len(pick)} results are labelled {column!r} (MetricDataResults {pick}); "
+            f"keep one in the export; labels present: {names}"
+        )
+    if not pick:
+        raise TraceError(
+            f"{where}: no result labelled {column!r}; labels present: {names}; name the count metric with "
+            "traffic.column (a result needs a Label or Id)"
+        )
+    return pick[0], results[pick[0]]
 
 
 def _series(doc: dict[str, Any], column: str, where: str) -> tuple[list[Any], list[Any], str]:
@@ -28,21 +61,22 @@ def _series(doc: dict[str, Any], column: str, where: str) -> tuple[list[Any], li
         results = doc["MetricDataResults"]
         if not isinstance(results, list) or not results:
             raise TraceError(f"{where}: MetricDataResults is empty")
-        pick = [r for r in results if column in (r.get("Label"), r.get("Id"))]
-        if not pick and len(results) == 1:
-            pick = results
-        if not pick:
-            names = [r.get("Label") or r.get("Id") for r in results]
-            raise TraceError(f"{where}: no result labelled {column!r}; pick one with traffic.column: {names}")
-        r = pick[0]
+        i, r = _pick(results, column, where)
         if r.get("StatusCode", "Complete") != "Complete":
             raise TraceError(
-                f"{where}: result {r.get('Label') or r.get('Id')!r} has StatusCode {r.get('StatusCode')!r}; "
+                f"{where}: result {_name(r)!r} has StatusCode {r.get('StatusCode')!r}; "
                 "fetch every page (NextToken) before replaying"
             )
-        return list(r.get("Timestamps", [])), list(r.get("Values", [])), str(r.get("Label") or r.get("Id"))
+        for key in ("Timestamps", "Values"):
+            if not isinstance(r.get(key, []), list):
+                raise TraceError(
+                    f"{where}: MetricDataResults[{i}].{key} must be a list, not {type(r[key]).__name__} {r[key]!r}"
+                )
+        return list(r.get("Timestamps", [])), list(r.get("Values", [])), str(_name(r))
     if "Datapoints" in doc:
         points = doc["Datapoints"]
+        if not isinstance(points, list):
+            raise TraceError(f"{where}: Datapoints must be a list, not {type(points).__name__}")
         if not all(isinstance(p, dict) and "Sum" in p and "Timestamp" in p for p in points):
             raise TraceError(f"{where}: every datapoint needs Timestamp and Sum (ask for --statistics Sum)")
         return [p["Timestamp"] for p in points], [p["Sum"] for p in points], str(doc.get("Label", "Sum"))

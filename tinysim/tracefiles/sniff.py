@@ -10,7 +10,7 @@ from tinysim.logs import alb, clf
 from tinysim.logs.files import log_files
 from tinysim.tracefiles.tables import TIME_NAMES
 
-__all__ = ["FORMATS", "sniff_format"]
+__all__ = ["FORMATS", "refuse_binary", "sniff_format"]
 
 FORMATS = ("csv", "parquet", "cloudwatch-json", "cloudwatch-csv", "alb-log", "clf")
 HEAD_BYTES = 65_536
@@ -27,9 +27,30 @@ def _head(path: Path) -> bytes:
     return head
 
 
-def sniff_format(path: str | Path, column: str = "requests") -> str:
-    """One of :data:`FORMATS`. A table whose header lacks ``column`` but starts with a time column is
-    taken for the CloudWatch console's CSV; anything else that is text is a CSV."""
+def _binary(head: bytes) -> bool:
+    """NUL bytes, or many bytes that are neither text nor UTF-8: no log, table or JSON looks like that."""
+    if b"\x00" in head:
+        return True
+    sample = head[:4096]
+    if not sample:
+        return False
+    bad = sample.decode("utf-8", errors="replace").count("\ufffd")
+    return bad > max(8, len(sample) // 50)
+
+
+def refuse_binary(path: Path, where: str) -> None:
+    """Raise :class:`TraceError` for a file (not Parquet) whose first bytes are no text."""
+    head = _head(path)
+    if head[:4] != b"PAR1" and _binary(head):
+        raise TraceError(f"{where}: binary content, not a log or table")
+
+
+def sniff_format(path: str | Path) -> str:
+    """One of :data:`FORMATS`: the one sniffing the scenario path, calibration and the dashboard share.
+    A table whose header starts with a time column (see :data:`TIME_NAMES`) and has no ``requests``
+    column (whatever column a scenario names) is taken for the CloudWatch console's CSV; anything else
+    that is text is a CSV (whose time column is used too, see :func:`read_table`). Binary
+    content that is no Parquet or gzip file is refused."""
     p = Path(path)
     if p.is_dir():
         try:
@@ -41,7 +62,9 @@ def sniff_format(path: str | Path, column: str = "requests") -> str:
     head = _head(p)
     if head[:4] == b"PAR1":
         return "parquet"
-    text = head.decode("utf-8", errors="replace")
+    if _binary(head):
+        raise TraceError(f"{str(path)!r}: binary content, not a log or table")
+    text = head.decode("utf-8-sig", errors="replace")  # a BOM (Excel, the console) is no part of the header
     if text.lstrip().startswith(("{", "[")):
         return "cloudwatch-json"
     lines = [line for line in text.splitlines()[:-1] or text.splitlines() if line.strip()]
@@ -53,6 +76,6 @@ def sniff_format(path: str | Path, column: str = "requests") -> str:
     if clf.match_line(first):
         return "clf"
     header = [c.strip().strip('"').lower() for c in first.split(",")]
-    if column.lower() not in header and header[0] in TIME_NAMES and len(header) >= 2:
+    if "requests" not in header and header[0] in TIME_NAMES and len(header) >= 2:
         return "cloudwatch-csv"
     return "csv"

@@ -60,6 +60,12 @@ def _columns(path: Path, fmt: str) -> tuple[list[str], list[str]]:
     return cols, times
 
 
+#: CloudWatch publishes no datapoint for a period without requests (the ALB's RequestCount is reported
+#: only when nonzero: docs.aws.amazon.com/elasticloadbalancing/latest/application/
+#: load-balancer-cloudwatch-metrics.html, "Reporting criteria"), so an absent interval there means zero.
+CLOUDWATCH_MISSING = ("zero", *(m for m in MISSING_CHOICES if m != "zero"))
+
+
 def upload_choices(path: Path) -> UploadChoices:
     """The format and column options of an uploaded file. A file that cannot be read gets the default
     choices; reading it for the run then reports what is wrong in one line."""
@@ -71,10 +77,10 @@ def upload_choices(path: Path) -> UploadChoices:
         return UploadChoices(fmt, (), ())
     try:
         cols, times = _columns(path, fmt)
-    except (ValueError, OSError, UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError, ImportError):
+    except (ValueError, OSError, TypeError, AttributeError, pd.errors.ParserError, pd.errors.EmptyDataError):
         cols, times = [], []
     if fmt == "cloudwatch-json":
-        return UploadChoices(fmt, tuple(cols) or ("requests",), ())
+        return UploadChoices(fmt, tuple(cols) or ("requests",), (), CLOUDWATCH_MISSING)
     if fmt == "cloudwatch-csv" and not times and cols:
         times = [cols[0]]
     counts = [c for c in cols if c not in times]
@@ -82,7 +88,8 @@ def upload_choices(path: Path) -> UploadChoices:
         counts.remove("requests")
     first = "requests" if "requests" in cols or fmt == "csv" or not counts else counts.pop(0)
     time_opts = (*times, NO_TIME, *(c for c in cols if c not in times))
-    return UploadChoices(fmt, (first, *counts), time_opts)
+    missing = CLOUDWATCH_MISSING if fmt == "cloudwatch-csv" else MISSING_CHOICES
+    return UploadChoices(fmt, (first, *counts), time_opts, missing)
 
 
 def upload_traffic(

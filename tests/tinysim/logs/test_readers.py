@@ -7,6 +7,7 @@ import gzip
 import json
 import subprocess
 import sys
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +65,10 @@ def test_a_truncated_gzip_is_one_line(tmp_path: Path) -> None:
     path = write_alb(SMALL, tmp_path / "alb")[0]
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    with pytest.raises(LogError, match=r"the gzip stream is truncated after line \d+") as err:
+    complete = zlib.decompressobj(16 + zlib.MAX_WBITS).decompress(data[: len(data) // 2]).count(b"\n")
+    with pytest.raises(LogError, match=rf"the gzip stream is truncated after {complete:,} complete line\(s\)") as err:
         read_logs([tmp_path / "alb"], "alb-log")
-    assert "\n" not in str(err.value)
+    assert "\n" not in str(err.value) and complete > 0
 
 
 def test_an_empty_folder_and_a_missing_path(tmp_path: Path) -> None:

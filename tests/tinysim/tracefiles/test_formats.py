@@ -78,7 +78,7 @@ def test_the_cloudwatch_example_replays_every_request() -> None:
         (
             '{"MetricDataResults": [{"Id": "a", "Label": "A", "Timestamps": [], "Values": []},'
             ' {"Id": "b", "Label": "B", "Timestamps": [], "Values": []}]}',
-            "no result labelled 'requests'; pick one with traffic.column: ['A', 'B']",
+            "no result labelled 'requests'; labels present: ['A', 'B']",
         ),
         (
             '{"MetricDataResults": [{"Id": "a", "Timestamps": ["2024-01-01T00:00:00Z"], "Values": [1],'

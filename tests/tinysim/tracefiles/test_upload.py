@@ -35,3 +35,20 @@ def test_choices_by_format(tmp_path: Path, source: str, fmt: str, count: str | N
 def test_unreadable_upload_gets_default_choices(tmp_path: Path) -> None:
     path = save_upload(b"\x89PNG\r\n\x1a\n\x00\x00binary", "x.png", tmp_path)
     assert upload_choices(path).count_options == ("requests",)
+
+
+@pytest.mark.parametrize(
+    ("source", "first"),
+    [
+        # CloudWatch publishes RequestCount only when nonzero: an absent period had no requests
+        ("traces/requestcount_cloudwatch.csv", "zero"),
+        ("traces/requestcount_cloudwatch.json", "zero"),
+        # a table of our own: an empty cell is a hole in the logging, refused unless the user says otherwise
+        ("traces/shop_day.csv", "error"),
+    ],
+)
+def test_cloudwatch_exports_default_to_zero_for_absent_periods(tmp_path: Path, source: str, first: str) -> None:
+    path = save_upload((EXAMPLES / source).read_bytes(), Path(source).name, tmp_path)
+    ch = upload_choices(path)
+    assert ch.missing_options[0] == first
+    assert sorted(ch.missing_options) == ["error", "hold", "skip", "zero"]
