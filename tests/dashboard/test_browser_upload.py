@@ -4,41 +4,12 @@ found and forecasts the logged traffic."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 
-from tests.dashboard.served import CHROMIUM_FLAGS, ROOT, free_port
+from tests.dashboard.served import CHROMIUM_FLAGS, ROOT, dashboard
 
 ALB_LOG = next((ROOT / "examples" / "logs" / "alb").rglob("*.log.gz"))
-
-
-@contextmanager
-def dashboard() -> Iterator[str]:
-    port = free_port()
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app_streamlit.py"), "--server.headless", "true"]
-    cmd += ["--server.address", "127.0.0.1", "--server.port", str(port), "--browser.gatherUsageStats", "false"]
-    server = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.time() < deadline and server.poll() is None, "Streamlit did not start"
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{port}/"
-    finally:
-        server.terminate()
-        server.wait(timeout=20)
 
 
 @pytest.mark.browser
