@@ -10,10 +10,10 @@ from typing import Any
 
 from provision.lock import lock_name
 
-__all__ = ["CHANGING", "Interrupter"]
+__all__ = ["BUILDING", "CHANGING", "Interrupter"]
 
-#: Operation name prefixes of the calls that change something (reads are describe/get/list/head).
-CHANGING = (
+#: Operation name prefixes of the calls an apply makes to build or set something.
+BUILDING = (
     "create_",
     "put_",
     "register_",
@@ -27,6 +27,10 @@ CHANGING = (
     "publish_",
     "tag_",
     "run_",
+)
+#: Operation name prefixes of every call that changes something (reads are describe/get/list/head).
+CHANGING = (
+    *BUILDING,
     "replace_",
     "delete_",
     "remove_",

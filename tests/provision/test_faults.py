@@ -15,24 +15,10 @@ from provision.api import apply_plan, connect, destroy_stack, read_status
 from provision.cli import main as provision_main
 from provision.resources import STACK_TAG
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
+from tests.provision.interrupt import BUILDING as CHANGING
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
-CHANGING = (
-    "create_",
-    "put_",
-    "register_",
-    "attach_",
-    "associate_",
-    "authorize_",
-    "update_",
-    "modify_",
-    "allocate_",
-    "add_",
-    "publish_",
-    "tag_",
-    "run_",
-)
 
 
 class FailOnCall:
