@@ -12,7 +12,9 @@ import contextlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any, NoReturn
@@ -490,6 +492,8 @@ def _silence_stdout() -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
+    if threading.current_thread() is threading.main_thread():  # loading is over: Ctrl-C raises again
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     args = _parser().parse_args(argv)
     try:
         refuse_empty_paths(args, sys.argv[1:] if argv is None else argv)
