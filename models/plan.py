@@ -28,6 +28,7 @@ __all__ = [
     "Pipeline",
     "Plan",
     "Scaling",
+    "ScheduledAction",
     "Serverless",
     "TaskCount",
     "TaskSpec",
@@ -98,17 +99,51 @@ class InstanceCount(_Frozen):
         return self
 
 
-class Scaling(_Frozen):
-    """Step scaling on a CloudWatch alarm of the service's average CPU."""
+class ScheduledAction(_Frozen):
+    """An Application Auto Scaling scheduled action: from the times ``cron`` names (UTC), the service's
+    task count is kept within [``min``, ``max``] (AWS moves the desired count into the new range).
+    Source: docs.aws.amazon.com/autoscaling/application/userguide/scheduled-scaling-using-cron-expressions.html"""
 
-    metric: Literal["cpu"] = "cpu"
-    threshold_pct: float = Field(70.0, gt=0, le=100, description="scale out above this average CPU")
-    period_s: int = Field(60, description="CloudWatch period: 10, 30 or a multiple of 60 seconds")
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+    cron: str = Field(
+        pattern=r"^cron\(.+\)$",
+        max_length=256,
+        description="AWS's six-field cron(Minutes Hours Day-of-month Month Day-of-week Year), UTC",
+    )
+    min: int = Field(ge=0, le=1000)
+    max: int = Field(ge=0, le=1000)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ScheduledAction:
+        if self.max < self.min:
+            _raise([("max", self.max, f"must be >= min ({self.min})")])
+        return self
+
+
+class Scaling(_Frozen):
+    """How the service scales: the seed's step rule on a CPU alarm (``policy: step``), or Application
+    Auto Scaling target tracking (``policy: target_tracking``); scheduled actions with either."""
+
+    policy: Literal["step", "target_tracking"] = Field("step", description="step (the seed's rule) or target_tracking")
+    metric: Literal["cpu", "memory", "alb_request_count_per_target"] = Field(
+        "cpu",
+        description="target tracking's metric: ECSServiceAverageCPUUtilization, ECSServiceAverageMemoryUtilization "
+        "or ALBRequestCountPerTarget (requests per target per minute); step scaling uses cpu",
+    )
+    target_value: float | None = Field(
+        None, gt=0, le=1_000_000, description="target tracking: the metric's target (percent, or requests per minute)"
+    )
+    scale_out_cooldown_s: int = Field(300, ge=0, le=86400, description="target tracking: ScaleOutCooldown")
+    scale_in_cooldown_s: int = Field(300, ge=0, le=86400, description="target tracking: ScaleInCooldown")
+    disable_scale_in: bool = Field(False, description="target tracking: DisableScaleIn")
+    threshold_pct: float = Field(70.0, gt=0, le=100, description="step: scale out above this average CPU")
+    period_s: int = Field(60, description="step: CloudWatch period, 10, 30 or a multiple of 60 seconds")
     evaluation_periods: int = Field(5, ge=1, le=100)
-    scale_in_threshold_pct: float = Field(30.0, ge=0, lt=100, description="scale in below this average CPU")
+    scale_in_threshold_pct: float = Field(30.0, ge=0, lt=100, description="step: scale in below this average CPU")
     scale_in_evaluation_periods: int = Field(15, ge=1, le=100)
-    cooldown_s: int = Field(300, ge=0, le=86400)
-    step: int = Field(1, ge=1, le=100, description="tasks added or removed per scaling action")
+    cooldown_s: int = Field(300, ge=0, le=86400, description="step: the policies' Cooldown")
+    step: int = Field(1, ge=1, le=100, description="step: tasks added or removed per scaling action")
+    scheduled: tuple[ScheduledAction, ...] = Field((), max_length=50, description="scheduled actions (UTC cron)")
 
     @field_validator("period_s")
     @classmethod
@@ -117,9 +152,20 @@ class Scaling(_Frozen):
             raise ValueError("must be 10, 30 or a positive multiple of 60")
         return v
 
+    @field_validator("scheduled", mode="before")
+    @classmethod
+    def _as_tuple(cls, v: object) -> object:
+        return tuple(v) if isinstance(v, list) else v
+
     @model_validator(mode="after")
     def _consistent(self) -> Scaling:
         problems: list[Problem] = []
+        if self.policy == "target_tracking":
+            problems.extend(self._target_tracking_problems())
+        elif self.metric != "cpu":
+            problems.append(
+                ("metric", self.metric, "step scaling uses 'cpu'; other metrics need policy 'target_tracking'")
+            )
         if self.scale_in_threshold_pct >= self.threshold_pct:
             problems.append(
                 (
@@ -135,8 +181,27 @@ class Scaling(_Frozen):
         ):
             if n * self.period_s > 86400:
                 problems.append((name, n, f"times period_s ({self.period_s}) must be <= 86400 s"))
+        names = [a.name for a in self.scheduled]
+        for name in sorted({n for n in names if names.count(n) > 1}):
+            problems.append(("scheduled", name, "each scheduled action needs its own name"))
         _raise(problems)
         return self
+
+    def _target_tracking_problems(self) -> list[Problem]:
+        if self.metric == "memory":
+            return [
+                (
+                    "metric",
+                    "memory",
+                    "is not modelled (tinysim does not simulate task memory); use 'cpu' or "
+                    "'alb_request_count_per_target'",
+                )
+            ]
+        if self.target_value is None:
+            return [("target_value", None, "is needed with policy 'target_tracking'")]
+        if self.metric == "cpu" and self.target_value > 100:
+            return [("target_value", self.target_value, "must be <= 100 (percent) for metric 'cpu'")]
+        return []
 
 
 class CapacityProviders(_Frozen):
@@ -281,6 +346,12 @@ class Plan(_Frozen):
         problems: list[Problem] = []
         if self.front_door == "alb" and self.network.azs < 2 and self.network.existing_vpc_id is None:
             problems.append(("network.azs", self.network.azs, "must be >= 2 when front_door is 'alb'"))
+        sc = self.container.scaling
+        tracking = self.architecture == "container" and sc.policy == "target_tracking"
+        if tracking and sc.metric == "alb_request_count_per_target" and self.front_door != "alb":
+            problems.append(
+                ("container.scaling.metric", sc.metric, "needs front_door 'alb' (ALBRequestCountPerTarget)")
+            )
         if len(self.tags) > 40:
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)

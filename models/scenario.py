@@ -6,11 +6,13 @@ paths (the plan file, a trace CSV) are taken relative to the scenario file.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, Strict, model_validator
+from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
+from models.account import Account
 from models.errors import InputError
 from models.plan import Plan, load_plan
 from models.validation import Problem, cross_field_error, load_json, show_value, validate
@@ -42,6 +44,8 @@ MAX_RPS = 10_000_000.0
 MAX_SERVICE_MS = 900_000.0
 #: Most samples an empirical service-time distribution may list.
 MAX_SAMPLES = 1_000_000
+#: Simulated time 0 unless a scenario says otherwise: a Monday, 00:00 UTC.
+START = datetime(2026, 1, 5, tzinfo=UTC)
 
 
 class _Frozen(BaseModel):
@@ -226,6 +230,17 @@ class Scenario(_Frozen):
     price_book: str | None = Field(
         None, description="price book id or path; default: the current book of the plan's Region"
     )
+    start: Annotated[datetime, Strict(False)] = Field(
+        START, description="ISO 8601 UTC instant of simulated time 0 (anchors scheduled actions and weekdays)"
+    )
+    account: Account = Account()
+
+    @field_validator("start")
+    @classmethod
+    def _utc(cls, v: datetime) -> datetime:
+        if v.tzinfo is None or v.utcoffset() is None:
+            raise ValueError("must name its time zone, e.g. 2026-01-05T00:00:00Z")
+        return v.astimezone(UTC)
 
     @model_validator(mode="after")
     def _one_plan(self) -> Scenario:

@@ -11,6 +11,7 @@ from typing import Any
 
 import simpy
 
+from models.blueprint import tasks_per_instance
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.price_regions import scenario_price_book
@@ -26,7 +27,6 @@ from tinysim.footprint import check_fits
 from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.spot import WARNING_S, SpotPlacement
-from tinysim.steady import tasks_per_instance
 from tinysim.traffic import ArrivalSource, rate_function
 
 __all__ = ["ACCOUNT_CONCURRENCY", "COLD_START_MS", "Engine", "Record"]

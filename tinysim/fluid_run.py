@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from models.blueprint import tasks_per_instance
 from models.errors import InputError
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
@@ -39,7 +40,6 @@ from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
 from tinysim.spot import SpotPlacement
-from tinysim.steady import tasks_per_instance
 from tinysim.summary import LambdaStats, LatencyStats, RequestCounts, RunSummary, Scaling, ServedLatency
 from tinysim.traffic import rate_function, with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns

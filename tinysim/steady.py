@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from models.instances import INSTANCE_TYPES
+from models.blueprint import tasks_per_instance
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
@@ -39,13 +39,6 @@ class SteadyLoad:
     @property
     def rps(self) -> Decimal:
         return Decimal(self.requests_per_month) / (MONTH_HOURS * 3600)
-
-
-def tasks_per_instance(plan: Plan) -> int:
-    """How many of the plan's tasks fit on one container instance (CPU units and memory)."""
-    itype = INSTANCE_TYPES[plan.container.instance_type]
-    task = plan.container.task
-    return max(1, min(itype.cpu_units // task.cpu_units, itype.task_memory_mib // task.memory_mb))
 
 
 def fixed_usage(plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0)) -> dict[str, Any]:

@@ -424,7 +424,7 @@ def test_file_of_the_wrong_kind_is_one_line(tmp_path: Path) -> None:
 
 def test_unknown_keys_of_one_object_are_one_line(tmp_path: Path) -> None:
     scenario = put(tmp_path, "s.json", {**SMALL, "bogus": 1, "bogus2": 2})
-    refused(cli("run", scenario, "--quiet"), "(top level): unknown fields bogus, bogus2; allowed: fidelity,")
+    refused(cli("run", scenario, "--quiet"), "(top level): unknown fields bogus, bogus2; allowed: account, fidelity,")
 
 
 # -- sweeps: a grid naming no field is refused up front; SIGTERM ends the workers ---------------------
@@ -466,4 +466,4 @@ def test_plan_given_as_scenario_is_one_line(tmp_path: Path) -> None:
     refused(cli("run", plan, "--quiet"), f"scenario='{plan}': this is a plan, not a scenario file (it has name, tags)")
     # a scenario with one stray key is a misspelling, not another kind of file
     stray = put(tmp_path, "s.json", {**SMALL, "name": "x"})
-    refused(cli("run", stray, "--quiet"), "name: unknown field; allowed: fidelity,")
+    refused(cli("run", stray, "--quiet"), "name: unknown field; allowed: account, fidelity,")

@@ -1,0 +1,56 @@
+"""The blueprint: the stack and its control plane, derived once from a plan.
+
+``blueprint(plan, account)`` is the one expansion of a plan into what will exist: the resources and
+what bills each, the CloudWatch alarms, scaling policies, scheduled actions and scalable targets, and
+the account quotas the run depends on. The request engine, the fluid engine, the bill's fixed items, the
+provisioner's graph and ``provision status`` all read it; none re-derives it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from models.account import Account
+from models.blueprint.control import (
+    AlarmSpec,
+    ControlPlane,
+    ScalableTargetSpec,
+    ScheduledActionSpec,
+    StepPolicySpec,
+    TargetTrackingSpec,
+)
+from models.blueprint.derive_control import control_plane, initial_instances, tasks_per_instance
+from models.plan import Plan
+
+__all__ = [
+    "DEFAULT_ACCOUNT",
+    "AlarmSpec",
+    "Blueprint",
+    "ControlPlane",
+    "ScalableTargetSpec",
+    "ScheduledActionSpec",
+    "StepPolicySpec",
+    "TargetTrackingSpec",
+    "blueprint",
+    "control_plane",
+    "initial_instances",
+    "tasks_per_instance",
+]
+
+
+#: AWS's default quotas (see :class:`models.account.Account`).
+DEFAULT_ACCOUNT = Account()
+
+
+@dataclass(frozen=True)
+class Blueprint:
+    """One plan's stack: its control plane and the account quotas it runs under."""
+
+    plan: Plan
+    control: ControlPlane
+    account: Account
+
+
+def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
+    """The stack of ``plan`` (pure: the same plan always gives an equal blueprint)."""
+    return Blueprint(plan=plan, control=control_plane(plan), account=account)
