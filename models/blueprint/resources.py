@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["BillingItem", "Billed", "RootVolume", "StackResource"]
+__all__ = ["Billed", "BillingItem", "RootVolume", "StackResource"]
 
 #: The bill line a resource is priced on.
 #: - ``nat_gateway``: NAT gateway hours (plus GB processed, from traffic)
