@@ -20,8 +20,10 @@ tinysim's evaluation range is the last ``evaluation_periods`` periods (CloudWatc
 when some are missing; how many is not documented). With some datapoints missing, ``ignore`` and
 ``missing`` change the state only when the present datapoints decide it whatever the missing ones
 were: ALARM when ``datapoints_to_alarm`` present ones breach, OK when even all missing ones breaching
-could not reach it; otherwise the state is kept. Before its first datapoint an alarm is
-INSUFFICIENT_DATA, as a new CloudWatch alarm is.
+could not reach it; otherwise the state is kept (and with every datapoint so far missing, ``ignore``
+keeps the state and ``missing`` gives INSUFFICIENT_DATA). Before its first datapoint an alarm is
+INSUFFICIENT_DATA, as a new CloudWatch alarm is; periods before the run (the stack did not exist) are
+not in its range and count as not breaching.
 """
 
 from __future__ import annotations
@@ -77,6 +79,7 @@ COMPARISONS = {
 }
 
 # ring classifications
+_BEFORE = -2  # a period before the run
 _ABSENT = -1  # a missing datapoint
 _GOOD = 0
 _BAD = 1
@@ -89,7 +92,7 @@ def new_alarm_state(evaluation_periods: int) -> np.ndarray:
     Raises ``ValueError`` when ``evaluation_periods < 1``."""
     if evaluation_periods < 1:
         raise ValueError(f"evaluation_periods must be >= 1, got {evaluation_periods}")
-    state = np.full(_HEADER + evaluation_periods, _ABSENT, dtype=np.int64)
+    state = np.full(_HEADER + evaluation_periods, _BEFORE, dtype=np.int64)
     state[0] = INSUFFICIENT_DATA
     state[1] = 0
     return state
@@ -105,6 +108,22 @@ def breaches(value: float, threshold: float, comparison: int) -> bool:
     if comparison == LESS:
         return value < threshold
     return value <= threshold
+
+
+@numba.njit(cache=True, nogil=True)
+def _decide(current: int, bad: int, absent: int, filled: int, datapoints_to_alarm: int, treat_missing: int) -> int:
+    """The new state from the range's breaching and missing counts (``filled``: periods in the range)."""
+    if absent == 0 or treat_missing == NOT_BREACHING:
+        return ALARM if bad >= datapoints_to_alarm else OK
+    if treat_missing == BREACHING:
+        return ALARM if bad + absent >= datapoints_to_alarm else OK
+    if absent == filled:  # nothing present: missing -> no data; ignore -> as it was
+        return INSUFFICIENT_DATA if treat_missing == MISSING else current
+    if bad >= datapoints_to_alarm:  # the present datapoints decide ALARM ...
+        return ALARM
+    if bad + absent < datapoints_to_alarm:  # ... or OK, whatever the missing ones were
+        return OK
+    return current
 
 
 @numba.njit(cache=True, nogil=True)
@@ -138,17 +157,6 @@ def alarm_observe(
         if c == _BAD:
             bad += 1
         elif c == _ABSENT:
-            absent += 1  # never-filled slots count as missing too
-    if absent == 0:
-        state[0] = ALARM if bad >= datapoints_to_alarm else OK
-    elif treat_missing == BREACHING:
-        state[0] = ALARM if bad + absent >= datapoints_to_alarm else OK
-    elif treat_missing == NOT_BREACHING:
-        state[0] = ALARM if bad >= datapoints_to_alarm else OK
-    elif treat_missing == MISSING and absent == n:
-        state[0] = INSUFFICIENT_DATA
-    elif bad >= datapoints_to_alarm:  # ignore / missing: the present datapoints decide ALARM ...
-        state[0] = ALARM
-    elif bad + absent < datapoints_to_alarm:  # ... or OK, whatever the missing ones were
-        state[0] = OK
+            absent += 1
+    state[0] = _decide(int(state[0]), bad, absent, min(seen + 1, n), datapoints_to_alarm, treat_missing)
     return int(state[0])
