@@ -29,12 +29,30 @@ FARGATE = {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "
 EC2: dict[str, Any] = {}
 # One task serves 20 requests/s (constant 50 ms, one slot): 2 rps is 10% CPU, 16 rps 80%.
 STEP_LOAD = {"kind": "spike", "base_rps": 2, "spike_rps": 16, "start_s": 600, "duration_s": 3000}
+# Target tracking on 2.08 tasks of work (416 requests/s of 5 ms: the datapoints' Poisson noise is ~0.3% CPU),
+# from 4 tasks (52%): ceil(4 x 52 / 50) = 5 tasks at a 50% CPU target (41.6%, below 90% of it); at 5,200
+# requests per target a minute, ceil(4 x 6,240 / 5,200) = 5. At 3,600 s the load halves: ceil(5 x 20.8 / 50) = 3.
+TT_LOAD = {"kind": "spike", "base_rps": 208, "spike_rps": 416, "start_s": 0, "duration_s": 3600}
+TT_WORK = {"service_time_ms": {"dist": "constant", "mean": 5}}
+TT_TASKS = {"min": 1, "max": 10, "desired": 4}
+TT_CPU = {"policy": "target_tracking", "metric": "cpu", "target_value": 50}
+TT_REQUESTS = {"policy": "target_tracking", "metric": "alb_request_count_per_target", "target_value": 5200}
+SCHEDULED = {"name": "morning", "cron": "cron(30 0 * * ? *)", "min": 6, "max": 10}
 SERVERLESS = {"architecture": "serverless", "front_door": "apigw-http"}
 BURST = {"kind": "spike", "base_rps": 20, "spike_rps": 3000, "start_s": 600, "duration_s": 300}
 TRACE = str(ROOT / "examples" / "traces" / "shop_day.csv")
 #: Rows with a burst shorter than a step: the fluid spreads it over the step (see the bounds in the test).
 SUB_STEP = ("step, fargate, 1-s spike", "lambda, 1-s spike")
-KINDS = ("scale_out", "scale_in", "task_placed", "task_serving", "task_stop", "instance_launch", "instance_ready")
+KINDS = (
+    "scheduled_action",
+    "scale_out",
+    "scale_in",
+    "task_placed",
+    "task_serving",
+    "task_stop",
+    "instance_launch",
+    "instance_ready",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,24 @@ ROWS = (
     Row("step, fargate, min 0", _with(FARGATE, tasks={"min": 0, "max": 5, "desired": 1}), STEP_LOAD),
     Row("step, fargate, two-step adjust", _with(FARGATE, scaling={"step": 2}), STEP_LOAD),
     Row("step, fargate, apigw", {**FARGATE, "front_door": "apigw-http"}, STEP_LOAD),
+    Row(
+        "target tracking cpu, fargate", _with(FARGATE, scaling=TT_CPU, tasks=TT_TASKS), TT_LOAD, 7200, workload=TT_WORK
+    ),
+    Row("target tracking cpu, ec2", _with(EC2, scaling=TT_CPU, tasks=TT_TASKS), TT_LOAD, 7200, workload=TT_WORK),
+    Row(
+        "target tracking alb requests, fargate",
+        _with({**FARGATE, "front_door": "alb"}, scaling=TT_REQUESTS, tasks=TT_TASKS),
+        TT_LOAD,
+        7200,
+        workload=TT_WORK,
+    ),
+    Row(
+        "target tracking, scheduled min 6 at 00:30, fargate",
+        _with(FARGATE, scaling={**TT_CPU, "scheduled": [SCHEDULED]}, tasks=TT_TASKS),
+        TT_LOAD,
+        7200,
+        workload=TT_WORK,
+    ),
     Row("step, fargate, 1-s spike", FARGATE, {**STEP_LOAD, "spike_rps": 2000, "duration_s": 1}),
     Row("step, fargate, weekly", FARGATE, {**STEP_LOAD, "weekly": [1.5, 1, 1, 1, 1, 1, 1]}),
     Row("lambda current, apigw", SERVERLESS, BURST, 1800, False),

@@ -18,6 +18,7 @@ from tinysim.fluid_record import METRIC_REQUESTS, Record
 from tinysim.fluid_tasks import (
     EV_LAUNCH,
     EV_READY,
+    EV_SCHEDULED,
     EV_SERVING,
     EV_TERMINATE,
     N_COUNTERS,
@@ -106,6 +107,7 @@ def container_kernel(
         now = i * dt
         while k_sched < sched.shape[0] and sched[k_sched, 0] <= now:
             t_min, t_max = int(sched[k_sched, 1]), int(sched[k_sched, 2])
+            log(events, st, now, EV_SCHEDULED, k_sched)
             k_sched += 1
             target = bounded_desired(active_tasks(st), t_min, t_max)
             set_desired(ready, st, events, i, now, p.start_steps, p.ec2 != 0, target)

@@ -17,10 +17,10 @@ from models.price_regions import scenario_price_book
 from models.prices import PriceBook
 from models.scenario import Scenario, TraceTraffic
 from tinysim.assumptions import bill_assumptions
-from tinysim.control import bounds_changes
+from tinysim.compute.lambda_ import COLD_START_MS
+from tinysim.control import BoundsChange, bounds_changes
 from tinysim.costs import Bill, price_usage
 from tinysim.distributions import Distribution, from_spec
-from tinysim.engine import COLD_START_MS
 from tinysim.fluid import TOTALS, aggregate, batch, run_sized
 from tinysim.fluid_record import fill_record, step_s
 from tinysim.fluid_tasks import (
@@ -29,6 +29,7 @@ from tinysim.fluid_tasks import (
     EV_READY,
     EV_SCALE_IN,
     EV_SCALE_OUT,
+    EV_SCHEDULED,
     EV_SERVING,
     EV_STOP,
     EV_TERMINATE,
@@ -52,6 +53,7 @@ KINDS = {
     EV_TERMINATE: "instance_terminate",
     EV_PLACED: "task_placed",
     EV_STOP: "task_stop",
+    EV_SCHEDULED: "scheduled_action",
 }
 Z = {0.5: 0.0, 0.95: 1.6448536269514722, 0.99: 2.3263478740408408}
 T = {name: i for i, name in enumerate(TOTALS)}
@@ -81,6 +83,7 @@ class FluidSetup:
     serverless: bool
     record: np.ndarray
     sched: np.ndarray
+    changes: tuple[BoundsChange, ...]
     svc_q: np.ndarray
     mean_s: float
     overhead_s: float
@@ -94,7 +97,7 @@ class FluidSetup:
         return self.rate_function().step_rates(self.dt, self.n)
 
     def rate_function(self) -> RateFunction:
-        return rate_function(self.scenario.traffic, self.scenario.seed)
+        return rate_function(self.scenario.traffic, self.scenario.seed, self.scenario.start)
 
     @property
     def traced_bytes(self) -> bool:
@@ -145,7 +148,7 @@ def setup(scenario: Scenario) -> FluidSetup:
     serverless = plan.architecture == "serverless"
     q = service_quantiles(dist)
     return FluidSetup(
-        scenario, plan, book, serverless, record, sched, q, dist.mean_s, front.overhead_s, dt, n, prov, init_ms
+        scenario, plan, book, serverless, record, sched, changes, q, dist.mean_s, front.overhead_s, dt, n, prov, init_ms
     )
 
 
@@ -253,10 +256,7 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         "t_s": ev[:, 0],
         "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
         "detail": np.array(
-            [
-                ({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN) else {})
-                for k, a, b in ev[:, 1:4]
-            ],
+            [_detail(fs, int(k), int(a), int(b)) for k, a, b in ev[:, 1:4]],
             dtype=object,
         ),
     }
@@ -267,6 +267,16 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         "in_alarm": np.empty(0, dtype=bool),
     }
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
+
+
+def _detail(fs: FluidSetup, kind: int, a: int, b: int) -> dict[str, object]:
+    """An event's details as the request engine writes them."""
+    if kind in (EV_SCALE_OUT, EV_SCALE_IN):
+        return {"desired_from": a, "desired_to": b}
+    if kind == EV_SCHEDULED:
+        change = fs.changes[a]
+        return {"name": change.name, "min": change.min, "max": change.max}
+    return {}
 
 
 def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
@@ -334,7 +344,7 @@ def fluid_forecasts(
         row_of = np.zeros(len(members), dtype=np.int64)
         for j, i in enumerate(members):
             sc = setups[i].scenario
-            key = f"{sc.seed}|{sc.traffic.model_dump_json()}"
+            key = f"{sc.seed}|{sc.start.isoformat()}|{sc.traffic.model_dump_json()}"
             if key not in lam_rows:
                 lam_rows[key] = len(lams)
                 lams.append(setups[i].rates())

@@ -13,6 +13,7 @@ __all__ = [
     "EV_READY",
     "EV_SCALE_IN",
     "EV_SCALE_OUT",
+    "EV_SCHEDULED",
     "EV_SERVING",
     "EV_STOP",
     "EV_TERMINATE",
@@ -29,7 +30,7 @@ __all__ = [
     "set_desired",
 ]
 
-EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP = range(8)
+EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP, EV_SCHEDULED = range(9)
 # counters: tasks serving, starting, waiting for room; instances ready, booting; events written
 S_SERVING, S_STARTING, S_PLACING, S_INSTANCES, S_BOOTING, S_NE = range(6)
 N_COUNTERS = 6

@@ -106,7 +106,7 @@ class RateFunction:
             return np.zeros(0)
         if self.spec.weekly is None and self.daily is None:
             return np.diff(self._base_integral(edges))
-        offset = float(getattr(self, "week_offset_s", 0.0))  # the calendar day starts at (t + offset) % DAY_S == 0
+        offset = self.week_offset_s  # the calendar day starts at (t + offset) % DAY_S == 0
         first, last = math.floor((edges[0] + offset) / DAY_S) + 1, math.ceil((edges[-1] + offset) / DAY_S)
         cuts = np.arange(first, last, dtype=float) * DAY_S - offset
         points = np.union1d(edges, cuts)
@@ -121,7 +121,7 @@ class RateFunction:
             return np.asarray(s.rps * t)
         if isinstance(s, DiurnalTraffic):
             w = 2 * math.pi / DAY_S
-            phase0 = w * float(getattr(self, "week_offset_s", 0.0)) - 2 * math.pi * s.peak_hour / 24
+            phase0 = w * self.week_offset_s - 2 * math.pi * s.peak_hour / 24
             return np.asarray(
                 s.mean_rps * t + (s.peak_rps - s.mean_rps) / w * (np.sin(w * t + phase0) - math.sin(phase0))
             )
