@@ -19,12 +19,17 @@ import numpy as np
 
 from tinysim.fluid_container import container_kernel
 from tinysim.fluid_lambda import lambda_kernel
-from tinysim.fluid_latency import weighted_quantile
+from tinysim.fluid_quantiles import run_quantiles, step_quantiles
 from tinysim.fluid_record import Record
 from tinysim.fluid_tasks import EV_SCALE_IN, EV_SCALE_OUT
 
-__all__ = ["HOURLY", "TOTALS", "aggregate", "batch", "run_kernel", "run_sized"]
+__all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "run_kernel", "run_sized"]
 
+#: Columns of a kernel's per-step output: 0 offered, 1 served, 2 throttled, 3 timed out, 4-6 latency p50, p95,
+#: p99 (ms), 7 mean (ms), 8 CPU %, 9 tasks serving, 10 pending, 11 instances, 12 task-hours (Lambda: cold
+#: starts), 13 instance-hours (Lambda: throttles), 14 Lambda concurrency, 15 CPU credits, 16-19 the wait
+#: (pa, theta, d0, d1: see ``tinysim.fluid_quantiles``).
+N_COLUMNS = 20
 #: Columns of ``aggregate``'s hourly output and slots of its totals vector.
 HOURLY = ("admitted", "served", "c12", "c13", "ran", "prov_requests", "response_bytes")
 TOTALS = (
@@ -54,16 +59,21 @@ def run_kernel(
     serverless: bool,
     p: Record,
     lam: np.ndarray,
-    svc_q: np.ndarray,
+    svc: np.ndarray,
     sched: np.ndarray,
     out: np.ndarray,
     events: np.ndarray,
 ) -> tuple[int, float]:  # pragma: no cover - compiled
-    """Run the container or the Lambda kernel for record ``p``; returns (events written, unpaid surplus credits)."""
+    """Run the container or the Lambda kernel for record ``p``, then each step's latency quantiles;
+    ``svc`` is ``service_points`` with the service p50, p95, p99 (s) as a third row. Returns (events
+    written, unpaid surplus credits)."""
+    ne, surplus = 0, 0.0
     if serverless:
-        lambda_kernel(p, lam, svc_q, out)
-        return 0, 0.0
-    return container_kernel(p, lam, svc_q, sched, out, events)  # fmt: skip
+        lambda_kernel(p, lam, out)
+    else:
+        ne, surplus = container_kernel(p, lam, sched, out, events)
+    step_quantiles(out, p.overhead_s, svc[:2], svc[2, :3])
+    return ne, surplus
 
 
 @numba.njit(cache=True, nogil=True)
@@ -78,6 +88,8 @@ def aggregate(
     prov_per_step: float,
     slo_ms: float,
     bytes_per_request: np.ndarray,
+    overhead_s: float,
+    svc: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """Hourly sums (HOURLY) and run totals (TOTALS) of a kernel's output; ``bytes_per_request`` per step
     (NaN without a trace byte column) gives the served bytes."""
@@ -113,9 +125,7 @@ def aggregate(
         tot[11] = max(tot[11], out[i, 9])
         tot[12] = max(tot[12], out[i, 14])
     served_col = out[:, 1]
-    tot[6] = weighted_quantile(out[:, 4], served_col, 0.5)
-    tot[7] = weighted_quantile(out[:, 5], served_col, 0.95)
-    tot[8] = weighted_quantile(out[:, 6], served_col, 0.99)
+    tot[6:9] = run_quantiles(out, served_col, overhead_s, svc[:2], np.array([0.5, 0.95, 0.99]))
     tot[9] = mean_acc / served_sum if served_sum > 0 else np.nan
     tot[13] = ok_sum / served_sum if served_sum > 0 else np.nan
     for e in range(n_events):
@@ -130,14 +140,14 @@ def aggregate(
 
 @numba.njit(cache=True, nogil=True)
 def run_sized(
-    serverless: bool, p: Record, lam: np.ndarray, svc_q: np.ndarray, sched: np.ndarray, out: np.ndarray
+    serverless: bool, p: Record, lam: np.ndarray, svc: np.ndarray, sched: np.ndarray, out: np.ndarray
 ) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
     """``run_kernel`` with an events array large enough: run again with more room when it overflowed."""
     events = np.empty((4 * lam.shape[0] // max(1, p.svc_period_steps) + 64, 4))
-    ne, surplus = run_kernel(serverless, p, lam, svc_q, sched, out, events)
+    ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
     if ne > events.shape[0]:
         events = np.empty((ne + 64, 4))
-        ne, surplus = run_kernel(serverless, p, lam, svc_q, sched, out, events)
+        ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
     return events, ne, surplus
 
 
@@ -148,7 +158,7 @@ def batch(
     lams: np.ndarray,
     bprs: np.ndarray,
     lam_row: np.ndarray,
-    svc_q: np.ndarray,
+    svc: np.ndarray,
     scheds: np.ndarray,
     per_hour: int,
     n_hour: int,
@@ -165,12 +175,13 @@ def batch(
     hourly = np.zeros((n_cfg, n_hour, len(HOURLY)))
     totals = np.zeros((n_cfg, len(TOTALS)))
     for k in numba.prange(n_cfg):
-        out = np.zeros((16, n)).T  # column-major, like the single-run path
-        events, ne, surplus = run_sized(serverless[k], params[k], lams[lam_row[k]], svc_q[k], scheds[k], out)
+        out = np.zeros((N_COLUMNS, n)).T  # column-major, like the single-run path
+        events, ne, surplus = run_sized(serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out)
         row = lam_row[k]
         h, t = aggregate(
-            serverless[k], out, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k], bprs[row]
-        )
+            serverless[k], out, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k], bprs[row],
+            params[k].overhead_s, svc[k],
+        )  # fmt: skip
         hourly[k] = h
         totals[k] = t
     return hourly, totals

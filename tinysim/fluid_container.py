@@ -57,7 +57,7 @@ def _lifecycle(
     p: Record, st: np.ndarray, ready: np.ndarray, boot: np.ndarray, events: np.ndarray, i: int, now: float
 ) -> None:  # pragma: no cover - compiled
     """Start of step ``i``: instances become ready, waiting tasks are placed, started tasks serve."""
-    for j in range(boot.shape[0]):
+    for j in range(boot.shape[0] if st[S_BOOTING] > 0 else 0):
         if boot[j] == i:
             boot[j] = -1
             st[S_INSTANCES] += 1
@@ -66,7 +66,7 @@ def _lifecycle(
     if p.ec2 and st[S_PLACING] > 0:
         room = st[S_INSTANCES] * p.per_instance - st[S_SERVING] - st[S_STARTING]
         place_and_start(ready, st, events, i, now, p.start_steps, room)
-    for j in range(ready.shape[0]):
+    for j in range(ready.shape[0] if st[S_STARTING] > 0 else 0):
         if ready[j] == i:
             ready[j] = -1
             st[S_SERVING] += 1
@@ -78,14 +78,13 @@ def _lifecycle(
 def container_kernel(
     p: Record,
     lam: np.ndarray,
-    svc_q: np.ndarray,
     sched: np.ndarray,
     out: np.ndarray,
     events: np.ndarray,
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
-    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 16)
+    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20)
     and ``events`` (rows of t, kind, a, b); returns the number of events and the surplus CPU credits
     left unpaid at the end."""
     n, dt = lam.shape[0], p.dt
@@ -135,7 +134,7 @@ def container_kernel(
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
                     last_pw, last_c, last_rate = erlang_c(c, rate / mu), c, rate
                 pw = last_pw if rate > 0 else 0.0
-            late = step_latency(out, i, pw, wait_s, cap - rate, p.scv, p.mean_s, p.overhead_s, p.timeout_s, svc_q)
+            late = step_latency(out, i, pw, wait_s, cap - rate, p.scv, p.mean_s, p.overhead_s, p.timeout_s)
             out[i, 1] = admitted * (1.0 - late)
             out[i, 3] = admitted * late
             out[i, 8] = 100.0 * p.cpu_fraction * busy / (c * dt)

@@ -25,9 +25,9 @@ LEGACY_PER_MINUTE = 500.0
 
 
 @numba.njit(cache=True, nogil=True)
-def lambda_kernel(p: Record, lam: np.ndarray, svc_q: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
+def lambda_kernel(p: Record, lam: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     """Run the function described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``; fills
-    ``out`` (steps x 16)."""
+    ``out`` (steps x 20)."""
     n, dt = lam.shape[0], p.dt
     alive = float(p.provisioned)
     recent = np.zeros(n)
@@ -69,7 +69,7 @@ def lambda_kernel(p: Record, lam: np.ndarray, svc_q: np.ndarray, out: np.ndarray
         out[i, 1] = served_rate * dt - late
         out[i, 2] = offered - admitted + lambda_thr
         out[i, 3] = late
-        cold_latency(out, i, cold / max(served_rate * dt, 1e-12), p.init_s, p.mean_s, p.overhead_s, svc_q)
+        cold_latency(out, i, cold / max(served_rate * dt, 1e-12), p.init_s, p.mean_s, p.overhead_s)
         out[i, 14] = conc
         out[i, 12] = cold  # cold starts this step
         out[i, 13] = lambda_thr

@@ -1,10 +1,9 @@
-"""Latency in the fluid kernel: each step's p50, p95, p99 and mean (ms) from its wait and the service
-time, and the served share that misses the front door's timeout.
+"""Latency in the fluid kernel: each step's wait distribution and mean latency, and the served share that
+misses the front door's timeout.
 
 Without a backlog the wait is Erlang C's: P(W > t) = pw exp(-t (c mu - lambda) / k) with k = (1 + SCV)/2
-(Allen–Cunneen; exact for M/M/c); with a backlog every request waits the backlog's drain time. A latency
-quantile is taken as the wait quantile plus the service-time quantile (an upper bound: the two are not
-comonotone).
+(Allen–Cunneen; exact for M/M/c); with a backlog every request waits the backlog's drain time. The latency
+quantiles follow from that wait and the service time (:mod:`tinysim.fluid_quantiles`).
 """
 
 from __future__ import annotations
@@ -15,8 +14,6 @@ import numba
 import numpy as np
 
 __all__ = ["cold_latency", "step_latency", "wait_quantile", "weighted_quantile"]
-
-_LN = (0.6931471805599453, 2.995732273553991, 4.605170185988091)  # -ln(0.5), -ln(0.05), -ln(0.01)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -39,41 +36,34 @@ def step_latency(
     mean_s: float,
     overhead_s: float,
     timeout_s: float,
-    svc_q: np.ndarray,
 ) -> float:  # pragma: no cover - compiled
-    """Write step ``i``'s latency p50, p95, p99 and mean (ms, columns 4-7) and return the share of its
-    requests that miss ``timeout_s`` (0 or 1: the step's mean latency against the timeout).
+    """Write step ``i``'s wait (columns 16-19, see :mod:`tinysim.fluid_quantiles`) and mean latency (ms,
+    column 7); return the share of its requests that miss ``timeout_s`` (0 or 1: the step's mean latency
+    against the timeout).
 
     ``pw`` is Erlang C's probability of waiting and ``spare_rate`` = c mu - lambda (requests/s) when there
     is no backlog; with one, ``backlog_wait_s`` > 0 is everyone's wait."""
-    qs = np.zeros(3)
+    pa = theta = d0 = 0.0
+    wmean = 0.0
     if backlog_wait_s > 0:
-        qs[:] = backlog_wait_s
-        wmean = backlog_wait_s
-    else:
-        wmean = 0.0
-        if pw > 0 and spare_rate > 0:
-            scale = (1 + scv) / 2 / spare_rate
-            wmean = pw * scale
-            for k in range(3):
-                if pw > math.exp(-_LN[k]):
-                    qs[k] = (math.log(pw) + _LN[k]) * scale
-    for k in range(3):
-        out[i, 4 + k] = 1000 * (qs[k] + svc_q[k] + overhead_s)
+        d0 = wmean = backlog_wait_s
+    elif pw > 0 and spare_rate > 0:
+        pa = pw
+        theta = spare_rate / ((1 + scv) / 2)
+        wmean = pw / theta
+    out[i, 16], out[i, 17], out[i, 18], out[i, 19] = pa, theta, d0, 0.0
     out[i, 7] = 1000 * (wmean + mean_s + overhead_s)
     return 1.0 if wmean + mean_s + overhead_s > timeout_s else 0.0
 
 
 @numba.njit(cache=True, nogil=True)
 def cold_latency(
-    out: np.ndarray, i: int, cold_share: float, init_s: float, mean_s: float, overhead_s: float, svc_q: np.ndarray
+    out: np.ndarray, i: int, cold_share: float, init_s: float, mean_s: float, overhead_s: float
 ) -> None:  # pragma: no cover - compiled
-    """Write a Lambda step's latency columns: a quantile includes INIT when more than its tail share of
-    requests started cold."""
-    tails = (0.5, 0.05, 0.01)
-    for k in range(3):
-        out[i, 4 + k] = 1000 * (svc_q[k] + overhead_s + (init_s if cold_share > tails[k] else 0.0))
-    out[i, 7] = 1000 * (mean_s + overhead_s + min(1.0, cold_share) * init_s)
+    """Write a Lambda step's wait (the cold-started share waits INIT) and mean latency (ms, column 7)."""
+    share = min(1.0, cold_share)
+    out[i, 16], out[i, 17], out[i, 18], out[i, 19] = share, 0.0, 0.0, init_s
+    out[i, 7] = 1000 * (mean_s + overhead_s + share * init_s)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -21,7 +21,8 @@ from tinysim.compute.lambda_ import COLD_START_MS
 from tinysim.control import BoundsChange, bounds_changes
 from tinysim.costs import Bill, price_usage
 from tinysim.distributions import Distribution, from_spec
-from tinysim.fluid import TOTALS, aggregate, batch, run_sized
+from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
+from tinysim.fluid_quantiles import service_points
 from tinysim.fluid_record import fill_record, step_s
 from tinysim.fluid_tasks import (
     EV_LAUNCH,
@@ -84,6 +85,7 @@ class FluidSetup:
     record: np.ndarray
     sched: np.ndarray
     changes: tuple[BoundsChange, ...]
+    dist: Distribution
     svc_q: np.ndarray
     mean_s: float
     overhead_s: float
@@ -91,6 +93,14 @@ class FluidSetup:
     n: int
     prov_per_step: float
     init_ms: float
+
+    @property
+    def svc(self) -> np.ndarray:
+        """``(3, N_POINTS)``: the service points and their probabilities, then p50, p95, p99 (s)."""
+        points = service_points(self.dist)
+        row = np.zeros((1, points.shape[1]))
+        row[0, :3] = self.svc_q
+        return np.concatenate([points, row])
 
     def rates(self) -> np.ndarray:
         """Mean offered rate of each step: the exact integral of the traffic over it, over ``dt``."""
@@ -148,7 +158,21 @@ def setup(scenario: Scenario) -> FluidSetup:
     serverless = plan.architecture == "serverless"
     q = service_quantiles(dist)
     return FluidSetup(
-        scenario, plan, book, serverless, record, sched, changes, q, dist.mean_s, front.overhead_s, dt, n, prov, init_ms
+        scenario,
+        plan,
+        book,
+        serverless,
+        record,
+        sched,
+        changes,
+        dist,
+        q,
+        dist.mean_s,
+        front.overhead_s,
+        dt,
+        n,
+        prov,
+        init_ms,
     )
 
 
@@ -242,13 +266,14 @@ def _bill_and_summary(
 def simulate_fluid(scenario: Scenario) -> SimResult:
     """A fluid run of ``scenario`` with the same result shape as a request-level one."""
     fs = setup(scenario)
-    out = np.zeros((fs.n, 16), order="F")  # column-major: each series is contiguous
-    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), fs.svc_q, fs.sched, out)
+    out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
+    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), fs.svc, fs.sched, out)
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(
-        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request()
-    )
+        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request(),
+        fs.overhead_s, fs.svc,
+    )  # fmt: skip
     placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev = events[:ne]
@@ -359,7 +384,7 @@ def fluid_forecasts(
             np.stack(lams),
             np.stack(bprs),
             row_of,
-            np.stack([m.svc_q for m in ms]),
+            np.stack([m.svc for m in ms]),
             _padded([m.sched for m in ms]),
             per_hour,
             n_hour,
