@@ -41,7 +41,7 @@ _STEP_MEMORY = new_step_state()
 _TARGET_MEMORY = new_target_state()
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def admit(offered: float, dt: float, rps: float, burst: float, bucket: np.ndarray) -> float:  # pragma: no cover
     """Requests of one step (arriving evenly) that get an API Gateway token; ``bucket[0]`` holds the
     tokens left (refilled at ``rps``, at most ``burst``) and is updated."""
@@ -52,7 +52,7 @@ def admit(offered: float, dt: float, rps: float, burst: float, bucket: np.ndarra
     return admitted
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def _lifecycle(
     p: Record, st: np.ndarray, ready: np.ndarray, boot: np.ndarray, events: np.ndarray, i: int, now: float
 ) -> None:  # pragma: no cover - compiled
@@ -110,7 +110,8 @@ def container_kernel(
             k_sched += 1
             target = bounded_desired(active_tasks(st), t_min, t_max)
             set_desired(ready, st, events, i, now, p.start_steps, p.ec2 != 0, target)
-        _lifecycle(p, st, ready, boot, events, i, now)
+        if st[S_BOOTING] > 0 or st[S_STARTING] > 0 or st[S_PLACING] > 0:  # a call costs more than the check
+            _lifecycle(p, st, ready, boot, events, i, now)
         offered = lam[i] * dt
         admitted = admit(offered, dt, p.throttle_rps, p.throttle_burst, bucket)
         rate = admitted / dt
@@ -160,7 +161,8 @@ def container_kernel(
             busy_acc = slot_acc = req_acc = 0.0
             active = active_tasks(st)
             target = service_decide(p, hi, lo, pol_out, pol_in, t_end, metric, active, t_min, t_max)
-            set_desired(ready, st, events, i + 1, t_end, p.start_steps, p.ec2 != 0, target)
+            if target != active:
+                set_desired(ready, st, events, i + 1, t_end, p.start_steps, p.ec2 != 0, target)
         if p.ec2 and (i + 1) % p.cl_period_steps == 0:
             period = p.cl_period_steps * dt
             # credits: earn per ready instance, spend per vCPU-minute, borrow surplus below zero

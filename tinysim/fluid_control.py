@@ -12,6 +12,12 @@ from tinysim.fluid_record import POLICY_STEP, Record
 
 __all__ = ["alarm_memory", "cluster_decide", "service_decide"]
 
+# The rules' own Python source, compiled again to be inlined into the kernel's loop: a call per period
+# and alarm (reference counting of each memory array) cost the month several times its other work.
+_observe = numba.njit(cache=True, nogil=True, inline="always")(alarm_observe.py_func)
+_step = numba.njit(cache=True, nogil=True, inline="always")(step_decide.py_func)
+_target = numba.njit(cache=True, nogil=True, inline="always")(target_tracking_decide.py_func)
+
 
 @numba.njit(cache=True, nogil=True)
 def alarm_memory(evaluation_periods: int) -> np.ndarray:  # pragma: no cover - compiled
@@ -23,7 +29,7 @@ def alarm_memory(evaluation_periods: int) -> np.ndarray:  # pragma: no cover - c
     return mem
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def service_decide(
     p: Record,
     hi: np.ndarray,
@@ -38,22 +44,22 @@ def service_decide(
 ) -> int:  # pragma: no cover - compiled
     """The service's new desired count after the datapoint ``metric`` (NaN when missing) at ``now``: step
     scaling (scale out first, else scale in) or target tracking, within [t_min, t_max]."""
-    hs = alarm_observe(hi, metric, p.hi_threshold, p.hi_comparison, p.hi_datapoints, p.hi_missing)
+    hs = _observe(hi, metric, p.hi_threshold, p.hi_comparison, p.hi_datapoints, p.hi_missing)
     ls = OK
     if p.has_lo:
-        ls = alarm_observe(lo, metric, p.lo_threshold, p.lo_comparison, p.lo_datapoints, p.lo_missing)
+        ls = _observe(lo, metric, p.lo_threshold, p.lo_comparison, p.lo_datapoints, p.lo_missing)
     if p.policy == POLICY_STEP:
-        new = step_decide(out_policy, now, hs, p.out_adjust, p.out_cooldown_s, desired, t_min, t_max)
+        new = _step(out_policy, now, hs, p.out_adjust, p.out_cooldown_s, desired, t_min, t_max)
         if new == desired and p.has_lo:
-            new = step_decide(in_policy, now, ls, p.in_adjust, p.in_cooldown_s, desired, t_min, t_max)
+            new = _step(in_policy, now, ls, p.in_adjust, p.in_cooldown_s, desired, t_min, t_max)
         return new
-    return target_tracking_decide(
+    return _target(
         out_policy, now, hs, ls, metric, p.target_value, desired, t_min, t_max,
         p.out_cooldown_s, p.in_cooldown_s, p.disable_scale_in != 0,
     )  # fmt: skip
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def cluster_decide(
     p: Record,
     hi: np.ndarray,
@@ -67,12 +73,12 @@ def cluster_decide(
 ) -> int:  # pragma: no cover - compiled
     """+1 to launch an instance, -1 to terminate an empty one, 0 otherwise (the cluster's step rule). A
     scale in that finds no empty instance removes nothing and starts no cooldown."""
-    hs = alarm_observe(hi, cpu, p.cl_hi_threshold, p.cl_hi_comparison, p.cl_hi_datapoints, p.cl_hi_missing)
-    ls = alarm_observe(lo, cpu, p.cl_lo_threshold, p.cl_lo_comparison, p.cl_lo_datapoints, p.cl_lo_missing)
-    if step_decide(out_policy, now, hs, 1, p.cl_out_cooldown_s, alive, p.i_min, p.i_max) > alive:
+    hs = _observe(hi, cpu, p.cl_hi_threshold, p.cl_hi_comparison, p.cl_hi_datapoints, p.cl_hi_missing)
+    ls = _observe(lo, cpu, p.cl_lo_threshold, p.cl_lo_comparison, p.cl_lo_datapoints, p.cl_lo_missing)
+    if _step(out_policy, now, hs, 1, p.cl_out_cooldown_s, alive, p.i_min, p.i_max) > alive:
         return 1
     last = in_policy[0]
-    if step_decide(in_policy, now, ls, -1, p.cl_in_cooldown_s, alive, p.i_min, p.i_max) < alive:
+    if _step(in_policy, now, ls, -1, p.cl_in_cooldown_s, alive, p.i_min, p.i_max) < alive:
         if can_remove:
             return -1
         in_policy[0] = last

@@ -25,7 +25,7 @@ def wait_quantile(pw: float, c: int, lam: float, mu: float, scv: float, q: float
     return math.log(pw / (1 - q)) * (1 + scv) / 2 / (c * mu - lam)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def step_latency(
     out: np.ndarray,
     i: int,
@@ -56,7 +56,7 @@ def step_latency(
     return 1.0 if wmean + mean_s + overhead_s > timeout_s else 0.0
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def cold_latency(
     out: np.ndarray, i: int, cold_share: float, init_s: float, mean_s: float, overhead_s: float
 ) -> None:  # pragma: no cover - compiled
