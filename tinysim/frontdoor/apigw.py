@@ -1,5 +1,6 @@
 """API Gateway: the account throttle as a token bucket (the scenario's ``account`` quotas, by default
-10,000 requests/s with a burst of 5,000: excess gets 429), the integration timeout (29 s REST, 30 s HTTP: the client gets 504) and a fixed added latency.
+10,000 requests/s with a burst of 5,000: excess gets 429), the integration timeout (29 s REST, 30 s HTTP:
+the client gets 504) and a fixed added latency.
 
 Sources: docs.aws.amazon.com/apigateway/latest/developerguide/limits.html (throttle, timeouts). The
 added latency is an assumption of ours (a few milliseconds), settable per scenario.
