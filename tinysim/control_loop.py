@@ -57,6 +57,7 @@ class ControlLoop:
     horizon_s: float
     bounds: list[int] = field(init=False)  # the service's [min, max], moved by scheduled actions
     _memory: dict[str, np.ndarray] = field(init=False)
+    _last_busy: tuple[float, float, float] = (-1.0, -1.0, 0.0)
 
     def __post_init__(self) -> None:
         target = self.control.target("service")
@@ -102,7 +103,7 @@ class ControlLoop:
         if slot_s <= 0:
             return None
         if metric == "CPUUtilization":
-            return 100.0 * self.cpu_fraction * self.dp.busy_between(t0, t1) / slot_s
+            return 100.0 * self.cpu_fraction * self._busy_s(t0, t1) / slot_s
         offered = self.dp.minutes["offered"][int(t0 // 60) : int(t1 // 60)]
         return float(offered.sum()) / (slot_s / (t1 - t0) / self.tasks.ecs.slots)
 
@@ -161,7 +162,13 @@ class ControlLoop:
 
     def _used_vcpu_s(self, t0: float, t1: float) -> float:
         """vCPU-seconds the service's tasks used in [t0, t1)."""
-        return self.dp.busy_between(t0, t1) * self.cpu_fraction * self.task_vcpus / self.tasks.ecs.slots
+        return self._busy_s(t0, t1) * self.cpu_fraction * self.task_vcpus / self.tasks.ecs.slots
+
+    def _busy_s(self, t0: float, t1: float) -> float:
+        """Worker-seconds busy in [t0, t1); the service and the cluster ask for the same period in turn."""
+        if self._last_busy[:2] != (t0, t1):
+            self._last_busy = (t0, t1, self.dp.busy_between(t0, t1))
+        return self._last_busy[2]
 
     # -- scheduled actions ---------------------------------------------------------------------------
     def _scheduled(self) -> Generator[simpy.Event, Any, None]:

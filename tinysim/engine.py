@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import simpy
 
 from models.account import Account
-from models.blueprint import blueprint, initial_instances, tasks_per_instance
+from models.blueprint import blueprint, tasks_per_instance
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from models.scenario import Scenario
@@ -116,13 +116,15 @@ class Engine:
         )
 
     def _start_container_stack(self, ecs: EcsService) -> None:
-        c, timings = self.plan.container, self.scenario.timings
-        if c.launch_type == "ec2":
+        c, timings, control = self.plan.container, self.scenario.timings, self.blueprint.control
+        service, instances = control.target("service"), control.target("cluster")
+        assert service is not None
+        if instances is not None:
             cluster = Cluster(INSTANCE_TYPES[c.instance_type], tasks_per_instance(self.plan))
             self.fleet = InstanceFleet(
                 self.env, cluster, self.records, timings.instance_boot_s, self.dp.advance_to, self._counts_changed
             )
-            self.fleet.start(initial_instances(self.plan))
+            self.fleet.start(instances.desired)
         spot = SpotPlacement(self.plan, timings.spot_interruptions_per_task_hour, self.scenario.seed)
         self.tasks = TaskLifecycle(
             self.env,
@@ -134,11 +136,11 @@ class Engine:
             self.dp.advance_to,
             self._counts_changed,
         )
-        self.tasks.start(c.tasks.desired)
+        self.tasks.start(service.desired)
         self._counts_changed()
         self.control = ControlLoop(
             self.env,
-            self.blueprint.control,
+            control,
             self.dp,
             self.tasks,
             self.fleet,

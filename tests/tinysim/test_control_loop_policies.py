@@ -118,3 +118,32 @@ def test_target_tracking_takes_no_action_on_missing_data() -> None:
     result = simulate(scenario(tracking, container={"tasks": {"min": 0, "max": 5, "desired": 0}}, horizon_s=900))
     assert scaling_actions(result) == []
     assert result.datapoints["value"].isna().all() and not result.datapoints["in_alarm"].any()
+
+
+def test_target_tracking_scales_in_after_fifteen_low_minutes_unless_disabled() -> None:
+    # five tasks, 2 requests/s of 50 ms: 0.1 task-equivalents, 2% CPU each. The low alarm (below 45%)
+    # fires on the 15th one-minute datapoint, at 900: ceil(5 x 2/50) = ceil(0.2) = 1
+    tracking = {"policy": "target_tracking", "metric": "cpu", "target_value": 50}
+    five = {"tasks": {"min": 1, "max": 5, "desired": 5}}
+    result = simulate(scenario(tracking, rps=2.0, container=five, horizon_s=1800))
+    assert scaling_actions(result) == [(900.0, "scale_in", 1)]
+    kept = simulate(scenario({**tracking, "disable_scale_in": True}, rps=2.0, container=five, horizon_s=1800))
+    assert scaling_actions(kept) == []
+
+
+def test_target_tracking_on_the_ec2_launch_type_brings_instances() -> None:
+    # the seed's cluster (one 2,048-unit task fills a t3.micro): the service's policy asks for tasks,
+    # the cluster's step policy adds instances for them
+    tracking = {"policy": "target_tracking", "metric": "cpu", "target_value": 50}
+    s = Scenario.model_validate(
+        {
+            "plan": {"container": {"scaling": tracking}},
+            "traffic": {"kind": "constant", "rps": 30},
+            "workload": {"service_time_ms": {"dist": "constant", "mean": 50}},
+            "timings": {"task_start_s": 60, "instance_boot_s": 60},
+            "horizon_s": 3600,
+        }
+    )
+    result = simulate(s)
+    assert scaling_actions(result)[0] == (180.0, "scale_out", 2)  # 1 x 100/50
+    assert result.timeline["tasks_running"].iloc[-1] >= 2 and result.timeline["instances"].iloc[-1] >= 2
