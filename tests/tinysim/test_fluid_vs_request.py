@@ -7,9 +7,12 @@ Bounds (the request engine is the truth; its arrivals are Poisson around the flu
   within 20%);
 - the same scaling timeline (scale actions, placements, tasks serving, instances) where the load is steady
   between control events;
-- p99 within a factor of 2 either way under changing load (measured: 1.1-1.9x, the fluid above: a step's
-  latency quantile is its wait quantile plus the service quantile); a burst shorter than a step is not
-  bounded (the request engine queues it, the fluid spreads it).
+- p99 within 30% under changing load (measured: fluid / request 0.95-1.19; the fluid's Allen-Cunneen
+  wait and a backlog everyone waits out equally are approximations); a burst shorter than a step is not
+  bounded (the request engine queues it, the fluid spreads it over the step).
+The 10-s-period row's timeline is not compared: 160 requests a datapoint give the request engine's CPU
+datapoints a noise of about 6 points, so one of its 30 needed breaching datapoints falls under 70% now and
+then and its scale-out comes later than the steady load's (the fluid's, at 900 s, is the hand computation).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ def test_fluid_agrees_with_the_request_engine(row: Row) -> None:
     if row.same_timeline:
         assert r["same_timeline"]
     if row.name not in SUB_STEP:
-        assert 0.5 <= r["p99_fluid_ms"] / r["p99_request_ms"] <= 2.0
+        assert r["p99_fluid_ms"] == pytest.approx(r["p99_request_ms"], rel=0.3)
 
 
 def test_the_table_has_every_kind_of_row() -> None:
