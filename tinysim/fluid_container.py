@@ -1,8 +1,9 @@
 """The container stack as a fluid: per step, API Gateway's token bucket, then a queue whose backlog moves
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
 (Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). At the end of each alarm period the datapoint goes to
-the control plane (:mod:`tinysim.fluid_control`); task start and instance boot delays round up to whole
-steps; scheduled actions apply at the first step boundary at or after their time."""
+the control plane (the request engine's rules, :mod:`tinysim.fluid_control`); task start and instance
+boot delays round up to whole steps; scheduled actions apply at the first step boundary at or after their
+time."""
 
 from __future__ import annotations
 
@@ -11,10 +12,10 @@ import math
 import numba
 import numpy as np
 
-from tinysim.control import bounded_desired, new_step_state, new_target_state
-from tinysim.fluid_control import alarm_memory, cluster_decide, service_decide
+from tinysim.control import OK, bounded_desired, new_step_state, new_target_state
+from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
 from tinysim.fluid_latency import step_latency
-from tinysim.fluid_record import METRIC_REQUESTS, Record
+from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
 from tinysim.fluid_tasks import (
     EV_LAUNCH,
     EV_READY,
@@ -160,7 +161,20 @@ def container_kernel(
                 metric = 100.0 * p.cpu_fraction * busy_acc / slot_acc
             busy_acc = slot_acc = req_acc = 0.0
             active = active_tasks(st)
-            target = service_decide(p, hi, lo, pol_out, pol_in, t_end, metric, active, t_min, t_max)
+            # the service's alarms, then its step policies (scale out first) or its target tracking policy
+            hs = observe(hi, metric, p.hi_threshold, p.hi_comparison, p.hi_datapoints, p.hi_missing)
+            ls = OK
+            if p.has_lo:
+                ls = observe(lo, metric, p.lo_threshold, p.lo_comparison, p.lo_datapoints, p.lo_missing)
+            if p.policy == POLICY_STEP:
+                target = step_rule(pol_out, t_end, hs, p.out_adjust, p.out_cooldown_s, active, t_min, t_max)
+                if target == active and p.has_lo:
+                    target = step_rule(pol_in, t_end, ls, p.in_adjust, p.in_cooldown_s, active, t_min, t_max)
+            else:
+                target = target_rule(
+                    pol_out, t_end, hs, ls, metric, p.target_value, active, t_min, t_max,
+                    p.out_cooldown_s, p.in_cooldown_s, p.disable_scale_in != 0,
+                )  # fmt: skip
             if target != active:
                 set_desired(ready, st, events, i + 1, t_end, p.start_steps, p.ec2 != 0, target)
         if p.ec2 and (i + 1) % p.cl_period_steps == 0:
@@ -181,7 +195,19 @@ def container_kernel(
             used_acc = inst_acc = 0.0
             started = st[S_SERVING] + st[S_STARTING]
             empty = st[S_INSTANCES] * p.per_instance - started >= p.per_instance
-            move = cluster_decide(p, cl_hi, cl_lo, cl_out, cl_in, t_end, cpu, alive_inst, empty)
+            # the cluster's step rule: launch one, or terminate an empty one (none empty: no cooldown starts)
+            hs = observe(cl_hi, cpu, p.cl_hi_threshold, p.cl_hi_comparison, p.cl_hi_datapoints, p.cl_hi_missing)
+            ls = observe(cl_lo, cpu, p.cl_lo_threshold, p.cl_lo_comparison, p.cl_lo_datapoints, p.cl_lo_missing)
+            move = 0
+            if step_rule(cl_out, t_end, hs, 1, p.cl_out_cooldown_s, alive_inst, p.i_min, p.i_max) > alive_inst:
+                move = 1
+            else:
+                last = cl_in[0]
+                if step_rule(cl_in, t_end, ls, -1, p.cl_in_cooldown_s, alive_inst, p.i_min, p.i_max) < alive_inst:
+                    if empty:
+                        move = -1
+                    else:
+                        cl_in[0] = last
             if move > 0:
                 for j in range(boot.shape[0]):
                     if boot[j] < 0:
