@@ -64,6 +64,7 @@ class Row:
     same_timeline: bool = True
     timings: dict[str, Any] | None = None
     workload: dict[str, Any] | None = None
+    account: dict[str, Any] | None = None
 
 
 def _with(base: dict[str, Any], **container: Any) -> dict[str, Any]:
@@ -108,6 +109,26 @@ ROWS = (
     Row("step, fargate, weekly", FARGATE, {**STEP_LOAD, "weekly": [1.5, 1, 1, 1, 1, 1, 1]}),
     Row("lambda current, apigw", SERVERLESS, BURST, 1800, False),
     Row("lambda legacy, apigw", SERVERLESS, {**BURST, "spike_rps": 30000}, 1800, False, {"lambda_scaling": "legacy"}),
+    Row(
+        "lambda legacy, 4,000 environments",
+        {**SERVERLESS, "serverless": {"timeout_s": 30}},
+        {"kind": "spike", "base_rps": 0, "spike_rps": 4000, "start_s": 600, "duration_s": 180},
+        1200,
+        False,
+        {"lambda_scaling": "legacy"},
+        {"service_time_ms": {"dist": "constant", "mean": 1000}},
+        {"lambda_concurrency": 5000, "apigw_throttle_rps": 100_000, "apigw_throttle_burst": 100_000},
+    ),
+    Row(
+        "lambda current, 4,000 environments",
+        {**SERVERLESS, "serverless": {"timeout_s": 30}},
+        {"kind": "spike", "base_rps": 0, "spike_rps": 4000, "start_s": 600, "duration_s": 180},
+        1200,
+        False,
+        None,
+        {"service_time_ms": {"dist": "constant", "mean": 1000}},
+        {"lambda_concurrency": 5000, "apigw_throttle_rps": 100_000, "apigw_throttle_burst": 100_000},
+    ),
     Row("lambda current, 30k spike", SERVERLESS, {**BURST, "spike_rps": 30000}, 1800, False),
     Row("lambda, alb", {**SERVERLESS, "front_door": "alb"}, BURST, 1800, False),
     Row("lambda, 1-s spike", SERVERLESS, {**BURST, "spike_rps": 20000, "duration_s": 1}, 1800, False),
@@ -134,6 +155,7 @@ def scenario_of(row: Row) -> Scenario:
             "timings": {"task_start_s": 180, "instance_boot_s": 120, **(row.timings or {})},
             "horizon_s": row.horizon_s,
             "seed": 11,
+            **({"account": row.account} if row.account else {}),
         }
     )
 

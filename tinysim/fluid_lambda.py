@@ -5,10 +5,13 @@ fast as the function's scaling rule allows, up to the concurrency limit; the res
 Scaling rules (docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html): since November 2023 1,000 new
 environments per 10 s per function (unused rate not carried over); before that (``lambda_scaling:
 legacy``) a burst of 3,000, then 500 more per minute (a bucket of 3,000 refilled at 500/min, as the
-request engine's Lambda pool keeps it).
+request engine's Lambda pool keeps it). Environments started within a step serve from when they start:
+a step's concurrency is its mean over the step.
 """
 
 from __future__ import annotations
+
+import math
 
 import numba
 import numpy as np
@@ -22,6 +25,31 @@ __all__ = ["LEGACY_BURST", "LEGACY_PER_MINUTE", "NEW_PER_10_S", "lambda_kernel"]
 NEW_PER_10_S = 1000.0
 LEGACY_BURST = 3000.0
 LEGACY_PER_MINUTE = 500.0
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _current_new(deficit: float, t0: float, dt: float) -> tuple[float, float]:  # pragma: no cover - compiled
+    """Environments started within a step from ``t0`` (mean over the step, and by its end) when ``deficit``
+    are wanted: up to 1,000 more in each 10-s window (windows from time 0, as the request engine counts)."""
+    total = acc = 0.0
+    t = t0
+    while t < t0 + dt:
+        end = min(t0 + dt, (math.floor(t / 10.0) + 1) * 10.0)
+        total = min(deficit, total + NEW_PER_10_S)
+        acc += total * (end - t)
+        t = end
+    return acc / dt, total
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _legacy_new(deficit: float, tokens: float, per_s: float, dt: float) -> tuple[float, float]:  # pragma: no cover
+    """The same under the legacy rule: the bucket's ``tokens`` at once, then ``per_s`` more each second."""
+    if tokens >= deficit:
+        return deficit, deficit
+    if tokens + per_s * dt <= deficit:
+        return tokens + per_s * dt / 2, tokens + per_s * dt
+    until = (deficit - tokens) / per_s  # when the deficit is met
+    return (tokens * until + per_s * until * until / 2 + deficit * (dt - until)) / dt, deficit
 
 
 @numba.njit(cache=True, nogil=True)
@@ -48,15 +76,14 @@ def lambda_kernel(p: Record, lam: np.ndarray, out: np.ndarray) -> None:  # pragm
         if head < tail:
             keep = max(keep, recent[window[head]])
         alive = min(alive, keep)
-        cold = max(0.0, min(need, float(p.limit)) - alive)
+        deficit = max(0.0, min(need, float(p.limit)) - alive)
         if p.legacy_scaling:
-            tokens = min(LEGACY_BURST, tokens + LEGACY_PER_MINUTE * dt / 60)
-            cold = min(cold, tokens)
-            tokens -= cold
+            mean_new, cold = _legacy_new(deficit, tokens, LEGACY_PER_MINUTE / 60, dt)
+            tokens = min(LEGACY_BURST, tokens + LEGACY_PER_MINUTE * dt / 60 - cold)
         else:
-            cold = min(cold, NEW_PER_10_S * dt / 10)
+            mean_new, cold = _current_new(deficit, i * dt, dt)
+        conc = min(need, alive + mean_new)  # environments started within the step serve from then on
         alive += cold
-        conc = min(need, alive)
         served_rate = rate if need <= 0 else rate * conc / need
         recent[i] = alive
         while head < tail and recent[window[tail - 1]] <= alive:

@@ -58,19 +58,22 @@ def test_target_tracking_on_cpu_converges_to_five_tasks() -> None:
 
 
 def test_legacy_lambda_scaling_bursts_3000_then_500_a_minute() -> None:
-    # 4,000 requests/s of 1 s need 4,000 environments from t = 600 (account quota 5,000). Legacy: 3,000 at once,
-    # +500 in the next minute, 4,000 in the third: throttled 4,000 x 60 x (1/4 + 1/8) = 90,000.
-    # Current: 1,000 per 10 s is 6,000 a minute, none throttled.
+    # 6,000 requests/s of 1 s need 6,000 environments from t = 600 s to 780 s (account quota 10,000).
+    # Environments serve from when they start, so a step throttles need - (mean environments over it).
+    # Legacy (a bucket of 3,000 refilled at 500/min): minute 1 has 3,000 + 500 t/60, mean 3,250 -> 2,750 x 60
+    # throttled; minute 2 3,500 + ..., mean 3,750 -> 2,250 x 60; minute 3 mean 4,250 -> 1,750 x 60: 405,000.
+    # Current (1,000 more per 10-s window): minute 1 has 1,000 .. 6,000, mean 3,500 -> 2,500 x 60 = 150,000,
+    # then all 6,000.
     data: dict[str, Any] = {
         "plan": {**SERVERLESS, "serverless": {"timeout_s": 30}},
-        "traffic": {"kind": "spike", "base_rps": 0, "spike_rps": 4000, "start_s": 600, "duration_s": 180},
+        "traffic": {"kind": "spike", "base_rps": 0, "spike_rps": 6000, "start_s": 600, "duration_s": 180},
         "workload": {"service_time_ms": {"dist": "constant", "mean": 1000}},
-        "account": {"lambda_concurrency": 5000, "apigw_throttle_rps": 100_000, "apigw_throttle_burst": 100_000},
+        "account": {"lambda_concurrency": 10_000, "apigw_throttle_rps": 100_000, "apigw_throttle_burst": 100_000},
         "horizon_s": 1200,
     }
     legacy = _fluid({**data, "timings": {"lambda_scaling": "legacy"}})
-    assert legacy.summary.lambda_.throttles == 90_000
-    assert _fluid(data).summary.lambda_.throttles == 0
+    assert legacy.summary.lambda_.throttles == 405_000
+    assert _fluid(data).summary.lambda_.throttles == 150_000
 
 
 def test_api_gateway_throttle_comes_from_the_account() -> None:
