@@ -30,7 +30,11 @@ LEGACY_PER_MINUTE = 500.0
 @numba.njit(cache=True, nogil=True, inline="always")
 def _current_new(deficit: float, t0: float, dt: float) -> tuple[float, float]:  # pragma: no cover - compiled
     """Environments started within a step from ``t0`` (mean over the step, and by its end) when ``deficit``
-    are wanted: up to 1,000 more in each 10-s window (windows from time 0, as the request engine counts)."""
+    are wanted: up to 1,000 more in each 10-s window (windows from time 0, as the request engine counts).
+    A step shorter than a window gets its share of the window's 1,000, all at its start."""
+    if dt < 10.0:
+        total = min(deficit, NEW_PER_10_S * dt / 10.0)
+        return total, total
     total = acc = 0.0
     t = t0
     while t < t0 + dt:
