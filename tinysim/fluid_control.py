@@ -7,7 +7,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tinysim.control import INSUFFICIENT_DATA, alarm_observe, step_decide, target_tracking_decide
+from tinysim.control import alarm_observe, step_decide, target_tracking_decide
+from tinysim.control.alarm_rule import fresh_alarm_state
 
 __all__ = ["alarm_memory", "observe", "step_rule", "target_rule"]
 
@@ -20,9 +21,6 @@ target_rule = numba.njit(cache=True, nogil=True, inline="always")(target_trackin
 
 @numba.njit(cache=True, nogil=True)
 def alarm_memory(evaluation_periods: int) -> np.ndarray:  # pragma: no cover - compiled
-    """A fresh alarm's memory, laid out as ``tinysim.control.new_alarm_state`` lays it out:
-    [INSUFFICIENT_DATA, periods seen 0, every slot missing (-1)]."""
-    mem = np.full(2 + max(1, evaluation_periods), -1, dtype=np.int64)
-    mem[0] = INSUFFICIENT_DATA
-    mem[1] = 0
-    return mem
+    """A fresh alarm's memory, the request engine's own (``tinysim.control.new_alarm_state``), made
+    inside compiled code (at least one evaluation period)."""
+    return fresh_alarm_state(max(1, evaluation_periods))

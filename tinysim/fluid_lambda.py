@@ -16,15 +16,12 @@ import math
 import numba
 import numpy as np
 
+from tinysim.compute.lambda_scaling import LEGACY_BURST, LEGACY_PER_MINUTE, NEW_PER_WINDOW, WINDOW_S
 from tinysim.fluid_container import admit
 from tinysim.fluid_latency import cold_latency
 from tinysim.fluid_record import Record
 
-__all__ = ["LEGACY_BURST", "LEGACY_PER_MINUTE", "NEW_PER_10_S", "lambda_kernel"]
-
-NEW_PER_10_S = 1000.0
-LEGACY_BURST = 3000.0
-LEGACY_PER_MINUTE = 500.0
+__all__ = ["lambda_kernel"]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -32,14 +29,14 @@ def _current_new(deficit: float, t0: float, dt: float) -> tuple[float, float]:  
     """Environments started within a step from ``t0`` (mean over the step, and by its end) when ``deficit``
     are wanted: up to 1,000 more in each 10-s window (windows from time 0, as the request engine counts).
     A step shorter than a window gets its share of the window's 1,000, all at its start."""
-    if dt < 10.0:
-        total = min(deficit, NEW_PER_10_S * dt / 10.0)
+    if dt < WINDOW_S:
+        total = min(deficit, NEW_PER_WINDOW * dt / WINDOW_S)
         return total, total
     total = acc = 0.0
     t = t0
     while t < t0 + dt:
-        end = min(t0 + dt, (math.floor(t / 10.0) + 1) * 10.0)
-        total = min(deficit, total + NEW_PER_10_S)
+        end = min(t0 + dt, (math.floor(t / WINDOW_S) + 1) * WINDOW_S)
+        total = min(deficit, total + NEW_PER_WINDOW)
         acc += total * (end - t)
         t = end
     return acc / dt, total

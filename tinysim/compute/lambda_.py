@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
+from tinysim.compute.lambda_scaling import LEGACY_BURST, LEGACY_PER_MINUTE, NEW_PER_WINDOW, WINDOW_S
+
 __all__ = ["COLD_START_MS", "IDLE_TTL_S", "LambdaPool", "lambda_kernel"]
 
 #: AWS does not publish how long an idle environment is kept; 5-15 minutes is commonly observed.
@@ -97,7 +99,7 @@ def lambda_kernel(
             kind[i] = 2
         else:
             if legacy:  # burst of 3,000, refilled at 500 per minute
-                state[S_TOKENS] = min(3000.0, state[S_TOKENS] + (now - state[S_LAST]) * 500.0 / 60.0)
+                state[S_TOKENS] = min(LEGACY_BURST, state[S_TOKENS] + (now - state[S_LAST]) * LEGACY_PER_MINUTE / 60.0)
                 state[S_LAST] = now
                 if state[S_TOKENS] < 1.0:
                     delay[i] = -1.0
@@ -106,11 +108,11 @@ def lambda_kernel(
                     continue
                 state[S_TOKENS] -= 1.0
             else:  # 1,000 new environments per 10-second window, unused rate not carried over
-                w = np.floor(now / 10.0)
+                w = np.floor(now / WINDOW_S)
                 if w != state[S_WINDOW]:
                     state[S_WINDOW] = w
                     state[S_CREATED] = 0.0
-                if state[S_CREATED] >= 1000.0:
+                if state[S_CREATED] >= NEW_PER_WINDOW:
                     delay[i] = -1.0
                     kind[i] = 0
                     end[i] = now
@@ -158,7 +160,7 @@ class LambdaPool:
         self.idle = np.zeros(self.limit + 2)
         self.state = np.zeros(8)
         self.state[S_WINDOW] = -1.0
-        self.state[S_TOKENS] = 3000.0
+        self.state[S_TOKENS] = LEGACY_BURST
 
     def run(self, t: np.ndarray, s: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return lambda_kernel(

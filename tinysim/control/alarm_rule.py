@@ -2,9 +2,11 @@
 behaviours. Compiled with numba so the request engine (from Python) and the fluid kernel (from compiled
 code) evaluate alarms with the same code.
 
-An alarm's memory is a small ``int64`` array made by :func:`new_alarm_state`: ``[state, seen, ring...]``
-where the ring holds the classification of the last ``evaluation_periods`` periods (breaching, not
-breaching or missing). A missing datapoint is ``NaN``.
+An alarm's memory is a small ``int64`` array made by :func:`new_alarm_state`:
+``[state, seen, breaching, missing, ring...]`` where the ring holds the classification of the last
+``evaluation_periods`` periods (breaching, not breaching or missing) and the two counts are those of the
+ring, kept up to date as it advances, so a datapoint costs the same whatever the evaluation range. A
+missing datapoint is ``NaN``.
 
 How CloudWatch treats missing data (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
 AlarmThatSendsAlarmsToSNS.html, "Configuring how CloudWatch alarms treat missing data"):
@@ -50,6 +52,7 @@ __all__ = [
     "TREAT_MISSING",
     "alarm_observe",
     "breaches",
+    "fresh_alarm_state",
     "new_alarm_state",
 ]
 
@@ -83,19 +86,30 @@ _BEFORE = -2  # a period before the run
 _ABSENT = -1  # a missing datapoint
 _GOOD = 0
 _BAD = 1
-_HEADER = 2  # state, periods seen
+# header: state, periods seen, breaching and missing periods in the ring
+_STATE, _SEEN, _BAD_COUNT, _ABSENT_COUNT, _HEADER = 0, 1, 2, 3, 4
+
+
+@numba.njit(cache=True, nogil=True)
+def fresh_alarm_state(evaluation_periods: int) -> np.ndarray:
+    """A fresh alarm's memory (INSUFFICIENT_DATA, nothing seen, no breaching or missing period):
+    ``int64[4 + evaluation_periods]``, made in compiled or Python code; ``evaluation_periods >= 1``
+    (not checked here: :func:`new_alarm_state` checks it)."""
+    state = np.full(_HEADER + evaluation_periods, _BEFORE, dtype=np.int64)
+    state[_STATE] = INSUFFICIENT_DATA
+    state[_SEEN] = 0
+    state[_BAD_COUNT] = 0
+    state[_ABSENT_COUNT] = 0
+    return state
 
 
 def new_alarm_state(evaluation_periods: int) -> np.ndarray:
-    """A fresh alarm's memory (INSUFFICIENT_DATA, nothing seen): ``int64[2 + evaluation_periods]``.
+    """A fresh alarm's memory (INSUFFICIENT_DATA, nothing seen): ``int64[4 + evaluation_periods]``.
 
     Raises ``ValueError`` when ``evaluation_periods < 1``."""
     if evaluation_periods < 1:
         raise ValueError(f"evaluation_periods must be >= 1, got {evaluation_periods}")
-    state = np.full(_HEADER + evaluation_periods, _BEFORE, dtype=np.int64)
-    state[0] = INSUFFICIENT_DATA
-    state[1] = 0
-    return state
+    return fresh_alarm_state(evaluation_periods)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -141,22 +155,30 @@ def alarm_observe(
     in place; ``comparison`` and ``treat_missing`` are the codes above. Returns OK, ALARM or
     INSUFFICIENT_DATA."""
     n = state.shape[0] - _HEADER
-    seen = state[1]
+    seen = state[_SEEN]
     slot = _HEADER + seen % n
+    leaving = state[slot]  # the period that drops out of the range
+    if leaving == _BAD:
+        state[_BAD_COUNT] -= 1
+    elif leaving == _ABSENT:
+        state[_ABSENT_COUNT] -= 1
     if math.isnan(value):
         state[slot] = _ABSENT
+        state[_ABSENT_COUNT] += 1
     elif breaches(value, threshold, comparison):
         state[slot] = _BAD
+        state[_BAD_COUNT] += 1
     else:
         state[slot] = _GOOD
-    state[1] = seen + 1
-    bad = 0
-    absent = 0
-    for i in range(n):
-        c = state[_HEADER + i]
-        if c == _BAD:
-            bad += 1
-        elif c == _ABSENT:
-            absent += 1
-    state[0] = _decide(int(state[0]), bad, absent, min(seen + 1, n), datapoints_to_alarm, treat_missing)
-    return int(state[0])
+    state[_SEEN] = seen + 1
+    filled = min(seen + 1, n)
+    new = _decide(
+        int(state[_STATE]),
+        int(state[_BAD_COUNT]),
+        int(state[_ABSENT_COUNT]),
+        filled,
+        datapoints_to_alarm,
+        treat_missing,
+    )
+    state[_STATE] = new
+    return new

@@ -10,6 +10,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tinysim.control.alarm_rule import (
     ALARM,
@@ -83,3 +85,43 @@ def test_all_missing_from_the_start() -> None:
 def test_evaluation_periods_must_be_positive() -> None:
     with pytest.raises(ValueError, match="evaluation_periods"):
         new_alarm_state(0)
+
+
+def scan(points: list[float], n: int, m: int, treat: int) -> list[int]:
+    """The rule as a plain scan of the last ``n`` periods at every datapoint (periods before the run are
+    neither breaching nor missing), written apart from the compiled rule's running counts."""
+    states, current = [], INSUFFICIENT_DATA
+    for k in range(len(points)):
+        window = points[max(0, k + 1 - n) : k + 1]
+        bad = sum(1 for v in window if not math.isnan(v) and v > 50.0)
+        absent = sum(1 for v in window if math.isnan(v))
+        if absent == 0 or treat == NOT_BREACHING:
+            current = ALARM if bad >= m else OK
+        elif treat == BREACHING:
+            current = ALARM if bad + absent >= m else OK
+        elif absent == len(window):
+            current = INSUFFICIENT_DATA if treat == MISSING else current
+        elif bad >= m:
+            current = ALARM
+        elif bad + absent < m:
+            current = OK
+        states.append(current)
+    return states
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    points=st.lists(st.sampled_from([X, G, M, 50.0]), max_size=60),
+    n=st.integers(1, 8),
+    data=st.data(),
+    treat=st.sampled_from([MISSING, NOT_BREACHING, BREACHING, IGNORE]),
+)
+def test_running_counts_agree_with_a_window_scan(points: list[float], n: int, data: st.DataObject, treat: int) -> None:
+    m = data.draw(st.integers(1, n))
+    state = new_alarm_state(n)
+    got = []
+    for v in points:
+        got.append(alarm_observe(state, v, 50.0, GREATER, m, treat))
+        ring = state[4:]
+        assert (state[2], state[3]) == (int((ring == 1).sum()), int((ring == -1).sum()))  # counts match the ring
+    assert got == scan(points, n, m, treat)
