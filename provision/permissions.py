@@ -63,6 +63,9 @@ OPERATIONS: dict[str, list[str]] = {
         "modify_launch_template",
         "delete_launch_template",
         "describe_images",
+        "describe_vpc_endpoints",
+        "create_vpc_endpoint",
+        "delete_vpc_endpoints",
     ],
     "ecr": [
         "describe_repositories",
