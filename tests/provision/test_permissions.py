@@ -71,10 +71,18 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
 @pytest.mark.localstack
 @pytest.mark.usefixtures("localstack")
 @pytest.mark.parametrize(
-    "name", ["seed_container_apigw.json", "fargate_alb.json", "serverless.json", "target_tracking_alb.json"]
+    ("name", "network"),
+    [
+        ("seed_container_apigw.json", {}),
+        ("seed_container_apigw.json", {"vpc_endpoints": True}),
+        ("fargate_alb.json", {}),
+        ("serverless.json", {}),
+        ("target_tracking_alb.json", {}),
+    ],
 )
-def test_the_policy_covers_every_call_apply_and_destroy_make(name: str) -> None:
-    plan = unique(load_plan(PLANS / name), "perm")
+def test_the_policy_covers_every_call_apply_and_destroy_make(name: str, network: dict[str, Any]) -> None:
+    base = load_plan(PLANS / name)
+    plan = unique(base.model_copy(update={"network": base.network.model_copy(update=network)}), "perm")
     recorder = Recorder()
     apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
     apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
