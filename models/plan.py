@@ -14,6 +14,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.codebuild import ComputeType
+from models.cron import parse_cron
 from models.instances import INSTANCE_TYPES
 from models.regions import DEFAULT_REGION, REGION_PATTERN
 from models.savings_plan import SavingsPlan
@@ -112,6 +113,12 @@ class ScheduledAction(_Frozen):
     )
     min: int = Field(ge=0, le=1000)
     max: int = Field(ge=0, le=1000)
+
+    @field_validator("cron")
+    @classmethod
+    def _cron(cls, v: str) -> str:
+        parse_cron(v)  # a CronError names the field, the value and what is allowed
+        return v
 
     @model_validator(mode="after")
     def _ordered(self) -> ScheduledAction:

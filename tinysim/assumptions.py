@@ -12,7 +12,7 @@ from decimal import Decimal
 from models.plan import Plan
 from models.price_regions import scenario_price_book
 from models.scenario import Operations, Scenario, Workload
-from tinysim.engine import COLD_START_MS
+from tinysim.compute.lambda_ import COLD_START_MS
 from tinysim.payload_limits import payload_error
 from tinysim.stack_traffic import releases_per_month, task_starts_per_month
 from tinysim.steady import MONTH_HOURS

@@ -50,31 +50,32 @@ def _result(engine: Engine) -> SimResult:
     for key, values in dp.minutes.items():
         timeline[key] = values
     samples = pd.DataFrame(
-        engine.samples, columns=["t_end_s", "tasks_running", "tasks_pending", "instances", "cpu_credits"]
+        engine.records.samples, columns=["t_end_s", "tasks_running", "tasks_pending", "instances", "cpu_credits"]
     )
+    assert len(samples) == n_min, "one sample per minute, the last at the horizon"
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
-        timeline[col] = np.resize(samples[col].to_numpy(), n_min) if len(samples) else 0
-    worker = step_series(engine.slot_changes, horizon, 60.0) if engine.ecs is not None else None
+        timeline[col] = samples[col].to_numpy()
+    worker = step_series(engine.records.slot_changes, horizon, 60.0) if engine.ecs is not None else None
+    seconds = np.minimum(60.0, horizon - timeline["t_s"].to_numpy())  # the last minute may be partial
     busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
     timeline["cpu_pct"] = np.nan
     if worker is not None:
         f = sc.workload.cpu_fraction
         with np.errstate(divide="ignore", invalid="ignore"):
-            timeline["cpu_pct"] = np.where(worker > 0, 100.0 * f * busy_min / (worker * 60.0), np.nan)
-    seconds = np.minimum(60.0, horizon - timeline["t_s"].to_numpy())
+            timeline["cpu_pct"] = np.where(worker > 0, 100.0 * f * busy_min / (worker * seconds), np.nan)
     timeline["lambda_concurrency"] = busy_min / seconds if engine.pool is not None else 0.0
     timeline[["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]] = dp.pct
 
-    events = pd.DataFrame([(t, k, d) for t, k, d in engine.events], columns=["t_s", "kind", "detail"])
-    datapoints = pd.DataFrame(engine.datapoints, columns=["t_s", "metric", "value", "in_alarm"])
+    events = pd.DataFrame([(t, k, d) for t, k, d in engine.records.events], columns=["t_s", "kind", "detail"])
+    datapoints = pd.DataFrame(engine.records.datapoints, columns=["t_s", "metric", "value", "in_alarm"])
 
     task_hours = (
-        step_series(engine.task_changes, horizon, 3600.0)
+        step_series(engine.records.task_changes, horizon, 3600.0)
         * np.minimum(3600.0, horizon - 3600.0 * np.arange(math.ceil(horizon / 3600)))
         / 3600
     )
     inst_hours = (
-        step_series(engine.instance_changes, horizon, 3600.0)
+        step_series(engine.records.instance_changes, horizon, 3600.0)
         * np.minimum(3600.0, horizon - 3600.0 * np.arange(math.ceil(horizon / 3600)))
         / 3600
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import numpy as np
 
@@ -34,6 +35,7 @@ __all__ = [
     "RateFunction",
     "load_trace",
     "rate_function",
+    "start_week_offset_s",
     "with_replay_horizon",
 ]
 
@@ -55,13 +57,18 @@ def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: n
 
 @dataclass(frozen=True)
 class RateFunction:
-    """Requests per second at given times (seconds from the start, a Monday 00:00)."""
+    """Requests per second at given times (seconds from the scenario's ``start``).
+
+    ``week_offset_s`` is how far into its week (Monday 00:00 UTC) the start falls: the weekly
+    multipliers (Monday first), the days of a traffic future and a diurnal shape's ``peak_hour`` (UTC)
+    follow the calendar from there. The default start, a Monday 00:00, has offset 0."""
 
     spec: Traffic
     trace_rps: np.ndarray | None = None
     trace_bps: np.ndarray | None = None
     daily: np.ndarray | None = None  # per-day factors of a traffic future (daily_sigma > 0)
     interval_s: int = 60  # a trace's seconds per count (its timestamps may decide it)
+    week_offset_s: float = 0.0
 
     @property
     def exact(self) -> bool:
@@ -70,10 +77,12 @@ class RateFunction:
 
     def _factors(self, t: np.ndarray) -> np.ndarray:
         f = np.ones(t.shape)
+        clock = t + self.week_offset_s if self.week_offset_s else t
         if self.spec.weekly is not None:
-            f = f * np.asarray(self.spec.weekly)[((t % WEEK_S) // DAY_S).astype(np.int64)]
-        if self.daily is not None:
-            f = f * self.daily[(t // DAY_S).astype(np.int64) % self.daily.size]
+            f = f * np.asarray(self.spec.weekly)[((clock % WEEK_S) // DAY_S).astype(np.int64)]
+        if self.daily is not None:  # calendar days from the start's own day
+            day = (clock // DAY_S - self.week_offset_s // DAY_S).astype(np.int64)
+            f = f * self.daily[day % self.daily.size]
         return f
 
     def interval_counts(self, first: int, last: int) -> np.ndarray:
@@ -107,7 +116,8 @@ class RateFunction:
         if isinstance(s, ConstantTraffic):
             rate = np.full(t.shape, s.rps)
         elif isinstance(s, DiurnalTraffic):
-            rate = s.mean_rps + (s.peak_rps - s.mean_rps) * np.cos(2 * math.pi * (t / 3600 - s.peak_hour) / 24)
+            hour = (t + self.week_offset_s) / 3600
+            rate = s.mean_rps + (s.peak_rps - s.mean_rps) * np.cos(2 * math.pi * (hour - s.peak_hour) / 24)
         elif isinstance(s, SpikeTraffic):
             inside = (t >= s.start_s) & (t < s.start_s + s.duration_s)
             rate = np.where(inside, s.spike_rps, s.base_rps)
@@ -135,9 +145,16 @@ class RateFunction:
 FUTURE_DAYS = 400
 
 
-def rate_function(spec: Traffic, seed: int = 0) -> RateFunction:
+def start_week_offset_s(start: datetime) -> float:
+    """Seconds from the Monday 00:00 UTC before ``start`` (an aware datetime) to ``start``."""
+    return float(start.weekday() * DAY_S + start.hour * 3600 + start.minute * 60 + start.second)
+
+
+def rate_function(spec: Traffic, seed: int = 0, start: datetime | None = None) -> RateFunction:
     """The rate function of a scenario's traffic (reads and checks a trace file); with
-    ``daily_sigma`` the seed also picks the traffic future, one lognormal factor per day."""
+    ``daily_sigma`` the seed also picks the traffic future, one lognormal factor per day. ``start``
+    (the scenario's, UTC) anchors the calendar; ``None`` is a Monday 00:00."""
+    offset = 0.0 if start is None else start_week_offset_s(start)
     daily = None
     if spec.daily_sigma > 0:
         rng = np.random.default_rng([seed, 0x7F])  # a stream of its own, apart from the arrival blocks
@@ -146,8 +163,8 @@ def rate_function(spec: Traffic, seed: int = 0) -> RateFunction:
         trace = load_trace(spec)
         rps = trace.counts * spec.scale / trace.interval_s
         bps = None if trace.bytes is None else trace.bytes * spec.scale / trace.interval_s
-        return RateFunction(spec, rps, bps, daily, trace.interval_s)
-    return RateFunction(spec, daily=daily)
+        return RateFunction(spec, rps, bps, daily, trace.interval_s, offset)
+    return RateFunction(spec, daily=daily, week_offset_s=offset)
 
 
 def with_replay_horizon(scenario: Scenario) -> Scenario:

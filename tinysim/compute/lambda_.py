@@ -15,10 +15,12 @@ from dataclasses import dataclass, field
 import numba
 import numpy as np
 
-__all__ = ["IDLE_TTL_S", "LambdaPool", "lambda_kernel"]
+__all__ = ["COLD_START_MS", "IDLE_TTL_S", "LambdaPool", "lambda_kernel"]
 
 #: AWS does not publish how long an idle environment is kept; 5-15 minutes is commonly observed.
 IDLE_TTL_S = 600.0
+#: Assumed INIT durations by package type; the docs give "100 ms to over 1 s" (lambda-runtime-environment).
+COLD_START_MS = {"zip": 300.0, "image": 800.0}
 
 # state vector layout
 S_IDLE_BOTTOM, S_IDLE_TOP, S_BUSY, S_WINDOW, S_CREATED, S_TOKENS, S_LAST, S_MAXCONC = range(8)

@@ -1,5 +1,6 @@
-"""API Gateway: the account throttle as a token bucket (10,000 requests/s, burst 5,000: excess gets
-429), the integration timeout (29 s REST, 30 s HTTP: the client gets 504) and a fixed added latency.
+"""API Gateway: the account throttle as a token bucket (the scenario's ``account`` quotas, by default
+10,000 requests/s with a burst of 5,000: excess gets 429), the integration timeout (29 s REST, 30 s HTTP:
+the client gets 504) and a fixed added latency.
 
 Sources: docs.aws.amazon.com/apigateway/latest/developerguide/limits.html (throttle, timeouts). The
 added latency is an assumption of ours (a few milliseconds), settable per scenario.
@@ -22,8 +23,8 @@ OVERHEAD_MS = {"http": 5.0, "rest": 10.0}
 @dataclass
 class ApiGateway:
     kind: str
-    throttle_rps: float = 10_000.0
-    burst: float = 5_000.0
+    throttle_rps: float
+    burst: float
     overhead_ms: float | None = None
     state: np.ndarray = field(init=False)
 
