@@ -19,7 +19,7 @@ from models.plan import Plan
 from provision.graph import resources_for
 from provision.operations import OPERATIONS
 
-__all__ = ["OPERATIONS", "iam_action", "operation_action", "permissions_policy"]
+__all__ = ["OPERATIONS", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
 #: Which clients each kind of resource uses (besides ssm for the lock and ec2 for the zones).
 _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
@@ -128,6 +128,58 @@ _ANY_RESOURCE = {
 }
 
 
+#: The tagging action AWS also authorizes when a create call carries tags (every create of the stack
+#: does), by client. Sources: docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html,
+#: docs.aws.amazon.com/elasticloadbalancing/latest/userguide/tagging-resources-during-creation.html,
+#: docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html, and each
+#: service's create operation (PutMetricAlarm, CreateLogGroup, CreateRole, CreateFunction, ...).
+TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
+    "ssm": ("ssm:AddTagsToResource",),
+    "ec2": ("ec2:CreateTags",),
+    "elbv2": ("elasticloadbalancing:AddTags",),
+    "ecs": ("ecs:TagResource",),
+    "ecr": ("ecr:TagResource",),
+    "logs": ("logs:TagResource",),
+    "iam": ("iam:TagRole", "iam:TagInstanceProfile"),
+    "lambda": ("lambda:TagResource",),
+    "autoscaling": ("autoscaling:CreateOrUpdateTags",),
+    "cloudwatch": ("cloudwatch:TagResource",),
+    "servicediscovery": ("servicediscovery:TagResource",),
+    "codepipeline": ("codepipeline:TagResource",),
+}
+#: Services whose tagging action can be limited to tag-on-create (a condition key naming the create
+#: call): granted only with it, so existing resources of other owners cannot be retagged. (ELB documents
+#: ``elasticloadbalancing:CreateAction`` too, but parliament's IAM database does not know it yet.)
+_CREATE_ACTION = {
+    "ec2": ("Ec2", "ec2:CreateAction", ["Create*", "AllocateAddress"]),
+    "ecs": ("Ecs", "ecs:CreateAction", ["Create*", "RegisterTaskDefinition"]),
+}
+
+
+def _tag_on_create(plan: Plan, changing: set[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Tagging actions without a create-action key, and one statement per service that has one."""
+    plain: list[str] = []
+    statements = []
+    for client in sorted(changing & set(TAG_ON_CREATE)):
+        for action in TAG_ON_CREATE[client]:
+            prefix = action.split(":")[0]
+            if prefix not in _CREATE_ACTION:
+                plain.append(action)
+                continue
+            name, key, values = _CREATE_ACTION[prefix]
+            condition = {"StringLike": {key: values}, "StringEquals": {"aws:RequestedRegion": plan.region}}
+            statements.append(
+                {
+                    "Sid": f"TagOnCreate{name}",
+                    "Effect": "Allow",
+                    "Action": [action],
+                    "Resource": "*",
+                    "Condition": condition,
+                }
+            )
+    return plain, statements
+
+
 def permissions_policy(plan: Plan) -> dict[str, Any]:
     """The identity policy (a JSON document) for running plan, apply and destroy on ``plan``'s stack."""
     kinds = {res.kind for res in resources_for(plan, [f"{plan.region}a", f"{plan.region}b", f"{plan.region}c"])}
@@ -136,21 +188,21 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
     by_resource: dict[str, set[str]] = {}
     anywhere: set[str] = set()
     global_: set[str] = set()  # IAM is global: its calls are not made in the plan's region
+    tags, tag_statements = _tag_on_create(plan, changing)
+    actions: list[str] = []
     for client in sorted(OPERATIONS):
         # destroy looks for every kind the stack may have had (a plan that changed), so reads are needed
         # on every service; changes only on the services of the plan's resources
         methods = [m for m in OPERATIONS[client] if client in changing or m.startswith(_READS)]
-        for method in methods:
-            action = iam_action(client, method)
-            if action is None:
-                continue
-            prefix = action.split(":")[0]
-            if prefix in scoped and action not in _ANY_RESOURCE:
-                by_resource.setdefault(prefix, set()).add(action)
-            elif prefix == "iam":
-                global_.add(action)
-            else:
-                anywhere.add(action)
+        actions += [a for a in (iam_action(client, m) for m in methods) if a is not None]
+    for action in actions + tags:
+        prefix = action.split(":")[0]
+        if prefix in scoped and action not in _ANY_RESOURCE:
+            by_resource.setdefault(prefix, set()).add(action)
+        elif prefix == "iam":
+            global_.add(action)
+        else:
+            anywhere.add(action)
     statements: list[dict[str, Any]] = [
         {"Sid": f"Stack{p.capitalize()}", "Effect": "Allow", "Action": sorted(a), "Resource": scoped[p]}
         for p, a in sorted(by_resource.items())
@@ -166,4 +218,4 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
             "Condition": {"StringEquals": {"aws:RequestedRegion": plan.region}},
         }
     )
-    return {"Version": "2012-10-17", "Statement": statements}
+    return {"Version": "2012-10-17", "Statement": statements + tag_statements}

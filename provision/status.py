@@ -10,6 +10,7 @@ from typing import Any
 
 from models import InputError
 from models.blueprint import Blueprint, ControlPlane, blueprint
+from models.blueprint.derive_control import PREDEFINED
 from models.plan import Plan
 from models.validation import validate
 from provision.readback import read_control
@@ -27,11 +28,7 @@ from provision.services.storage import Repository
 __all__ = ["LiveStack", "read_plan", "read_stack"]
 
 #: Target tracking's predefined metrics, back to the plan's names.
-_METRICS = {
-    "ECSServiceAverageCPUUtilization": "cpu",
-    "ECSServiceAverageMemoryUtilization": "memory",
-    "ALBRequestCountPerTarget": "alb_request_count_per_target",
-}
+_METRICS = {predefined: name for name, predefined in PREDEFINED.items()}
 
 
 @dataclass(frozen=True)

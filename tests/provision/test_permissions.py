@@ -91,3 +91,18 @@ def test_the_policy_covers_every_call_apply_and_destroy_make(name: str, network:
     missing = sorted(a for a in recorder.actions if not any(fnmatch.fnmatchcase(a, g) for g in granted))
     assert missing == []
     assert len(recorder.actions) > 30
+
+
+def test_creating_with_tags_is_allowed_and_limited_to_creates_where_aws_can() -> None:
+    # A create call that carries tags is also authorized on the service's tagging action (EC2, ECS and
+    # ELB tag-on-create documentation; PutMetricAlarm, CreateRole, CreateLogGroup with tags likewise).
+    policy = permissions_policy(load_plan(PLANS / "seed_container_alb.json"))
+    granted = set(allowed(policy))
+    assert {"ec2:CreateTags", "ecs:TagResource", "elasticloadbalancing:AddTags", "cloudwatch:TagResource"} <= granted
+    assert {"iam:TagRole", "iam:TagInstanceProfile", "logs:TagResource", "autoscaling:CreateOrUpdateTags"} <= granted
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["TagOnCreateEc2"]["Condition"]["StringLike"] == {"ec2:CreateAction": ["Create*", "AllocateAddress"]}
+    assert by_sid["TagOnCreateEcs"]["Action"] == ["ecs:TagResource"]
+    assert "iam:TagRole" in by_sid["StackIam"]["Action"]  # only the stack's own roles
+    serverless = set(allowed(permissions_policy(load_plan(PLANS / "serverless.json"))))
+    assert "lambda:TagResource" in serverless and "ecs:TagResource" not in serverless
