@@ -87,8 +87,9 @@ class Change:
     key: str
     kind: str
     name: str
-    action: str  # create | update | no-op
+    action: str  # create | update | no-op | delete
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    live: Live | None = field(default=None, repr=False, compare=False)  # what a delete removes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -194,7 +195,23 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return Survey(changes, known)
+    return Survey(changes + _stale(ctx, resources), known)
+
+
+#: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
+#: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
+PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy")
+
+
+def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
+    """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
+    wanted = {(r.kind, r.name) for r in resources}
+    out = []
+    for kind_name in PRUNED:
+        for live in _aws(f"list {kind_name}", partial(KINDS[kind_name].owned, ctx)):
+            if (kind_name, live.id) not in wanted:
+                out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
+    return out
 
 
 def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
@@ -239,6 +256,10 @@ def apply(
             action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
+    for change in first.changes:
+        if change.action == "delete" and change.live is not None:
+            _aws(f"delete {change.kind} {change.name}", partial(KINDS[change.kind].delete, ctx, change.live))
+            say(f"deleted {change.kind} {change.name}: no longer in the plan")
     return ctx.outputs
 
 

@@ -133,6 +133,7 @@ OPERATIONS: dict[str, list[str]] = {
         "delete_auto_scaling_group",
         "describe_policies",
         "put_scaling_policy",
+        "delete_policy",
     ],
     "elbv2": [
         "describe_load_balancers",

@@ -236,7 +236,17 @@ class GroupPolicy(KindBase):
         return self.create(ctx, res)
 
     def delete(self, ctx: Context, live: Live) -> None:
-        pass  # goes with the group
+        ctx.clients("autoscaling").delete_policy(AutoScalingGroupName=live.outputs["group"], PolicyName=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        """The group's policies, when the group is known (destroy leaves them to go with the group)."""
+        group = ctx.outputs.get("asg", {}).get("name")
+        if group is None:
+            return []
+        got = ctx.clients("autoscaling").describe_policies(AutoScalingGroupName=group)["ScalingPolicies"]
+        return [
+            Live("group_policy", p["PolicyName"], {}, ctx.stack, {"arn": p["PolicyARN"], "group": group}) for p in got
+        ]
 
 
 class CapacityProvider(KindBase):
