@@ -16,6 +16,7 @@ from models.blueprint.resources import BillingItem, RootVolume, StackResource
 
 __all__ = ["Inventory", "inventory"]
 
+
 @dataclass(frozen=True)
 class Inventory:
     """Units of each bill item in a stack (``quantity`` summed over its resources), and the root volume
