@@ -7,6 +7,7 @@ command 0 on success, 1 on error. An invalid plan is reported line by line befor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -94,12 +95,19 @@ def _cmd_destroy(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from provision.api import read_status
 
-    _, ctx = _context(args)
-    live = read_status(ctx)
+    plan, ctx = _context(args)
+    live = read_status(ctx, plan)
     if live is None:
         print(json.dumps(None) if args.json else f"stack {ctx.stack!r} does not exist")
         return 0
-    print(live.model_dump_json(indent=2))
+    doc = {
+        "plan": live.plan.model_dump(mode="json") if live.plan is not None else live.fields,
+        "outside_plan": list(live.outside_plan),
+        "control": dataclasses.asdict(live.control),
+    }
+    print(json.dumps(doc, indent=2))
+    for problem in live.outside_plan:
+        print(f"{PROG}: live value outside what a plan may hold: {problem}", file=sys.stderr)
     return 0
 
 

@@ -15,8 +15,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
+from provision.graph.kinds import destroy_kind_order
 from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
+from provision.services.alarms import Alarm
 from provision.services.apigw import HttpApi, RestApi, VpcLink
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
@@ -27,7 +29,7 @@ from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
-from provision.services.scaling import Alarm, ScalableTarget, StepPolicy
+from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
 
 __all__ = ["DESTROY_ORDER", "KINDS", "Change", "Survey", "apply", "destroy", "diff", "survey"]
@@ -62,6 +64,8 @@ KINDS: dict[str, Kind] = {
     "rest_api": RestApi(),
     "scalable_target": ScalableTarget(),
     "step_policy": StepPolicy(),
+    "target_tracking_policy": TargetTrackingPolicy(),
+    "scheduled_action": ScheduledAction(),
     "alarm": Alarm(),
     "function": Function(),
     "provisioned": ProvisionedConcurrency(),
@@ -69,41 +73,8 @@ KINDS: dict[str, Kind] = {
     "build_project": BuildProject(),
     "pipeline": Pipeline(),
 }
-#: Dependants first.
-DESTROY_ORDER = (
-    "pipeline",
-    "build_project",
-    "alarm",
-    "step_policy",
-    "scalable_target",
-    "http_api",
-    "rest_api",
-    "service",
-    "listener",
-    "alb",
-    "target_group",
-    "vpc_link",
-    "discovery_service",
-    "namespace",
-    "task_definition",
-    "capacity_provider",
-    "asg",
-    "launch_template",
-    "cluster",
-    "function",
-    "instance_profile",
-    "role",
-    "log_group",
-    "repository",
-    "bucket",
-    "security_group",
-    "route_table",
-    "nat",
-    "eip",
-    "igw",
-    "subnet",
-    "vpc",
-)
+#: Dependants first: the reverse of the build order of the kinds' dependency graph.
+DESTROY_ORDER = destroy_kind_order(frozenset(KINDS))
 Say = Callable[[str], None]
 
 

@@ -204,6 +204,9 @@ OPERATIONS: dict[str, list[str]] = {
         "describe_scaling_policies",
         "put_scaling_policy",
         "delete_scaling_policy",
+        "describe_scheduled_actions",
+        "put_scheduled_action",
+        "delete_scheduled_action",
     ],
     "cloudwatch": ["describe_alarms", "list_tags_for_resource", "put_metric_alarm", "delete_alarms"],
     "lambda": [
@@ -258,6 +261,8 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "rest_api": ("apigateway",),
     "scalable_target": ("application-autoscaling",),
     "step_policy": ("application-autoscaling",),
+    "target_tracking_policy": ("application-autoscaling",),
+    "scheduled_action": ("application-autoscaling",),
     "alarm": ("cloudwatch",),
     "function": ("lambda",),
     "provisioned": ("lambda",),

@@ -49,7 +49,7 @@ def converged_then_destroyed(plan: Plan) -> None:
     assert [c.name for c in plan_changes(plan, ctx) if c.action != "no-op"] == []
     assert owned(connect(plan)) == one_of_each(plan)
     status = read_status(connect(plan))
-    assert status is not None and relevant(status) == relevant(plan)
+    assert status is not None and status.plan is not None and relevant(status.plan) == relevant(plan)
     destroy_stack(connect(plan), progress=quiet)
     ctx = connect(plan)
     assert owned(ctx) == {} and tagged_anywhere(ctx) == []

@@ -32,7 +32,7 @@ def test_apply_status_reapply_destroy(name: str, tmp_path: Path) -> None:
     outputs = json.loads(applied.stdout)
     assert outputs["ecr_repository_uri"].endswith(f"/{plan.name}") and outputs["endpoint"]
     status = cli("status", str(path))
-    assert relevant(Plan.model_validate_json(status.stdout)) == relevant(plan)
+    assert relevant(Plan.model_validate(json.loads(status.stdout)["plan"])) == relevant(plan)
     again = cli("plan", str(path))
     assert again.returncode == 0, again.stdout + again.stderr  # nothing to change
     assert cli("apply", str(path)).stdout.count("created") == 0
@@ -65,6 +65,8 @@ def test_drift_is_named_and_the_autoscalers_count_survives(tmp_path: Path) -> No
                 "EvaluationPeriods",
                 "ComparisonOperator",
                 "AlarmActions",
+                "DatapointsToAlarm",
+                "TreatMissingData",
             )
         },
         Threshold=55.0,

@@ -82,8 +82,8 @@ def test_target_tracking_alarms_are_made_by_the_policy_and_billed() -> None:
     res = stack_resources(plan(container={"launch_type": "fargate", "task": {"cpu_units": 256}, "scaling": tt}))
     alarms = [r for r in res if r.kind == "alarm"]
     assert [(a.name, a.made_by) for a in alarms] == [
-        ("TargetTracking-tinystack-AlarmHigh", "policy-target"),
-        ("TargetTracking-tinystack-AlarmLow", "policy-target"),
+        ("TargetTracking-service/tinystack/tinystack-AlarmHigh", "policy-target"),
+        ("TargetTracking-service/tinystack/tinystack-AlarmLow", "policy-target"),
     ]
     assert billed(res, "alarm") == 2 and not any(r.kind == "step_policy" for r in res)
     off = stack_resources(
