@@ -20,28 +20,32 @@ __all__ = ["Inventory", "inventory"]
 @dataclass(frozen=True)
 class Inventory:
     """Units of each bill item in a stack (``quantity`` summed over its resources), and the root volume
-    every container instance carries (``None`` without container instances)."""
+    the instances of an item carry (``instance_root_volume``: every container instance's)."""
 
     units: tuple[tuple[BillingItem, int], ...]
-    root_volume: RootVolume | None = None
+    root_volumes: tuple[tuple[BillingItem, RootVolume], ...] = ()
 
     def count(self, item: BillingItem) -> int:
         """Units of ``item`` (0 when no resource bills it)."""
         return sum(n for i, n in self.units if i == item)
 
+    def root_volume(self, item: BillingItem) -> RootVolume | None:
+        """The root volume each instance billed on ``item`` carries, ``None`` when it has none."""
+        return next((v for i, v in self.root_volumes if i == item), None)
+
 
 def inventory(resources: Iterable[StackResource]) -> Inventory:
     """Sum the ``billed`` entries of ``resources`` by item.
 
-    Raises ``ValueError`` when two resources carry different root volumes (one launch template gives
-    every container instance the same one)."""
+    Raises ``ValueError`` when two entries of one item carry different root volumes (one launch template
+    gives every container instance the same one)."""
     units: Counter[BillingItem] = Counter()
-    volumes: set[RootVolume] = set()
+    volumes: dict[BillingItem, RootVolume] = {}
     for r in resources:
         for b in r.billed:
             units[b.item] += b.quantity
-            if b.root_volume is not None:
-                volumes.add(b.root_volume)
-    if len(volumes) > 1:
-        raise ValueError(f"one root volume per stack expected, got {sorted(map(repr, volumes))}")
-    return Inventory(tuple(sorted(units.items())), next(iter(volumes), None))
+            if b.root_volume is None:
+                continue
+            if volumes.setdefault(b.item, b.root_volume) != b.root_volume:
+                raise ValueError(f"{b.item}: two root volumes, {volumes[b.item]} and {b.root_volume}")
+    return Inventory(tuple(sorted(units.items())), tuple(sorted(volumes.items())))

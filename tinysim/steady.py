@@ -12,11 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from models.blueprint import blueprint, tasks_per_instance
+from models.blueprint.resources import BillingItem
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
 from tinysim.capacity import spot_tasks
-from tinysim.inventory import inventory
+from tinysim.inventory import Inventory, inventory
 from tinysim.payload_limits import payload_error
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 
@@ -59,6 +60,23 @@ def steady_instances(plan: Plan) -> int:
     return max(plan.container.instances.min, -(-plan.container.tasks.min // tasks_per_instance(plan)))
 
 
+def _root_volumes(stock: Inventory, container_hours: Decimal) -> list[dict[str, Any]]:
+    """Root EBS volumes, each billed for as long as its instance lives: the container instances' for
+    ``container_hours`` in all (one volume each), a NAT instance's (when the blueprint gives it one) all month."""
+    lives: tuple[tuple[BillingItem, Decimal, int], ...] = (
+        ("instance_root_volume", container_hours, 1),
+        ("nat_instance", MONTH_HOURS, stock.count("nat_instance")),
+    )
+    out: list[dict[str, Any]] = []
+    for item, hours, volumes in lives:
+        volume = stock.root_volume(item)
+        if volume is not None and stock.count(item):
+            out.append(
+                {"volume_type": volume.volume_type, "size_gib": volume.size_gib, "hours": hours, "volumes": volumes}
+            )
+    return out
+
+
 def fixed_usage(
     plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0), instance_hours: Decimal | None = None
 ) -> dict[str, Any]:
@@ -85,10 +103,9 @@ def fixed_usage(
         out["public_ipv4"] = [{"addresses": stock.count("public_ipv4")}]
     if stock.count("hosted_zone"):
         out["route53"] = [{"hosted_zones": stock.count("hosted_zone")}]
-    volume = stock.root_volume
-    if volume is not None and stock.count("instance_root_volume"):
-        hours = MONTH_HOURS * steady_instances(plan) if instance_hours is None else instance_hours
-        out["ebs"] = [{"volume_type": volume.volume_type, "size_gib": volume.size_gib, "hours": hours}]
+    container_hours = MONTH_HOURS * steady_instances(plan) if instance_hours is None else instance_hours
+    if volumes := _root_volumes(stock, container_hours):
+        out["ebs"] = volumes
     out["cloudwatch"] = [{"alarms": stock.count("alarm")}]
     if stock.count("repository"):
         out["ecr"] = [{"storage_gb": _d(ops.image_gb * ops.images_kept) * stock.count("repository")}]
