@@ -27,6 +27,7 @@ from provision.services.discovery import DiscoveryService, Namespace
 from provision.services.ec2 import Eip, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc
 from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
+from provision.services.endpoints import VpcEndpoint
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
 from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
@@ -42,6 +43,7 @@ KINDS: dict[str, Kind] = {
     "nat": NatGateway(),
     "route_table": RouteTable(),
     "security_group": SecurityGroup(),
+    "vpc_endpoint": VpcEndpoint(),
     "repository": Repository(),
     "log_group": LogGroup(),
     "bucket": Bucket(),

@@ -20,6 +20,7 @@ from provision.services.cicd import BuildProject, Pipeline
 from provision.services.ec2 import NatGateway, Subnet, Vpc
 from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import LoadBalancer
+from provision.services.endpoints import VpcEndpoint
 from provision.services.lambda_ import Function, ProvisionedConcurrency
 from provision.services.storage import Repository
 
@@ -95,7 +96,12 @@ def _fields(ctx: Context) -> dict[str, Any] | None:
         while _find(Subnet(), ctx, f"subnet-public-{azs}", f"{name}-public-{azs}") is not None:
             azs += 1
         nat = _find(NatGateway(), ctx, "nat", f"{name}-nat")
-        data["network"] = {"vpc_cidr": vpc.props["cidr"], "azs": max(azs, 1), "nat": "gateway" if nat else "none"}
+        data["network"] = {
+            "vpc_cidr": vpc.props["cidr"],
+            "azs": max(azs, 1),
+            "nat": "gateway" if nat else "none",
+            "vpc_endpoints": bool(VpcEndpoint().owned(ctx)),
+        }
     if _find(LoadBalancer(), ctx, "alb", f"{name}-alb") is not None:
         data["front_door"] = "alb"
     elif _find(HttpApi(), ctx, "http-api", name) is not None:

@@ -75,14 +75,16 @@ def _network(plan: Plan, private: bool) -> list[StackResource]:
 
 
 def _endpoints(plan: Plan) -> list[StackResource]:
-    """Interface endpoints in every task subnet (billed per endpoint and zone) and the S3 gateway."""
+    """Interface endpoints in every task subnet (billed per endpoint and zone) behind their own security
+    group (HTTPS from the tasks), and the S3 gateway endpoint on the tasks' route table (free)."""
     subnets = task_subnet_keys(plan)
-    out = [
+    out = [_r("sg-endpoints", "security_group", f"{plan.name}-endpoints", ("vpc", "sg-tasks"))]
+    out += [
         _r(
             f"endpoint-{svc.replace('.', '-')}",
             "vpc_endpoint",
             f"{plan.name}-{svc.replace('.', '-')}",
-            ("sg-tasks", *subnets),
+            ("sg-endpoints", *subnets),
             Billed("vpc_endpoint", plan.network.azs),
         )
         for svc in INTERFACE_ENDPOINT_SERVICES

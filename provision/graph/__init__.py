@@ -33,10 +33,6 @@ def supported(plan: Plan) -> None:
             "front_door='apigw-rest' with containers needs a Network Load Balancer, which the "
             "provisioner does not build yet; use 'apigw-http' or 'alb'"
         )
-    if plan.architecture == "container" and plan.network.vpc_endpoints:
-        raise PlanNotSupported(
-            "network.vpc_endpoints: VPC endpoints are not built by the provisioner yet; set it to false"
-        )
 
 
 def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:

@@ -35,7 +35,22 @@ def _security_group(plan: Plan, res: StackResource) -> dict[str, Any]:
     if res.key == "sg-front":
         ingress = [(80, "0.0.0.0/0")] if plan.front_door == "alb" else []
         return {"description": "front door", "ingress": ingress}
+    if res.key == "sg-endpoints":
+        return {"description": "interface endpoints: HTTPS from the tasks only", "ingress": [(443, "sg-tasks")]}
     return {"description": "tasks: from the front door only", "ingress": [(plan.container.task.port, "sg-front")]}
+
+
+def _endpoint(plan: Plan, res: StackResource) -> dict[str, Any]:
+    """Interface endpoint (service ``ecr.api``...) in the subnets it depends on, or the S3 gateway."""
+    service = res.key.removeprefix("endpoint-").replace("-", ".")
+    if service == "s3":
+        return {"service": f"com.amazonaws.{plan.region}.s3", "type": "Gateway", "route_tables": res.deps}
+    return {
+        "service": f"com.amazonaws.{plan.region}.{service}",
+        "type": "Interface",
+        "security_group": res.deps[0],
+        "subnets": res.deps[1:],
+    }
 
 
 def network_props(plan: Plan, res: StackResource, azs_names: list[str]) -> dict[str, Any] | None:
@@ -52,4 +67,6 @@ def network_props(plan: Plan, res: StackResource, azs_names: list[str]) -> dict[
         return {}
     if res.kind == "security_group":
         return _security_group(plan, res)
+    if res.kind == "vpc_endpoint":
+        return _endpoint(plan, res)
     return None

@@ -22,14 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from models import Plan, load_plan
 from models.blueprint import AlarmSpec, Blueprint, RootVolume, blueprint
+from models.blueprint.derive_resources import INTERFACE_ENDPOINT_SERVICES
 from provision.api import apply_plan, connect, destroy_stack, read_status
 from provision.resources import Context
-from tests.provision.conftest import unique
+from tests.provision.conftest import relevant, unique
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -66,7 +67,14 @@ def live_inventory(ctx: Context) -> dict[str, Any]:
     alarms = [
         a["AlarmName"] for a in ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{n}-")["MetricAlarms"]
     ]
+    endpoints = [
+        e
+        for e in _tagged(ec2.describe_vpc_endpoints(Filters=flt)["VpcEndpoints"], n)
+        if e["State"].lower() not in ("deleted", "deleting")
+    ]
     return {
+        "vpc_endpoint": sorted(e["ServiceName"].split(f".{ctx.region}.", 1)[1] for e in endpoints),
+        "endpoint_zones": sum(len(e.get("SubnetIds", [])) for e in endpoints if e["VpcEndpointType"] == "Interface"),
         "nat": len(nats),
         "eip": len(eips),
         "alb": [(b["LoadBalancerName"], b["Scheme"]) for b in lbs],
@@ -82,7 +90,10 @@ def expected_inventory(bp: Blueprint) -> dict[str, Any]:
     """The same, from the blueprint."""
     res = bp.resources
     kinds = Counter(r.kind for r in res)
+    endpoints = kinds["vpc_endpoint"] > 0
     return {
+        "vpc_endpoint": sorted([*INTERFACE_ENDPOINT_SERVICES, "s3"]) if endpoints else [],
+        "endpoint_zones": sum(b.quantity for r in res for b in r.billed if b.item == "vpc_endpoint"),
         "nat": kinds["nat"],
         "eip": kinds["eip"],
         "alb": [(r.name, "internet-facing") for r in res if r.kind == "alb"],
@@ -219,6 +230,7 @@ def check(plan: Plan) -> None:
             control_as_built(connect(plan), bp)
         status = read_status(connect(plan), plan)
         assert status is not None and status.outside_plan == ()
+        assert status.plan is not None and relevant(status.plan) == relevant(plan)
         # LocalStack's CloudWatch does not hold the target tracking policy's alarms (see the docstring)
         shown = tuple(a for a in bp.control.alarms if a.managed_by == "stack")
         assert status.control == replace(bp.control, alarms=shown)
@@ -265,7 +277,11 @@ def draw_plan(draw: Any, shape: tuple[str, str, str, str, str]) -> Plan:
     data = {
         "architecture": arch,
         "front_door": door,
-        "network": {"nat": nat, "azs": draw(st.sampled_from([2, 3]))},
+        "network": {
+            "nat": nat,
+            "azs": draw(st.sampled_from([2, 3])),
+            "vpc_endpoints": arch == "container" and draw(st.booleans()),
+        },
         "container": {
             "launch_type": launch,
             "instances": {"min": instances, "max": 4},
@@ -279,7 +295,14 @@ def draw_plan(draw: Any, shape: tuple[str, str, str, str, str]) -> Plan:
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=["-".join(s) for s in SHAPES])
-@settings(max_examples=1, derandomize=True, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=1,
+    derandomize=True,
+    database=None,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],  # no shrinking: every try is a LocalStack apply
+    suppress_health_check=list(HealthCheck),
+)
 @given(data=st.data())
 def test_drawn_plan_builds_its_blueprint(shape: tuple[str, str, str, str, str], data: st.DataObject) -> None:
     check(draw_plan(data.draw, shape))

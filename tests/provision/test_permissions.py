@@ -70,7 +70,9 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
 
 @pytest.mark.localstack
 @pytest.mark.usefixtures("localstack")
-@pytest.mark.parametrize("name", ["seed_container_apigw.json", "fargate_alb.json", "serverless.json"])
+@pytest.mark.parametrize(
+    "name", ["seed_container_apigw.json", "fargate_alb.json", "serverless.json", "target_tracking_alb.json"]
+)
 def test_the_policy_covers_every_call_apply_and_destroy_make(name: str) -> None:
     plan = unique(load_plan(PLANS / name), "perm")
     recorder = Recorder()

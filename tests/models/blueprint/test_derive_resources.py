@@ -111,6 +111,8 @@ def test_scheduled_actions_and_endpoints() -> None:
     res = stack_resources(plan(network={"vpc_endpoints": True, "azs": 3}, container={"scaling": {"scheduled": sched}}))
     assert [r.name for r in res if r.kind == "scheduled_action"] == ["peak"]
     assert billed(res, "vpc_endpoint") == 3 * 3  # ecr.api, ecr.dkr, logs in each of 3 zones
+    s3 = next(r for r in res if r.key == "endpoint-s3")
+    assert s3.billed == () and s3.deps == ("rt-private",)  # a gateway endpoint is free
 
 
 def test_blueprint_carries_the_resources() -> None:
