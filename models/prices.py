@@ -45,7 +45,7 @@ class _Frozen(BaseModel):
 
 Usd = Annotated[Decimal, Field(ge=0, le=MAX_PRICE_USD), Strict(False)]
 #: Entries used as divisors or rates: a zero would divide by zero or stop all traffic.
-POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb", "apigw.throttle.")
+POSITIVE_VALUE_PREFIXES = ("alb.lcu.", "apigw.http.metering_kb")
 
 
 class Tier(_Frozen):

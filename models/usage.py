@@ -24,12 +24,14 @@ __all__ = [
     "CloudWatchUsage",
     "CodeBuildUsage",
     "CodePipelineUsage",
+    "EbsUsage",
     "Ec2Usage",
     "EcrUsage",
     "FargateUsage",
     "LambdaUsage",
     "NatGatewayUsage",
     "PublicIpv4Usage",
+    "Route53Usage",
     "Usage",
     "VpcEndpointUsage",
     "load_usage",
@@ -166,6 +168,28 @@ class Ec2Usage(_Frozen):
     surplus_vcpu_hours: NonNeg = Decimal(0)
 
 
+class EbsUsage(_Frozen):
+    """EBS volumes of one type, billed per GB-month of provisioned storage for as long as they live.
+
+    Give ``gb_months`` directly, or ``size_gib`` per volume with ``volumes`` and ``hours`` (each
+    volume's hours of life; default the whole month): GB-months = size x volumes x hours / month_hours.
+    A root volume lives exactly as long as its instance, so its hours are the instance-hours. AWS bills
+    provisioned storage per second (60 s minimum). Source: aws.amazon.com/ebs/pricing/.
+    """
+
+    volume_type: Literal["gp3", "gp2"] = "gp3"
+    size_gib: NonNeg = Decimal(30)
+    volumes: NonNeg = Decimal(1)
+    hours: NonNeg | None = None
+    gb_months: NonNeg | None = Field(None, description="provisioned GB-months; replaces size_gib x volumes x hours")
+
+
+class Route53Usage(_Frozen):
+    """Route 53 hosted zones kept for the month (a Cloud Map private DNS namespace creates one)."""
+
+    hosted_zones: NonNeg = Decimal(1)
+
+
 class NatGatewayUsage(_Frozen):
     count: NonNeg = Decimal(1)
     hours: NonNeg | None = None
@@ -231,6 +255,8 @@ class Usage(_Frozen):
     nat_gateway: Many[NatGatewayUsage] = ()
     vpc_endpoints: Many[VpcEndpointUsage] = ()
     public_ipv4: Many[PublicIpv4Usage] = ()
+    ebs: Many[EbsUsage] = ()
+    route53: Many[Route53Usage] = ()
     data_transfer_out_gb: NonNeg = Decimal(0)
     cloudwatch: Many[CloudWatchUsage] = ()
     ecr: Many[EcrUsage] = ()

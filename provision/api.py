@@ -22,7 +22,7 @@ from provision.localstack.launcher import ENDPOINT, running
 from provision.lock import Holder, Intents, force_unlock, stack_lock
 from provision.resources import Context
 from provision.session import PROBE_TIMEOUT_S, Clients
-from provision.status import read_plan
+from provision.status import LiveStack, read_stack
 from provision.tagging import check_tags
 
 __all__ = [
@@ -134,6 +134,8 @@ def destroy_stack(ctx: Context, progress: Say = print) -> int:
         return destroy(ctx, progress, Intents(ctx))
 
 
-def read_status(ctx: Context) -> Plan | None:
-    """The live stack as a Plan (None when nothing of it exists)."""
-    return read_plan(ctx)
+def read_status(ctx: Context, plan: Plan | None = None) -> LiveStack | None:
+    """The live stack: as a plan, and its control plane in the blueprint's types (None when nothing of
+    it exists). ``plan`` lends the control plane's keys; a live value outside what a plan may hold is
+    named in ``outside_plan``, never an error."""
+    return read_stack(ctx, plan)

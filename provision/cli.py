@@ -7,6 +7,7 @@ command 0 on success, 1 on error. An invalid plan is reported line by line befor
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import signal
 import sys
@@ -54,7 +55,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         print(json.dumps({"changes": [c.as_json() for c in changes], "pending": len(todo)}, indent=2, default=str))
     else:
         for c in changes:
-            mark = {"create": "+", "update": "~", "no-op": " "}[c.action]
+            mark = {"create": "+", "update": "~", "no-op": " ", "delete": "-"}[c.action]
             detail = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in c.fields.items())
             print(f"{mark} {c.kind} {c.name}" + (f"  ({detail})" if detail else ""))
         print(f"{len(todo)} to change, {len(changes) - len(todo)} unchanged")
@@ -94,12 +95,19 @@ def _cmd_destroy(args: argparse.Namespace) -> int:
 def _cmd_status(args: argparse.Namespace) -> int:
     from provision.api import read_status
 
-    _, ctx = _context(args)
-    live = read_status(ctx)
+    plan, ctx = _context(args)
+    live = read_status(ctx, plan)
     if live is None:
         print(json.dumps(None) if args.json else f"stack {ctx.stack!r} does not exist")
         return 0
-    print(live.model_dump_json(indent=2))
+    doc = {
+        "plan": live.plan.model_dump(mode="json") if live.plan is not None else live.fields,
+        "outside_plan": list(live.outside_plan),
+        "control": dataclasses.asdict(live.control),
+    }
+    print(json.dumps(doc, indent=2))
+    for problem in live.outside_plan:
+        print(f"{PROG}: live value outside what a plan may hold: {problem}", file=sys.stderr)
     return 0
 
 

@@ -15,8 +15,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
+from provision.graph.kinds import destroy_kind_order
 from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
+from provision.services.alarms import Alarm
 from provision.services.apigw import HttpApi, RestApi, VpcLink
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
@@ -25,9 +27,10 @@ from provision.services.discovery import DiscoveryService, Namespace
 from provision.services.ec2 import Eip, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc
 from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
+from provision.services.endpoints import VpcEndpoint
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
-from provision.services.scaling import Alarm, ScalableTarget, StepPolicy
+from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
 
 __all__ = ["DESTROY_ORDER", "KINDS", "Change", "Survey", "apply", "destroy", "diff", "survey"]
@@ -40,6 +43,7 @@ KINDS: dict[str, Kind] = {
     "nat": NatGateway(),
     "route_table": RouteTable(),
     "security_group": SecurityGroup(),
+    "vpc_endpoint": VpcEndpoint(),
     "repository": Repository(),
     "log_group": LogGroup(),
     "bucket": Bucket(),
@@ -62,6 +66,8 @@ KINDS: dict[str, Kind] = {
     "rest_api": RestApi(),
     "scalable_target": ScalableTarget(),
     "step_policy": StepPolicy(),
+    "target_tracking_policy": TargetTrackingPolicy(),
+    "scheduled_action": ScheduledAction(),
     "alarm": Alarm(),
     "function": Function(),
     "provisioned": ProvisionedConcurrency(),
@@ -69,41 +75,8 @@ KINDS: dict[str, Kind] = {
     "build_project": BuildProject(),
     "pipeline": Pipeline(),
 }
-#: Dependants first.
-DESTROY_ORDER = (
-    "pipeline",
-    "build_project",
-    "alarm",
-    "step_policy",
-    "scalable_target",
-    "http_api",
-    "rest_api",
-    "service",
-    "listener",
-    "alb",
-    "target_group",
-    "vpc_link",
-    "discovery_service",
-    "namespace",
-    "task_definition",
-    "capacity_provider",
-    "asg",
-    "launch_template",
-    "cluster",
-    "function",
-    "instance_profile",
-    "role",
-    "log_group",
-    "repository",
-    "bucket",
-    "security_group",
-    "route_table",
-    "nat",
-    "eip",
-    "igw",
-    "subnet",
-    "vpc",
-)
+#: Dependants first: the reverse of the build order of the kinds' dependency graph.
+DESTROY_ORDER = destroy_kind_order(frozenset(KINDS))
 Say = Callable[[str], None]
 
 
@@ -114,8 +87,9 @@ class Change:
     key: str
     kind: str
     name: str
-    action: str  # create | update | no-op
+    action: str  # create | update | no-op | delete
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    live: Live | None = field(default=None, repr=False, compare=False)  # what a delete removes
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -221,7 +195,23 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return Survey(changes, known)
+    return Survey(changes + _stale(ctx, resources), known)
+
+
+#: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
+#: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
+PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy")
+
+
+def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
+    """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
+    wanted = {(r.kind, r.name) for r in resources}
+    out = []
+    for kind_name in PRUNED:
+        for live in _aws(f"list {kind_name}", partial(KINDS[kind_name].owned, ctx)):
+            if (kind_name, live.id) not in wanted:
+                out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
+    return out
 
 
 def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
@@ -266,6 +256,10 @@ def apply(
             action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
+    for change in first.changes:
+        if change.action == "delete" and change.live is not None:
+            _aws(f"delete {change.kind} {change.name}", partial(KINDS[change.kind].delete, ctx, change.live))
+            say(f"deleted {change.kind} {change.name}: no longer in the plan")
     return ctx.outputs
 
 

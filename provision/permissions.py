@@ -17,222 +17,9 @@ import botocore.session
 
 from models.plan import Plan
 from provision.graph import resources_for
+from provision.operations import OPERATIONS
 
-__all__ = ["OPERATIONS", "iam_action", "operation_action", "permissions_policy"]
-
-#: Operations (boto3 method names) the provisioner calls, by client name.
-OPERATIONS: dict[str, list[str]] = {
-    "ssm": ["get_parameter", "put_parameter", "delete_parameter", "get_parameters"],
-    "ec2": [
-        "describe_availability_zones",
-        "describe_vpcs",
-        "describe_vpc_attribute",
-        "create_vpc",
-        "modify_vpc_attribute",
-        "delete_vpc",
-        "describe_subnets",
-        "create_subnet",
-        "delete_subnet",
-        "describe_internet_gateways",
-        "create_internet_gateway",
-        "attach_internet_gateway",
-        "detach_internet_gateway",
-        "delete_internet_gateway",
-        "describe_addresses",
-        "allocate_address",
-        "release_address",
-        "describe_nat_gateways",
-        "create_nat_gateway",
-        "delete_nat_gateway",
-        "describe_route_tables",
-        "create_route_table",
-        "create_route",
-        "replace_route",
-        "associate_route_table",
-        "disassociate_route_table",
-        "delete_route_table",
-        "describe_security_groups",
-        "create_security_group",
-        "authorize_security_group_ingress",
-        "revoke_security_group_ingress",
-        "delete_security_group",
-        "describe_launch_templates",
-        "describe_launch_template_versions",
-        "create_launch_template",
-        "create_launch_template_version",
-        "modify_launch_template",
-        "delete_launch_template",
-        "describe_images",
-    ],
-    "ecr": [
-        "describe_repositories",
-        "create_repository",
-        "list_tags_for_resource",
-        "put_image_scanning_configuration",
-        "get_lifecycle_policy",
-        "put_lifecycle_policy",
-        "delete_repository",
-    ],
-    "logs": [
-        "describe_log_groups",
-        "create_log_group",
-        "list_tags_log_group",
-        "put_retention_policy",
-        "delete_log_group",
-    ],
-    "s3": [
-        "list_buckets",
-        "head_bucket",
-        "create_bucket",
-        "get_bucket_tagging",
-        "put_bucket_tagging",
-        "get_bucket_encryption",
-        "put_bucket_encryption",
-        "get_public_access_block",
-        "put_public_access_block",
-        "get_bucket_versioning",
-        "put_bucket_versioning",
-        "get_bucket_policy",
-        "put_bucket_policy",
-        "list_object_versions",
-        "delete_objects",
-        "delete_bucket",
-    ],
-    "iam": [
-        "get_role",
-        "list_roles",
-        "list_role_tags",
-        "get_role_policy",
-        "create_role",
-        "put_role_policy",
-        "update_assume_role_policy",
-        "list_role_policies",
-        "delete_role_policy",
-        "list_instance_profiles_for_role",
-        "remove_role_from_instance_profile",
-        "delete_role",
-        "get_instance_profile",
-        "list_instance_profiles",
-        "list_instance_profile_tags",
-        "create_instance_profile",
-        "add_role_to_instance_profile",
-        "delete_instance_profile",
-        "pass_role",
-    ],
-    "ecs": [
-        "describe_clusters",
-        "create_cluster",
-        "delete_cluster",
-        "put_cluster_capacity_providers",
-        "describe_capacity_providers",
-        "create_capacity_provider",
-        "delete_capacity_provider",
-        "describe_task_definition",
-        "list_task_definitions",
-        "register_task_definition",
-        "deregister_task_definition",
-        "describe_services",
-        "list_services",
-        "create_service",
-        "update_service",
-        "delete_service",
-    ],
-    "autoscaling": [
-        "describe_auto_scaling_groups",
-        "create_auto_scaling_group",
-        "update_auto_scaling_group",
-        "delete_auto_scaling_group",
-        "describe_policies",
-        "put_scaling_policy",
-    ],
-    "elbv2": [
-        "describe_load_balancers",
-        "describe_load_balancer_attributes",
-        "create_load_balancer",
-        "modify_load_balancer_attributes",
-        "delete_load_balancer",
-        "describe_target_groups",
-        "create_target_group",
-        "delete_target_group",
-        "describe_listeners",
-        "create_listener",
-        "delete_listener",
-        "describe_tags",
-    ],
-    "servicediscovery": [
-        "list_namespaces",
-        "create_private_dns_namespace",
-        "get_operation",
-        "list_tags_for_resource",
-        "delete_namespace",
-        "list_services",
-        "create_service",
-        "delete_service",
-    ],
-    "apigatewayv2": [
-        "get_vpc_links",
-        "create_vpc_link",
-        "delete_vpc_link",
-        "get_apis",
-        "get_api",
-        "create_api",
-        "delete_api",
-        "get_integrations",
-        "create_integration",
-        "get_routes",
-        "create_route",
-        "get_stages",
-        "create_stage",
-        "update_stage",
-    ],
-    "apigateway": [
-        "get_rest_apis",
-        "get_rest_api",
-        "create_rest_api",
-        "delete_rest_api",
-        "get_resources",
-        "create_resource",
-        "put_method",
-        "put_integration",
-        "get_stages",
-        "create_deployment",
-    ],
-    "application-autoscaling": [
-        "describe_scalable_targets",
-        "register_scalable_target",
-        "deregister_scalable_target",
-        "describe_scaling_policies",
-        "put_scaling_policy",
-        "delete_scaling_policy",
-    ],
-    "cloudwatch": ["describe_alarms", "list_tags_for_resource", "put_metric_alarm", "delete_alarms"],
-    "lambda": [
-        "get_function",
-        "create_function",
-        "update_function_configuration",
-        "put_function_concurrency",
-        "delete_function_concurrency",
-        "publish_version",
-        "get_alias",
-        "create_alias",
-        "get_provisioned_concurrency_config",
-        "put_provisioned_concurrency_config",
-        "get_policy",
-        "add_permission",
-        "remove_permission",
-        "delete_function",
-        "list_functions",
-    ],
-    "codebuild": ["batch_get_projects", "list_projects", "create_project", "update_project", "delete_project"],
-    "codepipeline": [
-        "get_pipeline",
-        "list_pipelines",
-        "list_tags_for_resource",
-        "create_pipeline",
-        "update_pipeline",
-        "delete_pipeline",
-    ],
-}
+__all__ = ["OPERATIONS", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
 #: Which clients each kind of resource uses (besides ssm for the lock and ec2 for the zones).
 _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
@@ -258,6 +45,8 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "rest_api": ("apigateway",),
     "scalable_target": ("application-autoscaling",),
     "step_policy": ("application-autoscaling",),
+    "target_tracking_policy": ("application-autoscaling",),
+    "scheduled_action": ("application-autoscaling",),
     "alarm": ("cloudwatch",),
     "function": ("lambda",),
     "provisioned": ("lambda",),
@@ -339,6 +128,58 @@ _ANY_RESOURCE = {
 }
 
 
+#: The tagging action AWS also authorizes when a create call carries tags (every create of the stack
+#: does), by client. Sources: docs.aws.amazon.com/AWSEC2/latest/UserGuide/supported-iam-actions-tagging.html,
+#: docs.aws.amazon.com/elasticloadbalancing/latest/userguide/tagging-resources-during-creation.html,
+#: docs.aws.amazon.com/AmazonECS/latest/developerguide/supported-iam-actions-tagging.html, and each
+#: service's create operation (PutMetricAlarm, CreateLogGroup, CreateRole, CreateFunction, ...).
+TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
+    "ssm": ("ssm:AddTagsToResource",),
+    "ec2": ("ec2:CreateTags",),
+    "elbv2": ("elasticloadbalancing:AddTags",),
+    "ecs": ("ecs:TagResource",),
+    "ecr": ("ecr:TagResource",),
+    "logs": ("logs:TagResource",),
+    "iam": ("iam:TagRole", "iam:TagInstanceProfile"),
+    "lambda": ("lambda:TagResource",),
+    "autoscaling": ("autoscaling:CreateOrUpdateTags",),
+    "cloudwatch": ("cloudwatch:TagResource",),
+    "servicediscovery": ("servicediscovery:TagResource",),
+    "codepipeline": ("codepipeline:TagResource",),
+}
+#: Services whose tagging action can be limited to tag-on-create (a condition key naming the create
+#: call): granted only with it, so existing resources of other owners cannot be retagged. (ELB documents
+#: ``elasticloadbalancing:CreateAction`` too, but parliament's IAM database does not know it yet.)
+_CREATE_ACTION = {
+    "ec2": ("Ec2", "ec2:CreateAction", ["Create*", "AllocateAddress"]),
+    "ecs": ("Ecs", "ecs:CreateAction", ["Create*", "RegisterTaskDefinition"]),
+}
+
+
+def _tag_on_create(plan: Plan, changing: set[str]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Tagging actions without a create-action key, and one statement per service that has one."""
+    plain: list[str] = []
+    statements = []
+    for client in sorted(changing & set(TAG_ON_CREATE)):
+        for action in TAG_ON_CREATE[client]:
+            prefix = action.split(":")[0]
+            if prefix not in _CREATE_ACTION:
+                plain.append(action)
+                continue
+            name, key, values = _CREATE_ACTION[prefix]
+            condition = {"StringLike": {key: values}, "StringEquals": {"aws:RequestedRegion": plan.region}}
+            statements.append(
+                {
+                    "Sid": f"TagOnCreate{name}",
+                    "Effect": "Allow",
+                    "Action": [action],
+                    "Resource": "*",
+                    "Condition": condition,
+                }
+            )
+    return plain, statements
+
+
 def permissions_policy(plan: Plan) -> dict[str, Any]:
     """The identity policy (a JSON document) for running plan, apply and destroy on ``plan``'s stack."""
     kinds = {res.kind for res in resources_for(plan, [f"{plan.region}a", f"{plan.region}b", f"{plan.region}c"])}
@@ -347,21 +188,21 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
     by_resource: dict[str, set[str]] = {}
     anywhere: set[str] = set()
     global_: set[str] = set()  # IAM is global: its calls are not made in the plan's region
+    tags, tag_statements = _tag_on_create(plan, changing)
+    actions: list[str] = []
     for client in sorted(OPERATIONS):
         # destroy looks for every kind the stack may have had (a plan that changed), so reads are needed
         # on every service; changes only on the services of the plan's resources
         methods = [m for m in OPERATIONS[client] if client in changing or m.startswith(_READS)]
-        for method in methods:
-            action = iam_action(client, method)
-            if action is None:
-                continue
-            prefix = action.split(":")[0]
-            if prefix in scoped and action not in _ANY_RESOURCE:
-                by_resource.setdefault(prefix, set()).add(action)
-            elif prefix == "iam":
-                global_.add(action)
-            else:
-                anywhere.add(action)
+        actions += [a for a in (iam_action(client, m) for m in methods) if a is not None]
+    for action in actions + tags:
+        prefix = action.split(":")[0]
+        if prefix in scoped and action not in _ANY_RESOURCE:
+            by_resource.setdefault(prefix, set()).add(action)
+        elif prefix == "iam":
+            global_.add(action)
+        else:
+            anywhere.add(action)
     statements: list[dict[str, Any]] = [
         {"Sid": f"Stack{p.capitalize()}", "Effect": "Allow", "Action": sorted(a), "Resource": scoped[p]}
         for p, a in sorted(by_resource.items())
@@ -377,4 +218,4 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
             "Condition": {"StringEquals": {"aws:RequestedRegion": plan.region}},
         }
     )
-    return {"Version": "2012-10-17", "Statement": statements}
+    return {"Version": "2012-10-17", "Statement": statements + tag_statements}

@@ -1,10 +1,19 @@
-"""The live stack read back in the ``Plan``'s own terms, so that an applied plan reads back equal."""
+"""The live stack read back in the ``Plan``'s own terms and its control plane in the blueprint's types,
+so that an applied plan reads back equal. Never fails on a live value the plan model would refuse (a
+desired count outside a lowered maximum, a threshold changed by hand): the plan is then ``None`` and
+each such value is named in ``outside_plan``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
+from models import InputError
+from models.blueprint import Blueprint, ControlPlane, blueprint
+from models.blueprint.derive_control import PREDEFINED
 from models.plan import Plan
+from models.validation import validate
+from provision.readback import read_control
 from provision.resources import STACK_TAG, Context, Resource
 from provision.services.apigw import HttpApi, RestApi
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, LaunchTemplate
@@ -12,11 +21,25 @@ from provision.services.cicd import BuildProject, Pipeline
 from provision.services.ec2 import NatGateway, Subnet, Vpc
 from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import LoadBalancer
+from provision.services.endpoints import VpcEndpoint
 from provision.services.lambda_ import Function, ProvisionedConcurrency
-from provision.services.scaling import Alarm, ScalableTarget, StepPolicy
 from provision.services.storage import Repository
 
-__all__ = ["read_plan"]
+__all__ = ["LiveStack", "read_plan", "read_stack"]
+
+#: Target tracking's predefined metrics, back to the plan's names.
+_METRICS = {predefined: name for name, predefined in PREDEFINED.items()}
+
+
+@dataclass(frozen=True)
+class LiveStack:
+    """A live stack: ``fields`` in plan.json's shape, ``plan`` the same validated (None when a live value
+    is one a plan may not hold, each named in ``outside_plan``), and its live control plane."""
+
+    fields: dict[str, Any]
+    plan: Plan | None
+    outside_plan: tuple[str, ...]
+    control: ControlPlane
 
 
 def _find(kind: Any, ctx: Context, key: str, name: str) -> Any:
@@ -27,8 +50,31 @@ def _find(kind: Any, ctx: Context, key: str, name: str) -> Any:
     return None
 
 
+def read_stack(ctx: Context, wanted: Plan | None = None) -> LiveStack | None:
+    """The live stack ``ctx.stack``, or None when nothing of it exists. ``wanted`` (the plan being
+    compared) lends the control plane's keys and order; the values are all live."""
+    data = _fields(ctx)
+    if data is None:
+        return None
+    live_plan: Plan | None = None
+    problems: tuple[str, ...] = ()
+    try:
+        live_plan = validate(Plan, data)
+    except InputError as exc:
+        problems = tuple(exc.problems)
+    bp: Blueprint = blueprint(wanted or live_plan or Plan(name=ctx.stack))
+    control = read_control(ctx, bp) if data.get("architecture") == "container" else ControlPlane()
+    return LiveStack(data, live_plan, problems, control)
+
+
 def read_plan(ctx: Context) -> Plan | None:
-    """The plan of the live stack ``ctx.stack``, or None when nothing of it exists."""
+    """The plan of the live stack (None when nothing of it exists, or when a live value is outside
+    what a plan may hold: see :func:`read_stack`)."""
+    live = read_stack(ctx)
+    return live.plan if live is not None else None
+
+
+def _fields(ctx: Context) -> dict[str, Any] | None:
     name = ctx.stack
     data: dict[str, Any] = {"version": 1, "name": name, "region": ctx.region}
     ecr = _find(Repository(), ctx, "ecr", name)
@@ -47,7 +93,12 @@ def read_plan(ctx: Context) -> Plan | None:
         while _find(Subnet(), ctx, f"subnet-public-{azs}", f"{name}-public-{azs}") is not None:
             azs += 1
         nat = _find(NatGateway(), ctx, "nat", f"{name}-nat")
-        data["network"] = {"vpc_cidr": vpc.props["cidr"], "azs": max(azs, 1), "nat": "gateway" if nat else "none"}
+        data["network"] = {
+            "vpc_cidr": vpc.props["cidr"],
+            "azs": max(azs, 1),
+            "nat": "gateway" if nat else "none",
+            "vpc_endpoints": bool(VpcEndpoint().owned(ctx)),
+        }
     if _find(LoadBalancer(), ctx, "alb", f"{name}-alb") is not None:
         data["front_door"] = "alb"
     elif _find(HttpApi(), ctx, "http-api", name) is not None:
@@ -84,7 +135,7 @@ def read_plan(ctx: Context) -> Plan | None:
         }
     else:
         data["pipeline"] = {"enabled": False}
-    return Plan.model_validate(data)
+    return data
 
 
 def _container(ctx: Context, name: str, ecr: Any) -> dict[str, Any]:
@@ -111,24 +162,42 @@ def _container(ctx: Context, name: str, ecr: Any) -> dict[str, Any]:
     else:
         c["launch_type"] = "fargate"
     service = _find(Service(), ctx, "service", name)
-    target = _find(ScalableTarget(), ctx, "scalable-target", name) if service is not None else None
-    if target is not None:
-        c["tasks"] = {"min": target.props["min"], "max": target.props["max"], "desired": service.outputs["desired"]}
-        scaling: dict[str, Any] = {}
-        out = _find(StepPolicy(), ctx, "policy-out", f"{name}-out")
-        if out is not None:
-            scaling.update(step=out.props["step"], cooldown_s=out.props["cooldown"])
-        high = _find(Alarm(), ctx, "alarm-high", f"{name}-cpu-high")
-        low = _find(Alarm(), ctx, "alarm-low", f"{name}-cpu-low")
-        if high is not None:
-            scaling.update(
-                threshold_pct=high.props["threshold"],
-                evaluation_periods=high.props["periods"],
-                period_s=high.props["period_s"],
-            )
-        if low is not None:
-            scaling.update(
-                scale_in_threshold_pct=low.props["threshold"], scale_in_evaluation_periods=low.props["periods"]
-            )
-        c["scaling"] = scaling
+    if service is None:
+        return c
+    control = read_control(ctx, blueprint(Plan(name=name)))
+    target = control.target("service")
+    if target is None:
+        return c
+    c["tasks"] = {"min": target.min, "max": target.max, "desired": target.desired}
+    scaling: dict[str, Any] = {}
+    tt = control.target_tracking
+    if tt is not None:
+        scaling.update(
+            policy="target_tracking",
+            metric=_METRICS.get(tt.metric, tt.metric),
+            target_value=tt.target_value,
+            scale_out_cooldown_s=tt.scale_out_cooldown_s,
+            scale_in_cooldown_s=tt.scale_in_cooldown_s,
+            disable_scale_in=tt.disable_scale_in,
+        )
+    out = next((p for p in control.step_policies if p.scope == "service" and p.adjustment > 0), None)
+    if out is not None:
+        scaling.update(step=out.adjustment, cooldown_s=out.cooldown_s)
+    elif tt is not None:  # the cluster's step rule keeps the plan's cooldown
+        group = next((p for p in control.step_policies if p.scope == "cluster"), None)
+        if group is not None:
+            scaling.update(cooldown_s=group.cooldown_s)
+    stack_alarms = [a for a in control.alarms if a.managed_by == "stack"]
+    scope = "service" if out is not None else "cluster"
+    high = next((a for a in stack_alarms if a.scope == scope and a.comparison.startswith("Greater")), None)
+    low = next((a for a in stack_alarms if a.scope == scope and a.comparison.startswith("Less")), None)
+    if high is not None:
+        scaling.update(threshold_pct=high.threshold, evaluation_periods=high.evaluation_periods, period_s=high.period_s)
+    if low is not None:
+        scaling.update(scale_in_threshold_pct=low.threshold, scale_in_evaluation_periods=low.evaluation_periods)
+    if control.scheduled:
+        scaling["scheduled"] = [
+            {"name": a.name, "cron": a.schedule, "min": a.min, "max": a.max} for a in control.scheduled
+        ]
+    c["scaling"] = scaling
     return c

@@ -1,41 +1,73 @@
 """Where an Application Load Balancer becomes cheaper than API Gateway, by monthly request volume.
 
-Both front doors are priced with the same cost model as any bill; the public IPv4 addresses an
-internet-facing ALB holds (one per zone) count against it where the price book charges them.
+Both front doors are priced with the same cost model as any bill, each with the resources it adds to the
+stack (read from the blueprint): the public IPv4 addresses an internet-facing ALB holds (one per zone)
+count against it where the price book charges them, and the Route 53 hosted zone of the Cloud Map
+namespace the HTTP API reaches the tasks through counts against API Gateway.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 
+from models.blueprint import stack_resources
+from models.blueprint.resources import StackResource
 from models.plan import Plan
 from models.prices import PriceBook
 from models.scenario import Workload
 from models.usage import Usage
 from tinysim.costs import price_usage
+from tinysim.inventory import inventory
 from tinysim.steady import MONTH_HOURS, SteadyLoad, traffic_usage
 
-__all__ = ["SEED_CLAIM_REQUESTS", "Breakeven", "FrontDoorCurves", "breakeven", "front_door_cost", "front_door_curves"]
+__all__ = [
+    "SEED_CLAIM_REQUESTS",
+    "Breakeven",
+    "FrontDoorCurves",
+    "breakeven",
+    "front_door_cost",
+    "front_door_curves",
+    "front_door_resources",
+]
 
 #: The seed page: "a hyperscale configuration will prove more cost-effective at a volume of
 #: 500,000 or more application requests per month".
 SEED_CLAIM_REQUESTS = 500_000
 SEARCH_LIMIT = 10**13
+FRONT_DOORS = ("alb", "apigw-http", "apigw-rest")
+
+
+def _plan(front_door: str, azs: int) -> Plan:
+    return Plan.model_validate({"front_door": front_door, "network": {"azs": azs}})
+
+
+@cache
+def front_door_resources(front_door: str, azs: int = 2) -> tuple[StackResource, ...]:
+    """The resources ``front_door`` adds to the default container stack: those of its stack that the
+    stacks behind the other front doors do not all have."""
+    keys = [{r.key for r in stack_resources(_plan(fd, azs))} for fd in FRONT_DOORS]
+    shared = set.intersection(*keys)
+    return tuple(r for r in stack_resources(_plan(front_door, azs)) if r.key not in shared)
 
 
 def front_door_cost(
     front_door: str, requests_per_month: int, book: PriceBook, workload: Workload, azs: int = 2
 ) -> Decimal:
-    """Exact monthly cost (unrounded) of one front door alone at a steady request volume."""
-    plan = Plan.model_validate({"front_door": front_door, "network": {"azs": azs}})
-    part = traffic_usage(plan, SteadyLoad(requests_per_month, workload))
+    """Exact monthly cost (unrounded) of one front door alone at a steady request volume: its requests
+    or LCUs and hours, and the fixed items of the resources it adds (:func:`front_door_resources`)."""
+    part = traffic_usage(_plan(front_door, azs), SteadyLoad(requests_per_month, workload))
+    stock = inventory(front_door_resources(front_door, azs))
     usage: dict[str, object] = {"month_hours": MONTH_HOURS}
-    if front_door == "alb":
+    if stock.count("load_balancer"):
         usage["alb"] = part["alb"]
-        usage["public_ipv4"] = [{"addresses": azs}]
-    else:
+    if stock.count("api"):
         usage["apigw"] = part["apigw"]
+    if stock.count("public_ipv4"):
+        usage["public_ipv4"] = [{"addresses": stock.count("public_ipv4")}]
+    if stock.count("hosted_zone"):
+        usage["route53"] = [{"hosted_zones": stock.count("hosted_zone")}]
     return price_usage(Usage.model_validate(usage), book).total_exact_usd
 
 

@@ -70,6 +70,8 @@ SERVICES: dict[str, tuple[str, str, str]] = {
     "NAT Gateway": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
     "VPC Endpoints": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
     "Public IPv4": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
+    "EBS": ("Amazon Elastic Block Store", "Storage", "Block Storage"),
+    "Route 53": ("Amazon Route 53", "Networking", "Network Routing"),
     "Data Transfer": ("AWS Data Transfer", "Networking", "Network Connectivity"),
     "CloudWatch": ("Amazon CloudWatch", "Management and Governance", "Observability"),
     "ECR": ("Amazon Elastic Container Registry", "Storage", "Other (Storage)"),
@@ -97,6 +99,7 @@ UNITS: dict[str, str] = {
     "build-minute": "Minutes",
     "action-minute": "Minutes",
     "pipeline-month": "Pipeline-Months",
+    "zone-month": "Zone-Months",
 }
 
 #: Which hourly column of a run drives a line, by service and the start of the item (else: evenly).
@@ -109,6 +112,7 @@ HOURLY_DRIVERS: tuple[tuple[str, str, str], ...] = (
     ("Lambda", "ephemeral", "billed_ms"),
     ("Fargate", "", "task_hours"),
     ("EC2", "", "instance_hours"),
+    ("EBS", "", "instance_hours"),
     ("Data Transfer", "", "response_kb"),
     ("CloudWatch", "logs", "admitted"),
     ("Savings Plans", "fargate", "task_hours"),

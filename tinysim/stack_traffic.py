@@ -15,10 +15,7 @@ from decimal import Decimal
 from models.plan import Plan
 from models.scenario import Operations
 
-__all__ = ["ENDPOINT_SERVICES", "releases_per_month", "task_starts_per_month", "vpc_traffic_gb"]
-
-#: Interface endpoints a private ECS stack needs to pull images and write logs without a NAT.
-ENDPOINT_SERVICES = ("ecr.api", "ecr.dkr", "logs")
+__all__ = ["releases_per_month", "task_starts_per_month", "vpc_traffic_gb"]
 
 
 def releases_per_month(plan: Plan, ops: Operations) -> int:

@@ -1,7 +1,8 @@
 """A month of usage for a plan under steady traffic, without simulating.
 
 Used for the quick bill (``tinysim bill``) and as the fixed part of every simulated bill: the NAT
-gateway, public addresses, alarms, the pipeline, images and logs do not depend on the dynamics.
+gateway, public addresses, hosted zone, alarms, the pipeline and images do not depend on the dynamics
+(they are read from the blueprint's resources); root volumes live as long as their instances.
 """
 
 from __future__ import annotations
@@ -10,15 +11,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from models.blueprint import tasks_per_instance
+from models.blueprint import blueprint, tasks_per_instance
+from models.blueprint.resources import BillingItem
 from models.plan import Plan
 from models.scenario import Operations, Workload
 from models.usage import Usage
 from tinysim.capacity import spot_tasks
+from tinysim.inventory import Inventory, inventory
 from tinysim.payload_limits import payload_error
-from tinysim.stack_traffic import ENDPOINT_SERVICES, task_starts_per_month, vpc_traffic_gb
+from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 
-__all__ = ["KB_PER_GB", "MONTH_HOURS", "SteadyLoad", "fixed_usage", "steady_usage", "traffic_usage"]
+__all__ = [
+    "KB_PER_GB",
+    "MONTH_HOURS",
+    "SteadyLoad",
+    "fixed_usage",
+    "steady_instances",
+    "steady_usage",
+    "traffic_usage",
+]
 
 MONTH_HOURS = Decimal(730)
 KB_PER_GB = Decimal(1_000_000)  # decimal GB, as in AWS's ALB example (300 KB/s x 3600 s = 1.08 GB)
@@ -41,37 +52,67 @@ class SteadyLoad:
         return Decimal(self.requests_per_month) / (MONTH_HOURS * 3600)
 
 
-def fixed_usage(plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0)) -> dict[str, Any]:
-    """Usage that does not depend on traffic: network, alarms, pipeline, image storage; ``vpc_gb`` is
-    what the tasks send to AWS services (see :mod:`tinysim.stack_traffic`), through the NAT gateway
-    or the VPC endpoints."""
+def steady_instances(plan: Plan) -> int:
+    """Container instances a steady month runs: the group's minimum, or enough for the minimum tasks
+    (EC2 launch type; 0 otherwise)."""
+    if plan.architecture != "container" or plan.container.launch_type != "ec2":
+        return 0
+    return max(plan.container.instances.min, -(-plan.container.tasks.min // tasks_per_instance(plan)))
+
+
+def _root_volumes(stock: Inventory, container_hours: Decimal) -> list[dict[str, Any]]:
+    """Root EBS volumes, each billed for as long as its instance lives: the container instances' for
+    ``container_hours`` in all (one volume each), a NAT instance's (when the blueprint gives it one) all month."""
+    lives: tuple[tuple[BillingItem, Decimal, int], ...] = (
+        ("instance_root_volume", container_hours, 1),
+        ("nat_instance", MONTH_HOURS, stock.count("nat_instance")),
+    )
+    out: list[dict[str, Any]] = []
+    for item, hours, volumes in lives:
+        volume = stock.root_volume(item)
+        if volume is not None and stock.count(item):
+            out.append(
+                {"volume_type": volume.volume_type, "size_gib": volume.size_gib, "hours": hours, "volumes": volumes}
+            )
+    return out
+
+
+def fixed_usage(
+    plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0), instance_hours: Decimal | None = None
+) -> dict[str, Any]:
+    """Usage that does not depend on traffic, priced from the blueprint's resources (their ``billed``
+    entries, see :mod:`tinysim.inventory`): NAT gateways or instances, public IPv4 addresses, interface
+    endpoints, hosted zones, alarms (the stack's and those target tracking manages), the pipeline and
+    image storage, and the container instances' root volumes.
+
+    ``vpc_gb``: what the tasks send to AWS services (:mod:`tinysim.stack_traffic`), through the VPC
+    endpoints when there are any, else the NAT gateway. ``instance_hours``: container instance-hours of
+    the month, each instance carrying one root volume (default: the steady count for the whole month).
+    """
+    stock = inventory(blueprint(plan).resources)
     out: dict[str, Any] = {}
-    ipv4 = 0
-    endpoints = plan.network.vpc_endpoints and plan.architecture == "container"
-    if endpoints:
-        out["vpc_endpoints"] = [{"endpoints": len(ENDPOINT_SERVICES), "azs": plan.network.azs, "processed_gb": vpc_gb}]
-    if plan.network.existing_vpc_id is None:
-        if plan.network.nat == "gateway":
-            out["nat_gateway"] = [{"count": 1, "processed_gb": Decimal(0) if endpoints else vpc_gb}]
-            ipv4 += 1
-        elif plan.network.nat == "instance":
-            out["ec2"] = [{"instance_type": NAT_INSTANCE_TYPE, "count": 1}]
-            ipv4 += 1
-    if plan.front_door == "alb":
-        ipv4 += plan.network.azs  # an internet-facing ALB holds one public address per zone
-    if ipv4:
-        out["public_ipv4"] = [{"addresses": ipv4}]
-    alarms = 0
-    if plan.architecture == "container":
-        alarms += 2  # service CPU high and low
-        if plan.container.launch_type == "ec2":
-            alarms += 2  # cluster CPU high and low
-    out["cloudwatch"] = [{"alarms": alarms}]
-    out["ecr"] = [{"storage_gb": _d(ops.image_gb * ops.images_kept)}]
-    if plan.pipeline.enabled:
+    endpoint_azs = stock.count("vpc_endpoint")
+    if endpoint_azs:
+        out["vpc_endpoints"] = [{"endpoints": endpoint_azs, "azs": 1, "processed_gb": vpc_gb}]
+    if stock.count("nat_gateway"):
+        processed = Decimal(0) if endpoint_azs else vpc_gb
+        out["nat_gateway"] = [{"count": stock.count("nat_gateway"), "processed_gb": processed}]
+    if stock.count("nat_instance"):
+        out["ec2"] = [{"instance_type": NAT_INSTANCE_TYPE, "count": stock.count("nat_instance")}]
+    if stock.count("public_ipv4"):
+        out["public_ipv4"] = [{"addresses": stock.count("public_ipv4")}]
+    if stock.count("hosted_zone"):
+        out["route53"] = [{"hosted_zones": stock.count("hosted_zone")}]
+    container_hours = MONTH_HOURS * steady_instances(plan) if instance_hours is None else instance_hours
+    if volumes := _root_volumes(stock, container_hours):
+        out["ebs"] = volumes
+    out["cloudwatch"] = [{"alarms": stock.count("alarm")}]
+    if stock.count("repository"):
+        out["ecr"] = [{"storage_gb": _d(ops.image_gb * ops.images_kept) * stock.count("repository")}]
+    if stock.count("pipeline"):
         minutes = _d(ops.builds_per_month * (ops.build_minutes + ops.release_minutes))
         out["codebuild"] = [{"compute_type": plan.pipeline.compute_type, "build_minutes": minutes}]
-        out["codepipeline"] = [{"v1_active_pipelines": 1}]
+        out["codepipeline"] = [{"v1_active_pipelines": stock.count("pipeline")}]
     return out
 
 
@@ -118,9 +159,7 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
         if spot:
             out["fargate"].append({"tasks": spot, "capacity": "spot", **size})
     else:
-        per = tasks_per_instance(plan)
-        count = max(plan.container.instances.min, -(-plan.container.tasks.min // per))
-        out["ec2"] = [{"instance_type": plan.container.instance_type, "count": count}]
+        out["ec2"] = [{"instance_type": plan.container.instance_type, "count": steady_instances(plan)}]
     delivered = Decimal(0) if payload_error(plan, w) else _d(w.response_kb)  # an oversized answer is a 502
     out["data_transfer_out_gb"] = n * delivered / KB_PER_GB
     log_gb = n * _d(ops.log_kb_per_request) / KB_PER_GB

@@ -98,7 +98,8 @@ def fold_usage(
     book: PriceBook,
     scaling_task_starts: float = 0.0,
 ) -> Usage:
-    """A month of usage from the run's hourly records plus the stack's fixed parts.
+    """A month of usage from the run's hourly records plus the stack's fixed parts (priced from the
+    blueprint's resources; the root volumes for the instance-hours the run counted).
 
     ``scaling_task_starts``: tasks the run started besides the initial ones (scale-outs, replacements).
     """
@@ -113,7 +114,8 @@ def fold_usage(
     admitted = float(cols["admitted"].sum()) * factor
     log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))
-    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb)).items():
+    instance_hours = _d(float(cols["instance_hours"].sum()) * factor)  # each instance carries its root volume
+    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb), instance_hours).items():
         usage[key] = list(value)
     # API Gateway bills every request past its own throttle, whatever the integration did with it
     received = float(cols["received"].sum()) * factor if "received" in cols else admitted
@@ -163,7 +165,7 @@ def fold_usage(
             {
                 "instance_type": plan.container.instance_type,
                 "count": 1,
-                "hours": _d(float(cols["instance_hours"].sum()) * factor),
+                "hours": instance_hours,
                 "surplus_vcpu_hours": _d(surplus_vcpu_hours * factor),
             }
         )

@@ -20,20 +20,28 @@ from models.blueprint.control import (
     TargetTrackingSpec,
 )
 from models.blueprint.derive_control import control_plane, initial_instances, tasks_per_instance
+from models.blueprint.derive_resources import ROOT_VOLUME, stack_resources, task_subnet_keys
+from models.blueprint.resources import Billed, RootVolume, StackResource
 from models.plan import Plan
 
 __all__ = [
     "DEFAULT_ACCOUNT",
+    "ROOT_VOLUME",
     "AlarmSpec",
+    "Billed",
     "Blueprint",
     "ControlPlane",
+    "RootVolume",
     "ScalableTargetSpec",
     "ScheduledActionSpec",
+    "StackResource",
     "StepPolicySpec",
     "TargetTrackingSpec",
     "blueprint",
     "control_plane",
     "initial_instances",
+    "stack_resources",
+    "task_subnet_keys",
     "tasks_per_instance",
 ]
 
@@ -44,13 +52,22 @@ DEFAULT_ACCOUNT = Account()
 
 @dataclass(frozen=True)
 class Blueprint:
-    """One plan's stack: its control plane and the account quotas it runs under."""
+    """One plan's stack: its resources (each with what bills it, in dependency order), its control
+    plane and the account quotas it runs under."""
 
     plan: Plan
     control: ControlPlane
     account: Account
+    resources: tuple[StackResource, ...] = ()
+
+    def resource(self, key: str) -> StackResource:
+        """The resource with ``key``; raises ``KeyError`` when the stack has none."""
+        for r in self.resources:
+            if r.key == key:
+                return r
+        raise KeyError(key)
 
 
 def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
     """The stack of ``plan`` (pure: the same plan always gives an equal blueprint)."""
-    return Blueprint(plan=plan, control=control_plane(plan), account=account)
+    return Blueprint(plan=plan, control=control_plane(plan), account=account, resources=stack_resources(plan))

@@ -24,7 +24,13 @@ from models.blueprint.control import (
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan, Scaling
 
-__all__ = ["STEP_TREAT_MISSING_DATA", "control_plane", "initial_instances", "tasks_per_instance"]
+__all__ = [
+    "STEP_TREAT_MISSING_DATA",
+    "control_plane",
+    "initial_instances",
+    "tasks_per_instance",
+    "tracking_alarm_prefix",
+]
 
 #: The step alarms count a period without a CPU datapoint (no task or instance reporting) as not
 #: breaching: no scaling on missing data, and the alarm returns to OK. Set explicitly on the alarm:
@@ -69,6 +75,13 @@ def _step_alarms(plan: Plan, scope: Scope, prefix: str, out_key: str, in_key: st
     )
 
 
+def tracking_alarm_prefix(plan: Plan) -> str:
+    """How Application Auto Scaling names a target tracking policy's alarms on the plan's ECS service:
+    ``TargetTracking-service/<cluster>/<service>-AlarmHigh-<uuid>`` (and ``-AlarmLow-<uuid>``); the
+    blueprint names them without the UUID AWS appends."""
+    return f"TargetTracking-service/{plan.name}/{plan.name}"
+
+
 def _target_tracking(plan: Plan, sc: Scaling) -> tuple[TargetTrackingSpec, tuple[AlarmSpec, ...]]:
     assert sc.target_value is not None  # the plan's validation requires it with target tracking
     policy = TargetTrackingSpec(
@@ -98,7 +111,7 @@ def _target_tracking(plan: Plan, sc: Scaling) -> tuple[TargetTrackingSpec, tuple
     alarms = [
         AlarmSpec(
             key="alarm-target-high",
-            name=f"TargetTracking-{plan.name}-AlarmHigh",
+            name=f"{tracking_alarm_prefix(plan)}-AlarmHigh",
             evaluation_periods=TARGET_TRACKING_OUT_DATAPOINTS,
             datapoints_to_alarm=TARGET_TRACKING_OUT_DATAPOINTS,
             threshold=sc.target_value,
@@ -110,7 +123,7 @@ def _target_tracking(plan: Plan, sc: Scaling) -> tuple[TargetTrackingSpec, tuple
         alarms.append(
             AlarmSpec(
                 key="alarm-target-low",
-                name=f"TargetTracking-{plan.name}-AlarmLow",
+                name=f"{tracking_alarm_prefix(plan)}-AlarmLow",
                 evaluation_periods=TARGET_TRACKING_IN_DATAPOINTS,
                 datapoints_to_alarm=TARGET_TRACKING_IN_DATAPOINTS,
                 threshold=sc.target_value * TARGET_TRACKING_IN_FRACTION,

@@ -75,3 +75,6 @@ class StackResource:
     name: str
     deps: tuple[str, ...] = ()
     billed: tuple[Billed, ...] = ()
+    #: The key of the resource whose creation makes this one (AWS creates it: a Cloud Map DNS namespace's
+    #: hosted zone, a target tracking policy's alarms); ``None`` when the provisioner creates it itself.
+    made_by: str | None = None

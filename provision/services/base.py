@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from provision.resources import STACK_TAG, Context, Live, Resource, tags_for
 
-__all__ = ["KindBase", "code_of", "ec2_tag_spec", "kv_tags", "owner_of"]
+__all__ = ["KindBase", "PutKind", "code_of", "ec2_tag_spec", "kv_tags", "owner_of"]
 
 
 def code_of(exc: ClientError) -> str:
@@ -48,3 +48,24 @@ class KindBase:
 
     def owned(self, ctx: Context) -> list[Live]:
         return []
+
+
+class PutKind(KindBase):
+    """A kind created by a put (PutMetricAlarm, PutScalingPolicy, ...): the same call replaces it, so an
+    update is a create; what it made is read back (some emulators leave ARNs out of the put's answer)."""
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        raise NotImplementedError
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        raise NotImplementedError
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        return self.create(ctx, res)
+
+    def reread(self, ctx: Context, res: Resource) -> Live:
+        """The resource just put, as :meth:`find` sees it."""
+        found = self.find(ctx, res)
+        if found is None:
+            raise LookupError(f"{res.kind} {res.name!r} was not found right after it was put")
+        return found

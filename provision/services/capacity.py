@@ -11,6 +11,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from models.blueprint import RootVolume, StepPolicySpec
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, ec2_tag_spec, kv_tags, owner_of
 
@@ -22,6 +23,29 @@ METADATA = {"HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoin
 
 def _metadata(options: dict[str, Any]) -> str:
     return f"tokens={options.get('HttpTokens', 'optional')},hops={options.get('HttpPutResponseHopLimit', 1)}"
+
+
+#: The root device of Amazon Linux 2023 AMIs (the ECS-optimized one included): its block device mapping
+#: for that name replaces the AMI's own root volume.
+#: Source: docs.aws.amazon.com/linux/al2023/ug/ec2.html ("root device ... /dev/xvda")
+ROOT_DEVICE = "/dev/xvda"
+
+
+def _root_volume(mappings: list[dict[str, Any]]) -> RootVolume | None:
+    ebs = next((m.get("Ebs", {}) for m in mappings if m.get("DeviceName") == ROOT_DEVICE), None)
+    if ebs is None:
+        return None
+    return RootVolume(ebs.get("VolumeType", "gp2"), int(ebs.get("VolumeSize", 0)), bool(ebs.get("Encrypted", False)))
+
+
+def _mapping(volume: RootVolume) -> list[dict[str, Any]]:
+    ebs = {
+        "VolumeType": volume.volume_type,
+        "VolumeSize": volume.size_gib,
+        "Encrypted": volume.encrypted,
+        "DeleteOnTermination": True,
+    }
+    return [{"DeviceName": ROOT_DEVICE, "Ebs": ebs}]
 
 
 AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
@@ -39,10 +63,11 @@ def ecs_ami(ctx: Context) -> str:
 
 
 class LaunchTemplate(KindBase):
-    """props: instance_type. IMDSv2 only with a hop limit of 1 (FSBP EC2.8), read and converged on every
-    apply. A change makes a new default version."""
+    """props: instance_type, root_volume (the blueprint's RootVolume, the one block device mapping).
+    IMDSv2 only with a hop limit of 1 (FSBP EC2.8), read and converged on every apply. A change makes a
+    new default version."""
 
-    mutable = ("instance_type", "metadata")
+    mutable = ("instance_type", "metadata", "root_volume")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         return {**res.props, "metadata": _metadata(METADATA)}
@@ -60,7 +85,11 @@ class LaunchTemplate(KindBase):
         return Live(
             "launch_template",
             t["LaunchTemplateId"],
-            {"instance_type": data.get("InstanceType"), "metadata": _metadata(data.get("MetadataOptions", {}))},
+            {
+                "instance_type": data.get("InstanceType"),
+                "metadata": _metadata(data.get("MetadataOptions", {})),
+                "root_volume": _root_volume(data.get("BlockDeviceMappings", [])),
+            },
             owner_of(t.get("Tags")),
             {"id": t["LaunchTemplateId"], "name": res.name},
         )
@@ -79,6 +108,7 @@ class LaunchTemplate(KindBase):
             "SecurityGroupIds": [ctx.out("sg-tasks", "group_id")],
             "UserData": base64.b64encode(user_data.encode()).decode(),
             "MetadataOptions": METADATA,
+            "BlockDeviceMappings": _mapping(res.props["root_volume"]),
             "TagSpecifications": [{"ResourceType": "instance", "Tags": kv_tags(tags_for(ctx, res.name))}],
         }
 
@@ -116,7 +146,9 @@ class LaunchTemplate(KindBase):
 
 
 class AutoScalingGroup(KindBase):
-    """props: min, max, subnets (keys)."""
+    """props: spec (the cluster's ScalableTargetSpec: min, max, and the instances it starts with),
+    subnets (keys). A new MaxSize below the group's size lowers its desired capacity to it (and a new
+    MinSize above raises it): UpdateAutoScalingGroup does this itself."""
 
     mutable = ("min", "max")
 
@@ -137,9 +169,9 @@ class AutoScalingGroup(KindBase):
         asg = ctx.clients("autoscaling")
         asg.create_auto_scaling_group(
             AutoScalingGroupName=res.name,
-            MinSize=res.props["min"],
-            MaxSize=res.props["max"],
-            DesiredCapacity=res.props["min"],
+            MinSize=res.props["spec"].min,
+            MaxSize=res.props["spec"].max,
+            DesiredCapacity=res.props["spec"].desired,
             LaunchTemplate={"LaunchTemplateId": ctx.out("launch-template", "id"), "Version": "$Default"},
             VPCZoneIdentifier=",".join(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
             Tags=[{"Key": k, "Value": v, "PropagateAtLaunch": True} for k, v in tags_for(ctx, res.name).items()],
@@ -148,11 +180,15 @@ class AutoScalingGroup(KindBase):
         assert found is not None
         return found
 
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"min": res.props["spec"].min, "max": res.props["spec"].max}
+
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        want = self.desired_props(ctx, res)
         ctx.clients("autoscaling").update_auto_scaling_group(
-            AutoScalingGroupName=live.id, MinSize=res.props["min"], MaxSize=res.props["max"]
+            AutoScalingGroupName=live.id, MinSize=want["min"], MaxSize=want["max"]
         )
-        live.props.update(min=res.props["min"], max=res.props["max"])
+        live.props.update(want)
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:
@@ -164,9 +200,14 @@ class AutoScalingGroup(KindBase):
 
 
 class GroupPolicy(KindBase):
-    """The instance step policy: +1 instance per alarm evaluation, with the plan's cooldown."""
+    """props: spec (StepPolicySpec of scope cluster): ``adjustment`` instances (SimpleScaling,
+    ChangeInCapacity) when its alarm fires, then ``cooldown_s``."""
 
-    mutable = ("cooldown",)
+    mutable = ("adjustment", "cooldown_s")
+
+    def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        spec: StepPolicySpec = res.props["spec"]
+        return {"adjustment": spec.adjustment, "cooldown_s": spec.cooldown_s}
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         got = ctx.clients("autoscaling").describe_policies(
@@ -175,9 +216,8 @@ class GroupPolicy(KindBase):
         got = [p for p in got if p["PolicyName"] == res.name]  # some emulators ignore the filter
         if not got:
             return None
-        return Live(
-            "group_policy", res.name, {"cooldown": got[0].get("Cooldown")}, ctx.stack, {"arn": got[0]["PolicyARN"]}
-        )
+        props = {"adjustment": got[0].get("ScalingAdjustment"), "cooldown_s": got[0].get("Cooldown")}
+        return Live("group_policy", res.name, props, ctx.stack, {"arn": got[0]["PolicyARN"]})
 
     def create(self, ctx: Context, res: Resource) -> Live:
         ctx.clients("autoscaling").put_scaling_policy(
@@ -185,8 +225,8 @@ class GroupPolicy(KindBase):
             PolicyName=res.name,
             PolicyType="SimpleScaling",
             AdjustmentType="ChangeInCapacity",
-            ScalingAdjustment=res.props["change"],
-            Cooldown=res.props["cooldown"],
+            ScalingAdjustment=res.props["spec"].adjustment,
+            Cooldown=res.props["spec"].cooldown_s,
         )
         found = self.find(ctx, res)  # the ARN from a read: some emulators leave it out of the put's answer
         assert found is not None
@@ -196,7 +236,17 @@ class GroupPolicy(KindBase):
         return self.create(ctx, res)
 
     def delete(self, ctx: Context, live: Live) -> None:
-        pass  # goes with the group
+        ctx.clients("autoscaling").delete_policy(AutoScalingGroupName=live.outputs["group"], PolicyName=live.id)
+
+    def owned(self, ctx: Context) -> list[Live]:
+        """The group's policies, when the group is known (destroy leaves them to go with the group)."""
+        group = ctx.outputs.get("asg", {}).get("name")
+        if group is None:
+            return []
+        got = ctx.clients("autoscaling").describe_policies(AutoScalingGroupName=group)["ScalingPolicies"]
+        return [
+            Live("group_policy", p["PolicyName"], {}, ctx.stack, {"arn": p["PolicyARN"], "group": group}) for p in got
+        ]
 
 
 class CapacityProvider(KindBase):

@@ -276,7 +276,7 @@ def test_apply_to_localstack_builds_the_stack() -> None:
     assert '"ecr_repository_uri"' in outputs and "dev-stack" in outputs
     plan = Plan.model_validate(json.loads(next(c.value for c in at.code if '"version": 1' in c.value)))
     live = read_status(connect(plan))
-    assert live is not None and live.container.tasks.max == 4
+    assert live is not None and live.plan is not None and live.plan.container.tasks.max == 4
     destroy_stack(connect(plan), progress=lambda line: None)
 
 

@@ -50,9 +50,36 @@ def relevant(plan: Plan) -> Plan:
         if plan.container.launch_type == "fargate":
             data["container"]["instance_type"] = Plan().container.instance_type
             data["container"]["instances"] = Plan().container.instances.model_dump()
+        data["container"]["scaling"] = _built_scaling(plan)
     if not plan.pipeline.enabled:
         data["pipeline"] = {**Plan().pipeline.model_dump(), "enabled": False}
     return Plan.model_validate(data)
+
+
+#: Scaling fields only a step policy builds, and only target tracking builds. The cluster's step rule (EC2)
+#: builds the alarm fields and the cooldown with either policy.
+_STEP_ONLY = ("step",)
+_ALARM_FIELDS = (
+    "threshold_pct",
+    "period_s",
+    "evaluation_periods",
+    "scale_in_threshold_pct",
+    "scale_in_evaluation_periods",
+)
+_TRACKING_ONLY = ("metric", "target_value", "scale_out_cooldown_s", "scale_in_cooldown_s", "disable_scale_in")
+
+
+def _built_scaling(plan: Plan) -> dict[str, Any]:
+    """The plan's scaling with the fields its stack does not build reset to defaults."""
+    sc, default = plan.container.scaling.model_dump(), Plan().container.scaling.model_dump()
+    unbuilt: tuple[str, ...] = ()
+    if plan.container.scaling.policy == "step":
+        unbuilt = _TRACKING_ONLY
+    else:
+        unbuilt = _STEP_ONLY
+        if plan.container.launch_type == "fargate":
+            unbuilt += (*_ALARM_FIELDS, "cooldown_s")
+    return {**sc, **{k: default[k] for k in unbuilt}}
 
 
 def owned(ctx: Context) -> dict[str, int]:

@@ -71,7 +71,7 @@ def test_an_apply_failing_at_every_changing_call_is_finished_by_the_next() -> No
     assert len(failures) > 15 and all("InjectedFault" in f for f in failures)
     apply_plan(plan, ctx=connect(plan), progress=quiet)
     status = read_status(connect(plan))
-    assert status is not None and relevant(status) == relevant(plan)
+    assert status is not None and status.plan is not None and relevant(status.plan) == relevant(plan)
     destroy_stack(connect(plan), progress=quiet)
     assert owned(connect(plan)) == {} and tagged_anywhere(connect(plan)) == []
 

@@ -1,5 +1,5 @@
-"""Each example stack applied to a real LocalStack: read back equal, idempotent, drift shown,
-autoscaler-owned desired count kept, destroyed to nothing, twice."""
+"""Each example stack applied to a real LocalStack: built as its blueprint says, read back equal,
+idempotent, drift shown, autoscaler-owned desired count kept, destroyed to nothing, twice."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from models import Plan, load_plan
 from provision.api import apply_plan, connect, destroy_stack, plan_changes, read_status
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
+from tests.provision.test_contract import assert_built
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -31,8 +32,9 @@ def test_apply_status_reapply_destroy(name: str, tmp_path: Path) -> None:
     assert applied.returncode == 0, applied.stderr
     outputs = json.loads(applied.stdout)
     assert outputs["ecr_repository_uri"].endswith(f"/{plan.name}") and outputs["endpoint"]
+    assert_built(plan)  # resources and control plane equal the blueprint's
     status = cli("status", str(path))
-    assert relevant(Plan.model_validate_json(status.stdout)) == relevant(plan)
+    assert relevant(Plan.model_validate(json.loads(status.stdout)["plan"])) == relevant(plan)
     again = cli("plan", str(path))
     assert again.returncode == 0, again.stdout + again.stderr  # nothing to change
     assert cli("apply", str(path)).stdout.count("created") == 0
@@ -65,6 +67,8 @@ def test_drift_is_named_and_the_autoscalers_count_survives(tmp_path: Path) -> No
                 "EvaluationPeriods",
                 "ComparisonOperator",
                 "AlarmActions",
+                "DatapointsToAlarm",
+                "TreatMissingData",
             )
         },
         Threshold=55.0,

@@ -70,9 +70,19 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
 
 @pytest.mark.localstack
 @pytest.mark.usefixtures("localstack")
-@pytest.mark.parametrize("name", ["seed_container_apigw.json", "fargate_alb.json", "serverless.json"])
-def test_the_policy_covers_every_call_apply_and_destroy_make(name: str) -> None:
-    plan = unique(load_plan(PLANS / name), "perm")
+@pytest.mark.parametrize(
+    ("name", "network"),
+    [
+        ("seed_container_apigw.json", {}),
+        ("seed_container_apigw.json", {"vpc_endpoints": True}),
+        ("fargate_alb.json", {}),
+        ("serverless.json", {}),
+        ("target_tracking_alb.json", {}),
+    ],
+)
+def test_the_policy_covers_every_call_apply_and_destroy_make(name: str, network: dict[str, Any]) -> None:
+    base = load_plan(PLANS / name)
+    plan = unique(base.model_copy(update={"network": base.network.model_copy(update=network)}), "perm")
     recorder = Recorder()
     apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
     apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
@@ -81,3 +91,18 @@ def test_the_policy_covers_every_call_apply_and_destroy_make(name: str) -> None:
     missing = sorted(a for a in recorder.actions if not any(fnmatch.fnmatchcase(a, g) for g in granted))
     assert missing == []
     assert len(recorder.actions) > 30
+
+
+def test_creating_with_tags_is_allowed_and_limited_to_creates_where_aws_can() -> None:
+    # A create call that carries tags is also authorized on the service's tagging action (EC2, ECS and
+    # ELB tag-on-create documentation; PutMetricAlarm, CreateRole, CreateLogGroup with tags likewise).
+    policy = permissions_policy(load_plan(PLANS / "seed_container_alb.json"))
+    granted = set(allowed(policy))
+    assert {"ec2:CreateTags", "ecs:TagResource", "elasticloadbalancing:AddTags", "cloudwatch:TagResource"} <= granted
+    assert {"iam:TagRole", "iam:TagInstanceProfile", "logs:TagResource", "autoscaling:CreateOrUpdateTags"} <= granted
+    by_sid = {s["Sid"]: s for s in policy["Statement"]}
+    assert by_sid["TagOnCreateEc2"]["Condition"]["StringLike"] == {"ec2:CreateAction": ["Create*", "AllocateAddress"]}
+    assert by_sid["TagOnCreateEcs"]["Action"] == ["ecs:TagResource"]
+    assert "iam:TagRole" in by_sid["StackIam"]["Action"]  # only the stack's own roles
+    serverless = set(allowed(permissions_policy(load_plan(PLANS / "serverless.json"))))
+    assert "lambda:TagResource" in serverless and "ecs:TagResource" not in serverless

@@ -12,11 +12,14 @@ from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven, front_door_cost
 def closed_form(book: PriceBook, api_usd_per_million: Decimal, kb: Decimal, azs: int) -> Decimal:
     """With 12 KB per request the processed-bytes dimension sets the LCUs (it beats 1 connection
     per request: 12e-6 GB/request vs 1/25 per connection-second), so the ALB costs
-    fixed + N x kb/1e6 GB x LCU price per GB-hour, while the API costs N x price/1e6."""
+    fixed + N x kb/1e6 GB x LCU price per GB-hour, while the API costs the hosted zone of the Cloud Map
+    namespace it reaches the tasks through ($0.50 a month, aws.amazon.com/route53/pricing/) + N x price/1e6."""
     hours = Decimal(730)
     fixed = hours * book.usd("alb.usd_per_alb_hour") + azs * hours * book.usd("ipv4.hour")
+    zone = book.tiers("route53.hosted_zone")[0].usd
+    assert zone == Decimal("0.50")
     alb_per_request = kb / Decimal(1_000_000) * book.usd("alb.usd_per_lcu_hour")
-    return fixed / (api_usd_per_million / Decimal(1_000_000) - alb_per_request)
+    return (fixed - zone) / (api_usd_per_million / Decimal(1_000_000) - alb_per_request)
 
 
 @pytest.mark.parametrize(("api", "usd_per_million"), [("apigw-http", Decimal("1.00")), ("apigw-rest", Decimal("3.50"))])

@@ -29,6 +29,8 @@ SCENARIO = {
     "horizon_s": 7200,
     "fidelity": "fluid",
 }
+#: The seed's stack (EC2 behind an HTTP API): instance root volumes (EBS) and the namespace's hosted zone.
+SEED_SCENARIO = {**SCENARIO, "plan": {"savings_plan": {"commitment_usd_per_hour": "0.01"}}}
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -46,11 +48,11 @@ def _cli(capsys: pytest.CaptureFixture[str], *argv: str) -> dict[str, Any]:
     return out[-1] if isinstance(out, list) else out
 
 
-@pytest.fixture(scope="module")
-def run_focus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Decimal]:
+@pytest.fixture(scope="module", params=[SCENARIO, SEED_SCENARIO], ids=["fargate-alb", "ec2-http-api"])
+def run_focus(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Path, Decimal]:
     folder = tmp_path_factory.mktemp("focus")
     scenario = folder / "scenario.json"
-    scenario.write_text(json.dumps(SCENARIO))
+    scenario.write_text(json.dumps(request.param))
     focus = folder / "run.csv"
     argv = ["-m", "tinysim", "run", str(scenario), "--quiet", "--json", "--focus", str(focus)]
     code = subprocess.run(
@@ -71,6 +73,7 @@ def test_a_run_is_hourly_rows_summing_to_the_bill(run_focus: tuple[Path, Decimal
     starts = {r["ChargePeriodStart"] for r in rows}
     assert len(starts) == 730 and min(starts) == "2026-10-01T00:00:00Z"
     assert {r["ChargeCategory"] for r in rows} == {"Usage", "Purchase"}
+    assert not [r["x_Service"] for r in rows if r["ServiceCategory"] == "Other"]  # every service is mapped
     # ListCost is ListUnitPrice x PricingQuantity, the on-demand value of each row
     for r in rows[:50]:
         assert Decimal(r["ListCost"]) == Decimal(r["ListUnitPrice"]) * Decimal(r["PricingQuantity"])

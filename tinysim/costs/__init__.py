@@ -13,6 +13,7 @@ from tinysim.costs import (
     cloudwatch,
     codebuild,
     codepipeline,
+    ebs,
     ec2,
     ecr,
     egress,
@@ -21,6 +22,7 @@ from tinysim.costs import (
     lambda_,
     nat,
     privatelink,
+    route53,
 )
 from tinysim.costs.bill import Bill, LineItem, cents
 from tinysim.costs.savings_plan import apply_savings_plan
@@ -32,10 +34,12 @@ _SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
     alb.price,
     lambda_.price,
     ec2.price,
+    ebs.price,
     fargate.price,
     nat.price,
     privatelink.price,
     ipv4.price,
+    route53.price,
     egress.price,
     cloudwatch.price,
     ecr.price,

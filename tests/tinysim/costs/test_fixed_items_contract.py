@@ -1,0 +1,260 @@
+"""The bill's fixed items are the blueprint's billable inventory, for every example plan and for drawn plans.
+
+Each fixed line of ``tinysim bill`` is read back into a count of the bill item it prices (NAT gateways,
+public IPv4 addresses, endpoint-zones, hosted zones, alarms, pipelines, root volumes, ...) and compared
+with the sum of the ``billed`` entries of ``blueprint(plan).resources``. A resource item nobody prices,
+or a priced line no resource stands behind, fails the test; so does an item added to the blueprint that
+the bill does not know (it must be matched below or listed, with why, in ``NOT_PER_RESOURCE``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+
+from models import PriceBook, Scenario, load_plan, load_price_book
+from models.blueprint import blueprint
+from models.blueprint.resources import BillingItem
+from models.plan import Plan
+from tests.conftest import BOOK_NOW
+from tinysim.cli import main
+from tinysim.costs import Bill, price_usage
+from tinysim.steady import SteadyLoad, steady_usage
+
+ROOT = Path(__file__).resolve().parents[3]
+PLANS = sorted((ROOT / "examples" / "plans").glob("*.json"))
+SCENARIOS = sorted((ROOT / "examples").glob("*.json"))
+HOURS = Decimal(730)
+NAT_INSTANCE = "t3.nano"
+
+#: Resource items priced from the run's traffic or operations, not one line per resource.
+NOT_PER_RESOURCE: dict[BillingItem, str] = {
+    "log_group": "priced by the logs the stack ingests and stores (CloudWatch lines), not per group",
+    "build_project": "priced by the month's build minutes (CodeBuild lines)",
+    "bucket": "the pipeline's artifact bucket: a few MB of S3 a month, not priced",
+}
+
+
+#: Resource items the checks below match against bill lines.
+MATCHED = {
+    "nat_gateway",
+    "nat_instance",
+    "public_ipv4",
+    "vpc_endpoint",
+    "hosted_zone",
+    "alarm",
+    "pipeline",
+    "load_balancer",
+    "repository",
+    "api",
+    "function",
+    "fargate_tasks",
+    "container_instances",
+    "instance_root_volume",
+}
+
+
+def _inventory(plan: Plan) -> Counter[BillingItem]:
+    units: Counter[BillingItem] = Counter()
+    for r in blueprint(plan).resources:
+        for b in r.billed:
+            units[b.item] += b.quantity
+    return units
+
+
+def _billed(bill: dict[str, Any]) -> Counter[str]:
+    """Counts read back from a bill's lines (``--json`` shape), by the bill item they price."""
+    out: Counter[str] = Counter()
+    container_instance_hours = Decimal(0)
+    for li in bill["lines"]:
+        svc, item, qty = li["service"], li["item"], Decimal(li["quantity"])
+        if svc == "NAT Gateway" and item == "gateway hours":
+            out["nat_gateway"] += int(qty / HOURS)
+        elif svc == "EC2" and item == f"{NAT_INSTANCE} on-demand":
+            out["nat_instance"] += int(qty / HOURS)
+        elif svc == "EC2" and item.endswith("on-demand"):
+            container_instance_hours += qty
+        elif svc == "Public IPv4":
+            out["public_ipv4"] += int(qty / HOURS)
+        elif svc == "VPC Endpoints" and item == "interface endpoint hours":
+            out["vpc_endpoint"] += int(qty / HOURS)
+        elif svc == "Route 53":
+            out["hosted_zone"] += int(qty)
+        elif svc == "CloudWatch" and item == "standard alarms":
+            out["alarm"] += int(qty)
+        elif svc == "CodePipeline":
+            out["pipeline"] += int(qty)
+        elif svc == "ECR":
+            out["repository"] += 1
+        elif svc == "EBS":
+            out["root_volume_gb_months"] += int(qty)
+        elif svc == "ALB" and item == "load balancer hours":
+            out["load_balancer"] += int(qty / HOURS)
+        elif svc in ("API Gateway", "Lambda", "Fargate"):
+            out[{"API Gateway": "api", "Lambda": "function", "Fargate": "fargate_tasks"}[svc]] = 1
+    if container_instance_hours:
+        out["container_instances"] = 1
+        out["container_instance_months"] = int(container_instance_hours / HOURS)
+    return out
+
+
+def _check(plan: Plan, bill: dict[str, Any]) -> None:
+    """The bill's fixed lines equal the blueprint's inventory, item by item."""
+    have, billed = _inventory(plan), _billed(bill)
+    for item in ("nat_gateway", "nat_instance", "public_ipv4", "vpc_endpoint", "hosted_zone", "alarm", "pipeline"):
+        assert billed[item] == have[item], (item, plan.model_dump(exclude_defaults=True))
+    assert billed["load_balancer"] == have["load_balancer"]
+    assert billed["repository"] == have["repository"] == 1
+    for item in ("api", "function"):  # a million requests reach both
+        assert billed[item] == min(1, have[item]), item
+    for item in ("fargate_tasks", "container_instances"):  # none run when the minimum is 0
+        assert billed[item] <= min(1, have[item]), item
+    # every container instance carries one root volume (30 GiB gp3), billed for the hours it lives
+    size = next((b.root_volume.size_gib for r in blueprint(plan).resources for b in r.billed if b.root_volume), 0)
+    assert have["instance_root_volume"] == have["container_instances"]
+    assert billed["root_volume_gb_months"] == size * billed["container_instance_months"]
+    known = {*MATCHED, *NOT_PER_RESOURCE}
+    assert set(have) <= known, f"bill items no line prices: {set(have) - known}"
+
+
+def _bill_json(capsys: pytest.CaptureFixture[str], plan_path: Path) -> dict[str, Any]:
+    assert main(["bill", str(plan_path), "--prices", BOOK_NOW, "--json"]) == 0
+    bills = json.loads(capsys.readouterr().out)
+    assert len(bills) == 1
+    return dict(bills[0])
+
+
+@pytest.mark.parametrize("path", PLANS, ids=lambda p: p.stem)
+def test_example_plans_bill_their_inventory(path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _check(load_plan(path), _bill_json(capsys, path))
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=lambda p: p.stem)
+def test_example_scenarios_bill_their_inventory(path: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    raw = json.loads(path.read_text())
+    if "plan_file" in raw:
+        raw["plan_file"] = str((path.parent / raw["plan_file"]).resolve())
+    plan = Scenario.model_validate(raw).resolved_plan()
+    plan_path = tmp_path / "plan.json"
+    plan_path.write_text(plan.model_dump_json())
+    _check(plan, _bill_json(capsys, plan_path))
+
+
+@st.composite
+def plans(draw: st.DrawFn) -> dict[str, Any]:
+    """Both architectures, every front door, both launch types, each ``nat``, each scaling policy."""
+    arch = draw(st.sampled_from(["container", "serverless"]))
+    front = draw(st.sampled_from(["alb", "apigw-http", "apigw-rest"]))
+    launch = draw(st.sampled_from(["ec2", "fargate"]))
+    policy = draw(st.sampled_from(["step", "target_tracking"]))
+    metric = draw(st.sampled_from(["cpu", "alb_request_count_per_target"])) if front == "alb" else "cpu"
+    scaling: dict[str, Any] = {"policy": policy}
+    if policy == "target_tracking":
+        scaling |= {"metric": metric, "target_value": 50 if metric == "cpu" else 1000}
+    tasks_min = draw(st.integers(0, 3))
+    container: dict[str, Any] = {
+        "launch_type": launch,
+        "instance_type": draw(st.sampled_from(["t3.micro", "t3.small"])),
+        "instances": {"min": draw(st.integers(0, 2)), "max": 5},
+        "tasks": {"min": tasks_min, "desired": max(tasks_min, 1), "max": 5},
+        "scaling": scaling,
+    }
+    if launch == "fargate":
+        container["task"] = {"cpu_units": 256, "memory_mb": 512}
+    network: dict[str, Any] = {
+        "azs": draw(st.integers(1, 3)),
+        "nat": draw(st.sampled_from(["gateway", "instance", "none"])),
+        "vpc_endpoints": draw(st.booleans()),
+    }
+    if draw(st.integers(0, 5)) == 0:
+        network["existing_vpc_id"] = "vpc-0123456789abcdef0"
+    return {
+        "architecture": arch,
+        "front_door": front,
+        "container": container,
+        "network": network,
+        "pipeline": {"enabled": draw(st.booleans())},
+    }
+
+
+@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(raw=plans())
+def test_drawn_plans_bill_their_inventory(raw: dict[str, Any]) -> None:
+    try:
+        plan = Plan.model_validate(raw)
+    except ValidationError:
+        assume(False)
+        raise
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), load_price_book(BOOK_NOW))
+    _check(plan, bill.as_json())
+
+
+# --- hand-computed bills, AWS's published us-east-1 prices --------------------------------------------
+# NAT gateway $0.045/hour (aws.amazon.com/vpc/pricing/); public IPv4 $0.005/address-hour (same page,
+# since 2024-02-01); t3.micro $0.0104/hour (aws.amazon.com/ec2/pricing/on-demand/); gp3 $0.08/GB-month
+# (aws.amazon.com/ebs/pricing/); hosted zone $0.50/month (aws.amazon.com/route53/pricing/); standard alarm
+# $0.10/month (aws.amazon.com/cloudwatch/pricing/); HTTP API $1.00/million (aws.amazon.com/api-gateway/
+# pricing/); Lambda $0.20/million requests and $0.0000133334/GB-s on Arm (aws.amazon.com/lambda/pricing/).
+
+
+def _lines(bill: Bill) -> dict[tuple[str, str], Decimal]:
+    return {(li.service, li.item): li.amount_usd for li in bill.lines}
+
+
+def test_serverless_behind_api_gateway_has_no_nat_or_address(now: PriceBook) -> None:
+    # examples/plans/serverless.json: Lambda behind an HTTP API needs no VPC. 1M requests of 50 ms at
+    # 512 MB on Arm: API $1.00 + requests $0.20 + 25,000 GB-s x $0.0000133334 = $0.33; 10 GB out x $0.09 =
+    # $0.90; logs 0.5 GB x $0.50 = $0.25 ingested, x $0.03 = $0.02 stored; ECR 3 GB x $0.10 = $0.30;
+    # CodeBuild 180 min x $0.005 = $0.90; one V1 pipeline $1.00. Total $4.90 (it was $41.40 with a NAT
+    # gateway, $32.85, and its address, $3.65, that the stack never has).
+    plan = load_plan(ROOT / "examples" / "plans" / "serverless.json")
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now)
+    services = {li.service for li in bill.lines}
+    assert not services & {"NAT Gateway", "Public IPv4", "EBS", "Route 53", "VPC Endpoints"}
+    assert bill.total_usd == Decimal("4.90")
+
+
+def test_seed_stack_behind_http_api_fixed_items_by_hand(now: PriceBook) -> None:
+    # examples/plans/seed_container_apigw.json: one t3.micro (730 h x $0.0104 = $7.59) with its 30 GiB gp3
+    # root volume (30 x $0.08 = $2.40), one NAT gateway (730 x $0.045 = $32.85) and its Elastic IP
+    # (730 x $0.005 = $3.65), the Cloud Map namespace's private hosted zone ($0.50), four alarms
+    # (service and cluster, high and low: 4 x $0.10 = $0.40).
+    plan = load_plan(ROOT / "examples" / "plans" / "seed_container_apigw.json")
+    lines = _lines(price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now))
+    assert lines[("EC2", "t3.micro on-demand")] == Decimal("7.59")
+    assert lines[("EBS", "gp3 volume storage")] == Decimal("2.40")
+    assert lines[("NAT Gateway", "gateway hours")] == Decimal("32.85")
+    assert lines[("Public IPv4", "address-hours")] == Decimal("3.65")
+    assert lines[("Route 53", "hosted zones (first 25)")] == Decimal("0.50")
+    assert lines[("CloudWatch", "standard alarms")] == Decimal("0.40")
+
+
+def test_alb_stack_addresses_and_target_tracking_alarms_by_hand(now: PriceBook) -> None:
+    # Fargate behind an ALB in 3 zones with a NAT gateway: 3 ALB addresses + 1 Elastic IP = 4 addresses,
+    # 4 x 730 x $0.005 = $14.60. Target tracking manages two alarms (3 x 1 min above the target, 15 below
+    # 90% of it: docs.aws.amazon.com/autoscaling/application/userguide/target-tracking-scaling-policy-
+    # overview.html), 2 x $0.10 = $0.20. No instances, so no root volume; no namespace, so no zone.
+    plan = Plan.model_validate(
+        {
+            "front_door": "alb",
+            "network": {"azs": 3},
+            "container": {
+                "launch_type": "fargate",
+                "task": {"cpu_units": 256, "memory_mb": 512},
+                "scaling": {"policy": "target_tracking", "target_value": 50},
+            },
+        }
+    )
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now)
+    lines = _lines(bill)
+    assert lines[("Public IPv4", "address-hours")] == Decimal("14.60")
+    assert lines[("CloudWatch", "standard alarms")] == Decimal("0.20")
+    assert not {li.service for li in bill.lines} & {"EBS", "Route 53"}
