@@ -28,9 +28,8 @@ def test_bad_scenarios(tmp_path: Path) -> None:
     assert list(info.value.problems) == [
         "traffic.rps=-1: must be >= 0",
         "workload.dispatch=\"fastest\": must be one of 'round_robin', 'least_outstanding', 'random' or 'central_queue'",
-        "horizon: unknown field; allowed: account, fidelity, horizon_s, operations, plan, plan_file, price_book, seed, start, "
-        "timings, "
-        "traffic, workload",
+        "horizon: unknown field; allowed: account, fidelity, horizon_s, operations, plan, plan_file, price_book, "
+        "seed, start, timings, traffic, workload",
     ]
     path.write_text(json.dumps({"traffic": {"kind": "tidal"}}))
     with pytest.raises(InputError, match=r"traffic=\"tidal\": must be one of"):
