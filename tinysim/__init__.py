@@ -20,6 +20,10 @@ if ("-m", "tinysim") in zip(sys.orig_argv, sys.orig_argv[1:], strict=False) or (
 ):
     signal.signal(signal.SIGINT, _end_while_loading)
 
+from tinysim.kernel_cache import use_versioned_cache  # noqa: E402
+
+use_versioned_cache()  # before numba is imported
+
 from tinysim.breakeven import Breakeven, breakeven  # noqa: E402
 from tinysim.costs import Bill, LineItem, price_usage  # noqa: E402
 from tinysim.errors import NoConfigurationMeetsSlo, TinysimError, TraceError  # noqa: E402

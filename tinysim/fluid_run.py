@@ -5,43 +5,30 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 
-from models.blueprint import tasks_per_instance
-from models.errors import InputError
-from models.instances import INSTANCE_TYPES
-from models.plan import Plan
-from models.price_regions import scenario_price_book
-from models.prices import PriceBook
 from models.scenario import Scenario
 from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
-from tinysim.distributions import Distribution, from_spec
-from tinysim.engine import ACCOUNT_CONCURRENCY, COLD_START_MS
-from tinysim.fluid import (
+from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
+from tinysim.fluid_setup import FluidSetup, setup
+from tinysim.fluid_tasks import (
     EV_LAUNCH,
     EV_PLACED,
     EV_READY,
     EV_SCALE_IN,
     EV_SCALE_OUT,
+    EV_SCHEDULED,
     EV_SERVING,
     EV_STOP,
     EV_TERMINATE,
-    N_PARAMS,
-    TOTALS,
-    aggregate,
-    batch,
-    run_kernel,
 )
-from tinysim.frontdoor import front_door
 from tinysim.payload_limits import payload_error
 from tinysim.results import SimResult, summary_of
-from tinysim.spot import SpotPlacement
 from tinysim.summary import LambdaStats, LatencyStats, RequestCounts, RunSummary, Scaling, ServedLatency
-from tinysim.traffic import rate_function, with_replay_horizon
+from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
 
 __all__ = ["FluidSetup", "fluid_forecasts", "setup", "simulate_fluid"]
@@ -55,153 +42,9 @@ KINDS = {
     EV_TERMINATE: "instance_terminate",
     EV_PLACED: "task_placed",
     EV_STOP: "task_stop",
+    EV_SCHEDULED: "scheduled_action",
 }
-Z = {0.5: 0.0, 0.95: 1.6448536269514722, 0.99: 2.3263478740408408}
 T = {name: i for i, name in enumerate(TOTALS)}
-
-
-def service_quantiles(d: Distribution) -> np.ndarray:
-    """p50, p95, p99 of the service time (seconds)."""
-    qs = (0.5, 0.95, 0.99)
-    if d.kind == "exponential":
-        return np.array([-math.log(1 - q) * d.mean_s for q in qs])
-    if d.kind == "constant":
-        return np.full(3, d.mean_s)
-    if d.kind == "lognormal":
-        mu = math.log(d.mean_s) - d.sigma**2 / 2
-        return np.array([math.exp(mu + d.sigma * Z[q]) for q in qs])
-    return np.asarray(np.quantile(np.asarray(d.samples_s), qs))
-
-
-@dataclass(frozen=True)
-class FluidSetup:
-    """Everything the kernel needs for one scenario, with parameters packed for ``run_kernel``."""
-
-    scenario: Scenario
-    plan: Plan
-    book: PriceBook
-    serverless: bool
-    params: np.ndarray
-    svc_q: np.ndarray
-    mean_s: float
-    overhead_s: float
-    dt: float
-    n: int
-    prov_per_step: float
-    init_ms: float
-
-    @property
-    def per_period(self) -> int:
-        return 1 if self.serverless else max(1, int(self.params[1]))
-
-    def rates(self) -> np.ndarray:
-        rate = rate_function(self.scenario.traffic, self.scenario.seed)
-        return rate.step_rates(self.dt, self.n)
-
-
-def _refuse_request_level_only(scenario: Scenario, plan: Plan) -> None:
-    """Options the fluid kernel does not model are refused by name, never silently ignored."""
-    tm = scenario.timings
-    problems = []
-    if SpotPlacement(plan, tm.spot_interruptions_per_task_hour, scenario.seed).active:
-        problems.append(
-            f"timings.spot_interruptions_per_task_hour={tm.spot_interruptions_per_task_hour!r}: Fargate Spot "
-            'interruptions are simulated at request level only; use fidelity "request" or set it to 0'
-        )
-    if plan.architecture == "serverless" and tm.lambda_scaling == "legacy":
-        problems.append(
-            "timings.lambda_scaling='legacy': the legacy burst-then-500/min rule is simulated at request level "
-            'only; use fidelity "request" or lambda_scaling "current"'
-        )
-    if problems:
-        raise InputError(problems)
-
-
-def setup(scenario: Scenario) -> FluidSetup:
-    """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps).
-
-    Raises ``models.InputError`` for options only the request fidelity models."""
-    plan = scenario.resolved_plan()
-    _refuse_request_level_only(scenario, plan)
-    book = scenario_price_book(scenario, plan)
-    wl, tm = scenario.workload, scenario.timings
-    dist = from_spec(wl.service_time_ms)
-    period = plan.container.scaling.period_s
-    dt = 60.0 if period >= 60 else float(period)
-    n = math.ceil(scenario.horizon_s / dt)
-    front = front_door(plan.front_door, wl.frontdoor_overhead_ms, 0, 0)
-    throttle = float(book.value("apigw.throttle.rps")) if plan.front_door != "alb" else math.inf
-    p = np.zeros(N_PARAMS)
-    prov = 0.0
-    init_ms = 0.0
-    if plan.architecture == "serverless":
-        s = plan.serverless
-        limit = ACCOUNT_CONCURRENCY if s.reserved_concurrency is None else s.reserved_concurrency
-        init_ms = wl.cold_start_ms if wl.cold_start_ms is not None else COLD_START_MS[s.package]
-        timeout = min(front.timeout_s, float(s.timeout_s))
-        p[:10] = (
-            dt,
-            dist.mean_s,
-            init_ms / 1000,
-            limit,
-            s.provisioned_concurrency,
-            math.ceil(tm.lambda_idle_ttl_s / dt),
-            1000.0 * dt / 10,
-            timeout,
-            front.overhead_s,
-            throttle,
-        )
-        prov = s.provisioned_concurrency * dt / dist.mean_s
-    else:
-        c, sc = plan.container, plan.container.scaling
-        ec2 = c.launch_type == "ec2"
-        itype = INSTANCE_TYPES.get(c.instance_type) if ec2 else None
-        per = tasks_per_instance(plan) if ec2 else 1
-        p[:] = (
-            dt,
-            max(1, int(period // dt)),
-            dist.mean_s,
-            dist.scv,
-            wl.concurrency_per_task,
-            wl.cpu_fraction,
-            sc.threshold_pct,
-            sc.evaluation_periods,
-            sc.scale_in_threshold_pct,
-            sc.scale_in_evaluation_periods,
-            sc.cooldown_s,
-            sc.step,
-            c.tasks.min,
-            c.tasks.max,
-            c.tasks.desired,
-            math.ceil(tm.task_start_s / dt),
-            1.0 if ec2 else 0.0,
-            per,
-            c.task.cpu_units / 1024,
-            itype.vcpus if itype else 1.0,
-            c.instances.min,
-            c.instances.max,
-            max(c.instances.min, -(-c.tasks.desired // per)) if ec2 else 0,
-            math.ceil(tm.instance_boot_s / dt),
-            (itype.credits_per_hour or 0.0) if itype else 0.0,
-            itype.max_credit_balance if itype else 0.0,
-            front.timeout_s,
-            front.overhead_s,
-            throttle,
-        )
-    return FluidSetup(
-        scenario,
-        plan,
-        book,
-        plan.architecture == "serverless",
-        p,
-        service_quantiles(dist),
-        dist.mean_s,
-        front.overhead_s,
-        dt,
-        n,
-        prov,
-        init_ms,
-    )
 
 
 def _bill_and_summary(
@@ -216,7 +59,13 @@ def _bill_and_summary(
         "admitted": hourly[:, 0],
         "served": hourly[:, 1],
         "request_kb": hourly[:, 0] * wl.request_kb,
-        "response_kb": hourly[:, 1] * (0.0 if payload_error(fs.plan, wl) else wl.response_kb),
+        "response_kb": (
+            0.0 * hourly[:, 1]
+            if payload_error(fs.plan, wl)
+            else hourly[:, 6] / 1000  # a trace's byte column (bytes per served request)
+            if fs.traced_bytes
+            else hourly[:, 1] * wl.response_kb
+        ),
     }
     zeros = np.zeros(n_hour)
     if fs.serverless:
@@ -288,12 +137,14 @@ def _bill_and_summary(
 def simulate_fluid(scenario: Scenario) -> SimResult:
     """A fluid run of ``scenario`` with the same result shape as a request-level one."""
     fs = setup(scenario)
-    out = np.zeros((fs.n, 16), order="F")  # column-major: each series is contiguous
-    events = np.zeros((4 * fs.n // fs.per_period + 64, 4))
-    ne, surplus = run_kernel(fs.serverless, fs.params, fs.rates(), fs.svc_q, out, events)
+    out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
+    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), fs.svc, fs.sched, out)
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
-    hourly, tot = aggregate(fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf)
+    hourly, tot = aggregate(
+        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request(),
+        fs.overhead_s, fs.svc,
+    )  # fmt: skip
     placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev = events[:ne]
@@ -301,10 +152,7 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         "t_s": ev[:, 0],
         "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
         "detail": np.array(
-            [
-                ({"desired_from": int(a), "desired_to": int(b)} if int(k) in (EV_SCALE_OUT, EV_SCALE_IN) else {})
-                for k, a, b in ev[:, 1:4]
-            ],
+            [_detail(fs, int(k), int(a), int(b)) for k, a, b in ev[:, 1:4]],
             dtype=object,
         ),
     }
@@ -315,6 +163,16 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         "in_alarm": np.empty(0, dtype=bool),
     }
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
+
+
+def _detail(fs: FluidSetup, kind: int, a: int, b: int) -> dict[str, object]:
+    """An event's details as the request engine writes them."""
+    if kind in (EV_SCALE_OUT, EV_SCALE_IN):
+        return {"desired_from": a, "desired_to": b}
+    if kind == EV_SCHEDULED:
+        change = fs.changes[a]
+        return {"name": change.name, "min": change.min, "max": change.max}
+    return {}
 
 
 def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
@@ -350,6 +208,16 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
     return tl
 
 
+def _padded(scheds: list[np.ndarray]) -> np.ndarray:
+    """Scheduled changes of several configurations in one array, padded with rows at time ``inf``."""
+    rows = max(1, max(s.shape[0] for s in scheds))
+    out = np.full((len(scheds), rows, 3), np.inf)
+    out[:, :, 1:] = 0
+    for k, s in enumerate(scheds):
+        out[k, : s.shape[0]] = s
+    return out
+
+
 def fluid_forecasts(
     scenarios: Sequence[Scenario], slo_p99_ms: float | None = None
 ) -> list[tuple[Bill, RunSummary, float | None]]:
@@ -368,23 +236,27 @@ def fluid_forecasts(
     for (_n, dt), members in groups.items():
         lam_rows: dict[str, int] = {}
         lams: list[np.ndarray] = []
+        bprs: list[np.ndarray] = []
         row_of = np.zeros(len(members), dtype=np.int64)
         for j, i in enumerate(members):
             sc = setups[i].scenario
-            key = f"{sc.seed}|{sc.traffic.model_dump_json()}"
+            key = f"{sc.seed}|{sc.start.isoformat()}|{sc.traffic.model_dump_json()}"
             if key not in lam_rows:
                 lam_rows[key] = len(lams)
                 lams.append(setups[i].rates())
+                bprs.append(setups[i].bytes_per_request())
             row_of[j] = lam_rows[key]
         ms = [setups[i] for i in members]
         per_hour = max(1, round(3600 / dt))
         n_hour = math.ceil(ms[0].scenario.horizon_s / 3600)
         hourly, totals = batch(
             np.array([m.serverless for m in ms]),
-            np.stack([m.params for m in ms]),
+            np.concatenate([m.record for m in ms]),
             np.stack(lams),
+            np.stack(bprs),
             row_of,
-            np.stack([m.svc_q for m in ms]),
+            np.stack([m.svc for m in ms]),
+            _padded([m.sched for m in ms]),
             per_hour,
             n_hour,
             np.array([m.prov_per_step for m in ms]),

@@ -93,13 +93,53 @@ class RateFunction:
         return np.asarray(self.trace_rps[i % self.trace_rps.size] * self.interval_s * self._factors(mid))
 
     def step_rates(self, dt: float, n: int) -> np.ndarray:
-        """Mean rate over each of ``n`` steps of ``dt`` seconds. A trace is integrated exactly (its
-        counts are conserved whatever the step); other shapes are taken at each step's middle."""
-        mid = (np.arange(n) + 0.5) * dt
-        if self.trace_rps is None:
-            return self(mid)
-        edges = np.arange(n + 1) * dt
-        return np.asarray(np.diff(self._cumulative(edges)) / dt * self._factors(mid))
+        """Mean rate over each of ``n`` steps of ``dt`` seconds: the exact integral of the rate over the
+        step (weekly and daily factors included) over ``dt``, so requests are conserved whatever the step."""
+        return np.asarray(self.expected_between(np.arange(n + 1) * dt) / dt)
+
+    def expected_between(self, edges: np.ndarray) -> np.ndarray:
+        """Expected requests offered in each ``[edges[k], edges[k + 1])`` (seconds, increasing): the
+        exact integral of the rate. The weekly and daily factors are constant within a day, so the
+        integral is cut at day boundaries and each piece multiplied by its day's factor."""
+        edges = np.asarray(edges, dtype=float)
+        if edges.size < 2:
+            return np.zeros(0)
+        if self.spec.weekly is None and self.daily is None:
+            return np.diff(self._base_integral(edges))
+        offset = self.week_offset_s  # the calendar day starts at (t + offset) % DAY_S == 0
+        first, last = math.floor((edges[0] + offset) / DAY_S) + 1, math.ceil((edges[-1] + offset) / DAY_S)
+        cuts = np.arange(first, last, dtype=float) * DAY_S - offset
+        points = np.union1d(edges, cuts)
+        pieces = np.diff(self._base_integral(points)) * self._factors((points[:-1] + points[1:]) / 2)
+        cum = np.concatenate([[0.0], np.cumsum(pieces)])
+        return np.asarray(np.diff(cum[np.searchsorted(points, edges)]))
+
+    def _base_integral(self, t: np.ndarray) -> np.ndarray:
+        """Requests offered in [0, t) before the weekly and daily factors (closed forms of ``__call__``)."""
+        s = self.spec
+        if isinstance(s, ConstantTraffic):
+            return np.asarray(s.rps * t)
+        if isinstance(s, DiurnalTraffic):
+            w = 2 * math.pi / DAY_S
+            phase0 = w * self.week_offset_s - 2 * math.pi * s.peak_hour / 24
+            return np.asarray(
+                s.mean_rps * t + (s.peak_rps - s.mean_rps) / w * (np.sin(w * t + phase0) - math.sin(phase0))
+            )
+        if isinstance(s, SpikeTraffic):
+            inside = np.clip(t - s.start_s, 0.0, s.duration_s)
+            return np.asarray(s.base_rps * t + (s.spike_rps - s.base_rps) * inside)
+        if isinstance(s, GrowthTraffic):
+            g = s.monthly_growth_pct / 100
+            if s.shape == "linear":
+                until = t if g >= 0 else np.minimum(t, MONTH_S / -g)  # the rate stays at 0 once it reaches it
+                return np.asarray(s.start_rps * (until + g * until**2 / (2 * MONTH_S)))
+            if g == 0:
+                return np.asarray(s.start_rps * t)
+            if g <= -1:
+                return np.zeros(t.shape)
+            k = math.log1p(g) / MONTH_S
+            return np.asarray(s.start_rps * np.expm1(k * t) / k)
+        return self._cumulative(t)
 
     def _cumulative(self, t: np.ndarray) -> np.ndarray:
         """Trace requests offered in [0, t) before weekly and daily factors."""

@@ -9,7 +9,9 @@ import time
 import numpy as np
 
 from models import Scenario
-from tinysim.fluid import lambda_kernel
+from tinysim.fluid import N_COLUMNS
+from tinysim.fluid_lambda import lambda_kernel
+from tinysim.fluid_record import FLUID_RECORD
 from tinysim.simulate import simulate
 from tinysim.stats import BusySeconds
 
@@ -67,9 +69,11 @@ def test_fluid_lambda_window_maximum_matches_its_definition() -> None:
     rng = np.random.default_rng(5)
     lam = rng.choice([0.0, 5.0, 50.0, 400.0], 3000) * rng.uniform(0.5, 1.5, 3000)
     for ttl_steps in (1, 7, 60, 5000):
-        out = np.zeros((lam.size, 16))
-        svc_q = np.array([0.1, 0.2, 0.3])
-        lambda_kernel(lam, 60.0, 0.1, 0.2, 100_000, 2, ttl_steps, 30.0, svc_q, 30.0, 0.0, math.inf, out)
+        out = np.zeros((lam.size, N_COLUMNS))
+        rec = np.zeros(1, dtype=FLUID_RECORD)  # 0.3-s steps: 1,000 new environments per 10 s is 30 a step
+        rec["dt"], rec["mean_s"], rec["init_s"], rec["limit"], rec["provisioned"] = 0.3, 0.1, 0.2, 100_000, 2
+        rec["ttl_steps"], rec["timeout_s"], rec["throttle_rps"], rec["throttle_burst"] = ttl_steps, 30.0, math.inf, 0
+        lambda_kernel(rec[0], lam, out)
         assert np.allclose(out[:, 14], _lambda_reference(lam, 0.1, ttl_steps, 2, 30.0))
 
 

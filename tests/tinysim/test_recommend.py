@@ -1,9 +1,11 @@
 """The recommender on a case with a known answer.
 
-Four or more single-slot tasks behind one shared queue, 250 requests/s of 10 ms (exponential) work:
-by Erlang C, three tasks give a p99 wait of ln(C/0.01)/(c mu - lambda) = 85 ms on top of the service
-time (p99 46 ms) - over a 100 ms SLO; four give 23 ms (about 70 ms in all) and five 10 ms. Cost grows
-with the number of tasks, so four is the unique cheapest configuration meeting the SLO.
+Single-slot tasks behind one shared queue, 250 requests/s of 10 ms (exponential) work: M/M/c. The latency
+L = W + S has P(L > x) = (1 - C) e^{-mu x} + C (mu e^{-r x} - r e^{-mu x}) / (mu - r), r = c mu - lambda,
+C Erlang C's probability of waiting; its p99 plus the ALB's 1 ms is 99.86 ms for three tasks, 51.68 ms
+for four and 47.88 ms for five. Cost grows with the number of tasks, so four is the unique cheapest
+configuration meeting a 90-ms SLO, and five a 50-ms one. (Adding the wait's p99 to the service's, 85 +
+46 ms for three tasks, overstates the latency's p99: the two are independent, not comonotone.)
 """
 
 from __future__ import annotations
@@ -30,18 +32,18 @@ def scenario():  # type: ignore[no-untyped-def]
 
 def test_known_answer() -> None:
     assert erlang_c(3, 2.5) > erlang_c(4, 2.5) > erlang_c(5, 2.5)
-    rec = recommend(scenario(), {"p99_ms": 100, "availability": 0.999}, SPACE, confirm_horizon_s=3600)
+    rec = recommend(scenario(), {"p99_ms": 90, "availability": 0.999}, SPACE, confirm_horizon_s=3600)
     assert rec.plan.container.tasks.max == 4
-    assert rec.chosen.meets_slo and rec.chosen.p99_ms < 100
+    assert rec.chosen.meets_slo and rec.chosen.p99_ms < 90
     assert rec.runner_up is not None and rec.runner_up.values["plan.container.tasks"]["max"] == 5
     assert "costs $" in rec.runner_up.reason and rec.runner_up.monthly_usd > rec.chosen.monthly_usd
     assert rec.cheaper_miss is not None and rec.cheaper_miss.values["plan.container.tasks"]["max"] == 3
     assert "p99" in rec.cheaper_miss.reason
-    assert rec.confirmed["checked"][0]["passed"] and rec.confirmed["checked"][0]["p99_ms"] < 100
+    assert rec.confirmed["checked"][0]["passed"] and rec.confirmed["checked"][0]["p99_ms"] < 90
 
 
 def test_tighter_slo_moves_the_answer_and_impossible_slo_is_refused() -> None:
-    rec = recommend(scenario(), {"p99_ms": 60}, SPACE, confirm=False)
+    rec = recommend(scenario(), {"p99_ms": 50}, SPACE, confirm=False)
     assert rec.plan.container.tasks.max == 5
     with pytest.raises(NoConfigurationMeetsSlo, match="no configuration in the space meets it"):
         recommend(scenario(), {"p99_ms": 5}, SPACE, confirm=False)
@@ -62,7 +64,7 @@ def test_cli_writes_a_valid_plan(tmp_path: Path) -> None:
             "--space",
             str(tmp_path / "space.json"),
             "--p99-ms",
-            "100",
+            "90",
             "--out",
             str(tmp_path / "plan.json"),
             "--json",
@@ -85,7 +87,7 @@ def test_cli_writes_a_valid_plan(tmp_path: Path) -> None:
             "--space",
             str(tmp_path / "space.json"),
             "--p99-ms",
-            "100",
+            "90",
             "--seeds",
             "x",
         ],

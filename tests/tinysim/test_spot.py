@@ -66,17 +66,3 @@ def test_the_fluid_fidelity_refuses_spot_interruptions_by_name() -> None:
     with pytest.raises(InputError, match=r"timings\.spot_interruptions_per_task_hour=1\.0: .*request level only"):
         simulate(_scenario(1.0).model_copy(update={"fidelity": "fluid"}))
     assert simulate(_scenario(0.0).model_copy(update={"fidelity": "fluid"})).summary.requests.offered > 0
-
-
-def test_the_fluid_fidelity_refuses_legacy_lambda_scaling_by_name() -> None:
-    sc = Scenario.model_validate(
-        {
-            "plan": {"architecture": "serverless"},
-            "traffic": {"kind": "constant", "rps": 5},
-            "timings": {"lambda_scaling": "legacy"},
-            "horizon_s": 600,
-            "fidelity": "fluid",
-        }
-    )
-    with pytest.raises(InputError, match=r"timings\.lambda_scaling='legacy'"):
-        simulate(sc)
