@@ -45,6 +45,7 @@ from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import Bill, price_usage
 from tinysim.errors import NoConfigurationMeetsSlo, TinysimError
+from tinysim.fluid_resolution import resolution_notes
 from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options, refuse_empty_paths
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
@@ -226,7 +227,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
             bar.update(now_s - bar.n)
 
         result = simulate(scenario, progress)
-    for note in trace_notes(scenario.traffic, scenario.horizon_s):
+    for note in (*trace_notes(scenario.traffic, scenario.horizon_s), *resolution_notes(scenario)):
         print(f"{PROG}: note: {note}", file=sys.stderr)
     if args.out:
         fmt = "parquet" if args.parquet else "csv"

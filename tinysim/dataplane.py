@@ -16,22 +16,22 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysim.arrival_prefetch import PrefetchingSource
+from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, window_params
 from tinysim.compute.lambda_ import LambdaPool
+from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
 from tinysim.minute_percentiles import N_KEYS, close_minute
 from tinysim.stats import N_BINS, BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 from tinysim.window_fold import (
     FAILED,
-    H_RECEIVED,
     H_RESPONSE_KB,
     IN_FLIGHT,
     SERVED,
     THROTTLED,
     TIMED_OUT,
-    fold_outcomes,
 )
 
 __all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
@@ -60,6 +60,17 @@ HOUR_FIELDS = (
     "prov_requests",
     "lambda_requests",
 )
+# the compiled Lambda window writes these rows by position
+assert (MINUTE_FIELDS.index("cold_starts"), MINUTE_FIELDS.index("lambda_throttles")) == (
+    lw.M_COLD_STARTS,
+    lw.M_LAMBDA_THROTTLES,
+)
+assert [HOUR_FIELDS.index(f) for f in ("billed_ms", "init_ms", "prov_requests", "lambda_requests")] == [
+    lw.H_BILLED_MS,
+    lw.H_INIT_MS,
+    lw.H_PROV_REQUESTS,
+    lw.H_LAMBDA_REQUESTS,
+]
 
 
 @dataclass
@@ -180,46 +191,16 @@ class DataPlane:
     def _lambda_window(
         self, t: np.ndarray, service_s: np.ndarray, minute: int, hour: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        assert self.pool is not None
-        n = t.size
-        done = np.full(n, np.nan)  # when the backend finishes (admitted requests)
+        pool = self.pool
+        assert pool is not None
         ok = self.front.admit(t)
-        self._hrs[H_RECEIVED, hour] += int(np.count_nonzero(ok))  # past the front door's own throttle: billed
-        wait = np.zeros(n)
-        adm_t, adm_s = t[ok], service_s[ok]
-        service = np.minimum(adm_s, self.lambda_timeout_s)
-        delay, kind, end = self.pool.run(adm_t, service)
-        ran = kind > 0
-        idx = np.flatnonzero(ok)
-        ok[idx[~ran]] = False
-        done[idx[ran]] = end[ran]
-        wait[idx[ran]] = delay[ran]
-        self.busy.add(adm_t[ran], end[ran])
-        h = self.hours
-        h["billed_ms"][hour] += float(np.ceil(service[ran] * 1000 - 1e-9).sum())
-        h["init_ms"][hour] += float(np.ceil(delay[ran] * 1000 - 1e-9).sum())
-        h["prov_requests"][hour] += int(np.count_nonzero(kind == 1))
-        h["lambda_requests"][hour] += int(np.count_nonzero(ran))
-        self.minutes["cold_starts"][minute] += int(np.count_nonzero(kind == 3))
-        self.minutes["lambda_throttles"][minute] += int(np.count_nonzero(~ran))
-        over = np.zeros(n, dtype=bool)  # a function that runs into its own timeout fails the request
-        over[idx[ran]] = adm_s[ran] > self.lambda_timeout_s
-        latency = done - t + self.front.overhead_s
-        timed_out = (ok & (latency > self.front.timeout_s)) | over
-        outcome = np.full(n, THROTTLED, dtype=np.int8)
-        outcome[ok] = SERVED
-        outcome[timed_out] = TIMED_OUT
-        finish = np.where(timed_out, t + np.minimum(latency, self.front.timeout_s), t + latency)
-        outcome[ok & (finish > self.horizon_s)] = IN_FLIGHT
-        if self.payload_error:
-            outcome[outcome == SERVED] = FAILED
-        fold_outcomes(
-            outcome, latency, wait, int(np.count_nonzero(ok)), minute, hour, self._prm[P_REQUEST_KB],
-            self._prm[P_RESPONSE_KB],
-            self._ist, self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend, self._pcount,
-            self._scratch[2],
+        return lambda_window(
+            t, service_s, ok, self.lambda_timeout_s, self.front.overhead_s, self.front.timeout_s, self.horizon_s,
+            self.payload_error, pool.prov_free, pool.busy_heap, pool.idle, pool.state, pool.limit, pool.init_s,
+            pool.idle_ttl_s, pool.legacy_scaling, minute, hour, self._prm[P_REQUEST_KB], self._prm[P_RESPONSE_KB],
+            self._ist, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend,
+            self._pcount, self._scratch[2],
         )  # fmt: skip
-        return outcome, latency, wait
 
     def flush(self) -> None:
         """Close the minute being collected (its latency percentiles, exact from its requests) and

@@ -46,25 +46,27 @@ def _result(engine: Engine) -> SimResult:
     sc, plan, dp = engine.scenario, engine.plan, engine.dp
     horizon = engine.horizon_s
     n_min = math.ceil(horizon / 60)
-    timeline = pd.DataFrame({"minute": np.arange(n_min), "t_s": np.arange(n_min) * 60.0})
-    for key, values in dp.minutes.items():
-        timeline[key] = values
+    # the columns first, then one frame (a frame grown column by column costs more than the run's windows)
+    t_s = np.arange(n_min) * 60.0
+    columns: dict[str, np.ndarray] = {"minute": np.arange(n_min), "t_s": t_s, **dp.minutes}
     samples = pd.DataFrame(
         engine.records.samples, columns=["t_end_s", "tasks_running", "tasks_pending", "instances", "cpu_credits"]
     )
     assert len(samples) == n_min, "one sample per minute, the last at the horizon"
     for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
-        timeline[col] = samples[col].to_numpy()
+        columns[col] = samples[col].to_numpy()
     worker = step_series(engine.records.slot_changes, horizon, 60.0) if engine.ecs is not None else None
-    seconds = np.minimum(60.0, horizon - timeline["t_s"].to_numpy())  # the last minute may be partial
+    seconds = np.minimum(60.0, horizon - t_s)  # the last minute may be partial
     busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
-    timeline["cpu_pct"] = np.nan
+    columns["cpu_pct"] = np.full(n_min, np.nan)
     if worker is not None:
         f = sc.workload.cpu_fraction
         with np.errstate(divide="ignore", invalid="ignore"):
-            timeline["cpu_pct"] = np.where(worker > 0, 100.0 * f * busy_min / (worker * seconds), np.nan)
-    timeline["lambda_concurrency"] = busy_min / seconds if engine.pool is not None else 0.0
-    timeline[["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"]] = dp.pct
+            columns["cpu_pct"] = np.where(worker > 0, 100.0 * f * busy_min / (worker * seconds), np.nan)
+    columns["lambda_concurrency"] = busy_min / seconds if engine.pool is not None else np.zeros(n_min)
+    for q, name in enumerate(("latency_p50_ms", "latency_p95_ms", "latency_p99_ms")):
+        columns[name] = dp.pct[:, q]
+    timeline = pd.DataFrame(columns)
 
     events = pd.DataFrame([(t, k, d) for t, k, d in engine.records.events], columns=["t_s", "kind", "detail"])
     datapoints = pd.DataFrame(engine.records.datapoints, columns=["t_s", "metric", "value", "in_alarm"])

@@ -35,6 +35,7 @@ from tinysim.interrupt import end_workers, sigterm_interrupts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
+from tinysim.sweep_order import expected_requests, largest_first
 
 __all__ = ["METRICS", "bands", "expand_grid", "point_error", "run_point", "sweep"]
 
@@ -287,6 +288,8 @@ def sweep(
         if sc is None
         for seed in seeds
     ]
+    if executor != "inprocess" and base.fidelity != "fluid":  # keep every worker busy to the end
+        payloads = largest_first(payloads, [expected_requests(p[2], p[1]) for p in payloads])
     mapper, close = _executor(executor, workers)
     chunks = _chunks(payloads, executor, workers)
     try:
