@@ -143,7 +143,9 @@ def _invalid_space(points: Sequence[tuple[dict[str, Any], Scenario | None, str]]
 def _failed_points(table: pd.DataFrame, keys: list[str]) -> tuple[str, ...]:
     """One line per configuration with a point that failed while running: its values and the error."""
     bad = table[table["error"] != ""].drop_duplicates("config")
-    return tuple(f"space configuration {_shown({k: row[k] for k in keys})}: {row['error']}" for _, row in bad.iterrows())
+    return tuple(
+        f"space configuration {_shown({k: row[k] for k in keys})}: {row['error']}" for _, row in bad.iterrows()
+    )
 
 
 def _plain(value: Any) -> Any:
@@ -260,9 +262,7 @@ def recommend(
     )
     plan_scenario = scenarios[chosen.config]
     assert plan_scenario is not None
-    return Recommendation(
-        plan_scenario.resolved_plan(), chosen, runner_up, cheaper_miss, confirmed, summary, failed
-    )
+    return Recommendation(plan_scenario.resolved_plan(), chosen, runner_up, cheaper_miss, confirmed, summary, failed)
 
 
 def _costs_more(extra_usd: Decimal) -> str:
