@@ -1,7 +1,7 @@
 """``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
 
-Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep some of whose points
-failed (each failed row says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
+Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep or ``recommend`` some of
+whose points failed (each failed one says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
 printed with the closest configuration), 1 an unexpected failure.
 """
 
