@@ -20,7 +20,17 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["cold_latency", "dispatch_queue", "step_latency", "wait_quantile", "weighted_quantile"]
+__all__ = [
+    "CENTRAL_QUEUE",
+    "LEAST_OUTSTANDING",
+    "RANDOM",
+    "ROUND_ROBIN",
+    "cold_latency",
+    "dispatch_queue",
+    "step_latency",
+    "wait_quantile",
+    "weighted_quantile",
+]
 
 #: ``DISPATCH_CODES`` of ``tinysim.compute.ecs_window`` (kept equal by a test).
 ROUND_ROBIN, RANDOM, LEAST_OUTSTANDING, CENTRAL_QUEUE = 0, 1, 2, 3
