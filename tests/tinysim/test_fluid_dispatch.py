@@ -6,11 +6,11 @@ the task's earliest free slot); central queue is one M/G/c queue; least outstand
 
 Measured (``python benchmarks/fluid_dispatch.py``: 3 tasks of one slot, mean 50 ms, one hour, 36 cases):
 fluid / request p95 0.84-1.26 and p99 0.77-1.18. The widest gaps: lognormal service (the fluid's
-conditional wait is exponential, a heavy-tailed service's is heavier: p99 0.77-0.94), constant service
+conditional wait is exponential, a heavy-tailed service's is heavier: p99 0.77-1.02), constant service
 at low load under round robin or random (Allen–Cunneen overstates a near-deterministic queue's wait:
 p95 up to 1.26), and least outstanding read as the pooled queue (p99 0.77-0.97, join-the-shortest-queue
 waits a little longer than one shared queue). Before the fluid followed the dispatch, it pooled every
-policy: round robin and random p99 were 0.40-0.55 of the request engine's on lognormal service at 0.6.
+policy: round robin and random p99 were 0.47 and 0.40 of the request engine's on lognormal service at 0.6.
 """
 
 from __future__ import annotations
