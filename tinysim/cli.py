@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import math
 import os
 import re
 import signal
@@ -253,7 +254,8 @@ def _run_text(s: RunSummary) -> str:
         f"Lambda, {f.timed_out:,} timed out, {f.payload:,} payload errors)",
     ]
     if lat.p50 is not None and lat.p95 is not None and lat.p99 is not None and lat.max is not None:
-        lines.append(f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {lat.max:.1f} ms")
+        top = "n/a" if math.isnan(lat.max) else f"{lat.max:.1f} ms"  # a fluid run has no maximum
+        lines.append(f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {top}")
     lines.append(
         f"scaling: up to {sc.max_tasks} tasks, {sc.scale_out_events} scale-outs, {sc.scale_in_events} scale-ins"
     )

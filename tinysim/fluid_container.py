@@ -1,9 +1,10 @@
 """The container stack as a fluid: per step, API Gateway's token bucket, then a queue whose backlog moves
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
-(Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). At the end of each alarm period the datapoint goes to
-the control plane (the request engine's rules, :mod:`tinysim.fluid_control`); task start and instance
-boot delays round up to whole steps; scheduled actions apply at the first step boundary at or after their
-time."""
+(Erlang C) scaled by (ca^2 + cs^2)/2 (Allen–Cunneen) in the queue the dispatch policy puts a request in
+(one per task for round robin and random, one for all tasks otherwise: ``fluid_latency.dispatch_queue``).
+At the end of each alarm period the datapoint goes to the control plane (the request engine's rules,
+:mod:`tinysim.fluid_control`); task start and instance boot delays round up to whole steps; scheduled
+actions apply at the first step boundary at or after their time."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import numpy as np
 
 from tinysim.control import ALARM, OK, bounded_desired, new_step_state, new_target_state
 from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
-from tinysim.fluid_latency import step_latency
+from tinysim.fluid_latency import dispatch_queue, step_latency
 from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
 from tinysim.fluid_tasks import (
     EV_CLUSTER_DATAPOINT,
@@ -104,7 +105,7 @@ def container_kernel(
     t_min, t_max, k_sched = p.t_min, p.t_max, 0
     backlog = busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
     balance = surplus = 0.0
-    last_c, last_rate, last_pw = -1, -1.0, 0.0
+    last_c, last_rate, last_pw, spare, k = -1, -1.0, 0.0, 0.0, 1.0
     for i in range(n):
         now = i * dt
         while k_sched < sched.shape[0] and sched[k_sched, 0] <= now:
@@ -136,9 +137,11 @@ def container_kernel(
                 wait_s = backlog / cap  # everyone waits the backlog's drain time
             else:
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
-                    last_pw, last_c, last_rate = erlang_c(c, rate / mu), c, rate
+                    servers, q_rate, ca2 = dispatch_queue(p.dispatch, st[S_SERVING], p.slots, rate)
+                    last_pw, last_c, last_rate = erlang_c(servers, q_rate / mu), c, rate
+                    spare, k = servers * mu - q_rate, (ca2 + p.scv) / 2
                 pw = last_pw if rate > 0 else 0.0
-            late = step_latency(out, i, pw, wait_s, cap - rate, p.scv, p.mean_s, p.overhead_s, p.timeout_s)
+            late = step_latency(out, i, pw, wait_s, spare, k, p.mean_s, p.overhead_s, p.timeout_s)
             out[i, 1] = admitted * (1.0 - late)
             out[i, 3] = admitted * late
             out[i, 8] = 100.0 * p.cpu_fraction * busy / (c * dt)
