@@ -64,4 +64,3 @@ def refuse_ignored_keys(grid: Mapping[str, Sequence[Any]], plans: Sequence[Plan]
             )
     if problems:
         raise InputError(problems)
-
