@@ -62,3 +62,79 @@ def test_help_documents_the_default_executor(capsys: pytest.CaptureFixture[str])
     text = " ".join(capsys.readouterr().out.split())
     assert "default: inprocess for --fidelity fluid" in text
     assert "processes for request" in text
+
+
+@pytest.mark.parametrize(
+    ("plan", "key", "values", "why"),
+    [
+        (
+            {"container": {"launch_type": "fargate", "task": {"cpu_units": 512, "memory_mb": 1024}}},
+            "plan.container.instance_type",
+            ["t3.small", "m5.large"],
+            "container.launch_type 'fargate'",
+        ),
+        (
+            {"container": {"launch_type": "fargate", "task": {"cpu_units": 512, "memory_mb": 1024}}},
+            "plan.container.instances.max",
+            [2, 4],
+            "container.launch_type 'fargate'",
+        ),
+        ({"architecture": "serverless"}, "plan.container.tasks.max", [2, 4], "architecture 'serverless'"),
+        ({}, "plan.serverless.memory_mb", [512, 1024], "architecture 'container'"),
+    ],
+)
+def test_grid_key_the_plan_ignores_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], plan: dict[str, Any], key: str, values: list[Any], why: str
+) -> None:
+    scenario = _scenario(tmp_path, plan)
+    code = main(["sweep", scenario, "--grid", _grid(tmp_path, {key: values}), "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert err.startswith(f"tinysim: grid.{key}={json.dumps(values[0])}: has no effect with {why}"), err
+
+
+def test_spot_strategy_on_ec2_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from models import Scenario
+    from tinysim.grid_effect import ignored_because
+
+    plan = Scenario.model_validate({"traffic": {"kind": "constant", "rps": 1}}).resolved_plan()
+    assert ignored_because(plan, "plan.container.spot_strategy.spot_weight") == (
+        "container.launch_type 'ec2' (Fargate Spot is a Fargate capacity provider)"
+    )
+    assert ignored_because(plan, "plan.container.instance_type") is None
+
+
+def test_a_key_some_configuration_reads_is_kept(tmp_path: Path) -> None:
+    # instance_type matters for the EC2 configurations of this grid, so it is not refused
+    plan = {"container": {"launch_type": "fargate", "task": {"cpu_units": 1024, "memory_mb": 2048}}}
+    scenario = _scenario(tmp_path, plan)
+    grid = {"plan.container.launch_type": ["fargate", "ec2"], "plan.container.instance_type": ["t3.medium", "t3.large"]}
+    assert main(["sweep", scenario, "--grid", _grid(tmp_path, grid), "--fidelity", "fluid", "--quiet"]) == 0
+
+
+def test_readme_grid_changes_the_trace_replay_rows() -> None:
+    # the README's example grid, on the scenario it names, refuses nothing
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    text = readme[readme.index("A grid (or search space) maps") :]
+    grid = json.loads(text[text.index("`{") + 1 : text.index("}`") + 1].replace("\n", " "))
+    from models import load_scenario
+    from tinysim.sweep import expand_grid
+
+    example = Path(__file__).parents[2] / "examples" / "trace_replay.json"
+    points = expand_grid(load_scenario(example), grid)
+    assert len(points) == 24 and all(err == "" for _, _, err in points)
+
+
+def test_same_result_for_every_seed_is_said_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # constant traffic in the fluid fidelity has nothing random: every seed gives the same row
+    scenario = _scenario(tmp_path, {})
+    grid = _grid(tmp_path, {"plan.container.tasks.max": [2, 3]})
+    argv = ["sweep", scenario, "--grid", grid, "--fidelity", "fluid", "--seeds", "3", "--bands", "--quiet"]
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert err.count("note: every seed gave the same result") == 1
+    assert "so P10 = P50 = P90" in err
+    # with random arrivals (the request fidelity) seeds differ and nothing is said
+    argv = ["sweep", scenario, "--grid", grid, "--fidelity", "request", "--seeds", "2", "--executor", "inprocess"]
+    assert main([*argv, "--quiet"]) == 0
+    assert "every seed gave the same result" not in capsys.readouterr().err
