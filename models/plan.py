@@ -275,8 +275,12 @@ class Serverless(_Frozen):
     package: Literal["image", "zip"] = "image"
     arch: Literal["x86_64", "arm64"] = "x86_64"
     ephemeral_storage_mb: int = Field(512, ge=512, le=10240)
-    reserved_concurrency: int | None = Field(None, ge=0, le=1000)
-    provisioned_concurrency: int = Field(0, ge=0, le=1000)
+    reserved_concurrency: int | None = Field(
+        None, ge=0, le=1_000_000, description="at most the scenario's account.lambda_concurrency - 100"
+    )
+    provisioned_concurrency: int = Field(
+        0, ge=0, le=1_000_000, description="at most the scenario's account.lambda_concurrency - 100"
+    )
 
     @model_validator(mode="after")
     def _concurrency(self) -> Serverless:

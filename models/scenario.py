@@ -44,6 +44,9 @@ MAX_RPS = 10_000_000.0
 MAX_SERVICE_MS = 900_000.0
 #: Most samples an empirical service-time distribution may list.
 MAX_SAMPLES = 1_000_000
+#: Concurrency Lambda keeps unreserved in every account and Region
+#: (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+UNRESERVED_MINIMUM = 100
 #: Simulated time 0 unless a scenario says otherwise: a Monday, 00:00 UTC.
 START = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -263,13 +266,33 @@ class Scenario(_Frozen):
 
     def plan_problems(self, plan: Plan) -> list[Problem]:
         """Rules spanning the scenario and its plan (checked again once a ``plan_file`` is read)."""
+        if plan.architecture != "serverless":
+            return []
+        problems: list[Problem] = []
         cold = self.workload.cold_start_ms
-        if plan.architecture == "serverless" and cold is not None and cold > plan.serverless.timeout_s * 1000:
+        if cold is not None and cold > plan.serverless.timeout_s * 1000:
             # INIT counts against the function timeout once the 10 s init phase is exceeded
             # (docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html)
             limit = plan.serverless.timeout_s * 1000
-            return [("workload.cold_start_ms", cold, f"must be <= the plan's serverless.timeout_s in ms ({limit})")]
-        return []
+            problems.append(
+                ("workload.cold_start_ms", cold, f"must be <= the plan's serverless.timeout_s in ms ({limit})")
+            )
+        # Lambda keeps at least 100 of the account's concurrency unreserved: a function can reserve, or be
+        # given provisioned concurrency, up to the account's concurrency minus 100
+        # (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+        most = self.account.lambda_concurrency - UNRESERVED_MINIMUM
+        for name in ("reserved_concurrency", "provisioned_concurrency"):
+            value = getattr(plan.serverless, name)
+            if value is not None and value > 0 and value > most:
+                problems.append(
+                    (
+                        f"plan.serverless.{name}",
+                        value,
+                        f"must be <= account.lambda_concurrency - {UNRESERVED_MINIMUM} ({max(most, 0)}): "
+                        f"Lambda keeps {UNRESERVED_MINIMUM} unreserved",
+                    )
+                )
+        return problems
 
     def resolved_plan(self) -> Plan:
         """The inline plan, the plan file's, or the default plan."""

@@ -37,3 +37,27 @@ def test_bad_scenarios(tmp_path: Path) -> None:
     path.write_text(json.dumps({"plan_file": "missing.json"}))
     with pytest.raises(InputError, match=r"plan_file: plan=.*missing.json'?: file not found"):
         load_scenario(path)
+
+
+def test_a_reservation_leaves_lambda_its_unreserved_hundred(tmp_path: Path) -> None:
+    """Lambda keeps 100 of the account's concurrency unreserved: reserved and provisioned concurrency may be
+    at most the account's concurrency minus 100 (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
+    A reservation above the account quota used to be simulated as if the quota were not there."""
+    plan = {"architecture": "serverless", "serverless": {"reserved_concurrency": 800}}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"plan": plan, "account": {"lambda_concurrency": 300}}))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert list(info.value.problems) == [
+        "plan.serverless.reserved_concurrency=800: must be <= account.lambda_concurrency - 100 (200): "
+        "Lambda keeps 100 unreserved"
+    ]
+    path.write_text(json.dumps({"plan": {**plan, "serverless": {"provisioned_concurrency": 950}}}))
+    with pytest.raises(InputError, match=r"plan.serverless.provisioned_concurrency=950: must be <= .* \(900\)"):
+        load_scenario(path)
+    path.write_text(json.dumps({"plan": plan, "account": {"lambda_concurrency": 900}}))
+    assert load_scenario(path).resolved_plan().serverless.reserved_concurrency == 800
+    (tmp_path / "p.json").write_text(json.dumps(plan))
+    path.write_text(json.dumps({"plan_file": "p.json", "account": {"lambda_concurrency": 300}}))
+    with pytest.raises(InputError, match=r"reserved_concurrency=800: must be <="):
+        load_scenario(path)
