@@ -306,8 +306,9 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(result.to_json(orient="records", default_handler=str, indent=2))
     else:
+        money = {c: _usd_cell for c in result.columns if str(c).startswith("monthly_usd")}
         with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(result.to_string(index=False))
+            print(result.to_string(index=False, formatters=money))
     if seeds_agree(table):
         print(
             f"{PROG}: note: every seed gave the same result for each configuration (nothing in this scenario "
@@ -320,6 +321,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         print(f"{PROG}: {failed} of {configs} configurations failed: the error column says why", file=sys.stderr)
         return EXIT_SOME_POINTS_FAILED
     return 0
+
+
+def _usd_cell(value: object) -> str:
+    """A money cell of a sweep table as text: ``$1,059.68`` (blank for a failed row)."""
+    if isinstance(value, Decimal):
+        return usd(value)
+    if isinstance(value, (int, float)) and value == value:  # not NaN
+        return usd(Decimal(repr(float(value))))
+    return ""
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,23 @@ def test_same_result_for_every_seed_is_said_once(tmp_path: Path, capsys: pytest.
     argv = ["sweep", scenario, "--grid", grid, "--fidelity", "request", "--seeds", "2", "--executor", "inprocess"]
     assert main([*argv, "--quiet"]) == 0
     assert "every seed gave the same result" not in capsys.readouterr().err
+
+
+def test_sweep_text_money_has_thousands_separators(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # five 4 vCPU / 30 GB Fargate tasks all month: 5 x 730 h x (4 x $0.04048 + 30 x $0.004445) = $1,077.77
+    # of tasks alone; the text table shows the month with a separator, the JSON keeps a plain number
+    plan = {
+        "container": {
+            "launch_type": "fargate",
+            "task": {"cpu_units": 4096, "memory_mb": 30720},
+            "tasks": {"min": 5, "desired": 5, "max": 5},
+        }
+    }
+    scenario = _scenario(tmp_path, plan)
+    grid = _grid(tmp_path, {"plan.container.tasks.max": [5, 6]})
+    assert main(["sweep", scenario, "--grid", grid, "--fidelity", "fluid", "--quiet", "--bands"]) == 0
+    text = capsys.readouterr().out
+    assert re.search(r"\$1,\d{3}\.\d\d", text), text
+    assert main(["sweep", scenario, "--grid", grid, "--fidelity", "fluid", "--quiet", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert float(rows[0]["monthly_usd"]) > 1077.77
