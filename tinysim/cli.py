@@ -298,6 +298,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         slo_p99_ms=opts.slo_p99_ms,
         fidelity=args.fidelity,
         progress=not args.quiet,
+        refuse_ignored=True,
     )
     result = bands(table) if args.bands else table
     if args.out:

@@ -120,7 +120,6 @@ def expand_grid(base: Scenario, grid: Mapping[str, Sequence[Any]]) -> list[tuple
             out.append((values, None, "; ".join(exc.problems)))
             continue
         out.append((values, scenario, ""))
-    refuse_ignored_keys(grid, [sc.resolved_plan() for _, sc, _ in out if sc is not None])
     return out
 
 
@@ -284,15 +283,20 @@ def sweep(
     slo_p99_ms: float | None = None,
     fidelity: str | None = None,
     progress: bool = True,
+    refuse_ignored: bool = False,
 ) -> pd.DataFrame:
     """One row per configuration x seed: the grid's values, cost, latency, SLO attainment, throttles,
     peak tasks. ``executor``: ``inprocess``, ``threads``, ``processes``, a Dask ``Client`` or a
-    scheduler address (``tcp://host:8786``); by default ``default_executor`` of the fidelity."""
+    scheduler address (``tcp://host:8786``); by default ``default_executor`` of the fidelity. With
+    ``refuse_ignored`` (as ``tinysim sweep`` does) a grid key no configuration's plan reads raises
+    ``InputError`` before any run (``tinysim.grid_effect``)."""
     if fidelity is not None:
         base = base.model_copy(update={"fidelity": fidelity})
     if executor is None:
         executor = default_executor(base.fidelity)
     points = expand_grid(base, grid)
+    if refuse_ignored:
+        refuse_ignored_keys(grid, [sc.resolved_plan() for _, sc, _ in points if sc is not None])
     payloads = [(i, seed, sc, slo_p99_ms) for i, (_, sc, _) in enumerate(points) if sc is not None for seed in seeds]
     rows = [
         {"config": i, "seed": seed, "error": err}

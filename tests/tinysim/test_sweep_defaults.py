@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from models.errors import InputError
 from tinysim.cli import main
 
 sweep_module = importlib.import_module("tinysim.sweep")  # the package exports the function under this name
@@ -119,11 +120,16 @@ def test_readme_grid_changes_the_trace_replay_rows() -> None:
     text = readme[readme.index("A grid (or search space) maps") :]
     grid = json.loads(text[text.index("`{") + 1 : text.index("}`") + 1].replace("\n", " "))
     from models import load_scenario
+    from tinysim.grid_effect import refuse_ignored_keys
     from tinysim.sweep import expand_grid
 
     example = Path(__file__).parents[2] / "examples" / "trace_replay.json"
     points = expand_grid(load_scenario(example), grid)
     assert len(points) == 24 and all(err == "" for _, _, err in points)
+    refuse_ignored_keys(grid, [sc.resolved_plan() for _, sc, _ in points if sc is not None])  # raises nothing
+    # the grid it replaced varied the instance type of this Fargate stack: refused
+    with pytest.raises(InputError, match=r"container\.instance_type.*container\.launch_type 'fargate'"):
+        refuse_ignored_keys({"plan.container.instance_type": ["t3.small"]}, [points[0][1].resolved_plan()])
 
 
 def test_same_result_for_every_seed_is_said_once(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
