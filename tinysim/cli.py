@@ -490,10 +490,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     if threading.current_thread() is threading.main_thread():  # loading is over: Ctrl-C raises again
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _terminate)  # `kill`, systemd, CI runners: end like Ctrl-C
     args = _parser().parse_args(argv)
     try:
         refuse_empty_paths(args, sys.argv[1:] if argv is None else argv)
