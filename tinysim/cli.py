@@ -48,6 +48,7 @@ from tinysim.costs.bill import usd
 from tinysim.errors import NoConfigurationMeetsSlo, TinysimError
 from tinysim.fluid_resolution import resolution_notes
 from tinysim.focus import focus_rows, write_focus
+from tinysim.interrupt import caused_by_interrupt
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options, refuse_empty_paths
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
 from tinysim.run_text import run_text
@@ -518,6 +519,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         _silence_stdout()
         return EXIT_BROKEN_PIPE
     except Exception as exc:
+        if caused_by_interrupt(exc):  # Ctrl-C or SIGTERM inside compiled code arrives wrapped (SystemError)
+            print(f"{PROG}: interrupted", file=sys.stderr)
+            return 130
         if args.debug:
             raise
         print(f"{PROG}: unexpected {type(exc).__name__}: {exc} (run with --debug for details)", file=sys.stderr)

@@ -10,7 +10,20 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["end_workers", "sigterm_interrupts"]
+__all__ = ["caused_by_interrupt", "end_workers", "sigterm_interrupts"]
+
+
+def caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a KeyboardInterrupt is in ``exc``'s chain: Ctrl-C or SIGTERM handled while a compiled kernel
+    runs surfaces as the kernel's SystemError with the KeyboardInterrupt as its context."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        if isinstance(cur, KeyboardInterrupt):
+            return True
+        seen.add(id(cur))
+        cur = cur.__cause__ or cur.__context__
+    return False
 
 
 def _interrupt(signum: int, frame: FrameType | None) -> None:

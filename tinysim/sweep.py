@@ -32,7 +32,7 @@ from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
 from tinysim.grid_effect import refuse_ignored_keys
-from tinysim.interrupt import end_workers, sigterm_interrupts
+from tinysim.interrupt import caused_by_interrupt, end_workers, sigterm_interrupts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
@@ -186,6 +186,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
             with no_prefetch():  # a sweep uses the cores by running forecasts side by side
                 result = simulate(scenario)
         except Exception as exc:  # one failing point is a row with its error; the others go on
+            if caused_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             rows.append({"config": config, "seed": seed, "error": point_error(exc)})
             continue
         rows.append(
@@ -200,6 +202,8 @@ def run_chunk(payloads: Sequence[Payload]) -> list[dict[str, Any]]:
         try:
             forecasts = fluid_forecasts([s for _, _, s in fluid], slo)
         except Exception as exc:
+            if caused_by_interrupt(exc):
+                raise KeyboardInterrupt from exc
             if len(fluid) == 1:
                 return rows + [{"config": c, "seed": sd, "error": point_error(exc)} for c, sd, _ in fluid]
             # find the failing points: each alone, so the others still get their rows

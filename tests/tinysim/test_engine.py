@@ -124,6 +124,7 @@ def test_lambda_scaling_rate_1000_per_10_s() -> None:
             traffic={"kind": "spike", "base_rps": 0, "spike_rps": 3000, "start_s": 0, "duration_s": 5},
             workload={"service_time_ms": {"dist": "constant", "mean": 60000}, "cold_start_ms": 0},
             horizon_s=120,
+            account={"lambda_concurrency": 1100},  # a reservation of 1,000 leaves Lambda its unreserved 100
         )
     )
     lam = result.summary.lambda_
