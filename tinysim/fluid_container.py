@@ -1,6 +1,11 @@
 """The container stack as a fluid: per step, API Gateway's token bucket, then a queue whose backlog moves
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
-(Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). At the end of each alarm period the datapoint goes to
+(Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). As in the request engine, each serving task keeps its own
+backlog (requests are dispatched to a task on arrival, round robin: an equal share each), a task starts
+serving with an empty one, and a request that waits past the front door's timeout is counted timed out
+but its work still occupies the task (the application does not know the client left); the timed-out
+share of a step is the part of its arrivals whose wait (linear across the step) exceeds the timeout less
+the mean service time and overhead. At the end of each alarm period the datapoint goes to
 the control plane (the request engine's rules, :mod:`tinysim.fluid_control`); task start and instance
 boot delays round up to whole steps; scheduled actions apply at the first step boundary at or after their
 time."""
@@ -36,7 +41,7 @@ from tinysim.fluid_tasks import (
 )
 from tinysim.queueing import erlang_c
 
-__all__ = ["admit", "container_kernel"]
+__all__ = ["admit", "container_kernel", "late_share", "serve_backlogs"]
 
 _STEP_MEMORY = new_step_state()
 _TARGET_MEMORY = new_target_state()
@@ -51,6 +56,45 @@ def admit(offered: float, dt: float, rps: float, burst: float, bucket: np.ndarra
     admitted = min(offered, rps * dt + float(bucket[0]))
     bucket[0] = min(burst, bucket[0] + rps * dt - admitted)
     return admitted
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def late_share(w0_s: float, w1_s: float, limit_s: float) -> float:  # pragma: no cover - compiled
+    """Share of a step's arrivals (evenly spread) whose wait, linear from ``w0_s`` to ``w1_s`` across
+    the step (below 0 once the backlog has emptied: the wait is 0 from there), exceeds ``limit_s``."""
+    if limit_s < 0 or (w0_s > limit_s and w1_s > limit_s):
+        return 1.0
+    if w0_s <= limit_s and w1_s <= limit_s:
+        return 0.0
+    return (max(w0_s, w1_s) - limit_s) / abs(w1_s - w0_s)
+
+
+@numba.njit(cache=True, nogil=True)
+def serve_backlogs(
+    backlogs: np.ndarray, n_tasks: int, admitted: float, cap_per_task: float, dt: float, limit_s: float
+) -> tuple[float, float, float, bool]:  # pragma: no cover - compiled
+    """One step of ``n_tasks`` serving tasks' backlogs (requests, updated in place), each taking an
+    equal share of ``admitted`` and serving ``cap_per_task`` requests/s.
+
+    Returns (requests completed, requests late: their wait exceeds ``limit_s``, admitted-weighted mean
+    wait (s), whether any task had a backlog)."""
+    share = admitted / n_tasks
+    done = late = wait = 0.0
+    queued = False
+    for k in range(n_tasks):
+        b0 = backlogs[k]
+        left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
+        done += min(b0 + share, cap_per_task * dt)
+        backlogs[k] = max(0.0, left)
+        if backlogs[k] > 1e-9 or b0 > 1e-9:
+            queued = True
+            w0, w1 = b0 / cap_per_task, left / cap_per_task
+            late += share * late_share(w0, w1, limit_s)
+            if w1 >= 0:
+                wait += share * (w0 + w1) / 2
+            else:  # the wait falls to 0 at w0 / (w0 - w1) of the step
+                wait += share * w0 / 2 * w0 / (w0 - w1)
+    return done, late, wait / admitted if admitted > 0 else 0.0, queued
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -100,7 +144,10 @@ def container_kernel(
     pol_in, cl_out, cl_in = _STEP_MEMORY.copy(), _STEP_MEMORY.copy(), _STEP_MEMORY.copy()
     bucket = np.array([p.throttle_burst])
     t_min, t_max, k_sched = p.t_min, p.t_max, 0
-    backlog = busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
+    backlogs = np.zeros(ready.shape[0] + p.t_max + 1)  # requests queued at each serving task
+    n_prev = 0
+    limit_s = p.timeout_s - p.mean_s - p.overhead_s  # the longest wait a served request can have
+    busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
     balance = surplus = 0.0
     last_c, last_rate, last_pw = -1, -1.0, 0.0
     for i in range(n):
@@ -123,20 +170,23 @@ def container_kernel(
         req_acc += admitted
         if c == 0:
             out[i, 2] = offered
-            backlog = 0.0
+            backlogs[:n_prev] = 0.0
+            n_prev = 0
         else:
-            work_in = backlog + admitted
-            done = min(work_in, cap * dt)
-            backlog = work_in - done
+            if st[S_SERVING] < n_prev:  # stopped tasks take their backlog with them (already counted)
+                backlogs[st[S_SERVING] : n_prev] = 0.0
+            n_prev = st[S_SERVING]
+            done, late_n, wait_s, queued = serve_backlogs(backlogs, n_prev, admitted, p.slots * mu, dt, limit_s)
             busy = done * p.mean_s
-            pw, wait_s = 1.0, 0.0
-            if backlog > 1e-9:
-                wait_s = backlog / cap  # everyone waits the backlog's drain time
-            else:
+            pw = 1.0
+            if not queued:
+                wait_s = 0.0
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
                     last_pw, last_c, last_rate = erlang_c(c, rate / mu), c, rate
                 pw = last_pw if rate > 0 else 0.0
             late = step_latency(out, i, pw, wait_s, cap - rate, p.scv, p.mean_s, p.overhead_s, p.timeout_s)
+            if queued:
+                late = late_n / admitted if admitted > 0 else 0.0
             out[i, 1] = admitted * (1.0 - late)
             out[i, 3] = admitted * late
             out[i, 8] = 100.0 * p.cpu_fraction * busy / (c * dt)
