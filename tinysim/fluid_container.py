@@ -72,15 +72,16 @@ def late_share(w0_s: float, w1_s: float, limit_s: float) -> float:  # pragma: no
 @numba.njit(cache=True, nogil=True)
 def serve_backlogs(
     backlogs: np.ndarray, n_tasks: int, admitted: float, cap_per_task: float, dt: float, limit_s: float
-) -> tuple[float, float, float, bool]:  # pragma: no cover - compiled
+) -> tuple[float, float, float, bool, bool]:  # pragma: no cover - compiled
     """One step of ``n_tasks`` serving tasks' backlogs (requests, updated in place), each taking an
     equal share of ``admitted`` and serving ``cap_per_task`` requests/s.
 
-    Returns (requests completed, requests late: their wait exceeds ``limit_s``, admitted-weighted mean
-    wait (s), whether any task had a backlog)."""
+    Returns (requests completed, requests late: their wait exceeds ``limit_s``, the served requests'
+    mean wait (s): each task's at the step's end, at most ``limit_s``, whether any task had a backlog during
+    the step, whether one has at its end)."""
     share = admitted / n_tasks
-    done = late = wait = 0.0
-    queued = False
+    done = late = wait = served_w = 0.0
+    queued = ends_queued = False
     for k in range(n_tasks):
         b0 = backlogs[k]
         left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
@@ -88,13 +89,14 @@ def serve_backlogs(
         backlogs[k] = max(0.0, left)
         if backlogs[k] > 1e-9 or b0 > 1e-9:
             queued = True
-            w0, w1 = b0 / cap_per_task, left / cap_per_task
-            late += share * late_share(w0, w1, limit_s)
-            if w1 >= 0:
-                wait += share * (w0 + w1) / 2
-            else:  # the wait falls to 0 at w0 / (w0 - w1) of the step
-                wait += share * w0 / 2 * w0 / (w0 - w1)
-    return done, late, wait / admitted if admitted > 0 else 0.0, queued
+            over = late_share(b0 / cap_per_task, left / cap_per_task, limit_s)
+            late += share * over
+            served_w += share * (1.0 - over)
+            wait += share * (1.0 - over) * min(backlogs[k] / cap_per_task, max(limit_s, 0.0))
+            ends_queued = ends_queued or backlogs[k] > 1e-9
+        else:
+            served_w += share  # waits 0 here (Erlang C's wait is taken where no task has a backlog)
+    return done, late, wait / served_w if served_w > 0 else 0.0, queued, ends_queued
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -176,10 +178,10 @@ def container_kernel(
             if st[S_SERVING] < n_prev:  # stopped tasks take their backlog with them (already counted)
                 backlogs[st[S_SERVING] : n_prev] = 0.0
             n_prev = st[S_SERVING]
-            done, late_n, wait_s, queued = serve_backlogs(backlogs, n_prev, admitted, p.slots * mu, dt, limit_s)
+            done, late_n, wait_s, queued, left = serve_backlogs(backlogs, n_prev, admitted, p.slots * mu, dt, limit_s)
             busy = done * p.mean_s
             pw = 1.0
-            if not queued:
+            if not left:  # no backlog at the step's end: the waits are Erlang C's
                 wait_s = 0.0
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
                     last_pw, last_c, last_rate = erlang_c(c, rate / mu), c, rate
