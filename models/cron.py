@@ -62,7 +62,7 @@ def _number(text: str, field: str, lo: int, hi: int, names: tuple[str, ...]) -> 
     upper = text.upper()
     if upper in names:
         return lo + names.index(upper)
-    if not text.isdigit():
+    if not (text.isascii() and text.isdigit()):  # str.isdigit alone takes "²" and other scripts' digits
         named = f" or {names[0]}-{names[-1]}" if names else ""
         raise CronError(f"{field} value {text!r} is not a number from {lo} to {hi}{named}")
     value = int(text)
@@ -98,7 +98,12 @@ def parse_cron(expression: str) -> Cron:
     text = expression.strip()
     if not (text.startswith("cron(") and text.endswith(")")):
         raise CronError(f"{expression!r} must be written cron(Minutes Hours Day-of-month Month Day-of-week Year)")
-    parts = text[5:-1].split()
+    inner = text[5:-1]
+    if not inner.isascii() or any(c.isspace() and c != " " for c in inner):
+        raise CronError(f"{expression!r} may hold only ASCII letters, digits, * ? , - / and single spaces")
+    parts = inner.split(" ")
+    if "" in parts:
+        raise CronError(f"{expression!r}: separate its six fields with single spaces")
     if len(parts) != 6:
         raise CronError(
             f"{expression!r} has {len(parts)} fields; AWS's cron has six: Minutes Hours Day-of-month Month "

@@ -127,6 +127,11 @@ class ScheduledAction(_Frozen):
         return self
 
 
+#: Scaling fields that a step policy does not use (other than their defaults with ``policy: step`` they are
+#: refused, not ignored).
+TARGET_TRACKING_ONLY = ("target_value", "scale_out_cooldown_s", "scale_in_cooldown_s", "disable_scale_in")
+
+
 class Scaling(_Frozen):
     """How the service scales: the seed's step rule on a CPU alarm (``policy: step``), or Application
     Auto Scaling target tracking (``policy: target_tracking``); scheduled actions with either."""
@@ -169,10 +174,14 @@ class Scaling(_Frozen):
         problems: list[Problem] = []
         if self.policy == "target_tracking":
             problems.extend(self._target_tracking_problems())
-        elif self.metric != "cpu":
-            problems.append(
-                ("metric", self.metric, "step scaling uses 'cpu'; other metrics need policy 'target_tracking'")
-            )
+        else:
+            if self.metric != "cpu":
+                problems.append(
+                    ("metric", self.metric, "step scaling uses 'cpu'; other metrics need policy 'target_tracking'")
+                )
+            for name in TARGET_TRACKING_ONLY:  # a value other than the default would be ignored
+                if getattr(self, name) != Scaling.model_fields[name].default:
+                    problems.append((name, getattr(self, name), "applies to policy 'target_tracking' only"))
         if self.scale_in_threshold_pct >= self.threshold_pct:
             problems.append(
                 (

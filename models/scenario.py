@@ -47,6 +47,8 @@ MAX_SAMPLES = 1_000_000
 #: Concurrency Lambda keeps unreserved in every account and Region
 #: (docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html).
 UNRESERVED_MINIMUM = 100
+#: The instants a scenario may start at: the years of AWS cron expressions, 1970-2199 (see models.cron).
+START_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC))
 #: Simulated time 0 unless a scenario says otherwise: a Monday, 00:00 UTC.
 START = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -238,12 +240,26 @@ class Scenario(_Frozen):
     )
     account: Account = Account()
 
+    @field_validator("start", mode="before")
+    @classmethod
+    def _iso_text(cls, v: object) -> object:
+        if not isinstance(v, str | datetime):
+            raise ValueError("must be an ISO 8601 date and time with its time zone, e.g. 2026-01-05T00:00:00Z")
+        return v
+
     @field_validator("start")
     @classmethod
     def _utc(cls, v: datetime) -> datetime:
         if v.tzinfo is None or v.utcoffset() is None:
             raise ValueError("must name its time zone, e.g. 2026-01-05T00:00:00Z")
-        return v.astimezone(UTC)
+        try:
+            utc = v.astimezone(UTC)
+        except OverflowError:
+            utc = None
+        if utc is None or not START_RANGE[0] <= utc <= START_RANGE[1]:
+            lo, hi = (t.strftime("%Y-%m-%dT%H:%M:%SZ") for t in START_RANGE)
+            raise ValueError(f"must be from {lo} to {hi} (the years a scheduled action's cron can name)")
+        return utc
 
     @model_validator(mode="after")
     def _one_plan(self) -> Scenario:

@@ -176,9 +176,14 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     if threading.current_thread() is threading.main_thread():  # loading is over: Ctrl-C raises again
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _terminate)  # `kill`, systemd, CI runners: end like Ctrl-C, lock released
     args = _parser().parse_args(argv)
     try:
         code: int = args.func(args)

@@ -1,7 +1,7 @@
 """``python -m tinysim``: price a usage file, bill a plan, find the ALB break-even.
 
-Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep some of whose points
-failed (each failed row says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
+Exit codes: 0 success, 2 bad input (each problem on its own line), 3 a sweep or ``recommend`` some of
+whose points failed (each failed one says why), 4 ``recommend`` found no configuration meeting the SLO (a result,
 printed with the closest configuration), 1 an unexpected failure.
 """
 
@@ -367,14 +367,16 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         )
     except NoConfigurationMeetsSlo as exc:  # a finding about the space, not bad input
         print(f"no configuration meets the SLO: {exc}")
-        return EXIT_NO_CONFIGURATION
+        print(*(f"{PROG}: {line}" for line in exc.failed), sep="\n", end="\n" if exc.failed else "", file=sys.stderr)
+        return EXIT_SOME_POINTS_FAILED if exc.failed else EXIT_NO_CONFIGURATION
     if args.out:
         text = rec.plan.model_dump_json(indent=2) + "\n"
         write_file(args.out, lambda tmp: tmp.write_text(text, encoding="utf-8"))
         print(f"wrote {args.out}", file=sys.stderr)
+    print(*(f"{PROG}: {line}" for line in rec.failed), sep="\n", end="\n" if rec.failed else "", file=sys.stderr)
     if args.json:
         print(json.dumps(rec.as_json(), indent=2, default=str))
-        return 0
+        return EXIT_SOME_POINTS_FAILED if rec.failed else 0
     c = rec.chosen
     print(
         f"recommended: {c.values}  ${c.monthly_usd}/month (median over seeds), p99 {c.p99_ms:.1f} ms and "
@@ -392,7 +394,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
             f"cheaper but rejected: {rec.cheaper_miss.values} (${rec.cheaper_miss.monthly_usd}) — "
             f"{rec.cheaper_miss.reason}"
         )
-    return 0
+    return EXIT_SOME_POINTS_FAILED if rec.failed else 0
 
 
 def _parser() -> argparse.ArgumentParser:

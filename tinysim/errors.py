@@ -36,4 +36,9 @@ class RunTooLarge(TinysimError):
 
 class NoConfigurationMeetsSlo(TinysimError):
     """The recommender searched its whole space and no configuration meets the SLO; the message names
-    the SLO and the closest configuration with what it misses by."""
+    the SLO and the closest configuration with what it misses by. ``failed`` holds one line per
+    configuration that failed while running (so could not be judged)."""
+
+    def __init__(self, message: str, failed: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.failed = failed

@@ -143,7 +143,8 @@ def run_sized(
     serverless: bool, p: Record, lam: np.ndarray, svc: np.ndarray, sched: np.ndarray, out: np.ndarray
 ) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
     """``run_kernel`` with an events array large enough: run again with more room when it overflowed."""
-    events = np.empty((4 * lam.shape[0] // max(1, p.svc_period_steps) + 64, 4))
+    # per alarm period: a datapoint of the service and one of the cluster, and room for a few events
+    events = np.empty((6 * lam.shape[0] // max(1, p.svc_period_steps) + 64, 4))
     ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
     if ne > events.shape[0]:
         events = np.empty((ne + 64, 4))

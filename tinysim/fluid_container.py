@@ -17,14 +17,16 @@ import math
 import numba
 import numpy as np
 
-from tinysim.control import OK, bounded_desired, new_step_state, new_target_state
+from tinysim.control import ALARM, OK, bounded_desired, new_step_state, new_target_state
 from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
 from tinysim.fluid_latency import step_latency
 from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
 from tinysim.fluid_tasks import (
+    EV_CLUSTER_DATAPOINT,
     EV_LAUNCH,
     EV_READY,
     EV_SCHEDULED,
+    EV_SERVICE_DATAPOINT,
     EV_SERVING,
     EV_TERMINATE,
     N_COUNTERS,
@@ -218,6 +220,7 @@ def container_kernel(
             ls = OK
             if p.has_lo:
                 ls = observe(lo, metric, p.lo_threshold, p.lo_comparison, p.lo_datapoints, p.lo_missing)
+            log(events, st, t_end, EV_SERVICE_DATAPOINT, metric, 1.0 if hs == ALARM else 0.0)
             if p.policy == POLICY_STEP:
                 target = step_rule(pol_out, t_end, hs, p.out_adjust, p.out_cooldown_s, active, t_min, t_max)
                 if target == active and p.has_lo:
@@ -250,6 +253,7 @@ def container_kernel(
             # the cluster's step rule: launch one, or terminate an empty one (none empty: no cooldown starts)
             hs = observe(cl_hi, cpu, p.cl_hi_threshold, p.cl_hi_comparison, p.cl_hi_datapoints, p.cl_hi_missing)
             ls = observe(cl_lo, cpu, p.cl_lo_threshold, p.cl_lo_comparison, p.cl_lo_datapoints, p.cl_lo_missing)
+            log(events, st, t_end, EV_CLUSTER_DATAPOINT, cpu, 1.0 if hs == ALARM else 0.0)
             move = 0
             if step_rule(cl_out, t_end, hs, 1, p.cl_out_cooldown_s, alive_inst, p.i_min, p.i_max) > alive_inst:
                 move = 1

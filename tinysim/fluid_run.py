@@ -13,14 +13,17 @@ from models.scenario import Scenario
 from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
 from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
+from tinysim.fluid_record import METRIC_REQUESTS
 from tinysim.fluid_setup import FluidSetup, setup
 from tinysim.fluid_tasks import (
+    EV_CLUSTER_DATAPOINT,
     EV_LAUNCH,
     EV_PLACED,
     EV_READY,
     EV_SCALE_IN,
     EV_SCALE_OUT,
     EV_SCHEDULED,
+    EV_SERVICE_DATAPOINT,
     EV_SERVING,
     EV_STOP,
     EV_TERMINATE,
@@ -147,32 +150,86 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     )  # fmt: skip
     placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
-    ev = events[:ne]
-    ev_data = {
-        "t_s": ev[:, 0],
-        "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
-        "detail": np.array(
-            [_detail(fs, int(k), int(a), int(b)) for k, a, b in ev[:, 1:4]],
-            dtype=object,
-        ),
-    }
-    datapoints = {
-        "t_s": np.empty(0),
-        "metric": np.empty(0, dtype=object),
-        "value": np.empty(0),
-        "in_alarm": np.empty(0, dtype=bool),
-    }
+    ev_data, datapoints = _records(fs, events[:ne])
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
 
 
-def _detail(fs: FluidSetup, kind: int, a: int, b: int) -> dict[str, object]:
-    """An event's details as the request engine writes them."""
+def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """The kernel's event rows as the request engine's two frames: control events (with the details it
+    writes) and CloudWatch datapoints (time, metric, value or NaN when missing, whether the scale-out alarm
+    is in ALARM)."""
+    kinds = rows[:, 1].astype(np.int64)
+    is_point = (kinds == EV_SERVICE_DATAPOINT) | (kinds == EV_CLUSTER_DATAPOINT)
+    # the request engine stops at the horizon, before the period ending there is evaluated
+    points = is_point & (rows[:, 0] < fs.scenario.horizon_s)
+    labels = {EV_SERVICE_DATAPOINT: "service_" + _service_label(fs), EV_CLUSTER_DATAPOINT: "cluster_cpu"}
+    datapoints = {
+        "t_s": rows[points, 0],
+        "metric": np.array([labels[int(k)] for k in kinds[points]], dtype=object),
+        "value": rows[points, 2],
+        "in_alarm": rows[points, 3] > 0,
+    }
+    latest = {kind: rows[kinds == kind][:, [0, 2]] for kind in labels}  # (time, value), in time order
+    metric_key = _service_label(fs) + ("_pct" if _service_label(fs) == "cpu" else "")
+    details: list[dict[str, object]] = []
+    scheduled: tuple[float, str] | None = None
+    for t, k, a, b in rows[~is_point]:
+        kind = int(k)
+        details.append(_detail(fs, kind, int(a), int(b), float(t), latest, scheduled, metric_key))
+        if kind == EV_SCHEDULED:
+            scheduled = (float(t), fs.changes[int(a)].name)
+    ev = rows[~is_point]
+    ev_data = {
+        "t_s": ev[:, 0],
+        "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
+        "detail": np.array(details, dtype=object) if details else np.empty(0, dtype=object),
+    }
+    return ev_data, datapoints
+
+
+def _service_label(fs: FluidSetup) -> str:
+    """The service metric's label as the request engine writes it (``cpu`` or ``requests_per_target``)."""
+    return "requests_per_target" if int(fs.record[0]["metric"]) == METRIC_REQUESTS else "cpu"
+
+
+def _detail(
+    fs: FluidSetup,
+    kind: int,
+    a: int,
+    b: int,
+    t: float,
+    latest: dict[int, np.ndarray],
+    scheduled: tuple[float, str] | None,
+    metric_key: str,
+) -> dict[str, object]:
+    """An event's details as the request engine writes them: a scaling event carries the datapoint that
+    decided it (``None`` when missing) or the scheduled action that moved the bounds at its time."""
     if kind in (EV_SCALE_OUT, EV_SCALE_IN):
-        return {"desired_from": a, "desired_to": b}
+        detail: dict[str, object] = {"desired_from": a, "desired_to": b}
+        if scheduled is not None and scheduled[0] == t:
+            detail["scheduled_action"] = scheduled[1]
+        else:
+            value = _datapoint_at(latest[EV_SERVICE_DATAPOINT], t)
+            if value is not None:
+                detail[metric_key] = value[0]
+        return detail
+    if kind in (EV_LAUNCH, EV_TERMINATE):
+        value = _datapoint_at(latest[EV_CLUSTER_DATAPOINT], t)
+        return {} if value is None else {"cpu_pct": value[0]}
     if kind == EV_SCHEDULED:
         change = fs.changes[a]
         return {"name": change.name, "min": change.min, "max": change.max}
     return {}
+
+
+def _datapoint_at(points: np.ndarray, t: float) -> tuple[float | None] | None:
+    """The value (``None`` when missing) of the datapoint at time ``t`` among ``points`` (rows of time,
+    value in time order); ``None`` when there is no datapoint at ``t``."""
+    j = int(np.searchsorted(points[:, 0], t, side="right")) - 1
+    if j < 0 or points[j, 0] != t:
+        return None
+    v = float(points[j, 1])
+    return (None if math.isnan(v) else v,)
 
 
 def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:

@@ -8,12 +8,14 @@ import numba
 import numpy as np
 
 __all__ = [
+    "EV_CLUSTER_DATAPOINT",
     "EV_LAUNCH",
     "EV_PLACED",
     "EV_READY",
     "EV_SCALE_IN",
     "EV_SCALE_OUT",
     "EV_SCHEDULED",
+    "EV_SERVICE_DATAPOINT",
     "EV_SERVING",
     "EV_STOP",
     "EV_TERMINATE",
@@ -31,6 +33,8 @@ __all__ = [
 ]
 
 EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP, EV_SCHEDULED = range(9)
+# CloudWatch datapoints, logged as rows (t, kind, value or NaN when missing, 1 when the scale-out alarm is in ALARM)
+EV_SERVICE_DATAPOINT, EV_CLUSTER_DATAPOINT = 9, 10
 # counters: tasks serving, starting, waiting for room; instances ready, booting; events written
 S_SERVING, S_STARTING, S_PLACING, S_INSTANCES, S_BOOTING, S_NE = range(6)
 N_COUNTERS = 6

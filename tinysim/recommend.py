@@ -4,11 +4,18 @@ confidence, found with fluid sweeps over seeds (traffic futures) and confirmed a
 A configuration meets the SLO when, over the seeds, its p99 at the confidence quantile is at most the
 target and its availability at the (1 - confidence) quantile is at least the target. Among those the
 one with the lowest median monthly cost wins, once a request-level run agrees.
+
+A space is user input: a value that makes a configuration invalid is refused before anything runs
+(``InputError``, one line per bad value, e.g. ``space.plan.container.scaling.target_value=0: must be
+> 0``). A configuration that fails while running is left out of the search and named in
+``Recommendation.failed`` (or ``NoConfigurationMeetsSlo.failed``), one line each, as a sweep names its
+failed rows.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -20,6 +27,7 @@ import pandas as pd
 from models.errors import InputError
 from models.plan import Plan
 from models.scenario import Scenario
+from models.validation import show_value
 from tinysim.errors import NoConfigurationMeetsSlo
 from tinysim.simulate import simulate
 from tinysim.sweep import expand_grid, sweep
@@ -50,6 +58,7 @@ class Recommendation:
     cheaper_miss: Candidate | None  # the best cheaper configuration, and the SLO it misses
     confirmed: dict[str, Any]
     table: pd.DataFrame = field(repr=False)
+    failed: tuple[str, ...] = ()  # one line per configuration that failed while running, left out
 
     def as_json(self) -> dict[str, Any]:
         def cand(c: Candidate | None) -> dict[str, Any] | None:
@@ -69,13 +78,15 @@ class Recommendation:
             "runner_up": cand(self.runner_up),
             "cheaper_miss": cand(self.cheaper_miss),
             "confirmed": self.confirmed,
+            "failed": list(self.failed),
             "plan": self.plan.model_dump(mode="json"),
         }
 
 
 def _standing(table: pd.DataFrame, keys: list[str], slo: Mapping[str, float], confidence: float) -> list[Candidate]:
     out = []
-    ok = table[table["error"] == ""]
+    failed = set(table.loc[table["error"] != "", "config"])
+    ok = table[~table["config"].isin(failed)]
     for config, group in ok.groupby("config", sort=True):
         p99 = group["p99_ms"].astype(float).to_numpy()
         avail = group["availability"].astype(float).to_numpy()
@@ -106,6 +117,37 @@ def _standing(table: pd.DataFrame, keys: list[str], slo: Mapping[str, float], co
     return out
 
 
+def _shown(values: Mapping[str, Any]) -> str:
+    return ", ".join(f"{k}={show_value(_plain(v))}" for k, v in values.items())
+
+
+#: Where one validation problem ends and the next (``field=value: rule``) begins in a joined error.
+_NEXT_PROBLEM = re.compile(r"; (?=[\w.\[\]]+[=:])")
+
+
+def _invalid_space(points: Sequence[tuple[dict[str, Any], Scenario | None, str]]) -> list[str]:
+    """One line per distinct problem of the configurations that fail validation: ``space.<field>=<value>:
+    <rule>`` when the problem names a field the space sets, else the configuration's values and the rule."""
+    lines: list[str] = []
+    for values, scenario, error in points:
+        if scenario is not None:
+            continue
+        for problem in _NEXT_PROBLEM.split(error):
+            named = any(re.match(re.escape(k) + r"[=\[.]", problem) for k in values)
+            line = f"space.{problem}" if named else f"space configuration {_shown(values)}: {problem}"
+            if line not in lines:
+                lines.append(line)
+    return lines
+
+
+def _failed_points(table: pd.DataFrame, keys: list[str]) -> tuple[str, ...]:
+    """One line per configuration with a point that failed while running: its values and the error."""
+    bad = table[table["error"] != ""].drop_duplicates("config")
+    return tuple(
+        f"space configuration {_shown({k: row[k] for k in keys})}: {row['error']}" for _, row in bad.iterrows()
+    )
+
+
 def _plain(value: Any) -> Any:
     """NumPy scalars as Python values (for JSON and for messages)."""
     return value.item() if isinstance(value, np.generic) else value
@@ -123,22 +165,33 @@ def recommend(
     executor: str | Any = "inprocess",
     progress: bool = False,
 ) -> Recommendation:
-    """The cheapest configuration in ``space`` meeting ``slo`` ({"p99_ms": ..., "availability": ...})."""
+    """The cheapest configuration in ``space`` meeting ``slo`` ({"p99_ms": ..., "availability": ...}).
+
+    Raises ``InputError`` (before any run) for a bad SLO, confidence or space value, one line each;
+    ``NoConfigurationMeetsSlo`` when no configuration that ran meets the SLO (its ``failed`` names those
+    that failed while running). Configurations that failed while running are in ``failed`` of the result.
+    """
     unknown = sorted(set(slo) - {"p99_ms", "availability"})
     if unknown or not slo:
         raise InputError([f"slo={dict(slo)!r}: give p99_ms and/or availability (unknown: {unknown})"])
     if not 0.5 <= confidence < 1:
         raise InputError([f"confidence={confidence}: must be in [0.5, 1)"])
+    invalid = _invalid_space(expand_grid(scenario.model_copy(update={"fidelity": "fluid"}), space))
+    if invalid:  # a space is user input: refuse it whole rather than search part of it
+        raise InputError(invalid)
     table = sweep(
         scenario, space, seeds, executor=executor, fidelity="fluid", slo_p99_ms=slo.get("p99_ms"), progress=progress
     )
     keys = list(space)
     standing = _standing(table, keys, slo, confidence)
+    failed = _failed_points(table, keys)
     feasible = sorted((c for c in standing if c.meets_slo), key=lambda c: (c.monthly_usd, c.config))
     if not feasible:
         best = min(standing, key=lambda c: (c.p99_ms, c.monthly_usd), default=None)
         detail = f"; closest: {best.values} ({best.reason})" if best else ""
-        raise NoConfigurationMeetsSlo(f"slo={dict(slo)!r}: no configuration in the space meets it{detail}")
+        if failed:
+            detail += f"; {len(failed)} of {len(table['config'].unique())} configurations failed to run"
+        raise NoConfigurationMeetsSlo(f"slo={dict(slo)!r}: no configuration in the space meets it{detail}", failed)
     scenarios = {i: sc for i, (_, sc, _) in enumerate(expand_grid(scenario, space))}
     chosen: Candidate | None = None
     confirmed: dict[str, Any] = {"checked": []}
@@ -209,7 +262,7 @@ def recommend(
     )
     plan_scenario = scenarios[chosen.config]
     assert plan_scenario is not None
-    return Recommendation(plan_scenario.resolved_plan(), chosen, runner_up, cheaper_miss, confirmed, summary)
+    return Recommendation(plan_scenario.resolved_plan(), chosen, runner_up, cheaper_miss, confirmed, summary, failed)
 
 
 def _costs_more(extra_usd: Decimal) -> str:

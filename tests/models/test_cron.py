@@ -49,3 +49,24 @@ def test_a_bad_cron_in_a_plan_is_one_line(tmp_path: Path) -> None:
     text = str(err.value)
     assert "\n" not in text.strip()
     assert "container.scaling.scheduled[0].cron" in text and "hours value 24 is out of range: allowed 0-23" in text
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "cron(\u0663 8 ? * * *)",
+        "cron(0 8 ? * * \uff12\uff10\uff12\uff16)",
+        "cron(0\t8\t?\t*\t*\t*)",
+        "cron(\u00b2 8 ? * * *)",
+    ],
+)
+def test_only_ascii_digits_and_single_spaces(expression: str) -> None:
+    """AWS's cron takes ASCII digits and space-separated fields; ``str.isdigit`` accepted other scripts'
+    digits (and crashed on a superscript two), ``split()`` accepted tabs."""
+    with pytest.raises(CronError, match="may hold only ASCII letters, digits"):
+        parse_cron(expression)
+
+
+def test_fields_are_separated_by_single_spaces() -> None:
+    with pytest.raises(CronError, match="single spaces"):
+        parse_cron("cron(0  8 ? * * *)")

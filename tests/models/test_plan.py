@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from models import InputError, Plan, load_plan
+from models.validation import validate
 
 
 def problems(data: Any, tmp_path: Path) -> list[str]:
@@ -110,3 +111,13 @@ def test_malformed_and_missing_files(tmp_path: Path) -> None:
     bad.write_text("[1, 2]")
     with pytest.raises(InputError, match=r"\(top level\)=\[1, 2\]: must be a JSON object"):
         load_plan(bad)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("target_value", 50), ("disable_scale_in", True), ("scale_out_cooldown_s", 60), ("scale_in_cooldown_s", 60)],
+)
+def test_target_tracking_fields_are_refused_with_a_step_policy(field: str, value: object) -> None:
+    """A step policy does not read them: given, they were silently ignored."""
+    with pytest.raises(InputError, match=rf"container.scaling.{field}=.*: applies to policy 'target_tracking' only"):
+        validate(Plan, {"container": {"scaling": {field: value}}})

@@ -61,3 +61,23 @@ def test_a_reservation_leaves_lambda_its_unreserved_hundred(tmp_path: Path) -> N
     path.write_text(json.dumps({"plan_file": "p.json", "account": {"lambda_concurrency": 300}}))
     with pytest.raises(InputError, match=r"reserved_concurrency=800: must be <="):
         load_scenario(path)
+
+
+@pytest.mark.parametrize(
+    ("start", "rule"),
+    [
+        ("9999-12-31T00:00:00Z", "must be from 1970-01-01T00:00:00Z to 2199-12-31T00:00:00Z"),
+        ("0001-01-01T00:00:00+14:00", "must be from 1970-01-01T00:00:00Z to 2199-12-31T00:00:00Z"),
+        (0, "must be an ISO 8601 date and time with its time zone"),
+        (1.5e9, "must be an ISO 8601 date and time with its time zone"),
+    ],
+)
+def test_start_is_an_iso_instant_within_the_cron_years(tmp_path: Path, start: object, rule: str) -> None:
+    """Starts near the calendar's ends used to crash with OverflowError (exit 1); numbers were taken as Unix
+    times, which the schema does not promise."""
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"start": start}))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    (problem,) = info.value.problems
+    assert problem.startswith("start=") and rule in problem

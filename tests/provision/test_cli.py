@@ -98,3 +98,41 @@ def test_a_silent_endpoint_fails_within_30_s_with_one_line(tmp_path: Path) -> No
     assert out.returncode == 1 and elapsed < 30, (elapsed, out.stderr)
     lines = out.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0] == f"provision: http://127.0.0.1:{port}/ did not answer within 10 s", lines
+
+
+def test_sigterm_ends_like_ctrl_c(tmp_path: Path) -> None:
+    """``kill`` (SIGTERM, what systemd and CI runners send) used to end the process silently by the signal;
+    it now ends like Ctrl-C: one line, exit 130."""
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    server = socket.socket()  # a hung endpoint keeps the command busy
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    port = server.getsockname()[1]
+    (tmp_path / "plan.json").write_text(PLAN)
+    try:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "provision",
+                "plan",
+                str(tmp_path / "plan.json"),
+                "--endpoint-url",
+                f"http://127.0.0.1:{port}",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        time.sleep(4)  # loaded and waiting on the endpoint
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    finally:
+        server.close()
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines() == ["provision: interrupted; run apply again to finish, or destroy"], err

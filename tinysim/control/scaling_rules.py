@@ -33,6 +33,7 @@ import numpy as np
 from tinysim.control.alarm_rule import ALARM
 
 __all__ = [
+    "CAPACITY_CAP",
     "ROUNDING_SLACK",
     "new_step_state",
     "new_target_state",
@@ -85,12 +86,20 @@ def step_decide(
     return new
 
 
+#: The largest capacity the proportional rule returns (every scalable target's maximum is far below).
+CAPACITY_CAP = 1_000_000_000
+
+
 @numba.njit(cache=True, nogil=True)
 def proportional_capacity(capacity: float, metric: float, target: float) -> int:
     """``ceil(capacity x metric / target)``: the capacity that brings the metric to the target (a
     per-unit average metric scales as 1 / capacity), rounded up; float noise within ``ROUNDING_SLACK``
-    of a whole number does not round up."""
-    return math.ceil(capacity * metric / target - ROUNDING_SLACK)
+    of a whole number does not round up. Capped at ``CAPACITY_CAP`` (far above any scalable target's
+    maximum) so that a tiny target cannot overflow the integer and wrap around to a small capacity."""
+    wanted = capacity * metric / target - ROUNDING_SLACK
+    if not wanted < CAPACITY_CAP:  # also catches inf and NaN
+        return CAPACITY_CAP
+    return math.ceil(wanted)
 
 
 @numba.njit(cache=True, nogil=True)

@@ -13,6 +13,7 @@ import math
 
 from tinysim.control.alarm_rule import ALARM, INSUFFICIENT_DATA, OK
 from tinysim.control.scaling_rules import (
+    CAPACITY_CAP,
     new_step_state,
     new_target_state,
     proportional_capacity,
@@ -89,3 +90,12 @@ def test_disable_scale_in_and_missing_data() -> None:
 
 def test_min_zero_scales_in_to_zero() -> None:
     assert track(new_target_state(), 0.0, OK, ALARM, 0.0, 3, lo=0) == 0
+
+
+def test_a_tiny_target_scales_out_to_the_maximum_not_back_to_one() -> None:
+    """With a target of 1e-18 % CPU, 80 % on one task wants 8e19 tasks: more than an int64 holds. The rule
+    used to overflow and wrap to a small number that the bounds clamped to the minimum: no scale-out."""
+    assert proportional_capacity(1.0, 80.0, 1e-18) == CAPACITY_CAP
+    assert proportional_capacity(1.0, 80.0, 1e-300) == CAPACITY_CAP
+    policy = new_target_state()
+    assert target_tracking_decide(policy, 600.0, ALARM, OK, 80.0, 1e-18, 1, 1, 5, 300.0, 300.0, False) == 5
