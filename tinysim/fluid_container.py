@@ -1,7 +1,8 @@
 """The container stack as a fluid: per step, API Gateway's token bucket, then a queue whose backlog moves
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
 (Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). As in the request engine, each serving task keeps its own
-backlog (requests are dispatched to a task on arrival, round robin: an equal share each), a task starts
+backlog (requests are dispatched to a task on arrival: round robin or random, an equal share each;
+least outstanding or one central queue, to the least queued), a task starts
 serving with an empty one, and a request that waits past the front door's timeout is counted timed out
 but its work still occupies the task (the application does not know the client left); the timed-out
 share of a step is the part of its arrivals whose wait (linear across the step) exceeds the timeout less
@@ -43,7 +44,7 @@ from tinysim.fluid_tasks import (
 )
 from tinysim.queueing import erlang_c
 
-__all__ = ["admit", "container_kernel", "late_share", "serve_backlogs"]
+__all__ = ["admit", "container_kernel", "fill_level", "late_share", "serve_backlogs"]
 
 _STEP_MEMORY = new_step_state()
 _TARGET_MEMORY = new_target_state()
@@ -72,20 +73,47 @@ def late_share(w0_s: float, w1_s: float, limit_s: float) -> float:  # pragma: no
 
 
 @numba.njit(cache=True, nogil=True)
+def fill_level(backlogs: np.ndarray, n_tasks: int, admitted: float) -> float:  # pragma: no cover - compiled
+    """The level the ``admitted`` requests fill the ``n_tasks`` backlogs up to when each goes to the task
+    with the least queued (least outstanding requests, or one queue in front of every slot): the
+    shares are ``max(0, level - backlog)``."""
+    b = np.sort(backlogs[:n_tasks])
+    acc = 0.0
+    for k in range(n_tasks):
+        # fill the k + 1 lowest up to the next one's backlog (or the end)
+        nxt = b[k + 1] if k + 1 < n_tasks else math.inf
+        acc += b[k]
+        level = (admitted + acc) / (k + 1)
+        if level <= nxt:
+            return float(level)
+    return math.inf  # pragma: no cover - the last level is always below infinity
+
+
+@numba.njit(cache=True, nogil=True)
 def serve_backlogs(
-    backlogs: np.ndarray, n_tasks: int, admitted: float, cap_per_task: float, dt: float, limit_s: float
+    backlogs: np.ndarray,
+    n_tasks: int,
+    admitted: float,
+    cap_per_task: float,
+    dt: float,
+    limit_s: float,
+    join_shortest: bool,
 ) -> tuple[float, float, float, bool, bool]:  # pragma: no cover - compiled
     """One step of ``n_tasks`` serving tasks' backlogs (requests, updated in place), each taking an
-    equal share of ``admitted`` and serving ``cap_per_task`` requests/s.
+    equal share of ``admitted`` (round robin, random) or joining the least queued (``join_shortest``:
+    :func:`fill_level`), and serving ``cap_per_task`` requests/s.
 
     Returns (requests completed, requests late: their wait exceeds ``limit_s``, the served requests'
     mean wait (s): each task's at the step's end, at most ``limit_s``, whether any task had a backlog during
     the step, whether one has at its end)."""
     share = admitted / n_tasks
+    level = fill_level(backlogs, n_tasks, admitted) if join_shortest else 0.0
     done = late = wait = served_w = 0.0
     queued = ends_queued = False
     for k in range(n_tasks):
         b0 = backlogs[k]
+        if join_shortest:
+            share = max(0.0, level - b0)
         left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
         done += min(b0 + share, cap_per_task * dt)
         backlogs[k] = max(0.0, left)
@@ -180,7 +208,9 @@ def container_kernel(
             if st[S_SERVING] < n_prev:  # stopped tasks take their backlog with them (already counted)
                 backlogs[st[S_SERVING] : n_prev] = 0.0
             n_prev = st[S_SERVING]
-            done, late_n, wait_s, queued, left = serve_backlogs(backlogs, n_prev, admitted, p.slots * mu, dt, limit_s)
+            done, late_n, wait_s, queued, left = serve_backlogs(
+                backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.join_shortest != 0
+            )
             busy = done * p.mean_s
             pw = 1.0
             if not left:  # no backlog at the step's end: the waits are Erlang C's

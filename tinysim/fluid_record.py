@@ -57,6 +57,7 @@ FLUID_RECORD = np.dtype(
         ("legacy_scaling", "i8"),
         # service
         ("slots", "i8"),
+        ("join_shortest", "i8"),  # dispatch to the task with the least queued (least outstanding, central queue)
         ("cpu_fraction", "f8"),
         ("policy", "i8"),
         ("metric", "i8"),
@@ -123,6 +124,7 @@ def _fill_service(rec: np.ndarray, sc: Scenario, bp: Blueprint, dt: float) -> No
     target = ctl.target("service")
     assert target is not None
     rec["slots"], rec["cpu_fraction"] = wl.concurrency_per_task, wl.cpu_fraction
+    rec["join_shortest"] = wl.dispatch in ("least_outstanding", "central_queue")
     rec["t_min"], rec["t_max"], rec["desired0"] = target.min, target.max, target.desired
     rec["start_steps"] = math.ceil(tm.task_start_s / dt)
     tt = ctl.target_tracking
