@@ -14,7 +14,7 @@ what is allowed.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 __all__ = ["Cron", "CronError", "parse_cron"]
 
@@ -47,6 +47,21 @@ class Cron:
     months: frozenset[int]
     days_of_week: frozenset[int] | None
     years: frozenset[int]
+
+    def firings_between(self, start: datetime, end: datetime) -> int:
+        """How many times in [``start``, ``end``) the expression names (both aware UTC datetimes); counts
+        whole days at once, so it is cheap for any horizon."""
+        per_day = len(self.hours) * len(self.minutes)
+        day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+        total = 0
+        while day < end:
+            if self.matches_day(day):
+                if start <= day and day + timedelta(days=1) <= end:
+                    total += per_day
+                else:  # a partial first or last day: count its minutes
+                    total += sum(start <= day.replace(hour=h, minute=m) < end for h in self.hours for m in self.minutes)
+            day += timedelta(days=1)
+        return total
 
     def matches_day(self, day: datetime) -> bool:
         """Whether the expression names any time on ``day`` (a UTC date or datetime)."""

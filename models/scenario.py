@@ -6,13 +6,14 @@ paths (the plan file, a trace CSV) are taken relative to the scenario file.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, Strict, field_validator, model_validator
 
 from models.account import Account
+from models.cron import CronError, parse_cron
 from models.errors import InputError
 from models.plan import Plan, load_plan
 from models.validation import Problem, cross_field_error, load_json, show_value, validate
@@ -49,6 +50,8 @@ MAX_SAMPLES = 1_000_000
 UNRESERVED_MINIMUM = 100
 #: The instants a scenario may start at: the years of AWS cron expressions, 1970-2199 (see models.cron).
 START_RANGE = (datetime(1970, 1, 1, tzinfo=UTC), datetime(2199, 12, 31, tzinfo=UTC))
+#: Most times a run's scheduled actions may fire (a cron naming every minute fires 43,200 times a month).
+MAX_SCHEDULED_FIRINGS = 50_000
 #: Simulated time 0 unless a scenario says otherwise: a Monday, 00:00 UTC.
 START = datetime(2026, 1, 5, tzinfo=UTC)
 
@@ -283,7 +286,7 @@ class Scenario(_Frozen):
     def plan_problems(self, plan: Plan) -> list[Problem]:
         """Rules spanning the scenario and its plan (checked again once a ``plan_file`` is read)."""
         if plan.architecture != "serverless":
-            return []
+            return self._schedule_problems(plan)
         problems: list[Problem] = []
         cold = self.workload.cold_start_ms
         if cold is not None and cold > plan.serverless.timeout_s * 1000:
@@ -309,6 +312,28 @@ class Scenario(_Frozen):
                     )
                 )
         return problems
+
+    def _schedule_problems(self, plan: Plan) -> list[Problem]:
+        """Scheduled actions may fire at most ``MAX_SCHEDULED_FIRINGS`` times within the run (each is an
+        event of the run: a cron naming every minute of a year would be half a million per action)."""
+        actions = plan.container.scaling.scheduled
+        if not actions:
+            return []
+        end = self.start + timedelta(seconds=self.horizon_s)
+        try:
+            total = sum(parse_cron(a.cron).firings_between(self.start, end) for a in actions)
+        except CronError:
+            return []  # the plan's own validation names a bad expression
+        if total <= MAX_SCHEDULED_FIRINGS:
+            return []
+        return [
+            (
+                "plan.container.scaling.scheduled",
+                f"{len(actions)} action(s)",
+                f"fire {total:,} times within horizon_s ({self.horizon_s:,} s); at most "
+                f"{MAX_SCHEDULED_FIRINGS:,} are allowed (name fewer minutes in the cron, or a shorter horizon)",
+            )
+        ]
 
     def resolved_plan(self) -> Plan:
         """The inline plan, the plan file's, or the default plan."""

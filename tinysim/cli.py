@@ -44,13 +44,14 @@ from tinysim.assumptions import bill_assumptions
 from tinysim.breakeven import SEED_CLAIM_REQUESTS, breakeven
 from tinysim.calibrate import command as calibrate_command
 from tinysim.costs import Bill, price_usage
+from tinysim.costs.bill import usd
 from tinysim.errors import NoConfigurationMeetsSlo, TinysimError
 from tinysim.fluid_resolution import resolution_notes
 from tinysim.focus import focus_rows, write_focus
 from tinysim.options import BillOptions, RecommendOptions, SweepOptions, check_options, refuse_empty_paths
 from tinysim.outputs import check_file, check_folder, write_file, write_folder
+from tinysim.run_text import run_text
 from tinysim.steady import SteadyLoad, steady_usage
-from tinysim.summary import RunSummary
 from tinysim.tracefiles import trace_notes
 
 __all__ = ["main"]
@@ -117,10 +118,6 @@ def _cmd_bill(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps([b.as_json() for b in bills] + [{"price_book": e.book_id, "error": str(e)} for e in unpriced]))
         return 0
-    for missing in unpriced:
-        why = missing.reason or "a price is missing"
-        print(f"price book {missing.book_id} cannot price this plan: {why} (no {missing.key!r})")
-        print()
     for bill in bills:
         title = (
             f"Stack {plan.name!r}: {plan.architecture} behind {plan.front_door}, "
@@ -128,6 +125,9 @@ def _cmd_bill(args: argparse.Namespace) -> int:
         )
         print(bill.to_text(title))
         print()
+    for missing in unpriced:  # an older book that predates what the plan uses: a fact about it, not an error
+        why = missing.reason or "a price is missing"
+        print(f"note: no bill under price book {missing.book_id}: {why} (the book has no {missing.key!r})")
     return 0
 
 
@@ -178,17 +178,17 @@ def _cmd_breakeven(args: argparse.Namespace) -> int:
         f"{args.azs} zones)"
     )
     for r in results:
-        if r.requests_per_month is None:
+        if r.requests_per_month is None or r.alb_usd_at_breakeven is None:
             print(f"  {r.api}: the ALB never becomes cheaper (searched up to 10^13 requests/month)")
             continue
         print(
             f"  {r.api}: ALB is cheaper from {r.requests_per_month:,} requests/month "
-            f"(each about ${r.alb_usd_at_breakeven:.2f}/month there)"
+            f"(each about {usd(r.alb_usd_at_breakeven)}/month there)"
         )
         verdict = "holds" if r.seed_claim_holds else "does not hold"
         print(
-            f"    at the seed's {SEED_CLAIM_REQUESTS:,}/month: ALB ${r.alb_usd_at_seed_claim:.2f} vs "
-            f"{r.api} ${r.api_usd_at_seed_claim:.2f} -> the claim {verdict}"
+            f"    at the seed's {SEED_CLAIM_REQUESTS:,}/month: ALB {usd(r.alb_usd_at_seed_claim)} vs "
+            f"{r.api} {usd(r.api_usd_at_seed_claim)} -> the claim {verdict}"
         )
     return 0
 
@@ -240,34 +240,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.summary.as_json(), indent=2))
     else:
-        print(_run_text(result.summary))
+        print(run_text(result, plan))
     return 0
-
-
-def _run_text(s: RunSummary) -> str:
-    r, lat, sc, f = s.requests, s.latency_ms, s.scaling, s.failures
-    lines = [
-        f"requests: {r.offered:,} offered, {r.served:,} served, {r.throttled:,} throttled, "
-        f"{r.timed_out:,} timed out, {r.failed:,} over a payload limit, {r.in_flight:,} in flight",
-        f"failed: {f.total:,} ({f.front_door:,} refused by the front door, {f.lambda_throttled:,} throttled by "
-        f"Lambda, {f.timed_out:,} timed out, {f.payload:,} payload errors)",
-    ]
-    if lat.p50 is not None and lat.p95 is not None and lat.p99 is not None and lat.max is not None:
-        lines.append(f"latency: p50 {lat.p50:.1f} ms, p95 {lat.p95:.1f} ms, p99 {lat.p99:.1f} ms, max {lat.max:.1f} ms")
-    lines.append(
-        f"scaling: up to {sc.max_tasks} tasks, {sc.scale_out_events} scale-outs, {sc.scale_in_events} scale-ins"
-    )
-    lam = s.lambda_
-    if lam.max_concurrency:
-        lines.append(
-            f"lambda: max concurrency {lam.max_concurrency}, {lam.cold_starts:,} cold starts, "
-            f"{lam.throttles:,} throttles"
-        )
-    lines.append(
-        f"monthly bill: ${s.total_usd} (price book {s.price_book}; the run is "
-        f"{s.horizon_s / 3600:g} h, scaled x{s.month_factor:.4g} to 730 h)"
-    )
-    return "\n".join(lines)
 
 
 def _grid_file(path: str, what: str) -> dict[str, list[Any]]:
@@ -297,9 +271,9 @@ def _seeds(text: str) -> list[int]:
     return seeds
 
 
-def _executor_arg(args: argparse.Namespace) -> str:
+def _executor_arg(args: argparse.Namespace) -> str | None:
     if args.scheduler is None:
-        return str(args.executor)
+        return None if args.executor is None else str(args.executor)
     if not re.fullmatch(r"(tcp|tls|ws|wss|inproc)://[^\s/]+", args.scheduler):
         raise InputError([f"--scheduler={args.scheduler!r}: must be a Dask scheduler address like tcp://host:8786"])
     try:
@@ -310,7 +284,7 @@ def _executor_arg(args: argparse.Namespace) -> str:
 
 
 def _cmd_sweep(args: argparse.Namespace) -> int:
-    from tinysim.sweep import bands, sweep
+    from tinysim.sweep import bands, seeds_agree, sweep
 
     opts = check_options(SweepOptions, args)
     if args.out:
@@ -324,6 +298,7 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
         slo_p99_ms=opts.slo_p99_ms,
         fidelity=args.fidelity,
         progress=not args.quiet,
+        refuse_ignored=True,
     )
     result = bands(table) if args.bands else table
     if args.out:
@@ -332,14 +307,30 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     if args.json:
         print(result.to_json(orient="records", default_handler=str, indent=2))
     else:
+        money = {c: _usd_cell for c in result.columns if str(c).startswith("monthly_usd")}
         with pd.option_context("display.width", 200, "display.max_columns", 30):
-            print(result.to_string(index=False))
+            print(result.to_string(index=False, formatters=money))
+    if seeds_agree(table):
+        print(
+            f"{PROG}: note: every seed gave the same result for each configuration (nothing in this scenario "
+            "depends on the seed), so P10 = P50 = P90",
+            file=sys.stderr,
+        )
     failed = table[table["error"] != ""]["config"].nunique() if "error" in table else 0
     if failed:
         configs = table["config"].nunique()
         print(f"{PROG}: {failed} of {configs} configurations failed: the error column says why", file=sys.stderr)
         return EXIT_SOME_POINTS_FAILED
     return 0
+
+
+def _usd_cell(value: object) -> str:
+    """A money cell of a sweep table as text: ``$1,059.68`` (blank for a failed row)."""
+    if isinstance(value, Decimal):
+        return usd(value)
+    if isinstance(value, (int, float)) and value == value:  # not NaN
+        return usd(Decimal(repr(float(value))))
+    return ""
 
 
 def _cmd_recommend(args: argparse.Namespace) -> int:
@@ -379,7 +370,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         return EXIT_SOME_POINTS_FAILED if rec.failed else 0
     c = rec.chosen
     print(
-        f"recommended: {c.values}  ${c.monthly_usd}/month (median over seeds), p99 {c.p99_ms:.1f} ms and "
+        f"recommended: {c.values}  {usd(c.monthly_usd)}/month (median over seeds), p99 {c.p99_ms:.1f} ms and "
         f"availability {c.availability:.5f} at the chosen confidence"
     )
     for check in rec.confirmed.get("checked", []):
@@ -391,7 +382,7 @@ def _cmd_recommend(args: argparse.Namespace) -> int:
         print(f"runner-up: {rec.runner_up.values} — {rec.runner_up.reason}")
     if rec.cheaper_miss is not None:
         print(
-            f"cheaper but rejected: {rec.cheaper_miss.values} (${rec.cheaper_miss.monthly_usd}) — "
+            f"cheaper but rejected: {rec.cheaper_miss.values} ({usd(rec.cheaper_miss.monthly_usd)}) — "
             f"{rec.cheaper_miss.reason}"
         )
     return EXIT_SOME_POINTS_FAILED if rec.failed else 0
@@ -420,7 +411,13 @@ def _parser() -> argparse.ArgumentParser:
     w.add_argument("scenario")
     w.add_argument("--grid", required=True, help="JSON: dotted scenario paths -> lists of values")
     w.add_argument("--seeds", default="1", help="a count (5) or a list (0,1,2); default 1")
-    w.add_argument("--executor", default="processes", choices=["inprocess", "threads", "processes"])
+    w.add_argument(
+        "--executor",
+        default=None,
+        choices=["inprocess", "threads", "processes"],
+        help="where the forecasts run (default: inprocess for --fidelity fluid, whose points run batched "
+        "through a compiled kernel on every core; processes for request, one forecast per core)",
+    )
     w.add_argument("--scheduler", help="a Dask scheduler address, tcp://host:8786 (needs tinysim[distributed])")
     w.add_argument("--fidelity", choices=["request", "fluid"], default=None)
     w.add_argument("--slo-p99-ms", type=float, default=None, help="adds the SLO attainment column")
@@ -493,10 +490,15 @@ def _silence_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
 
 
+def _terminate(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     if threading.current_thread() is threading.main_thread():  # loading is over: Ctrl-C raises again
         signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _terminate)  # `kill`, systemd, CI runners: end like Ctrl-C
     args = _parser().parse_args(argv)
     try:
         refuse_empty_paths(args, sys.argv[1:] if argv is None else argv)

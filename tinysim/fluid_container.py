@@ -1,15 +1,16 @@
 """The container stack as a fluid: per step, API Gateway's token bucket, then a queue whose backlog moves
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
-(Erlang C) scaled by (1 + SCV)/2 (Allen–Cunneen). As in the request engine, each serving task keeps its own
-backlog (requests are dispatched to a task on arrival: round robin or random, an equal share each;
-least outstanding or one central queue, to the least queued), a task starts
-serving with an empty one, and a request that waits past the front door's timeout is counted timed out
-but its work still occupies the task (the application does not know the client left); the timed-out
-share of a step is the part of its arrivals whose wait (linear across the step) exceeds the timeout less
-the mean service time and overhead. At the end of each alarm period the datapoint goes to
-the control plane (the request engine's rules, :mod:`tinysim.fluid_control`); task start and instance
-boot delays round up to whole steps; scheduled actions apply at the first step boundary at or after their
-time."""
+(Erlang C) scaled by (ca^2 + cs^2)/2 (Allen–Cunneen) in the queue the dispatch policy puts a request in
+(one per task for round robin and random, one for all tasks otherwise: ``fluid_latency.dispatch_queue``).
+As in the request engine, each serving task keeps its own backlog (requests are dispatched to a task on
+arrival: round robin or random, an equal share each; least outstanding or one central queue, to the least
+queued), a task starts serving with an empty one, and a request that waits past the front door's timeout
+is counted timed out but its work still occupies the task (the application does not know the client
+left); the timed-out share of a step is the part of its arrivals whose wait (linear across the step)
+exceeds the timeout less the mean service time and overhead.
+At the end of each alarm period the datapoint goes to the control plane (the request engine's rules,
+:mod:`tinysim.fluid_control`); task start and instance boot delays round up to whole steps; scheduled
+actions apply at the first step boundary at or after their time."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import numpy as np
 
 from tinysim.control import ALARM, OK, bounded_desired, new_step_state, new_target_state
 from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
-from tinysim.fluid_latency import step_latency
+from tinysim.fluid_latency import dispatch_queue, step_latency
 from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
 from tinysim.fluid_tasks import (
     EV_CLUSTER_DATAPOINT,
@@ -181,7 +182,7 @@ def container_kernel(
     limit_s = p.timeout_s - p.mean_s - p.overhead_s  # the longest wait a served request can have
     busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
     balance = surplus = 0.0
-    last_c, last_rate, last_pw = -1, -1.0, 0.0
+    last_c, last_rate, last_pw, spare, k = -1, -1.0, 0.0, 0.0, 1.0
     for i in range(n):
         now = i * dt
         while k_sched < sched.shape[0] and sched[k_sched, 0] <= now:
@@ -196,7 +197,6 @@ def container_kernel(
         admitted = admit(offered, dt, p.throttle_rps, p.throttle_burst, bucket)
         rate = admitted / dt
         c = st[S_SERVING] * p.slots
-        cap = c * mu
         out[i, 0] = offered
         out[i, 2] = offered - admitted
         req_acc += admitted
@@ -209,16 +209,18 @@ def container_kernel(
                 backlogs[st[S_SERVING] : n_prev] = 0.0
             n_prev = st[S_SERVING]
             done, late_n, wait_s, queued, left = serve_backlogs(
-                backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.join_shortest != 0
+                backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.dispatch >= 2
             )
             busy = done * p.mean_s
             pw = 1.0
             if not left:  # no backlog at the step's end: the waits are Erlang C's
                 wait_s = 0.0
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
-                    last_pw, last_c, last_rate = erlang_c(c, rate / mu), c, rate
+                    servers, q_rate, ca2 = dispatch_queue(p.dispatch, st[S_SERVING], p.slots, rate)
+                    last_pw, last_c, last_rate = erlang_c(servers, q_rate / mu), c, rate
+                    spare, k = servers * mu - q_rate, (ca2 + p.scv) / 2
                 pw = last_pw if rate > 0 else 0.0
-            late = step_latency(out, i, pw, wait_s, cap - rate, p.scv, p.mean_s, p.overhead_s, p.timeout_s)
+            late = step_latency(out, i, pw, wait_s, spare, k, p.mean_s, p.overhead_s, p.timeout_s)
             if queued:
                 late = late_n / admitted if admitted > 0 else 0.0
             out[i, 1] = admitted * (1.0 - late)

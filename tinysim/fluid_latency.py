@@ -1,9 +1,16 @@
 """Latency in the fluid kernel: each step's wait distribution and mean latency, and the served share that
 misses the front door's timeout.
 
-Without a backlog the wait is Erlang C's: P(W > t) = pw exp(-t (c mu - lambda) / k) with k = (1 + SCV)/2
-(Allen–Cunneen; exact for M/M/c); with a backlog every request waits the backlog's drain time. The latency
-quantiles follow from that wait and the service time (:mod:`tinysim.fluid_quantiles`).
+The queue a request waits in follows the service's dispatch (:func:`dispatch_queue`, as the request
+engine's ``tinysim.compute.ecs_window`` dispatches). Without a backlog the wait in that queue is Allen and
+Cunneen's G/G/c approximation: P(W > t) = pw exp(-t (c mu - lambda) / k), pw Erlang C's probability of
+waiting and k = (ca^2 + cs^2) / 2 (arrival and service SCV; exact for M/M/c, Kingman's mean for c = 1);
+with a backlog every request waits the backlog's drain time. The latency quantiles follow from that wait
+and the service time (:mod:`tinysim.fluid_quantiles`).
+
+Sources: A. O. Allen, *Probability, Statistics, and Queueing Theory* (2nd ed., 1990), eq. 6.52
+(W_q(G/G/c) ~ W_q(M/M/c) (ca^2 + cs^2) / 2); J. F. C. Kingman, "The single server queue in heavy traffic"
+(1961); W. Whitt, "Approximations for the GI/G/m queue" (1993), for the exponential conditional wait.
 """
 
 from __future__ import annotations
@@ -13,16 +20,51 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["cold_latency", "step_latency", "wait_quantile", "weighted_quantile"]
+__all__ = [
+    "CENTRAL_QUEUE",
+    "LEAST_OUTSTANDING",
+    "RANDOM",
+    "ROUND_ROBIN",
+    "cold_latency",
+    "dispatch_queue",
+    "step_latency",
+    "wait_quantile",
+    "weighted_quantile",
+]
+
+#: ``DISPATCH_CODES`` of ``tinysim.compute.ecs_window`` (kept equal by a test).
+ROUND_ROBIN, RANDOM, LEAST_OUTSTANDING, CENTRAL_QUEUE = 0, 1, 2, 3
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def dispatch_queue(dispatch: int, tasks: int, slots: int, rate: float) -> tuple[int, float, float]:  # pragma: no cover
+    """The queue one request waits in, as ``(servers, arrival rate /s, arrival SCV)``, for ``tasks``
+    serving tasks of ``slots`` slots each offered ``rate`` requests/s (Poisson).
+
+    - ``round_robin``: each task is its own FIFO queue of ``slots`` servers fed every ``tasks``-th
+      arrival: interarrival times are Erlang-``tasks`` (the sum of ``tasks`` exponentials), SCV 1/tasks;
+    - ``random``: each task is its own queue fed by a Bernoulli split of a Poisson stream, itself Poisson
+      (SCV 1) of rate ``rate / tasks``;
+    - ``central_queue``: one FIFO queue in front of every slot, M/G/(tasks x slots) exactly;
+    - ``least_outstanding``: join-the-shortest-queue, approximated by the pooled queue (JSQ's waits lie
+      close to the central queue's: W. Winston, "Optimality of the shortest line discipline", J. Appl.
+      Prob. 14 (1977); J. Foschini and J. Salz, "A basic dynamic routing problem and diffusion",
+      IEEE Trans. Commun. 26 (1978), JSQ is asymptotically the pooled queue in heavy traffic).
+    """
+    if dispatch in (ROUND_ROBIN, RANDOM) and tasks > 1:
+        return slots, rate / tasks, (1.0 / tasks if dispatch == ROUND_ROBIN else 1.0)
+    return tasks * slots, rate, 1.0
 
 
 @numba.njit(cache=True, nogil=True)
-def wait_quantile(pw: float, c: int, lam: float, mu: float, scv: float, q: float) -> float:  # pragma: no cover
-    """Allen–Cunneen wait quantile of a G/G/c queue (exact for M/M/c when ``scv`` = 1), given the
+def wait_quantile(
+    pw: float, c: int, lam: float, mu: float, scv: float, q: float, arrival_scv: float = 1.0
+) -> float:  # pragma: no cover
+    """Allen–Cunneen wait quantile (s) of a G/G/c queue (exact for M/M/c when both SCVs are 1), given the
     probability of waiting ``pw`` (Erlang C)."""
     if lam <= 0 or pw <= 1 - q:
         return 0.0
-    return math.log(pw / (1 - q)) * (1 + scv) / 2 / (c * mu - lam)
+    return math.log(pw / (1 - q)) * (arrival_scv + scv) / 2 / (c * mu - lam)
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -32,7 +74,7 @@ def step_latency(
     pw: float,
     backlog_wait_s: float,
     spare_rate: float,
-    scv: float,
+    k: float,
     mean_s: float,
     overhead_s: float,
     timeout_s: float,
@@ -41,15 +83,16 @@ def step_latency(
     column 7); return the share of its requests that miss ``timeout_s`` (0 or 1: the step's mean latency
     against the timeout).
 
-    ``pw`` is Erlang C's probability of waiting and ``spare_rate`` = c mu - lambda (requests/s) when there
-    is no backlog; with one, ``backlog_wait_s`` > 0 is everyone's wait."""
+    ``pw`` is Erlang C's probability of waiting, ``spare_rate`` = c mu - lambda (requests/s) of the queue
+    a request waits in (:func:`dispatch_queue`) and ``k`` = (ca^2 + cs^2) / 2 its Allen–Cunneen factor when
+    there is no backlog; with one, ``backlog_wait_s`` > 0 is everyone's wait."""
     pa = theta = d0 = 0.0
     wmean = 0.0
     if backlog_wait_s > 0:
         d0 = wmean = backlog_wait_s
     elif pw > 0 and spare_rate > 0:
         pa = pw
-        theta = spare_rate / ((1 + scv) / 2)
+        theta = spare_rate / k
         wmean = pw / theta
     out[i, 16], out[i, 17], out[i, 18], out[i, 19] = pa, theta, d0, 0.0
     out[i, 7] = 1000 * (wmean + mean_s + overhead_s)

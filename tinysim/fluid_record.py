@@ -15,6 +15,7 @@ import numpy as np
 from models.blueprint import AlarmSpec, Blueprint, StepPolicySpec, initial_instances, tasks_per_instance
 from models.instances import INSTANCE_TYPES
 from models.scenario import Scenario
+from tinysim.compute.ecs_window import DISPATCH_CODES
 from tinysim.control import COMPARISONS, TREAT_MISSING
 from tinysim.distributions import Distribution
 
@@ -57,7 +58,7 @@ FLUID_RECORD = np.dtype(
         ("legacy_scaling", "i8"),
         # service
         ("slots", "i8"),
-        ("join_shortest", "i8"),  # dispatch to the task with the least queued (least outstanding, central queue)
+        ("dispatch", "i8"),  # DISPATCH_CODES of the request engine (tinysim.compute.ecs_window)
         ("cpu_fraction", "f8"),
         ("policy", "i8"),
         ("metric", "i8"),
@@ -124,7 +125,7 @@ def _fill_service(rec: np.ndarray, sc: Scenario, bp: Blueprint, dt: float) -> No
     target = ctl.target("service")
     assert target is not None
     rec["slots"], rec["cpu_fraction"] = wl.concurrency_per_task, wl.cpu_fraction
-    rec["join_shortest"] = wl.dispatch in ("least_outstanding", "central_queue")
+    rec["dispatch"] = DISPATCH_CODES[wl.dispatch]
     rec["t_min"], rec["t_max"], rec["desired0"] = target.min, target.max, target.desired
     rec["start_steps"] = math.ceil(tm.task_start_s / dt)
     tt = ctl.target_tracking

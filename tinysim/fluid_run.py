@@ -112,7 +112,8 @@ def _bill_and_summary(
         v = float(tot[T[key]])
         return None if not has or math.isnan(v) else v
 
-    latency = LatencyStats(num("mean"), num("p50"), num("p95"), num("p99"), num("max_p99"))
+    # a fluid run knows the latency distribution, not its single slowest request: no maximum (NaN)
+    latency = LatencyStats(num("mean"), num("p50"), num("p95"), num("p99"), math.nan if has else None)
     base = (fs.mean_s + fs.overhead_s) * 1000
     qbase = [(fs.svc_q[i] + fs.overhead_s) * 1000 for i in range(3)]
 
@@ -126,7 +127,7 @@ def _bill_and_summary(
         less(latency.p99, qbase[2]),
         None,
     )
-    knots = (latency.p50, latency.p95, latency.p99, latency.max)
+    knots = (latency.p50, latency.p95, latency.p99, num("max_p99"))
     present = [k for k in knots if k is not None]
     served = ServedLatency(
         knots_ms=tuple(float(k) for k in np.maximum.accumulate(present)) if len(present) == len(knots) else ()

@@ -80,7 +80,9 @@ class Failures:
 @dataclass(frozen=True)
 class LatencyStats:
     """Mean, percentiles and maximum in ms (``None`` when nothing was measured; ``inf`` for a
-    percentile that falls among failed requests)."""
+    percentile that falls among failed requests; NaN for what the run cannot know: a fluid run's
+    maximum, since it has the latency distribution but not the single slowest request). ``as_json``
+    writes ``inf`` as ``"failed"`` and NaN as ``null``."""
 
     mean: float | None
     p50: float | None
@@ -90,6 +92,8 @@ class LatencyStats:
 
     def as_json(self) -> dict[str, float | str | None]:
         def show(v: float | None) -> float | str | None:
+            if v is not None and math.isnan(v):
+                return None
             return "failed" if v is not None and math.isinf(v) else v
 
         return {k: show(getattr(self, k)) for k in ("mean", "p50", "p95", "p99", "max")}

@@ -31,13 +31,14 @@ from tinysim.arrival_prefetch import no_prefetch
 from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
+from tinysim.grid_effect import refuse_ignored_keys
 from tinysim.interrupt import end_workers, sigterm_interrupts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 from tinysim.sweep_order import expected_requests, largest_first
 
-__all__ = ["METRICS", "bands", "expand_grid", "point_error", "run_point", "sweep"]
+__all__ = ["METRICS", "bands", "default_executor", "expand_grid", "point_error", "run_point", "seeds_agree", "sweep"]
 
 #: Numeric columns of a sweep table, one per forecast.
 METRICS = (
@@ -265,22 +266,37 @@ def _one_thread() -> None:
     numba.set_num_threads(1)
 
 
+def default_executor(fidelity: str) -> str:
+    """The executor a sweep uses unless told: ``inprocess`` for the fluid fidelity (its points run in
+    one batch through the compiled kernel, which already uses every core; worker processes would only
+    add their start-up and the hand-over of scenarios), ``processes`` for the request fidelity (one
+    forecast per core, side by side)."""
+    return "inprocess" if fidelity == "fluid" else "processes"
+
+
 def sweep(
     base: Scenario,
     grid: Mapping[str, Sequence[Any]],
     seeds: Sequence[int] = (0,),
-    executor: str | Any = "processes",
+    executor: str | Any | None = None,
     workers: int | None = None,
     slo_p99_ms: float | None = None,
     fidelity: str | None = None,
     progress: bool = True,
+    refuse_ignored: bool = False,
 ) -> pd.DataFrame:
     """One row per configuration x seed: the grid's values, cost, latency, SLO attainment, throttles,
-    peak tasks. ``executor``: ``inprocess``, ``threads``, ``processes`` (default), a Dask ``Client`` or
-    a scheduler address (``tcp://host:8786``)."""
+    peak tasks. ``executor``: ``inprocess``, ``threads``, ``processes``, a Dask ``Client`` or a
+    scheduler address (``tcp://host:8786``); by default ``default_executor`` of the fidelity. With
+    ``refuse_ignored`` (as ``tinysim sweep`` does) a grid key no configuration's plan reads raises
+    ``InputError`` before any run (``tinysim.grid_effect``)."""
     if fidelity is not None:
         base = base.model_copy(update={"fidelity": fidelity})
+    if executor is None:
+        executor = default_executor(base.fidelity)
     points = expand_grid(base, grid)
+    if refuse_ignored:
+        refuse_ignored_keys(grid, [sc.resolved_plan() for _, sc, _ in points if sc is not None])
     payloads = [(i, seed, sc, slo_p99_ms) for i, (_, sc, _) in enumerate(points) if sc is not None for seed in seeds]
     rows = [
         {"config": i, "seed": seed, "error": err}
@@ -332,3 +348,14 @@ def bands(table: pd.DataFrame, metrics: Sequence[str] = ("monthly_usd", "p99_ms"
         row["seeds"] = len(group)
         out.append(row)
     return pd.DataFrame(out)
+
+
+def seeds_agree(table: pd.DataFrame) -> bool:
+    """Whether the table has several seeds and every configuration's seeds gave the same forecast
+    (nothing random in the scenario, such as a trace replayed in the fluid fidelity): its bands are
+    then P10 = P50 = P90."""
+    ok = table[table["error"] == ""] if "error" in table else table
+    if ok.empty or ok["seed"].nunique() < 2:
+        return False
+    metrics = [m for m in (*METRICS, "monthly_micro_usd") if m in ok]
+    return all((group[metrics].astype(float).nunique(dropna=False) <= 1).all() for _, group in ok.groupby("config"))

@@ -81,3 +81,33 @@ def test_start_is_an_iso_instant_within_the_cron_years(tmp_path: Path, start: ob
         load_scenario(path)
     (problem,) = info.value.problems
     assert problem.startswith("start=") and rule in problem
+
+
+def test_scheduled_firings_are_bounded_before_any_work(tmp_path: Path) -> None:
+    """50 actions naming every minute over 400 days fire 50 x 576,000 = 28.8 M times: a run used to build
+    an object per firing and grow past 11 GB. Counted per whole day, the refusal is immediate."""
+    every = [{"name": f"a{i}", "cron": "cron(* * ? * * *)", "min": 1, "max": 5} for i in range(50)]
+    plan = {"container": {"scaling": {"scheduled": every}}}
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps({"plan": plan, "horizon_s": 34_560_000}))
+    with pytest.raises(InputError) as info:
+        load_scenario(path)
+    assert list(info.value.problems) == [
+        'plan.container.scaling.scheduled="50 action(s)": fire 28,800,000 times within horizon_s (34,560,000 s); '
+        "at most 50,000 are allowed (name fewer minutes in the cron, or a shorter horizon)"
+    ]
+    plan["container"]["scaling"]["scheduled"] = every[:1]  # type: ignore[index]
+    path.write_text(json.dumps({"plan": plan, "horizon_s": 30 * 86_400, "start": "2026-01-05T00:30:00Z"}))
+    assert load_scenario(path).horizon_s == 30 * 86_400  # 43,200 firings: allowed
+
+
+def test_firings_counted_by_hand() -> None:
+    """cron(0 8 ? * MON-FRI *) from Monday 2026-01-05 09:00 for 7 days: Tue-Fri this week and Mon next
+    week at 08:00 -> 5 (Monday's 08:00 is before the start)."""
+    from datetime import UTC, datetime, timedelta
+
+    from models.cron import parse_cron
+
+    start = datetime(2026, 1, 5, 9, tzinfo=UTC)
+    assert parse_cron("cron(0 8 ? * MON-FRI *)").firings_between(start, start + timedelta(days=7)) == 5
+    assert parse_cron("cron(*/15 * ? * * *)").firings_between(start, start + timedelta(hours=2)) == 8

@@ -91,9 +91,10 @@ def _count(kind: str, outcome: Outcome) -> None:
 def _report(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     # compile the kernels first (both fidelities, both architectures, a sweep batch): not a hang
     warm = tmp_path_factory.mktemp("warm")
-    grid = warm / "grid.json"
-    grid.write_text(json.dumps({"plan.container.tasks.max": [3, 5]}))
     for serverless in (False, True):
+        grid = warm / f"grid{serverless}.json"  # a key the architecture reads (others are refused)
+        key = "plan.serverless.memory_mb" if serverless else "plan.container.tasks.max"
+        grid.write_text(json.dumps({key: [1024, 2048] if serverless else [3, 5]}))
         scenario = warm / f"s{serverless}.json"
         scenario.write_text(json.dumps(full_scenario(TRAFFIC[0], serverless)))
         for fidelity in ("request", "fluid"):

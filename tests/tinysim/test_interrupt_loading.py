@@ -56,3 +56,24 @@ def test_ctrl_c_during_imports_is_one_line(program: str, after_s: float) -> None
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, err)
     assert err.strip().splitlines() == [line], err
+
+
+def test_sigterm_during_a_run_is_one_line(tmp_path: Path) -> None:
+    """``kill`` (SIGTERM) used to end a run by the signal, silently; it now ends like Ctrl-C, and the
+    output folder is not half-written."""
+    scenario = tmp_path / "long.json"
+    scenario.write_text('{"traffic": {"kind": "constant", "rps": 200}, "horizon_s": 2592000}')
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinysim", "run", str(scenario), "--quiet", "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    time.sleep(6)  # loaded and simulating (a month at 200 requests/s takes far longer)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines()[-1].startswith("tinysim: interrupted"), err
+    assert not out.exists() and list(tmp_path.iterdir()) == [scenario]

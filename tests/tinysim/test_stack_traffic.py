@@ -47,7 +47,7 @@ def test_vpc_endpoints_carry_pulls_and_logs_instead_of_the_nat(now: PriceBook) -
     assert got == {
         "NAT Gateway: gateway hours": Decimal("32.85"),
         "VPC Endpoints: interface endpoint hours": Decimal("43.80"),
-        "VPC Endpoints: data processed (first 1000000)": Decimal("0.19"),
+        "VPC Endpoints: data processed (first 1,000,000 GB)": Decimal("0.19"),
     }
 
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-__all__ = ["Bill", "LineItem", "cents", "line"]
+__all__ = ["Bill", "LineItem", "cents", "line", "usd"]
 
 CENT = Decimal("0.01")
 
@@ -20,6 +20,12 @@ CENT = Decimal("0.01")
 def cents(amount: Decimal) -> Decimal:
     """Round to whole cents, half up."""
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def usd(amount: Decimal) -> str:
+    """Dollars and cents with thousands separators, as people read money: ``$1,059.68``, ``-$3.00``."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
 
 
 def _plain(d: Decimal) -> str:
@@ -129,7 +135,7 @@ class Bill:
     def to_text(self, title: str = "") -> str:
         """A fixed-width table for terminals."""
         rows = [
-            (li.service, li.item, f"{_short(li.quantity)} {li.unit}", f"${_price(li.unit_usd)}", f"${li.amount_usd}")
+            (li.service, li.item, f"{_short(li.quantity)} {li.unit}", f"${_price(li.unit_usd)}", usd(li.amount_usd))
             for li in self.lines
         ]
         head = ("service", "item", "quantity", "unit price", "amount")
@@ -143,7 +149,7 @@ class Bill:
         out = [title] if title else []
         out += [fmt(head), "  ".join("-" * w for w in widths)]
         out += [fmt(r) for r in rows]
-        total = f"${self.total_usd}"
+        total = usd(self.total_usd)
         out.append("  ".join("-" * w for w in widths))
         out.append(
             f"{'total per month (price book ' + self.price_book + ')':<{sum(widths[:4]) + 6}}  {total:>{widths[4]}}"

@@ -10,12 +10,35 @@ from tinysim.costs.bill import LineItem, _plain, line
 __all__ = ["tier_lines"]
 
 
+#: How a tier's bound reads in a bill line, by the price book's unit of the quantity.
+UNIT_WORDS = {"1M requests": "M requests", "GB-s": "GB-seconds", "metric-month": "metrics", "zone-month": "zones"}
+GIB_PER_TIB = Decimal(1024)
+BILLION = Decimal(10) ** 9
+
+
+def _group(d: Decimal) -> str:
+    """A bound with thousands separators and no trailing zeros (``10000`` -> ``10,000``)."""
+    whole, _, frac = _plain(d).partition(".")
+    return f"{int(whole):,}" + (f".{frac}" if frac else "")
+
+
+def _amount(q: Decimal, unit: str) -> str:
+    """A tier bound with its unit: ``300 M requests``, ``10 TB`` (AWS's data tiers count 1 TB as
+    1,024 GB: the first 10 TB of egress is 10,240 GB), ``6 B GB-seconds``, ``10,000 metrics``."""
+    if unit == "GB" and q >= GIB_PER_TIB and q % GIB_PER_TIB == 0:
+        return f"{_group(q / GIB_PER_TIB)} TB"
+    words = UNIT_WORDS.get(unit, unit)
+    if q >= BILLION and q % (BILLION / 10) == 0:
+        return f"{_group(q / BILLION)} B {words}"
+    return f"{_group(q)} {words}"
+
+
 def _label(lo: Decimal, hi: Decimal | None, unit: str) -> str:
     if hi is None:
-        return f"over {_plain(lo)}" if lo else "all"
+        return f"over {_amount(lo, unit)}" if lo else "all"
     if lo == 0:
-        return f"first {_plain(hi)}"
-    return f"next {_plain(hi - lo)}"
+        return f"first {_amount(hi, unit)}"
+    return f"next {_amount(hi - lo, unit)}"
 
 
 def tier_lines(

@@ -45,6 +45,6 @@ def test_json_lines_name_their_rule_and_price_book_source(now: PriceBook) -> Non
     assert lcu["price_key"] == "alb.usd_per_lcu_hour"
     assert lcu["source"] == now.entry("alb.usd_per_lcu_hour").source
     assert "largest of the four LCU dimensions" in lcu["rule"]
-    tiered = lines["duration x86_64 (first 6000000000)"]
+    tiered = lines["duration x86_64 (first 6 B GB-seconds)"]
     assert tiered["price_key"] == "lambda.duration.x86_64" and tiered["rule"] == "volume tiers on the month's total"
     assert all(li["source"] for li in bill.as_json()["lines"])

@@ -233,7 +233,7 @@ def test_seed_stack_behind_http_api_fixed_items_by_hand(now: PriceBook) -> None:
     assert lines[("EBS", "gp3 volume storage")] == Decimal("2.40")
     assert lines[("NAT Gateway", "gateway hours")] == Decimal("32.85")
     assert lines[("Public IPv4", "address-hours")] == Decimal("3.65")
-    assert lines[("Route 53", "hosted zones (first 25)")] == Decimal("0.50")
+    assert lines[("Route 53", "hosted zones (first 25 zones)")] == Decimal("0.50")
     assert lines[("CloudWatch", "standard alarms")] == Decimal("0.40")
 
 

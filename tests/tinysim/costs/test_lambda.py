@@ -75,7 +75,7 @@ def test_provisioned_concurrency_hand_computed(now: PriceBook) -> None:
     got = amounts(bill)
     assert got["provisioned concurrency x86_64"] == Decimal("109.50")
     assert got["duration on provisioned concurrency x86_64"] == Decimal("1.94")
-    assert got["duration x86_64 (first 6000000000)"] == Decimal("1.67")
+    assert got["duration x86_64 (first 6 B GB-seconds)"] == Decimal("1.67")
 
 
 def test_init_time_is_billed(now: PriceBook) -> None:
@@ -103,7 +103,7 @@ def test_aws_provisioned_concurrency_example_bills_duration_at_the_provisioned_r
     # Only what the environments can serve runs at the lower rate: 10 for 2 h serve 72,000 of 1.2 M.
     small = amounts(bill_of({"lambda": {**fn, "provisioned_concurrency": 10, "provisioned_hours": 2}}, now))
     assert small["duration on provisioned concurrency x86_64"] == Decimal("0.70")  # 72,000 GB-s
-    assert small["duration x86_64 (first 6000000000)"] == Decimal("18.80")  # 1,128,000 GB-s x $0.0000166667
+    assert small["duration x86_64 (first 6 B GB-seconds)"] == Decimal("18.80")  # 1,128,000 GB-s x $0.0000166667
 
 
 def test_init_of_zip_functions_is_billed_only_since_august_2025(now: PriceBook, july2021: PriceBook) -> None:

@@ -25,7 +25,7 @@ def test_cloudwatch_alarms_metrics_logs(now: PriceBook) -> None:
     assert amounts(bill) == {
         "standard alarms": Decimal("0.40"),
         "high-resolution alarms": Decimal("0.30"),
-        "custom metrics (first 10000)": Decimal("3.00"),
+        "custom metrics (first 10,000 metrics)": Decimal("3.00"),
         "logs ingested": Decimal("5.00"),
         "logs stored": Decimal("3.00"),
         "Logs Insights scanned": Decimal("5.00"),
