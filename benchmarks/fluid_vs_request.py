@@ -1,6 +1,7 @@
 """The fluid fidelity against the request engine on a table of scenarios: each scaling setup, both
-launch types, scale-in to the minimum, a minimum of 0, both Lambda scaling rules, one-second spikes, a
-trace with a byte column, serverless behind API Gateway and an ALB.
+launch types, scale-in to the minimum, a minimum of 0, an overload past the front door's timeout, both
+Lambda scaling rules, one-second spikes, a trace with a byte column, serverless behind API Gateway and an
+ALB.
 
 Per row: offered requests (the request engine's are Poisson around the fluid's expectation), the bill,
 the scaling timeline (rows with ``same_timeline``: the load is steady between control events), p99.
@@ -38,6 +39,11 @@ TT_TASKS = {"min": 1, "max": 10, "desired": 4}
 TT_CPU = {"policy": "target_tracking", "metric": "cpu", "target_value": 50}
 TT_REQUESTS = {"policy": "target_tracking", "metric": "alb_request_count_per_target", "target_value": 5200}
 SCHEDULED = {"name": "morning", "cron": "cron(30 0 * * ? *)", "min": 6, "max": 10}
+# Overload: 100 requests/s on tasks of 25 requests/s (exponential 40 ms) for 20 minutes; requests go round
+# robin to each task's own queue and past the ALB's 60-s timeout are timed out while their work goes on.
+OVERLOAD = {"front_door": "alb", "container": {"launch_type": "fargate", "task": {"cpu_units": 512, "memory_mb": 1024}}}
+OVERLOAD_LOAD = {"kind": "spike", "base_rps": 1, "spike_rps": 100, "start_s": 600, "duration_s": 1200}
+OVERLOAD_WORK = {"service_time_ms": {"dist": "exponential", "mean": 40}}
 SERVERLESS = {"architecture": "serverless", "front_door": "apigw-http"}
 BURST = {"kind": "spike", "base_rps": 20, "spike_rps": 3000, "start_s": 600, "duration_s": 300}
 TRACE = str(ROOT / "examples" / "traces" / "shop_day.csv")
@@ -104,6 +110,22 @@ ROWS = (
         TT_LOAD,
         7200,
         workload=TT_WORK,
+    ),
+    Row(
+        "overload, step, fargate, alb",
+        _with(OVERLOAD, scaling={"policy": "step"}),
+        OVERLOAD_LOAD,
+        7200,
+        False,
+        workload=OVERLOAD_WORK,
+    ),
+    Row(
+        "overload, target tracking cpu, fargate, alb",
+        _with(OVERLOAD, scaling=TT_CPU),
+        OVERLOAD_LOAD,
+        7200,
+        False,
+        workload=OVERLOAD_WORK,
     ),
     Row("step, fargate, 1-s spike", FARGATE, {**STEP_LOAD, "spike_rps": 2000, "duration_s": 1}),
     Row("step, fargate, weekly", FARGATE, {**STEP_LOAD, "weekly": [1.5, 1, 1, 1, 1, 1, 1]}),

@@ -2,6 +2,12 @@
 as a fluid (in at the admitted rate, out at the serving capacity); without a backlog, waits follow M/M/c
 (Erlang C) scaled by (ca^2 + cs^2)/2 (Allen–Cunneen) in the queue the dispatch policy puts a request in
 (one per task for round robin and random, one for all tasks otherwise: ``fluid_latency.dispatch_queue``).
+As in the request engine, each serving task keeps its own backlog (requests are dispatched to a task on
+arrival: round robin or random, an equal share each; least outstanding or one central queue, to the least
+queued), a task starts serving with an empty one, and a request that waits past the front door's timeout
+is counted timed out but its work still occupies the task (the application does not know the client
+left); the timed-out share of a step is the part of its arrivals whose wait (linear across the step)
+exceeds the timeout less the mean service time and overhead.
 At the end of each alarm period the datapoint goes to the control plane (the request engine's rules,
 :mod:`tinysim.fluid_control`); task start and instance boot delays round up to whole steps; scheduled
 actions apply at the first step boundary at or after their time."""
@@ -39,7 +45,7 @@ from tinysim.fluid_tasks import (
 )
 from tinysim.queueing import erlang_c
 
-__all__ = ["admit", "container_kernel"]
+__all__ = ["admit", "container_kernel", "fill_level", "late_share", "serve_backlogs"]
 
 _STEP_MEMORY = new_step_state()
 _TARGET_MEMORY = new_target_state()
@@ -54,6 +60,74 @@ def admit(offered: float, dt: float, rps: float, burst: float, bucket: np.ndarra
     admitted = min(offered, rps * dt + float(bucket[0]))
     bucket[0] = min(burst, bucket[0] + rps * dt - admitted)
     return admitted
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def late_share(w0_s: float, w1_s: float, limit_s: float) -> float:  # pragma: no cover - compiled
+    """Share of a step's arrivals (evenly spread) whose wait, linear from ``w0_s`` to ``w1_s`` across
+    the step (below 0 once the backlog has emptied: the wait is 0 from there), exceeds ``limit_s``."""
+    if limit_s < 0 or (w0_s > limit_s and w1_s > limit_s):
+        return 1.0
+    if w0_s <= limit_s and w1_s <= limit_s:
+        return 0.0
+    return (max(w0_s, w1_s) - limit_s) / abs(w1_s - w0_s)
+
+
+@numba.njit(cache=True, nogil=True)
+def fill_level(backlogs: np.ndarray, n_tasks: int, admitted: float) -> float:  # pragma: no cover - compiled
+    """The level the ``admitted`` requests fill the ``n_tasks`` backlogs up to when each goes to the task
+    with the least queued (least outstanding requests, or one queue in front of every slot): the
+    shares are ``max(0, level - backlog)``."""
+    b = np.sort(backlogs[:n_tasks])
+    acc = 0.0
+    for k in range(n_tasks):
+        # fill the k + 1 lowest up to the next one's backlog (or the end)
+        nxt = b[k + 1] if k + 1 < n_tasks else math.inf
+        acc += b[k]
+        level = (admitted + acc) / (k + 1)
+        if level <= nxt:
+            return float(level)
+    return math.inf  # pragma: no cover - the last level is always below infinity
+
+
+@numba.njit(cache=True, nogil=True)
+def serve_backlogs(
+    backlogs: np.ndarray,
+    n_tasks: int,
+    admitted: float,
+    cap_per_task: float,
+    dt: float,
+    limit_s: float,
+    join_shortest: bool,
+) -> tuple[float, float, float, bool, bool]:  # pragma: no cover - compiled
+    """One step of ``n_tasks`` serving tasks' backlogs (requests, updated in place), each taking an
+    equal share of ``admitted`` (round robin, random) or joining the least queued (``join_shortest``:
+    :func:`fill_level`), and serving ``cap_per_task`` requests/s.
+
+    Returns (requests completed, requests late: their wait exceeds ``limit_s``, the served requests'
+    mean wait (s): each task's at the step's end, at most ``limit_s``, whether any task had a backlog during
+    the step, whether one has at its end)."""
+    share = admitted / n_tasks
+    level = fill_level(backlogs, n_tasks, admitted) if join_shortest else 0.0
+    done = late = wait = served_w = 0.0
+    queued = ends_queued = False
+    for k in range(n_tasks):
+        b0 = backlogs[k]
+        if join_shortest:
+            share = max(0.0, level - b0)
+        left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
+        done += min(b0 + share, cap_per_task * dt)
+        backlogs[k] = max(0.0, left)
+        if backlogs[k] > 1e-9 or b0 > 1e-9:
+            queued = True
+            over = late_share(b0 / cap_per_task, left / cap_per_task, limit_s)
+            late += share * over
+            served_w += share * (1.0 - over)
+            wait += share * (1.0 - over) * min(backlogs[k] / cap_per_task, max(limit_s, 0.0))
+            ends_queued = ends_queued or backlogs[k] > 1e-9
+        else:
+            served_w += share  # waits 0 here (Erlang C's wait is taken where no task has a backlog)
+    return done, late, wait / served_w if served_w > 0 else 0.0, queued, ends_queued
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -103,7 +177,10 @@ def container_kernel(
     pol_in, cl_out, cl_in = _STEP_MEMORY.copy(), _STEP_MEMORY.copy(), _STEP_MEMORY.copy()
     bucket = np.array([p.throttle_burst])
     t_min, t_max, k_sched = p.t_min, p.t_max, 0
-    backlog = busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
+    backlogs = np.zeros(ready.shape[0] + p.t_max + 1)  # requests queued at each serving task
+    n_prev = 0
+    limit_s = p.timeout_s - p.mean_s - p.overhead_s  # the longest wait a served request can have
+    busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
     balance = surplus = 0.0
     last_c, last_rate, last_pw, spare, k = -1, -1.0, 0.0, 0.0, 1.0
     for i in range(n):
@@ -120,28 +197,32 @@ def container_kernel(
         admitted = admit(offered, dt, p.throttle_rps, p.throttle_burst, bucket)
         rate = admitted / dt
         c = st[S_SERVING] * p.slots
-        cap = c * mu
         out[i, 0] = offered
         out[i, 2] = offered - admitted
         req_acc += admitted
         if c == 0:
             out[i, 2] = offered
-            backlog = 0.0
+            backlogs[:n_prev] = 0.0
+            n_prev = 0
         else:
-            work_in = backlog + admitted
-            done = min(work_in, cap * dt)
-            backlog = work_in - done
+            if st[S_SERVING] < n_prev:  # stopped tasks take their backlog with them (already counted)
+                backlogs[st[S_SERVING] : n_prev] = 0.0
+            n_prev = st[S_SERVING]
+            done, late_n, wait_s, queued, left = serve_backlogs(
+                backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.dispatch >= 2
+            )
             busy = done * p.mean_s
-            pw, wait_s = 1.0, 0.0
-            if backlog > 1e-9:
-                wait_s = backlog / cap  # everyone waits the backlog's drain time
-            else:
+            pw = 1.0
+            if not left:  # no backlog at the step's end: the waits are Erlang C's
+                wait_s = 0.0
                 if c != last_c or rate != last_rate:  # steady stretches reuse the last Erlang C
                     servers, q_rate, ca2 = dispatch_queue(p.dispatch, st[S_SERVING], p.slots, rate)
                     last_pw, last_c, last_rate = erlang_c(servers, q_rate / mu), c, rate
                     spare, k = servers * mu - q_rate, (ca2 + p.scv) / 2
                 pw = last_pw if rate > 0 else 0.0
             late = step_latency(out, i, pw, wait_s, spare, k, p.mean_s, p.overhead_s, p.timeout_s)
+            if queued:
+                late = late_n / admitted if admitted > 0 else 0.0
             out[i, 1] = admitted * (1.0 - late)
             out[i, 3] = admitted * late
             out[i, 8] = 100.0 * p.cpu_fraction * busy / (c * dt)
