@@ -40,7 +40,7 @@ Say = Callable[[str], None]
 
 
 def localstack_running() -> bool:
-    """Does LocalStack answer on 127.0.0.1:4566?"""
+    """Does LocalStack answer on its endpoint (127.0.0.1:4566 unless TINYSIM_LOCALSTACK_ENDPOINT says)?"""
     return running()
 
 

@@ -17,6 +17,7 @@ from typing import Any, NoReturn
 
 from models import InputError, load_plan
 from provision.errors import ProvisionError, TagsRejected
+from provision.localstack.launcher import ADDRESS
 
 __all__ = ["main"]
 
@@ -136,7 +137,7 @@ def _cmd_localstack(args: argparse.Namespace) -> int:
         ls.stop()
     else:
         h = health()
-        print(json.dumps(h, indent=2) if h else "LocalStack is not running on 127.0.0.1:4566")
+        print(json.dumps(h, indent=2) if h else f"LocalStack is not running on {ADDRESS}")
         return 0 if h else 1
     return 0
 
@@ -169,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     s = sub.add_parser("scaffold", help="write build.yml and release.yml")
     s.add_argument("dir")
     s.set_defaults(func=_cmd_scaffold)
-    ls = sub.add_parser("localstack", help="install, start, stop LocalStack (host mode, 127.0.0.1:4566)")
+    ls = sub.add_parser("localstack", help=f"install, start, stop LocalStack (host mode, {ADDRESS})")
     ls.add_argument("action", choices=["start", "stop", "status"])
     ls.add_argument("--home", default=".localstack")
     ls.set_defaults(func=_cmd_localstack)

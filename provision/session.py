@@ -10,6 +10,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from provision.localstack.launcher import ENDPOINT
+
 __all__ = ["PROBE", "PROBE_TIMEOUT_S", "RETRIES", "Clients"]
 
 #: Every call: 5 s to connect, 20 s to answer (the slowest single call seen, a Lambda create on an
@@ -33,7 +35,7 @@ class Clients:
         if target == "localstack":
             from localstack_client.session import Session
 
-            host = (endpoint_url or "http://127.0.0.1:4566").split("//", 1)[-1]
+            host = (endpoint_url or ENDPOINT).split("//", 1)[-1]
             self._session: Any = Session(
                 aws_access_key_id="test",
                 aws_secret_access_key="test",

@@ -1,4 +1,5 @@
-"""Install, start, check and stop LocalStack in host mode on 127.0.0.1:4566.
+"""Install, start, check and stop LocalStack in host mode on 127.0.0.1:4566 (or the address in
+``TINYSIM_LOCALSTACK_ENDPOINT``, e.g. ``http://127.0.0.1:4570``, so that several checkouts can each run one).
 
 LocalStack 2026.3.0 needs Python >= 3.12 and a few pins (cbor2 < 6, cryptography < 45, pyOpenSSL < 25,
 joserfc < 1.1) to run in host mode; it lives in its own virtualenv under ``.localstack/``.
@@ -19,9 +20,11 @@ from pathlib import Path
 
 from provision.errors import LocalStackError
 
-__all__ = ["ENDPOINT", "LocalStack", "health", "running"]
+__all__ = ["ADDRESS", "ENDPOINT", "LocalStack", "health", "running"]
 
-ENDPOINT = os.environ.get("TINYSIM_LOCALSTACK_ENDPOINT", "http://127.0.0.1:4566")
+ENDPOINT = os.environ.get("TINYSIM_LOCALSTACK_ENDPOINT", "http://127.0.0.1:4566").rstrip("/")
+#: host:port LocalStack listens on
+ADDRESS = ENDPOINT.split("//", 1)[-1]
 VERSION = "2026.3.0"
 PINS = [
     f"localstack-core[runtime]=={VERSION}",
@@ -121,15 +124,15 @@ class LocalStack:
 
     def start(self, wait_s: float = 90.0) -> None:
         if running():
-            self.say("LocalStack is already running on 127.0.0.1:4566")
+            self.say(f"LocalStack is already running on {ADDRESS}")
             return
         self.install()
         data = self.home / "data"
         data.mkdir(parents=True, exist_ok=True)
         env = {
             **os.environ,
-            "GATEWAY_LISTEN": "127.0.0.1:4566",
-            "LOCALSTACK_HOST": "127.0.0.1:4566",
+            "GATEWAY_LISTEN": ADDRESS,
+            "LOCALSTACK_HOST": ADDRESS,
             "DNS_ADDRESS": "0",
             "DISABLE_EVENTS": "1",
             "FILESYSTEM_ROOT": str(data),
@@ -152,7 +155,7 @@ class LocalStack:
             if proc.poll() is not None:
                 raise LocalStackError(f"LocalStack exited at start (code {proc.returncode}); see {self.log_file}")
             if running():
-                self.say(f"LocalStack is running on 127.0.0.1:4566 (pid {proc.pid})")
+                self.say(f"LocalStack is running on {ADDRESS} (pid {proc.pid})")
                 return
             time.sleep(0.5)
         raise LocalStackError(f"LocalStack did not answer within {wait_s:.0f} s; see {self.log_file}")
