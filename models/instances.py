@@ -7,8 +7,9 @@ Specs are from the EC2 instance-type pages (docs.aws.amazon.com/ec2/latest/insta
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-__all__ = ["ECS_RESERVED_MEMORY_MIB", "INSTANCE_TYPES", "InstanceType"]
+__all__ = ["ECS_RESERVED_MEMORY_MIB", "INSTANCE_TYPES", "NAT_INSTANCE_TYPE", "InstanceType"]
 
 #: Memory we keep back on each container instance for the OS and the ECS agent; a task must fit in the
 #: rest. An assumption of ours (the registered memory of an ECS-optimized AMI is a little below nominal).
@@ -25,6 +26,10 @@ class InstanceType:
     #: Burstable (T family): baseline CPU per vCPU in percent and credits earned per hour.
     baseline_pct_per_vcpu: float | None = None
     credits_per_hour: float | None = None
+    #: The processor architecture AMIs must be built for: AWS Graviton types (the ``g`` after the
+    #: generation: t4g, m7g, c7g) are ``arm64``. Source: docs.aws.amazon.com/ec2/latest/instancetypes/gp.html
+    #: (Processor: AWS Graviton2/Graviton3) and .../ec2/latest/instancetypes/ec2-instance-type-specifications.html
+    architecture: Literal["x86_64", "arm64"] = "x86_64"
 
     @property
     def cpu_units(self) -> int:
@@ -61,21 +66,25 @@ INSTANCE_TYPES: dict[str, InstanceType] = {
         InstanceType("c5.large", 2, 4096),
         InstanceType("c5.xlarge", 4, 8192),
         # Graviton (arm64) and current generations; the T4g credit rules are the T3 ones
-        InstanceType("t4g.nano", 2, 512, 5.0, 6.0),
-        InstanceType("t4g.micro", 2, 1024, 10.0, 12.0),
-        InstanceType("t4g.small", 2, 2048, 20.0, 24.0),
-        InstanceType("t4g.medium", 2, 4096, 20.0, 24.0),
-        InstanceType("t4g.large", 2, 8192, 30.0, 36.0),
-        InstanceType("t4g.xlarge", 4, 16384, 40.0, 96.0),
-        InstanceType("m7g.medium", 1, 4096),
-        InstanceType("m7g.large", 2, 8192),
-        InstanceType("m7g.xlarge", 4, 16384),
-        InstanceType("c7g.medium", 1, 2048),
-        InstanceType("c7g.large", 2, 4096),
-        InstanceType("c7g.xlarge", 4, 8192),
+        InstanceType("t4g.nano", 2, 512, 5.0, 6.0, architecture="arm64"),
+        InstanceType("t4g.micro", 2, 1024, 10.0, 12.0, architecture="arm64"),
+        InstanceType("t4g.small", 2, 2048, 20.0, 24.0, architecture="arm64"),
+        InstanceType("t4g.medium", 2, 4096, 20.0, 24.0, architecture="arm64"),
+        InstanceType("t4g.large", 2, 8192, 30.0, 36.0, architecture="arm64"),
+        InstanceType("t4g.xlarge", 4, 16384, 40.0, 96.0, architecture="arm64"),
+        InstanceType("m7g.medium", 1, 4096, architecture="arm64"),
+        InstanceType("m7g.large", 2, 8192, architecture="arm64"),
+        InstanceType("m7g.xlarge", 4, 16384, architecture="arm64"),
+        InstanceType("c7g.medium", 1, 2048, architecture="arm64"),
+        InstanceType("c7g.large", 2, 4096, architecture="arm64"),
+        InstanceType("c7g.xlarge", 4, 8192, architecture="arm64"),
         InstanceType("m7i.large", 2, 8192),
         InstanceType("m7i.xlarge", 4, 16384),
         InstanceType("c7i.large", 2, 4096),
         InstanceType("c7i.xlarge", 4, 8192),
     )
 }
+
+#: The NAT instance's default type: the smallest Graviton burstable type (2 vCPUs, 0.5 GiB, up to 5 Gbps),
+#: enough for a small stack's egress. Source: docs.aws.amazon.com/ec2/latest/instancetypes/gp.html (T4g).
+NAT_INSTANCE_TYPE = "t4g.nano"

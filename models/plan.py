@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from models.codebuild import ComputeType
 from models.cron import parse_cron
-from models.instances import INSTANCE_TYPES
+from models.instances import INSTANCE_TYPES, NAT_INSTANCE_TYPE
 from models.regions import DEFAULT_REGION, REGION_PATTERN
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
@@ -24,6 +24,7 @@ __all__ = [
     "FARGATE_SIZES",
     "CapacityProviders",
     "Container",
+    "ExistingSubnets",
     "InstanceCount",
     "Network",
     "Pipeline",
@@ -307,13 +308,37 @@ class Serverless(_Frozen):
         return self
 
 
+DEFAULT_VPC_CIDR = "10.0.0.0/16"
+_SUBNET_ID = r"^subnet-[0-9a-f]{8,17}$"
+
+
+class ExistingSubnets(_Frozen):
+    """Subnets of an existing VPC the stack runs in, by id (discovered from the route tables when absent)."""
+
+    public: tuple[Annotated[str, Field(pattern=_SUBNET_ID)], ...] = Field((), max_length=6, strict=False)
+    private: tuple[Annotated[str, Field(pattern=_SUBNET_ID)], ...] = Field((), max_length=6, strict=False)
+
+    @model_validator(mode="after")
+    def _distinct(self) -> ExistingSubnets:
+        both = sorted(set(self.public) & set(self.private))
+        if both:
+            _raise([("private", both[0], "a subnet cannot be both public and private")])
+        return self
+
+
 class Network(_Frozen):
     """The VPC: a new one (CIDR, zones, NAT) or an existing one by id."""
 
-    vpc_cidr: str = "10.0.0.0/16"
+    vpc_cidr: str = DEFAULT_VPC_CIDR
     azs: int = Field(2, ge=1, le=6)
     nat: Literal["gateway", "instance", "none"] = "gateway"
+    nat_instance_type: str = Field(
+        NAT_INSTANCE_TYPE, description="the NAT instance's type when nat is 'instance' (Graviton: arm64 AMI)"
+    )
     existing_vpc_id: str | None = Field(None, pattern=r"^vpc-[0-9a-f]{8,17}$")
+    existing_subnets: ExistingSubnets | None = Field(
+        None, description="with existing_vpc_id: the subnets to use; default: found from the route tables"
+    )
     vpc_endpoints: bool = Field(
         False,
         description="interface endpoints for ECR (api, dkr) and CloudWatch Logs and the S3 gateway endpoint, so "
@@ -330,6 +355,22 @@ class Network(_Frozen):
         if not 16 <= net.prefixlen <= 24:
             raise ValueError("must have a prefix length from /16 to /24")
         return v
+
+    @model_validator(mode="after")
+    def _existing(self) -> Network:
+        problems: list[Problem] = []
+        if self.nat_instance_type not in INSTANCE_TYPES:
+            problems.append(("nat_instance_type", self.nat_instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
+        if self.existing_subnets is not None and self.existing_vpc_id is None:
+            problems.append(("existing_subnets", "set", "needs network.existing_vpc_id"))
+        if self.existing_vpc_id is not None:
+            for name, default in (("vpc_cidr", DEFAULT_VPC_CIDR), ("nat_instance_type", NAT_INSTANCE_TYPE)):
+                if getattr(self, name) != default:
+                    problems.append(
+                        (name, getattr(self, name), "must be left out with existing_vpc_id (the VPC is not built)")
+                    )
+        _raise(problems)
+        return self
 
 
 class Pipeline(_Frozen):
@@ -364,7 +405,7 @@ class Plan(_Frozen):
     @model_validator(mode="after")
     def _stack(self) -> Plan:
         problems: list[Problem] = []
-        if self.front_door == "alb" and self.network.azs < 2 and self.network.existing_vpc_id is None:
+        if self.front_door == "alb" and self.network.azs < 2:
             problems.append(("network.azs", self.network.azs, "must be >= 2 when front_door is 'alb'"))
         sc = self.container.scaling
         tracking = self.architecture == "container" and sc.policy == "target_tracking"

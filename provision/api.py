@@ -17,10 +17,11 @@ from botocore.exceptions import (
 from models.plan import Plan
 from provision.errors import ConnectionProblem
 from provision.executor import Change, apply, destroy, diff
+from provision.existing_vpc import borrow_network
 from provision.graph import resources_for
 from provision.localstack.launcher import ENDPOINT, running
 from provision.lock import Holder, Intents, force_unlock, stack_lock
-from provision.resources import Context
+from provision.resources import Context, Resource
 from provision.session import PROBE_TIMEOUT_S, Clients
 from provision.status import LiveStack, read_stack
 from provision.tagging import check_tags
@@ -87,9 +88,18 @@ def _zones(ctx: Context, n: int) -> list[str]:
     return names[:n]
 
 
+def _resources(plan: Plan, ctx: Context) -> list[Resource]:
+    """The plan's resources; an existing VPC is checked first (read calls only) and its network handed
+    to them. Raises VpcUnfit naming every missing criterion."""
+    resources = resources_for(plan, _zones(ctx, plan.network.azs))
+    if plan.network.existing_vpc_id is not None:
+        ctx.outputs.update(borrow_network(ctx, plan).outputs())
+    return resources
+
+
 def plan_changes(plan: Plan, ctx: Context) -> list[Change]:
     """What apply would change (no AWS writes)."""
-    return diff(ctx, resources_for(plan, _zones(ctx, plan.network.azs)), Intents(ctx))
+    return diff(ctx, _resources(plan, ctx), Intents(ctx))
 
 
 def apply_plan(
@@ -99,7 +109,7 @@ def apply_plan(
 
     Raises StackLocked (nothing changed), StackCollision (found before the first change), StepFailed."""
     ctx = ctx or connect(plan, target)
-    resources = resources_for(plan, _zones(ctx, plan.network.azs))
+    resources = _resources(plan, ctx)
     with stack_lock(ctx, progress):
         apply(ctx, resources, progress, Intents(ctx))
     return outputs_of(plan, ctx)

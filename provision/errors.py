@@ -6,6 +6,7 @@ ProvisionError          base of every error raised here
 ├── StackCollision      another stack (or something untagged) already owns a name this stack needs
 ├── StackLocked         another apply or destroy holds the stack's lock
 ├── TagsRejected        the plan's tags would be refused by AWS (found before any AWS call)
+├── VpcUnfit            an existing VPC lacks what the plan needs (found before any change)
 ├── StepFailed          an AWS call failed during apply or destroy; names the step and the call
 └── LocalStackError     LocalStack could not be installed, started or stopped
 """
@@ -21,6 +22,7 @@ __all__ = [
     "StackLocked",
     "StepFailed",
     "TagsRejected",
+    "VpcUnfit",
 ]
 
 
@@ -46,6 +48,15 @@ class StackLocked(ProvisionError):
 
 class TagsRejected(ProvisionError):
     """Tags AWS would refuse; ``problems`` holds one line per bad tag."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class VpcUnfit(ProvisionError):
+    """The existing VPC (``network.existing_vpc_id``) cannot carry the plan; ``problems`` holds one line
+    per missing criterion."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))

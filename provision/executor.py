@@ -30,6 +30,7 @@ from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
 from provision.services.endpoints import VpcEndpoint
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
+from provision.services.nat_instance import NatInstance
 from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
 
@@ -41,6 +42,7 @@ KINDS: dict[str, Kind] = {
     "igw": InternetGateway(),
     "eip": Eip(),
     "nat": NatGateway(),
+    "nat_instance": NatInstance(),
     "route_table": RouteTable(),
     "security_group": SecurityGroup(),
     "vpc_endpoint": VpcEndpoint(),

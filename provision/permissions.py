@@ -156,7 +156,7 @@ _CREATE_ACTION = {
 }
 
 
-def _tag_on_create(plan: Plan, changing: set[str]) -> tuple[list[str], list[dict[str, Any]]]:
+def _tag_on_create(plan: Plan, changing: set[str], kinds: set[str]) -> tuple[list[str], list[dict[str, Any]]]:
     """Tagging actions without a create-action key, and one statement per service that has one."""
     plain: list[str] = []
     statements = []
@@ -167,6 +167,8 @@ def _tag_on_create(plan: Plan, changing: set[str]) -> tuple[list[str], list[dict
                 plain.append(action)
                 continue
             name, key, values = _CREATE_ACTION[prefix]
+            if prefix == "ec2" and "nat_instance" in kinds:  # RunInstances tags the NAT instance it launches
+                values = [*values, "RunInstances"]
             condition = {"StringLike": {key: values}, "StringEquals": {"aws:RequestedRegion": plan.region}}
             statements.append(
                 {
@@ -188,7 +190,7 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
     by_resource: dict[str, set[str]] = {}
     anywhere: set[str] = set()
     global_: set[str] = set()  # IAM is global: its calls are not made in the plan's region
-    tags, tag_statements = _tag_on_create(plan, changing)
+    tags, tag_statements = _tag_on_create(plan, changing, kinds)
     actions: list[str] = []
     for client in sorted(OPERATIONS):
         # destroy looks for every kind the stack may have had (a plan that changed), so reads are needed

@@ -37,11 +37,17 @@ def bill_assumptions(
     else:
         notes.append("builds: none, the pipeline is disabled (pipeline.enabled)")
     if plan.architecture == "container":
-        path = "the VPC endpoints" if plan.network.vpc_endpoints else "the NAT gateway"
+        nat = {"gateway": "the NAT gateway", "instance": "the NAT instance", "none": "the internet gateway"}
+        path = "the VPC endpoints" if plan.network.vpc_endpoints else nat[plan.network.nat]
         starts = task_starts_per_month(plan, ops, scaling_starts)
         notes.append(
             f"image pulls: {ops.image_gb:g} GB x {starts.quantize(Decimal(1))} task starts a month through {path} "
             "(every release restarts the desired tasks; scale-outs start more)"
+        )
+    if plan.network.existing_vpc_id is not None:
+        notes.append(
+            f"network: the existing VPC {plan.network.existing_vpc_id} (network.existing_vpc_id) is not billed to "
+            "the stack - neither its NAT (hours, GB processed), its addresses nor its other resources"
         )
     error = payload_error(plan, workload)
     if error:

@@ -33,7 +33,6 @@ __all__ = [
 
 MONTH_HOURS = Decimal(730)
 KB_PER_GB = Decimal(1_000_000)  # decimal GB, as in AWS's ALB example (300 KB/s x 3600 s = 1.08 GB)
-NAT_INSTANCE_TYPE = "t3.nano"
 
 
 def _d(x: float | int) -> Decimal:
@@ -98,7 +97,7 @@ def fixed_usage(
         processed = Decimal(0) if endpoint_azs else vpc_gb
         out["nat_gateway"] = [{"count": stock.count("nat_gateway"), "processed_gb": processed}]
     if stock.count("nat_instance"):
-        out["ec2"] = [{"instance_type": NAT_INSTANCE_TYPE, "count": stock.count("nat_instance")}]
+        out["ec2"] = [{"instance_type": plan.network.nat_instance_type, "count": stock.count("nat_instance")}]
     if stock.count("public_ipv4"):
         out["public_ipv4"] = [{"addresses": stock.count("public_ipv4")}]
     if stock.count("hosted_zone"):

@@ -15,13 +15,18 @@ from models.blueprint.derive_control import control_plane
 from models.blueprint.resources import Billed, RootVolume, StackResource
 from models.plan import Plan
 
-__all__ = ["INTERFACE_ENDPOINT_SERVICES", "ROOT_VOLUME", "stack_resources", "task_subnet_keys"]
+__all__ = ["INTERFACE_ENDPOINT_SERVICES", "NAT_ROOT_VOLUME", "ROOT_VOLUME", "stack_resources", "task_subnet_keys"]
 
 #: The root EBS volume of every container instance, set explicitly in the launch template's block device
 #: mapping: gp3, encrypted, 30 GiB - the size of the ECS-optimized Amazon Linux 2023 AMI's own root
 #: volume ("the Amazon ECS-optimized Amazon Linux 2023 AMI ships with a single 30-GiB root volume",
 #: docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-ami-storage-config.html).
 ROOT_VOLUME = RootVolume(volume_type="gp3", size_gib=30, encrypted=True)
+
+#: The NAT instance's root EBS volume, set in its block device mapping: gp3, encrypted, 8 GiB - the size
+#: of the Amazon Linux 2023 AMI's own root volume (its snapshot is 8 GiB: docs.aws.amazon.com/linux/al2023/
+#: ug/ec2.html; a mapping smaller than the snapshot is refused).
+NAT_ROOT_VOLUME = RootVolume(volume_type="gp3", size_gib=8, encrypted=True)
 
 #: Interface endpoints the tasks use instead of the NAT gateway when ``network.vpc_endpoints`` is set
 #: (ECR's API and registry, CloudWatch Logs); the S3 gateway endpoint (image layers) is free.
@@ -58,17 +63,10 @@ def _network(plan: Plan, private: bool) -> list[StackResource]:
         out.append(_r("eip", "eip", f"{name}-nat-ip", ("vpc",), Billed("public_ipv4")))
         out.append(_r("nat", "nat", f"{name}-nat", ("eip", "subnet-public-0"), Billed("nat_gateway")))
         target = "nat"
-    elif n.nat == "instance":  # one NAT instance with a public address (t3.nano in the bill)
-        out.append(
-            _r(
-                "nat",
-                "nat_instance",
-                f"{name}-nat",
-                ("subnet-public-0",),
-                Billed("nat_instance"),
-                Billed("public_ipv4"),
-            )
-        )
+    elif n.nat == "instance":  # one NAT instance (network.nat_instance_type) with a public address
+        out.append(_r("sg-nat", "security_group", f"{name}-nat", ("vpc",)))
+        billed = (Billed("nat_instance", root_volume=NAT_ROOT_VOLUME), Billed("public_ipv4"))
+        out.append(_r("nat", "nat_instance", f"{name}-nat", ("sg-nat", "subnet-public-0"), *billed))
         target = "nat"
     out.append(_r("rt-private", "route_table", f"{name}-private", (target, *private_keys)))
     return out

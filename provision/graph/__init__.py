@@ -22,12 +22,6 @@ __all__ = ["LOG_RETENTION_DAYS", "build_order", "destroy_order", "resources_for"
 
 def supported(plan: Plan) -> None:
     """Raises PlanNotSupported naming the first part of ``plan`` the provisioner cannot build."""
-    if plan.network.nat == "instance":
-        raise PlanNotSupported(
-            "network.nat='instance': a NAT instance is not supported by the provisioner yet; use 'gateway' or 'none'"
-        )
-    if plan.network.existing_vpc_id:
-        raise PlanNotSupported("network.existing_vpc_id: using an existing VPC is not supported by the provisioner yet")
     if plan.architecture == "container" and plan.front_door == "apigw-rest":
         raise PlanNotSupported(
             "front_door='apigw-rest' with containers needs a Network Load Balancer, which the "

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.blueprint import ROOT_VOLUME, StackResource, task_subnet_keys
+from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from provision.policies import policies
 
@@ -33,7 +34,8 @@ def _container(plan: Plan, res: StackResource) -> dict[str, Any] | None:
     c = plan.container
     fargate = c.launch_type == "fargate"
     if res.kind == "launch_template":
-        return {"instance_type": c.instance_type, "root_volume": ROOT_VOLUME}
+        arch = INSTANCE_TYPES[c.instance_type].architecture  # Graviton: the arm64 ECS-optimized image
+        return {"instance_type": c.instance_type, "architecture": arch, "root_volume": ROOT_VOLUME}
     if res.kind == "task_definition":
         return {
             "cpu": c.task.cpu_units,

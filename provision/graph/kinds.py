@@ -32,7 +32,7 @@ def sample_plans() -> list[Plan]:
         ("container", "serverless"),
         ("apigw-http", "apigw-rest", "alb"),
         ("ec2", "fargate"),
-        ("gateway", "none"),
+        ("gateway", "instance", "none"),
         ("step", "cpu", "alb_request_count_per_target"),
     )
     for arch, door, launch, nat, policy in shapes:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import ipaddress
 from typing import Any
 
-from models.blueprint import StackResource
+from models.blueprint import StackResource, task_subnet_keys
+from models.blueprint.derive_resources import NAT_ROOT_VOLUME
+from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 
 __all__ = ["network_props", "subnet_cidrs"]
@@ -27,11 +29,13 @@ def _subnet(plan: Plan, key: str, azs_names: list[str]) -> dict[str, Any]:
 
 def _route_table(res: StackResource) -> dict[str, Any]:
     target = res.deps[0]  # the gateway the default route goes to, then the subnets it serves
-    output = {"igw": "igw_id", "nat": "nat_id"}[target]
+    output = {"igw": "igw_id", "nat": "nat_id"}[target]  # a NAT gateway's id, or a NAT instance's
     return {"target_key": target, "target_output": output, "subnet_keys": res.deps[1:]}
 
 
 def _security_group(plan: Plan, res: StackResource) -> dict[str, Any]:
+    if res.key == "sg-nat":  # every protocol, from the VPC only: the NAT instance forwards the VPC's traffic
+        return {"description": "NAT instance: all traffic from the VPC", "ingress": [(None, plan.network.vpc_cidr)]}
     if res.key == "sg-front":
         ingress = [(80, "0.0.0.0/0")] if plan.front_door == "alb" else []
         return {"description": "front door", "ingress": ingress}
@@ -43,13 +47,14 @@ def _security_group(plan: Plan, res: StackResource) -> dict[str, Any]:
 def _endpoint(plan: Plan, res: StackResource) -> dict[str, Any]:
     """Interface endpoint (service ``ecr.api``...) in the subnets it depends on, or the S3 gateway."""
     service = res.key.removeprefix("endpoint-").replace("-", ".")
-    if service == "s3":
-        return {"service": f"com.amazonaws.{plan.region}.s3", "type": "Gateway", "route_tables": res.deps}
+    if service == "s3":  # an existing VPC's tables are borrowed under the same keys (provision.existing_vpc)
+        tables = res.deps or ("rt-private" if plan.network.nat != "none" else "rt-public",)
+        return {"service": f"com.amazonaws.{plan.region}.s3", "type": "Gateway", "route_tables": tables}
     return {
         "service": f"com.amazonaws.{plan.region}.{service}",
         "type": "Interface",
         "security_group": res.deps[0],
-        "subnets": res.deps[1:],
+        "subnets": task_subnet_keys(plan),
     }
 
 
@@ -65,6 +70,14 @@ def network_props(plan: Plan, res: StackResource, azs_names: list[str]) -> dict[
         return _route_table(res)
     if res.kind in ("eip", "nat"):
         return {}
+    if res.kind == "nat_instance":
+        itype = INSTANCE_TYPES[plan.network.nat_instance_type]
+        return {
+            "instance_type": itype.name,
+            "architecture": itype.architecture,
+            "root_volume": NAT_ROOT_VOLUME,
+            "vpc_cidr": plan.network.vpc_cidr,
+        }
     if res.kind == "security_group":
         return _security_group(plan, res)
     if res.kind == "vpc_endpoint":

@@ -13,15 +13,24 @@ from botocore.exceptions import ClientError
 
 from models.blueprint import RootVolume, StepPolicySpec
 from provision.resources import Context, Live, Resource, tags_for
+from provision.services.amis import ami_architecture, ecs_ami
 from provision.services.base import KindBase, code_of, ec2_tag_spec, kv_tags, owner_of
 
-__all__ = ["AutoScalingGroup", "CapacityProvider", "GroupPolicy", "LaunchTemplate"]
+__all__ = [
+    "METADATA",
+    "AutoScalingGroup",
+    "CapacityProvider",
+    "GroupPolicy",
+    "LaunchTemplate",
+    "metadata_of",
+    "root_mapping",
+]
 
 #: Instance metadata: session tokens required (IMDSv2), one network hop (containers cannot reach it).
 METADATA = {"HttpTokens": "required", "HttpPutResponseHopLimit": 1, "HttpEndpoint": "enabled"}
 
 
-def _metadata(options: dict[str, Any]) -> str:
+def metadata_of(options: dict[str, Any]) -> str:
     return f"tokens={options.get('HttpTokens', 'optional')},hops={options.get('HttpPutResponseHopLimit', 1)}"
 
 
@@ -38,7 +47,7 @@ def _root_volume(mappings: list[dict[str, Any]]) -> RootVolume | None:
     return RootVolume(ebs.get("VolumeType", "gp2"), int(ebs.get("VolumeSize", 0)), bool(ebs.get("Encrypted", False)))
 
 
-def _mapping(volume: RootVolume) -> list[dict[str, Any]]:
+def root_mapping(volume: RootVolume) -> list[dict[str, Any]]:
     ebs = {
         "VolumeType": volume.volume_type,
         "VolumeSize": volume.size_gib,
@@ -48,29 +57,16 @@ def _mapping(volume: RootVolume) -> list[dict[str, Any]]:
     return [{"DeviceName": ROOT_DEVICE, "Ebs": ebs}]
 
 
-AMI_PARAMETER = "/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id"
-
-
-def ecs_ami(ctx: Context) -> str:
-    """The current ECS-optimized AMI, from AWS's public SSM parameter."""
-    got = ctx.clients("ssm").get_parameters(Names=[AMI_PARAMETER])["Parameters"]
-    if got:
-        return str(got[0]["Value"])
-    images = ctx.clients("ec2").describe_images(
-        Owners=["amazon"], Filters=[{"Name": "name", "Values": ["al2023-ami-ecs-hvm-*"]}]
-    )["Images"]
-    return str(sorted(images, key=lambda i: i.get("CreationDate", ""))[-1]["ImageId"])
-
-
 class LaunchTemplate(KindBase):
-    """props: instance_type, root_volume (the blueprint's RootVolume, the one block device mapping).
-    IMDSv2 only with a hop limit of 1 (FSBP EC2.8), read and converged on every apply. A change makes a
-    new default version."""
+    """props: instance_type, architecture (the type's: x86_64 | arm64, so the ECS-optimized image of
+    that architecture), root_volume (the blueprint's RootVolume, the one block device mapping). IMDSv2
+    only with a hop limit of 1 (FSBP EC2.8), read and converged on every apply. A change makes a new
+    default version."""
 
-    mutable = ("instance_type", "metadata", "root_volume")
+    mutable = ("instance_type", "architecture", "metadata", "root_volume")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {**res.props, "metadata": _metadata(METADATA)}
+        return {**res.props, "metadata": metadata_of(METADATA)}
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         ec2 = ctx.clients("ec2")
@@ -87,7 +83,8 @@ class LaunchTemplate(KindBase):
             t["LaunchTemplateId"],
             {
                 "instance_type": data.get("InstanceType"),
-                "metadata": _metadata(data.get("MetadataOptions", {})),
+                "architecture": ami_architecture(ctx, data.get("ImageId")),
+                "metadata": metadata_of(data.get("MetadataOptions", {})),
                 "root_volume": _root_volume(data.get("BlockDeviceMappings", [])),
             },
             owner_of(t.get("Tags")),
@@ -102,13 +99,13 @@ class LaunchTemplate(KindBase):
             "echo ECS_AWSVPC_BLOCK_IMDS=true >> /etc/ecs/ecs.config\n"
         )
         return {
-            "ImageId": ecs_ami(ctx),
+            "ImageId": ecs_ami(ctx, res.props["architecture"]),
             "InstanceType": res.props["instance_type"],
             "IamInstanceProfile": {"Arn": ctx.out("instance-profile", "arn")},
             "SecurityGroupIds": [ctx.out("sg-tasks", "group_id")],
             "UserData": base64.b64encode(user_data.encode()).decode(),
             "MetadataOptions": METADATA,
-            "BlockDeviceMappings": _mapping(res.props["root_volume"]),
+            "BlockDeviceMappings": root_mapping(res.props["root_volume"]),
             "TagSpecifications": [{"ResourceType": "instance", "Tags": kv_tags(tags_for(ctx, res.name))}],
         }
 

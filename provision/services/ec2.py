@@ -234,7 +234,7 @@ class RouteTable(KindBase):
     def _live(self, ctx: Context | None, t: dict[str, Any]) -> Live:
         target = next(
             (
-                r.get("GatewayId") or r.get("NatGatewayId")
+                r.get("GatewayId") or r.get("NatGatewayId") or r.get("InstanceId")
                 for r in t.get("Routes", [])
                 if r.get("DestinationCidrBlock") == "0.0.0.0/0"
             ),
@@ -272,7 +272,7 @@ class RouteTable(KindBase):
         ec2 = ctx.clients("ec2")
         want = self.desired(ctx, res)
         if live.props.get("target") != want["target"]:
-            key = "GatewayId" if want["target"].startswith("igw-") else "NatGatewayId"
+            key = {"igw": "GatewayId", "nat": "NatGatewayId", "i": "InstanceId"}[want["target"].split("-")[0]]
             try:
                 ec2.create_route(RouteTableId=live.id, DestinationCidrBlock="0.0.0.0/0", **{key: want["target"]})
             except ClientError as exc:
@@ -304,7 +304,11 @@ class SecurityGroup(KindBase):
     def _rules(self, perms: list[dict[str, Any]]) -> list[str]:
         out = []
         for p in perms:
-            port = f"{p.get('IpProtocol')}:{p.get('FromPort')}-{p.get('ToPort')}"
+            port = (
+                "-1:all"
+                if p.get("IpProtocol") == "-1"
+                else f"{p.get('IpProtocol')}:{p.get('FromPort')}-{p.get('ToPort')}"
+            )
             out += [f"{port}<{r['CidrIp']}" for r in p.get("IpRanges", [])]
             out += [f"{port}<{g['GroupId']}" for g in p.get("UserIdGroupPairs", [])]
         return sorted(out)
@@ -320,9 +324,9 @@ class SecurityGroup(KindBase):
 
     def desired_rules(self, ctx: Context, res: Resource) -> list[str]:
         rules = []
-        for port, source in res.props["ingress"]:
+        for port, source in res.props["ingress"]:  # port None: every protocol and port
             src = ctx.out(source, "group_id") if not source[0].isdigit() else source
-            rules.append(f"tcp:{port}-{port}<{src}")
+            rules.append(f"-1:all<{src}" if port is None else f"tcp:{port}-{port}<{src}")
         return sorted(rules)
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
@@ -351,8 +355,10 @@ class SecurityGroup(KindBase):
                 continue
             ports, src = rule.split("<")
             proto, span = ports.split(":")
-            lo, hi = (int(x) for x in span.split("-"))
-            perm: dict[str, Any] = {"IpProtocol": proto, "FromPort": lo, "ToPort": hi}
+            perm: dict[str, Any] = {"IpProtocol": proto}
+            if proto != "-1":
+                lo, hi = (int(x) for x in span.split("-"))
+                perm.update(FromPort=lo, ToPort=hi)
             perm["IpRanges" if src[0].isdigit() else "UserIdGroupPairs"] = (
                 [{"CidrIp": src}] if src[0].isdigit() else [{"GroupId": src}]
             )

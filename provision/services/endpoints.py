@@ -12,6 +12,12 @@ from provision.services.base import KindBase, ec2_tag_spec, owner_of
 __all__ = ["VpcEndpoint"]
 
 
+def _tables(ctx: Context, key: str) -> list[str]:
+    """The route table ids behind ``key``: the stack's own table, or an existing VPC's tables."""
+    out = ctx.out(key, "route_table_ids") if "route_table_ids" in ctx.outputs.get(key, {}) else None
+    return list(out) if out is not None else [ctx.out(key, "route_table_id")]
+
+
 class VpcEndpoint(KindBase):
     """props: service (com.amazonaws.<region>.<name>), type (Interface | Gateway), and subnets with a
     security group (keys) for an interface endpoint, or route_tables (keys) for a gateway."""
@@ -47,7 +53,7 @@ class VpcEndpoint(KindBase):
                 PrivateDnsEnabled=True,
             )
         else:
-            kwargs["RouteTableIds"] = [ctx.out(k, "route_table_id") for k in p["route_tables"]]
+            kwargs["RouteTableIds"] = sorted({t for k in p["route_tables"] for t in _tables(ctx, k)})
         e = ctx.clients("ec2").create_vpc_endpoint(**kwargs)["VpcEndpoint"]
         return self._live({**e, "Tags": [{"Key": "tinysim:stack", "Value": ctx.stack}]})
 

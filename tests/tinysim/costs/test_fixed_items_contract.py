@@ -33,7 +33,6 @@ ROOT = Path(__file__).resolve().parents[3]
 PLANS = sorted((ROOT / "examples" / "plans").glob("*.json"))
 SCENARIOS = sorted((ROOT / "examples").glob("*.json"))
 HOURS = Decimal(730)
-NAT_INSTANCE = "t3.nano"
 
 #: Resource items priced from the run's traffic or operations, not one line per resource.
 NOT_PER_RESOURCE: dict[BillingItem, str] = {
@@ -70,15 +69,16 @@ def _inventory(plan: Plan) -> Counter[BillingItem]:
     return units
 
 
-def _billed(bill: dict[str, Any]) -> Counter[str]:
-    """Counts read back from a bill's lines (``--json`` shape), by the bill item they price."""
+def _billed(bill: dict[str, Any], nat_instance_type: str) -> Counter[str]:
+    """Counts read back from a bill's lines (``--json`` shape), by the bill item they price (the NAT
+    instance's line is the one of the plan's ``network.nat_instance_type``)."""
     out: Counter[str] = Counter()
     container_instance_hours = Decimal(0)
     for li in bill["lines"]:
         svc, item, qty = li["service"], li["item"], Decimal(li["quantity"])
         if svc == "NAT Gateway" and item == "gateway hours":
             out["nat_gateway"] += int(qty / HOURS)
-        elif svc == "EC2" and item == f"{NAT_INSTANCE} on-demand":
+        elif svc == "EC2" and item == f"{nat_instance_type} on-demand":
             out["nat_instance"] += int(qty / HOURS)
         elif svc == "EC2" and item.endswith("on-demand"):
             container_instance_hours += qty
@@ -108,7 +108,7 @@ def _billed(bill: dict[str, Any]) -> Counter[str]:
 
 def _check(plan: Plan, bill: dict[str, Any]) -> None:
     """The bill's fixed lines equal the blueprint's inventory, item by item."""
-    have, billed = _inventory(plan), _billed(bill)
+    have, billed = _inventory(plan), _billed(bill, plan.network.nat_instance_type)
     for item in ("nat_gateway", "nat_instance", "public_ipv4", "vpc_endpoint", "hosted_zone", "alarm", "pipeline"):
         assert billed[item] == have[item], (item, plan.model_dump(exclude_defaults=True))
     assert billed["load_balancer"] == have["load_balancer"]
@@ -117,10 +117,12 @@ def _check(plan: Plan, bill: dict[str, Any]) -> None:
         assert billed[item] == min(1, have[item]), item
     for item in ("fargate_tasks", "container_instances"):  # none run when the minimum is 0
         assert billed[item] <= min(1, have[item]), item
-    # every container instance carries one root volume (30 GiB gp3), billed for the hours it lives
-    size = next((b.root_volume.size_gib for r in blueprint(plan).resources for b in r.billed if b.root_volume), 0)
+    # every container instance carries one root volume (30 GiB gp3), billed for the hours it lives; a NAT
+    # instance its own (8 GiB gp3) all month
+    sizes = {b.item: b.root_volume.size_gib for r in blueprint(plan).resources for b in r.billed if b.root_volume}
     assert have["instance_root_volume"] == have["container_instances"]
-    assert billed["root_volume_gb_months"] == size * billed["container_instance_months"]
+    container_gb = sizes.get("instance_root_volume", 0) * billed["container_instance_months"]
+    assert billed["root_volume_gb_months"] == container_gb + sizes.get("nat_instance", 0) * have["nat_instance"]
     known = {*MATCHED, *NOT_PER_RESOURCE}
     assert set(have) <= known, f"bill items no line prices: {set(have) - known}"
 
@@ -258,3 +260,39 @@ def test_alb_stack_addresses_and_target_tracking_alarms_by_hand(now: PriceBook) 
     assert lines[("Public IPv4", "address-hours")] == Decimal("14.60")
     assert lines[("CloudWatch", "standard alarms")] == Decimal("0.20")
     assert not {li.service for li in bill.lines} & {"EBS", "Route 53"}
+
+
+def test_nat_instance_bills_its_type_its_root_volume_and_its_address(now: PriceBook) -> None:
+    # network.nat "instance" on the default t4g.nano: 730 h x $0.0042 = $3.066 -> $3.07 (aws.amazon.com/ec2/
+    # pricing/on-demand/, Linux, us-east-1); its 8 GiB gp3 root volume 8 x $0.08 = $0.64 (aws.amazon.com/ebs/
+    # pricing/); its public address 730 x $0.005 = $3.65 (aws.amazon.com/vpc/pricing/). No NAT gateway
+    # hours ($32.85) nor its GB processed. Fargate, so the root volume is the NAT instance's alone.
+    plan = Plan.model_validate(
+        {
+            "network": {"nat": "instance"},
+            "container": {"launch_type": "fargate", "task": {"cpu_units": 256, "memory_mb": 512}},
+        }
+    )
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now)
+    lines = _lines(bill)
+    assert lines[("EC2", "t4g.nano on-demand")] == Decimal("3.07")
+    assert lines[("EBS", "gp3 volume storage")] == Decimal("0.64")
+    assert lines[("Public IPv4", "address-hours")] == Decimal("3.65")
+    assert "NAT Gateway" not in {li.service for li in bill.lines}
+    bigger = plan.model_copy(update={"network": plan.network.model_copy(update={"nat_instance_type": "t3.micro"})})
+    # the plan's type is the one priced: t3.micro 730 x $0.0104 = $7.592 -> $7.59
+    assert _lines(price_usage(steady_usage(bigger, SteadyLoad(1_000_000)), now))[("EC2", "t3.micro on-demand")] == (
+        Decimal("7.59")
+    )
+
+
+def test_an_existing_vpc_bills_none_of_its_network(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    # The stack in an existing VPC makes no VPC, NAT, Elastic IP or subnet: the bill has no NAT gateway
+    # or public IPv4 line (an apigw front door holds no address) and says the VPC's NAT is not billed.
+    plan = Plan.model_validate({"network": {"existing_vpc_id": "vpc-0123456789abcdef0"}})
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json(exclude_unset=True))
+    bill = _bill_json(capsys, path)
+    assert not {li["service"] for li in bill["lines"]} & {"NAT Gateway", "Public IPv4", "VPC Endpoints"}
+    notes = " ".join(bill["assumptions"])
+    assert "existing VPC vpc-0123456789abcdef0" in notes and "not billed" in notes
