@@ -30,9 +30,9 @@ from models.blueprint import task_subnet_keys
 from models.plan import Plan
 from provision.errors import VpcUnfit
 from provision.resources import Context
-from provision.services.base import code_of
+from provision.services.base import code_of, owner_of
 
-__all__ = ["BorrowedNetwork", "borrow_network", "route_kind"]
+__all__ = ["BorrowedNetwork", "borrow_network", "read_borrowed", "route_kind"]
 
 FIELD = "network.existing_vpc_id"
 
@@ -199,3 +199,55 @@ def borrow_network(ctx: Context, plan: Plan) -> BorrowedNetwork:
         tuple(sorted({s.table for s in public if s.table})),
         tuple(sorted({s.table for s in private if s.table})),
     )
+
+
+def _subnets_in_use(ctx: Context) -> tuple[list[str], list[str]]:
+    """The subnets of the stack's load balancer and of its tasks (ECS service), live."""
+    stack = ctx.stack
+    lbs = ctx.clients("elbv2").describe_load_balancers()["LoadBalancers"]
+    front = [z["SubnetId"] for b in lbs if b["LoadBalancerName"] == f"{stack}-alb" for z in b["AvailabilityZones"]]
+    tasks: list[str] = []
+    try:
+        got = ctx.clients("ecs").describe_services(cluster=stack, services=[stack])["services"]
+    except ClientError:
+        got = []
+    for svc in got:
+        if svc.get("status") == "ACTIVE":
+            tasks = list(svc.get("networkConfiguration", {}).get("awsvpcConfiguration", {}).get("subnets", []))
+    return front, tasks
+
+
+def read_borrowed(ctx: Context) -> dict[str, Any] | None:
+    """The ``network`` section (plan.json's shape) of a stack that lives in a VPC it does not own, read
+    live: the VPC of the stack's front security group, the subnets its load balancer and tasks use
+    (in zone order), and what the tasks' subnets route to (a NAT gateway, a NAT instance or the internet
+    gateway). None when the stack has no such group or the VPC is its own."""
+    ec2 = ctx.clients("ec2")
+    flt = [{"Name": "group-name", "Values": [f"{ctx.stack}-front"]}]
+    groups = [
+        g for g in ec2.describe_security_groups(Filters=flt)["SecurityGroups"] if owner_of(g.get("Tags")) == ctx.stack
+    ]
+    if not groups:
+        return None
+    vpc_id = groups[0]["VpcId"]
+    vpcs = ec2.describe_vpcs(VpcIds=[vpc_id])["Vpcs"]
+    if not vpcs or owner_of(vpcs[0].get("Tags")) == ctx.stack:
+        return None
+    subnets = _subnets(ctx, vpc_id)
+    front, tasks = _subnets_in_use(ctx)
+    targets = [subnets[s] for s in tasks if s in subnets]
+    nat = "none"
+    if targets and all(s.route == "nat" for s in targets):
+        nat = "gateway" if all((s.target or "").startswith("nat-") for s in targets) else "instance"
+    private = tasks if nat != "none" else []
+    public = front or (tasks if nat == "none" else [])
+
+    def order(ids: list[str]) -> list[str]:
+        return sorted(ids, key=lambda i: (subnets[i].zone if i in subnets else "", i))
+
+    return {
+        "azs": max(len(public), len(private), 1),
+        "nat": nat,
+        "existing_vpc_id": vpc_id,
+        "existing_subnets": {"public": order(public), "private": order(private)},
+    }

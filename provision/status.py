@@ -13,6 +13,7 @@ from models.blueprint import Blueprint, ControlPlane, blueprint
 from models.blueprint.derive_control import PREDEFINED
 from models.plan import Plan
 from models.validation import validate
+from provision.existing_vpc import read_borrowed
 from provision.readback import read_control
 from provision.resources import STACK_TAG, Context, Resource
 from provision.services.apigw import HttpApi, RestApi
@@ -23,6 +24,7 @@ from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import LoadBalancer
 from provision.services.endpoints import VpcEndpoint
 from provision.services.lambda_ import Function, ProvisionedConcurrency
+from provision.services.nat_instance import NatInstance
 from provision.services.storage import Repository
 
 __all__ = ["LiveStack", "read_plan", "read_stack"]
@@ -93,12 +95,17 @@ def _fields(ctx: Context) -> dict[str, Any] | None:
         while _find(Subnet(), ctx, f"subnet-public-{azs}", f"{name}-public-{azs}") is not None:
             azs += 1
         nat = _find(NatGateway(), ctx, "nat", f"{name}-nat")
+        nat_instance = None if nat else _find(NatInstance(), ctx, "nat", f"{name}-nat")
         data["network"] = {
             "vpc_cidr": vpc.props["cidr"],
             "azs": max(azs, 1),
-            "nat": "gateway" if nat else "none",
+            "nat": "gateway" if nat else "instance" if nat_instance else "none",
             "vpc_endpoints": bool(VpcEndpoint().owned(ctx)),
         }
+        if nat_instance is not None:
+            data["network"]["nat_instance_type"] = nat_instance.props["instance_type"]
+    elif (borrowed := read_borrowed(ctx)) is not None:
+        data["network"] = {**borrowed, "vpc_endpoints": bool(VpcEndpoint().owned(ctx))}
     if _find(LoadBalancer(), ctx, "alb", f"{name}-alb") is not None:
         data["front_door"] = "alb"
     elif _find(HttpApi(), ctx, "http-api", name) is not None:

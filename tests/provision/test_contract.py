@@ -47,6 +47,13 @@ def live_inventory(ctx: Context) -> dict[str, Any]:
     flt = [{"Name": "tag:tinysim:stack", "Values": [n]}]
     nats = [g for g in _tagged(ec2.describe_nat_gateways(Filters=flt)["NatGateways"], n) if g["State"] != "deleted"]
     eips = _tagged(ec2.describe_addresses(Filters=flt)["Addresses"], n)
+    nat_flt = [*flt, {"Name": "tag:Name", "Values": [f"{n}-nat"]}]
+    nat_instances = [
+        i
+        for r in ec2.describe_instances(Filters=nat_flt)["Reservations"]
+        for i in _tagged(r["Instances"], n)
+        if i["State"]["Name"] not in ("terminated", "shutting-down")
+    ]
     lbs = [
         b
         for b in ctx.clients("elbv2").describe_load_balancers()["LoadBalancers"]
@@ -75,9 +82,12 @@ def live_inventory(ctx: Context) -> dict[str, Any]:
         "vpc_endpoint": sorted(e["ServiceName"].split(f".{ctx.region}.", 1)[1] for e in endpoints),
         "endpoint_zones": sum(len(e.get("SubnetIds", [])) for e in endpoints if e["VpcEndpointType"] == "Interface"),
         "nat": len(nats),
+        "nat_instance": len(nat_instances),
         "eip": len(eips),
         "alb": [(b["LoadBalancerName"], b["Scheme"]) for b in lbs],
-        "public_ipv4": len(eips) + sum(len(b["AvailabilityZones"]) for b in lbs),
+        "public_ipv4": len(eips)
+        + sum(len(b["AvailabilityZones"]) for b in lbs)
+        + sum(1 for i in nat_instances if i.get("PublicIpAddress")),
         "log_group": sorted(g for g in logs if pattern.search(g)),
         "namespace": spaces,
         "hosted_zone": len(zones),
@@ -94,6 +104,7 @@ def expected_inventory(bp: Blueprint) -> dict[str, Any]:
         "vpc_endpoint": sorted([*INTERFACE_ENDPOINT_SERVICES, "s3"]) if endpoints else [],
         "endpoint_zones": sum(b.quantity for r in res for b in r.billed if b.item == "vpc_endpoint"),
         "nat": kinds["nat"],
+        "nat_instance": kinds["nat_instance"],
         "eip": kinds["eip"],
         "alb": [(r.name, "internet-facing") for r in res if r.kind == "alb"],
         "public_ipv4": sum(b.quantity for r in res for b in r.billed if b.item == "public_ipv4"),
@@ -106,7 +117,7 @@ def expected_inventory(bp: Blueprint) -> dict[str, Any]:
 
 def root_volumes(ctx: Context, bp: Blueprint) -> None:
     """The launch template maps exactly the blueprint's root volume; every instance the group launched
-    carries it."""
+    (named after the template; a NAT instance has its own) carries it."""
     want = [b.root_volume for r in bp.resources for b in r.billed if b.item == "instance_root_volume"]
     if not want:
         return
@@ -114,7 +125,10 @@ def root_volumes(ctx: Context, bp: Blueprint) -> None:
     lt = ec2.describe_launch_template_versions(LaunchTemplateName=f"{ctx.stack}-instances", Versions=["$Default"])
     mappings = lt["LaunchTemplateVersions"][0]["LaunchTemplateData"]["BlockDeviceMappings"]
     assert [RootVolume(m["Ebs"]["VolumeType"], m["Ebs"]["VolumeSize"], m["Ebs"]["Encrypted"]) for m in mappings] == want
-    flt = [{"Name": "tag:tinysim:stack", "Values": [ctx.stack]}]
+    flt = [
+        {"Name": "tag:tinysim:stack", "Values": [ctx.stack]},
+        {"Name": "tag:Name", "Values": [f"{ctx.stack}-instances"]},
+    ]
     instances = [i for r in ec2.describe_instances(Filters=flt)["Reservations"] for i in r["Instances"]]
     assert instances, "the group launched no instance"
     for inst in instances:
