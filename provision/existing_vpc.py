@@ -116,7 +116,7 @@ def _pick(found: Sequence[_Subnet], n: int) -> list[_Subnet]:
 
 
 def _choose(
-    kind: str, want: str, need: int, given: tuple[str, ...] | None, subnets: dict[str, _Subnet], why: str
+    kind: str, want: str, need: int, given: tuple[str, ...] | None, subnets: dict[str, _Subnet], why: str, vpc_id: str
 ) -> tuple[list[_Subnet], list[str]]:
     """The subnets of one kind (``want``: igw | nat) and the problems found choosing them."""
     label = {"igw": "an internet gateway", "nat": "a NAT gateway or NAT instance"}[want]
@@ -140,7 +140,8 @@ def _choose(
         zones = sorted({s.zone for s in chosen})
         source = "listed" if given else "found"
         problems.append(
-            f"{FIELD}: {kind} subnets routed to {label} {source} in {len(zones)} zone(s) {zones}; {why} needs {need}"
+            f"{FIELD}={vpc_id!r}: {kind} subnets routed to {label} {source} in {len(zones)} zone(s) {zones}; "
+            f"{why} needs {need}"
         )
     return chosen, problems
 
@@ -177,11 +178,11 @@ def borrow_network(ctx: Context, plan: Plan) -> BorrowedNetwork:
     private: list[_Subnet] = []
     if need_public:
         why = "front_door 'alb'" if plan.front_door == "alb" else "network.nat 'none' (tasks in public subnets)"
-        public, found = _choose("public", "igw", need_public, given.public if given else None, subnets, why)
+        public, found = _choose("public", "igw", need_public, given.public if given else None, subnets, why, vpc_id)
         problems += found
     if need_private:
         why = f"network.azs={plan.network.azs} with network.nat {plan.network.nat!r}"
-        private, found = _choose("private", "nat", need_private, given.private if given else None, subnets, why)
+        private, found = _choose("private", "nat", need_private, given.private if given else None, subnets, why, vpc_id)
         problems += found
     private_dns = plan.network.vpc_endpoints or (plan.architecture == "container" and plan.front_door != "alb")
     if private_dns:
