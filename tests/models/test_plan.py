@@ -75,6 +75,36 @@ def test_min_above_max_names_both(tmp_path: Path) -> None:
             "serverless.provisioned_concurrency=3: must be <= serverless.reserved_concurrency (2)",
         ),
         ({"version": 2}, "version=2: must be 1"),
+        ({"network": {"nat_instance_type": "t9.huge"}}, 'network.nat_instance_type="t9.huge": must be one of'),
+        (
+            {"network": {"existing_subnets": {"public": ["subnet-0123abcd"]}}},
+            'network.existing_subnets="set": needs network.existing_vpc_id',
+        ),
+        (
+            {"network": {"existing_vpc_id": "vpc-0123abcd", "existing_subnets": {"private": ["subnet-1"]}}},
+            'network.existing_subnets.private[0]="subnet-1": must match',
+        ),
+        (
+            {"network": {"existing_vpc_id": "vpc-0123abcd", "vpc_cidr": "10.1.0.0/16"}},
+            'network.vpc_cidr="10.1.0.0/16": must be left out with existing_vpc_id',
+        ),
+        (
+            {"network": {"existing_vpc_id": "vpc-0123abcd", "nat_instance_type": "t3.nano"}},
+            'network.nat_instance_type="t3.nano": must be left out with existing_vpc_id',
+        ),
+        (
+            {
+                "network": {
+                    "existing_vpc_id": "vpc-0123abcd",
+                    "existing_subnets": {"public": ["subnet-0123abcd"], "private": ["subnet-0123abcd"]},
+                }
+            },
+            'network.existing_subnets.private="subnet-0123abcd": a subnet cannot be both public and private',
+        ),
+        (
+            {"front_door": "alb", "network": {"azs": 1, "existing_vpc_id": "vpc-0123abcd"}},
+            "network.azs=1: must be >= 2 when front_door is 'alb'",
+        ),
     ],
 )
 def test_each_bad_field_is_one_clear_line(data: dict[str, Any], expected: str, tmp_path: Path) -> None:

@@ -75,6 +75,7 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
     [
         ("seed_container_apigw.json", {}),
         ("seed_container_apigw.json", {"vpc_endpoints": True}),
+        ("seed_container_apigw.json", {"nat": "instance"}),
         ("fargate_alb.json", {}),
         ("serverless.json", {}),
         ("target_tracking_alb.json", {}),

@@ -123,3 +123,28 @@ def test_blueprint_carries_the_resources() -> None:
         bp.resource("namespace")
     # every stack-managed alarm of the control plane is a resource of the same name, and vice versa
     assert [a.name for a in bp.control.alarms] == [r.name for r in bp.resources if r.kind == "alarm"]
+
+
+def test_an_existing_vpc_lists_no_network_of_its_own() -> None:
+    # the stack borrows the VPC: no VPC, subnet, internet gateway, route table, Elastic IP or NAT of its
+    # own, so none is billed (its security groups and endpoints are the stack's)
+    for nat in ("gateway", "instance", "none"):
+        res = stack_resources(
+            plan(network={"existing_vpc_id": "vpc-0123abcd", "nat": nat, "vpc_endpoints": True}, front_door="alb")
+        )
+        kinds = {r.kind for r in res}
+        assert not kinds & {"vpc", "subnet", "igw", "route_table", "eip", "nat", "nat_instance"}, nat
+        assert {"security_group", "vpc_endpoint", "alb"} <= kinds
+        assert billed(res, "nat_gateway") == billed(res, "nat_instance") == 0
+        assert billed(res, "public_ipv4") == 2  # the ALB's, one per zone
+
+
+def test_a_nat_instance_has_its_own_group_root_volume_and_address() -> None:
+    res = {r.key: r for r in stack_resources(plan(network={"nat": "instance"}))}
+    nat = res["nat"]
+    assert (nat.kind, nat.deps) == ("nat_instance", ("sg-nat", "subnet-public-0"))
+    assert [(b.item, b.quantity, b.root_volume) for b in nat.billed] == [
+        ("nat_instance", 1, RootVolume("gp3", 8, True)),
+        ("public_ipv4", 1, None),
+    ]
+    assert res["rt-private"].deps[0] == "nat" and "eip" not in res
