@@ -38,6 +38,8 @@ def bill_assumptions(
         notes.append("builds: none, the pipeline is disabled (pipeline.enabled)")
     if plan.architecture == "container":
         nat = {"gateway": "the NAT gateway", "instance": "the NAT instance", "none": "the internet gateway"}
+        if plan.network.existing_vpc_id is not None and plan.network.nat != "none":
+            nat = dict.fromkeys(("gateway", "instance"), "the existing VPC's NAT (not billed to the stack)")
         path = "the VPC endpoints" if plan.network.vpc_endpoints else nat[plan.network.nat]
         starts = task_starts_per_month(plan, ops, scaling_starts)
         notes.append(

@@ -82,11 +82,14 @@ def snapshot(ec2: Any, vpc_id: str) -> dict[str, Any]:
         "subnets": sorted(
             (s["SubnetId"], s["CidrBlock"], s["AvailabilityZone"]) for s in ec2.describe_subnets(Filters=flt)["Subnets"]
         ),
-        "routes": sorted(
-            (t["RouteTableId"], r.get("DestinationCidrBlock", ""), r.get("GatewayId") or r.get("NatGatewayId") or "")
+        "routes": sorted(  # the stack's S3 gateway endpoint adds a prefix list route while it lives
+            (
+                t["RouteTableId"],
+                r.get("DestinationCidrBlock") or r.get("DestinationPrefixListId", ""),
+                r.get("GatewayId") or r.get("NatGatewayId") or "",
+            )
             for t in tables
             for r in t["Routes"]
-            if "DestinationPrefixListId" not in r  # the stack's S3 gateway endpoint adds one while it lives
         ),
         "associations": sorted(
             (a["RouteTableId"], a.get("SubnetId", "main")) for t in tables for a in t["Associations"]

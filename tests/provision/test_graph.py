@@ -88,8 +88,6 @@ def test_destroy_order_deletes_dependants_first() -> None:
 
 
 def test_what_the_provisioner_does_not_build_is_refused_by_name() -> None:
-    for data, field in (
-        ({"front_door": "apigw-rest"}, "front_door='apigw-rest'"),
-    ):
+    for data, field in (({"front_door": "apigw-rest"}, "front_door='apigw-rest'"),):
         with pytest.raises(PlanNotSupported, match=field):
             resources_for(Plan.model_validate(data), ZONES)
