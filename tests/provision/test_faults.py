@@ -116,8 +116,8 @@ def test_a_name_taken_by_another_stack_is_refused() -> None:
 
 
 def test_plan_not_supported_is_clear() -> None:
-    plan = Plan(name="natinst", network={"nat": "instance"})  # type: ignore[arg-type]
+    plan = Plan(name="restcontainers", front_door="apigw-rest")
     from provision import PlanNotSupported
 
-    with pytest.raises(PlanNotSupported, match=r"network\.nat='instance'"):
+    with pytest.raises(PlanNotSupported, match=r"front_door='apigw-rest'"):
         apply_plan(plan, ctx=connect(plan), progress=quiet)
