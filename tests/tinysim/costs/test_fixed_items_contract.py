@@ -262,7 +262,9 @@ def test_alb_stack_addresses_and_target_tracking_alarms_by_hand(now: PriceBook) 
     assert not {li.service for li in bill.lines} & {"EBS", "Route 53"}
 
 
-def test_nat_instance_bills_its_type_its_root_volume_and_its_address(now: PriceBook) -> None:
+def test_nat_instance_bills_its_type_its_root_volume_and_its_address(
+    now: PriceBook, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     # network.nat "instance" on the default t4g.nano: 730 h x $0.0042 = $3.066 -> $3.07 (aws.amazon.com/ec2/
     # pricing/on-demand/, Linux, us-east-1); its 8 GiB gp3 root volume 8 x $0.08 = $0.64 (aws.amazon.com/ebs/
     # pricing/); its public address 730 x $0.005 = $3.65 (aws.amazon.com/vpc/pricing/). No NAT gateway
@@ -279,6 +281,14 @@ def test_nat_instance_bills_its_type_its_root_volume_and_its_address(now: PriceB
     assert lines[("EBS", "gp3 volume storage")] == Decimal("0.64")
     assert lines[("Public IPv4", "address-hours")] == Decimal("3.65")
     assert "NAT Gateway" not in {li.service for li in bill.lines}
+    path = tmp_path / "plan.json"  # and so says `tinysim bill`
+    path.write_text(plan.model_dump_json())
+    shown = {(li["service"], li["item"]): Decimal(li["amount_usd"]) for li in _bill_json(capsys, path)["lines"]}
+    assert {k: shown[k] for k in lines if k[0] in ("EC2", "EBS", "Public IPv4")} == {
+        ("EC2", "t4g.nano on-demand"): Decimal("3.07"),
+        ("EBS", "gp3 volume storage"): Decimal("0.64"),
+        ("Public IPv4", "address-hours"): Decimal("3.65"),
+    }
     bigger = plan.model_copy(update={"network": plan.network.model_copy(update={"nat_instance_type": "t3.micro"})})
     # the plan's type is the one priced: t3.micro 730 x $0.0104 = $7.592 -> $7.59
     assert _lines(price_usage(steady_usage(bigger, SteadyLoad(1_000_000)), now))[("EC2", "t3.micro on-demand")] == (
