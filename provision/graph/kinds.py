@@ -26,7 +26,7 @@ LOOSE = frozenset({("target_group", "permission"), ("permission", "http_api"), (
 
 def sample_plans() -> list[Plan]:
     """One plan of every shape the provisioner builds: architecture x front door x launch type x NAT x
-    scaling policy (and metric), with a scheduled action and the pipeline on."""
+    scaling policy (and metric), with a scheduled action, the pipeline on and (containers) VPC endpoints."""
     out = []
     shapes = itertools.product(
         ("container", "serverless"),
@@ -47,7 +47,7 @@ def sample_plans() -> list[Plan]:
         data = {
             "architecture": arch,
             "front_door": door,
-            "network": {"nat": nat},
+            "network": {"nat": nat, "vpc_endpoints": arch == "container"},
             "container": {"launch_type": launch, "task": task, "scaling": scaling},
             "serverless": {"provisioned_concurrency": 1},
         }

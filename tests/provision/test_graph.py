@@ -91,3 +91,17 @@ def test_what_the_provisioner_does_not_build_is_refused_by_name() -> None:
     for data, field in (({"front_door": "apigw-rest"}, "front_door='apigw-rest'"),):
         with pytest.raises(PlanNotSupported, match=field):
             resources_for(Plan.model_validate(data), ZONES)
+
+
+@pytest.mark.parametrize("nat", ["gateway", "instance", "none"])
+def test_destroy_order_holds_for_endpoints_and_each_nat(nat: str) -> None:
+    # a gateway endpoint goes before the route table it is on, a NAT instance before its group and subnet
+    # and after the route table pointing at it (AWS refuses to delete what is still referenced)
+    position = {k: i for i, k in enumerate(DESTROY_ORDER)}
+    plan = Plan.model_validate({"network": {"nat": nat, "vpc_endpoints": True}})
+    res = {r.key: r for r in blueprint(plan).resources if r.made_by is None}
+    for r in res.values():
+        for d in r.deps:
+            a, b = r.kind, res[d].kind
+            if a != b and (a, b) not in LOOSE:
+                assert position[a] < position[b], (a, b)
