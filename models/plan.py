@@ -13,20 +13,24 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.alerts import Alerts, alerts_problems
 from models.codebuild import ComputeType
 from models.cron import parse_cron
 from models.instances import INSTANCE_TYPES
+from models.pipeline_source import PipelineSource, source_problems
 from models.regions import DEFAULT_REGION, REGION_PATTERN
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
     "FARGATE_SIZES",
+    "Alerts",
     "CapacityProviders",
     "Container",
     "InstanceCount",
     "Network",
     "Pipeline",
+    "PipelineSource",
     "Plan",
     "Scaling",
     "ScheduledAction",
@@ -344,6 +348,12 @@ class Pipeline(_Frozen):
         "BUILD_GENERAL1_SMALL",
         description="as the API names it (BUILD_GENERAL1_SMALL) or the pricing page (general1.small)",
     )
+    source: PipelineSource = PipelineSource()
+
+    @model_validator(mode="after")
+    def _source(self) -> Pipeline:
+        _raise(source_problems(self.source, {k: getattr(self, k) for k in self.model_fields_set}))
+        return self
 
 
 class Plan(_Frozen):
@@ -359,6 +369,7 @@ class Plan(_Frozen):
     serverless: Serverless = Serverless()
     pipeline: Pipeline = Pipeline()
     savings_plan: SavingsPlan | None = Field(None, description="a Compute Savings Plan; default: none (on demand)")
+    alerts: Alerts | None = Field(None, description="health and delivery alerts to an SNS topic; default: none")
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -372,6 +383,12 @@ class Plan(_Frozen):
             problems.append(
                 ("container.scaling.metric", sc.metric, "needs front_door 'alb' (ALBRequestCountPerTarget)")
             )
+        if self.alerts is not None:
+            container = self.architecture == "container"
+            problems += alerts_problems(self.alerts, container, self.front_door, self.pipeline.enabled)
+        arn = self.pipeline.source.connection_arn
+        if arn is not None and arn.split(":")[3] != self.region:
+            problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))
         if len(self.tags) > 40:
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)

@@ -7,7 +7,7 @@ from typing import Any
 
 from models.plan import Plan
 
-__all__ = ["policies"]
+__all__ = ["policies", "use_connection"]
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -16,6 +16,19 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
 
 def _allow(actions: list[str], resources: list[str]) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def use_connection(plan: Plan) -> list[dict[str, Any]]:
+    """A connection source: the pipeline role may use that one connection and no other. The action is
+    named by the connection's service prefix (``codeconnections``, or ``codestar-connections`` for a
+    connection made before the rename); AWS authorizes UseConnection under either name, so both are
+    granted on the one ARN. Source: docs.aws.amazon.com/codepipeline/latest/userguide/
+    action-reference-CodestarConnectionSource.html ("Service role permissions") and
+    docs.aws.amazon.com/dtconsole/latest/userguide/rename.html."""
+    arn = plan.pipeline.source.connection_arn
+    if not plan.pipeline.source.connected or arn is None:
+        return []
+    return [_allow(["codeconnections:UseConnection", "codestar-connections:UseConnection"], [arn])]
 
 
 def policies(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -99,6 +112,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
                         f"arn:aws:codebuild:{region}:*:project/{name}-release",
                     ],
                 ),
+                *use_connection(plan),
             ),
         },
     }

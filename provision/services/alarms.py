@@ -94,4 +94,7 @@ class Alarm(PutKind):
 
     def owned(self, ctx: Context) -> list[Live]:
         got = ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{ctx.stack}-")["MetricAlarms"]
-        return [lv for lv in (self._live(ctx, a) for a in got) if lv.owner == ctx.stack]
+        scaling = [
+            a for a in got if not a["AlarmName"].startswith(f"{ctx.stack}-alert-")
+        ]  # alert alarms: their own kind
+        return [lv for lv in (self._live(ctx, a) for a in scaling) if lv.owner == ctx.stack]
