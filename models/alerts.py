@@ -1,9 +1,9 @@
 """``plan.alerts``: the stack's health and delivery alerts, sent to one SNS topic (and an e-mail address).
 
-Each threshold field names one alarm; ``null`` turns it off. A field left at its default is built only
+Each threshold field names one alarm; ``null`` turns it off. A field at its default is built only
 where the stack has what it watches (unhealthy hosts need containers behind an ALB, Lambda errors a
-function, pipeline failures the pipeline); a field set explicitly where the stack has nothing to watch
-is refused.
+function, pipeline failures the pipeline); another value where the stack has nothing to watch is
+refused, not ignored.
 """
 
 from __future__ import annotations
@@ -38,18 +38,17 @@ class Alerts(BaseModel):
     pipeline_failures: bool = Field(True, description="notify when a pipeline execution or a build fails")
 
 
-def alerts_problems(alerts: Alerts, container: bool, front_door: str, pipeline: bool) -> list[Problem]:
-    """Fields of ``alerts`` set explicitly where the stack has nothing they watch (paths relative to the
-    plan): ``unhealthy_hosts`` needs containers behind an ALB, ``lambda_errors_pct`` a serverless stack,
-    ``pipeline_failures`` the pipeline."""
+def alerts_problems(alerts: Alerts, container: bool, front_door: str) -> list[Problem]:
+    """Thresholds of ``alerts`` other than their default where the stack has nothing they watch (paths
+    relative to the plan): ``unhealthy_hosts`` needs containers behind an ALB, ``lambda_errors_pct`` a
+    serverless stack."""
     rules = (
         ("unhealthy_hosts", container and front_door == "alb", "needs architecture 'container' with front_door 'alb'"),
         ("lambda_errors_pct", not container, "needs architecture 'serverless'"),
-        ("pipeline_failures", pipeline, "needs pipeline.enabled"),
     )
     out: list[Problem] = []
     for name, applies, rule in rules:
         value = getattr(alerts, name)
-        if name in alerts.model_fields_set and value not in (None, False) and not applies:
+        if value is not None and value != Alerts.model_fields[name].default and not applies:
             out.append((f"alerts.{name}", value, rule))
     return out

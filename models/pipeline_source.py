@@ -50,13 +50,13 @@ class PipelineSource(BaseModel):
 
 def source_problems(source: PipelineSource, explicit: dict[str, object]) -> list[Problem]:
     """What is wrong with ``source`` in its pipeline (paths relative to ``pipeline``): an S3 source takes
-        no connection fields (it is named by ``pipeline.repository`` and ``pipeline.branch``); a connection
-        source needs its ARN and repository, and has its branch in ``source.branch`` only. ``explicit``: the
-    pipeline's fields set in the plan, with their values."""
+    no connection fields (it is named by ``pipeline.repository`` and ``pipeline.branch``); a connection
+    source needs its ARN and repository, and has its branch in ``source.branch`` only. ``explicit``: the
+    pipeline's ``repository`` and ``branch`` where they differ from their defaults."""
     problems: list[Problem] = []
     if not source.connected:
         for name in ("connection_arn", "repository", "branch"):
-            if name in source.model_fields_set:
+            if getattr(source, name) != PipelineSource.model_fields[name].default:
                 problems.append(
                     (
                         f"source.{name}",

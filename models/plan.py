@@ -336,12 +336,16 @@ class Network(_Frozen):
         return v
 
 
+#: The S3 source's object is named by these pipeline fields (their defaults).
+_DEFAULT_SOURCE = {"repository": "app", "branch": "main"}
+
+
 class Pipeline(_Frozen):
     """CodePipeline: source -> build (image to ECR) -> release (roll the service)."""
 
     enabled: bool = True
-    repository: str = Field("app", min_length=1, max_length=100)
-    branch: str = Field("main", min_length=1, max_length=255)
+    repository: str = Field(_DEFAULT_SOURCE["repository"], min_length=1, max_length=100)
+    branch: str = Field(_DEFAULT_SOURCE["branch"], min_length=1, max_length=255)
     build_spec: str = "build.yml"
     release_spec: str = "release.yml"
     compute_type: ComputeType = Field(
@@ -352,7 +356,8 @@ class Pipeline(_Frozen):
 
     @model_validator(mode="after")
     def _source(self) -> Pipeline:
-        _raise(source_problems(self.source, {k: getattr(self, k) for k in self.model_fields_set}))
+        changed = {k: getattr(self, k) for k in ("repository", "branch") if getattr(self, k) != _DEFAULT_SOURCE[k]}
+        _raise(source_problems(self.source, changed))
         return self
 
 
@@ -385,7 +390,7 @@ class Plan(_Frozen):
             )
         if self.alerts is not None:
             container = self.architecture == "container"
-            problems += alerts_problems(self.alerts, container, self.front_door, self.pipeline.enabled)
+            problems += alerts_problems(self.alerts, container, self.front_door)
         arn = self.pipeline.source.connection_arn
         if arn is not None and arn.split(":")[3] != self.region:
             problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))

@@ -18,6 +18,7 @@ import botocore.session
 from models.plan import Plan
 from provision.graph import resources_for
 from provision.operations import OPERATIONS
+from provision.policies import connection_prefix
 
 __all__ = ["OPERATIONS", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
@@ -132,6 +133,7 @@ _ANY_RESOURCE = {
     "codepipeline:ListPipelines",
     "lambda:ListFunctions",
     "sns:ListTopics",
+    "sns:Unsubscribe",
     "events:ListRules",
 }
 
@@ -234,11 +236,11 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
 
 def _pass_connection(plan: Plan) -> list[dict[str, Any]]:
     """A connection source: creating or updating a pipeline that uses a connection needs the
-    permission-only action PassConnection on it (under the service's new and old prefix, as for
+    permission-only action PassConnection on it (with the prefix of the connection's ARN, as for
     UseConnection). Source: docs.aws.amazon.com/dtconsole/latest/userguide/
     security_iam_id-based-policy-examples-connections.html ("passing a connection to a service")."""
     source = plan.pipeline.source
     if not source.connected or source.connection_arn is None:
         return []
-    actions = ["codeconnections:PassConnection", "codestar-connections:PassConnection"]
+    actions = [f"{connection_prefix(source.connection_arn)}:PassConnection"]
     return [{"Sid": "PassConnection", "Effect": "Allow", "Action": actions, "Resource": [source.connection_arn]}]

@@ -51,6 +51,7 @@ MATCHED = {
     "vpc_endpoint",
     "hosted_zone",
     "alarm",
+    "kms_key",
     "pipeline",
     "load_balancer",
     "repository",
@@ -90,6 +91,8 @@ def _billed(bill: dict[str, Any]) -> Counter[str]:
             out["hosted_zone"] += int(qty)
         elif svc == "CloudWatch" and item == "standard alarms":
             out["alarm"] += int(qty)
+        elif svc == "KMS" and item == "customer managed keys":
+            out["kms_key"] += int(qty)
         elif svc == "CodePipeline":
             out["pipeline"] += int(qty)
         elif svc == "ECR":
@@ -109,7 +112,17 @@ def _billed(bill: dict[str, Any]) -> Counter[str]:
 def _check(plan: Plan, bill: dict[str, Any]) -> None:
     """The bill's fixed lines equal the blueprint's inventory, item by item."""
     have, billed = _inventory(plan), _billed(bill)
-    for item in ("nat_gateway", "nat_instance", "public_ipv4", "vpc_endpoint", "hosted_zone", "alarm", "pipeline"):
+    items = (
+        "nat_gateway",
+        "nat_instance",
+        "public_ipv4",
+        "vpc_endpoint",
+        "hosted_zone",
+        "alarm",
+        "kms_key",
+        "pipeline",
+    )
+    for item in items:
         assert billed[item] == have[item], (item, plan.model_dump(exclude_defaults=True))
     assert billed["load_balancer"] == have["load_balancer"]
     assert billed["repository"] == have["repository"] == 1
@@ -176,7 +189,20 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.integers(0, 5)) == 0:
         network["existing_vpc_id"] = "vpc-0123456789abcdef0"
+    alerts = draw(
+        st.none()
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "http_5xx_pct": st.none() | st.just(5.0),
+                "unhealthy_hosts": st.none() | st.just(2),
+                "lambda_errors_pct": st.none() | st.just(1.0),
+                "pipeline_failures": st.booleans(),
+            },
+        )
+    )
     return {
+        "alerts": alerts,
         "architecture": arch,
         "front_door": front,
         "container": container,
