@@ -71,26 +71,32 @@ class EventRule(KindBase):
         }
         return Live("event_rule", res.name, props, owner_of(tags), {"arn": rule["Arn"], "name": res.name})
 
-    def _put(self, ctx: Context, res: Resource, tagged: bool) -> str:
-        ev, want = ctx.clients("events"), self.desired_props(ctx, res)
+    def _put_rule(self, ctx: Context, res: Resource, tagged: bool) -> str:
         args: dict[str, Any] = {
             "Name": res.name,
-            "EventPattern": json.dumps(want["pattern"]),
+            "EventPattern": json.dumps(self.desired_props(ctx, res)["pattern"]),
             "State": "ENABLED",
             "Description": f"{ctx.stack}: pipeline and build failures to the alerts topic",
         }
         if tagged:
             args["Tags"] = kv_tags(tags_for(ctx, res.name))
-        arn = str(ev.put_rule(**args)["RuleArn"])
-        ev.put_targets(Rule=res.name, Targets=[{"Id": TARGET_ID, "Arn": want["target"]}])
-        return arn
+        return str(ctx.clients("events").put_rule(**args)["RuleArn"])
+
+    def _put_target(self, ctx: Context, res: Resource) -> None:
+        target = {"Id": TARGET_ID, "Arn": ctx.out("topic", "arn")}
+        ctx.clients("events").put_targets(Rule=res.name, Targets=[target])
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        arn = self._put(ctx, res, tagged=True)
+        arn = self._put_rule(ctx, res, tagged=True)
+        self._put_target(ctx, res)  # an apply stopped before this call finds the target missing and adds it
         return Live("event_rule", res.name, self.desired_props(ctx, res), ctx.stack, {"arn": arn, "name": res.name})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        self._put(ctx, res, tagged=False)
+        """Only the calls the differing fields need (each converges on its own)."""
+        if {"pattern", "state"} & set(fields):
+            self._put_rule(ctx, res, tagged=False)
+        if "target" in fields:
+            self._put_target(ctx, res)
         live.props.update(self.desired_props(ctx, res))
         return live
 
