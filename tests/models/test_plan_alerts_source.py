@@ -59,7 +59,7 @@ GITHUB = {"provider": "github", "connection_arn": ARN, "repository": "acme/shop"
         ),
         (
             {"region": "eu-west-1", "pipeline": {"source": GITHUB}},
-            "pipeline.source.connection_arn=\"arn:aws:codeconnections:us-east-1:|: must be a connection in region 'eu-west-1'",
+            "pipeline.source.connection_arn=\"arn:aws:codeconnections:|: must be a connection in region 'eu-west-1'",
         ),
     ],
 )
