@@ -284,3 +284,21 @@ def test_alb_stack_addresses_and_target_tracking_alarms_by_hand(now: PriceBook) 
     assert lines[("Public IPv4", "address-hours")] == Decimal("14.60")
     assert lines[("CloudWatch", "standard alarms")] == Decimal("0.20")
     assert not {li.service for li in bill.lines} & {"EBS", "Route 53"}
+
+
+def test_alerts_bill_their_key_and_each_alarm_metric_by_hand(now: PriceBook) -> None:
+    # examples/plans/serverless_alerts.json is serverless.json's function with alerts: the $4.90 above,
+    # plus the topic's customer managed KMS key, $1.00 a month (aws.amazon.com/kms/pricing/: "Each AWS KMS
+    # key that you create in AWS KMS costs $1/month"), plus two percentage alarms (API 5xx / requests,
+    # Lambda errors / invocations) that read two metrics each: CloudWatch bills an alarm per metric it
+    # evaluates, 4 x $0.10 = $0.40 (aws.amazon.com/cloudwatch/pricing/, "$0.10 per alarm metric"). The SNS
+    # topic (its alerts stay inside the always-free 1 million requests and 1,000 e-mails,
+    # aws.amazon.com/sns/pricing/) and the EventBridge rule (AWS service events are free,
+    # aws.amazon.com/eventbridge/pricing/) add no line. Total $6.30.
+    plan = load_plan(ROOT / "examples" / "plans" / "serverless_alerts.json")
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now)
+    lines = _lines(bill)
+    assert lines[("KMS", "customer managed keys")] == Decimal("1.00")
+    assert lines[("CloudWatch", "standard alarms")] == Decimal("0.40")
+    assert not {li.service for li in bill.lines} & {"SNS", "EventBridge"}
+    assert bill.total_usd == Decimal("6.30")
