@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -17,8 +18,10 @@ import pytest
 from models import Plan, load_plan
 from models.blueprint import blueprint
 from provision.api import apply_plan, connect, destroy_stack, plan_changes, read_status
+from provision.errors import StackCollision
 from provision.resources import Context
 from tests.provision.conftest import owned, relevant, unique
+from tests.provision.interrupt import Interrupter
 from tests.provision.test_contract import assert_built
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
@@ -196,3 +199,57 @@ def test_rest_api_alerts_change_in_place_and_go_when_the_plan_drops_them() -> No
     finally:
         destroy_stack(connect(plan), progress=quiet)
     assert owned(connect(plan)) == {}
+
+
+def _foreign_topic(ctx: Context, name: str) -> Callable[[], None]:
+    arn = ctx.clients("sns").create_topic(Name=f"{name}-alerts")["TopicArn"]
+    return lambda: ctx.clients("sns").delete_topic(TopicArn=arn)
+
+
+def _foreign_alarm(ctx: Context, name: str) -> Callable[[], None]:
+    ctx.clients("cloudwatch").put_metric_alarm(
+        AlarmName=f"{name}-alert-5xx",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    return lambda: ctx.clients("cloudwatch").delete_alarms(AlarmNames=[f"{name}-alert-5xx"])
+
+
+def _foreign_rule(ctx: Context, name: str) -> Callable[[], None]:
+    ev = ctx.clients("events")
+    ev.put_rule(Name=f"{name}-pipeline-failures", EventPattern=json.dumps({"source": ["aws.codebuild"]}))
+    return lambda: ev.delete_rule(Name=f"{name}-pipeline-failures")
+
+
+def _foreign_key(ctx: Context, name: str) -> Callable[[], None]:
+    kms = ctx.clients("kms")
+    key = kms.create_key(Description="someone else's")["KeyMetadata"]["KeyId"]
+    kms.create_alias(AliasName=f"alias/{name}-alerts", TargetKeyId=key)
+
+    def undo() -> None:
+        kms.delete_alias(AliasName=f"alias/{name}-alerts")
+        kms.schedule_key_deletion(KeyId=key, PendingWindowInDays=7)
+
+    return undo
+
+
+FOREIGN = {"topic": _foreign_topic, "alert_alarm": _foreign_alarm, "event_rule": _foreign_rule, "kms_key": _foreign_key}
+
+
+@pytest.mark.parametrize("kind", sorted(FOREIGN))
+def test_an_untagged_alerts_resource_named_like_the_stacks_is_refused_before_any_change(kind: str) -> None:
+    plan = unique(load_plan(PLANS / "serverless_alerts.json"), f"own{kind[:3]}")
+    ctx = connect(plan)
+    undo = FOREIGN[kind](ctx, plan.name)
+    try:
+        counter = Interrupter()
+        with pytest.raises(StackCollision, match=f"{kind} .* belongs to nobody"):
+            apply_plan(plan, ctx=connect(plan, wrap=counter), progress=quiet)
+        assert counter.calls == []  # zero changing calls
+    finally:
+        undo()
