@@ -97,10 +97,14 @@ class KmsKey(KindBase):
     def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
         return {"policy": key_policy(ctx), "alias": res.name}
 
-    def _live(self, ctx: Context, meta: dict[str, Any], alias: str | None) -> Live:
+    def _tags(self, ctx: Context, key_id: str) -> dict[str, str]:
+        got = ctx.clients("kms").list_resource_tags(KeyId=key_id).get("Tags", [])
+        return {t["TagKey"]: t["TagValue"] for t in got}
+
+    def _live(self, ctx: Context, meta: dict[str, Any], alias: str | None, tags: dict[str, str] | None = None) -> Live:
         kms = ctx.clients("kms")
         key_id = meta["KeyId"]
-        tags = {t["TagKey"]: t["TagValue"] for t in kms.list_resource_tags(KeyId=key_id).get("Tags", [])}
+        tags = self._tags(ctx, key_id) if tags is None else tags
         policy = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
         props = {"policy": policy, "alias": alias, "name": tags.get("Name")}
         # known by its Name tag (the alias it should have), as the plan names it
@@ -166,18 +170,24 @@ class KmsKey(KindBase):
 
     def owned(self, ctx: Context) -> list[Live]:
         """The stack's keys that are not pending deletion (listed by their tags: a key is found even
-        when its alias was never made)."""
+        when its alias was never made). One tag read per key of the account and region; more only for
+        the stack's own."""
         kms = ctx.clients("kms")
         aliases = self._aliases(ctx)
         out = []
         for page in kms.get_paginator("list_keys").paginate():
             for k in page.get("Keys", []):
-                meta = self._describe(ctx, k["KeyId"])
-                if meta is None:
+                try:
+                    tags = self._tags(ctx, k["KeyId"])
+                except ClientError as exc:  # an AWS managed key's tags may not be readable
+                    if code_of(exc) in ("AccessDeniedException", "NotFoundException"):
+                        continue
+                    raise
+                if owner_of(tags) != ctx.stack:
                     continue
-                live = self._live(ctx, meta, aliases.get(k["KeyId"]))
-                if live.owner == ctx.stack:
-                    out.append(live)
+                meta = self._describe(ctx, k["KeyId"])
+                if meta is not None:
+                    out.append(self._live(ctx, meta, aliases.get(k["KeyId"]), tags))
         return out
 
 
