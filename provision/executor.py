@@ -225,8 +225,11 @@ def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
     """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
     wanted = {(r.kind, r.name) for r in resources}
     out = []
-    for kind_name in PRUNED:
-        for live in _aws(f"list {kind_name}", partial(KINDS[kind_name].owned, ctx)):
+    with ThreadPoolExecutor(max_workers=len(PRUNED)) as pool:  # each kind listed at once, in PRUNED's order
+        listed = pool.map(lambda k: _aws(f"list {k}", partial(KINDS[k].owned, ctx)), PRUNED)
+        by_kind = list(zip(PRUNED, listed, strict=True))
+    for kind_name, lives in by_kind:
+        for live in lives:
             if (kind_name, live.id) not in wanted:
                 out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
     return out
