@@ -94,7 +94,6 @@ class Alarm(PutKind):
 
     def owned(self, ctx: Context) -> list[Live]:
         got = ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{ctx.stack}-")["MetricAlarms"]
-        scaling = [
-            a for a in got if not a["AlarmName"].startswith(f"{ctx.stack}-alert-")
-        ]  # alert alarms: their own kind
+        alerts = f"{ctx.stack}-alert-"  # the alert alarms are their own kind (AlertAlarm)
+        scaling = [a for a in got if not a["AlarmName"].startswith(alerts)]
         return [lv for lv in (self._live(ctx, a) for a in scaling) if lv.owner == ctx.stack]
