@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.blueprint import AlertAlarmSpec, Blueprint
+from models.blueprint.alerts import alert_alarm_prefix
 from provision.resources import Context, Resource
 from provision.services.alert_alarms import AlertAlarm, alert_spec
 from provision.services.events import EventRule
@@ -31,7 +32,7 @@ def alerts_fields(ctx: Context, data: dict[str, Any]) -> dict[str, Any] | None:
         return None
     emails = topic.props["email"]
     out: dict[str, Any] = {"email": emails[0] if len(emails) == 1 else None}
-    by_name = {lv.id.removeprefix(f"{name}-alert-"): lv for lv in AlertAlarm().owned(ctx)}
+    by_name = {lv.id.removeprefix(alert_alarm_prefix(name)): lv for lv in AlertAlarm().owned(ctx)}
     container = data.get("architecture", "container") == "container"
     front = data.get("front_door", "apigw-http")
 

@@ -82,9 +82,10 @@ class AlertAlarmSpec:
         return len(self.queries)
 
 
-def alert_alarm_prefix(plan: Plan) -> str:
-    """Every alert alarm's name starts with this (the scaling alarms' names never do)."""
-    return f"{plan.name}-alert-"
+def alert_alarm_prefix(plan: Plan | str) -> str:
+    """Every alert alarm's name starts with this (the scaling alarms' names never do); ``plan`` is the
+    plan or its stack's name."""
+    return f"{plan if isinstance(plan, str) else plan.name}-alert-"
 
 
 def _percent(plan: Plan, key: str, errors: MetricQuery, total: MetricQuery, pct: float) -> AlertAlarmSpec:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from models.blueprint.alerts import DIMENSION_SOURCES, AlertAlarmSpec, MetricQuery
+from models.blueprint.alerts import DIMENSION_SOURCES, AlertAlarmSpec, MetricQuery, alert_alarm_prefix
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import PutKind, kv_tags, owner_of
 
@@ -164,5 +164,5 @@ class AlertAlarm(PutKind):
 
     def owned(self, ctx: Context) -> list[Live]:
         cw = ctx.clients("cloudwatch")
-        got = cw.describe_alarms(AlarmNamePrefix=f"{ctx.stack}-alert-")["MetricAlarms"]
+        got = cw.describe_alarms(AlarmNamePrefix=alert_alarm_prefix(ctx.stack))["MetricAlarms"]
         return [lv for lv in (self._live(ctx, a) for a in got) if lv.owner == ctx.stack]
