@@ -13,21 +13,25 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from models.alerts import Alerts, alerts_problems
 from models.codebuild import ComputeType
 from models.cron import parse_cron
 from models.instances import INSTANCE_TYPES, NAT_INSTANCE_TYPE
+from models.pipeline_source import PipelineSource, source_problems
 from models.regions import DEFAULT_REGION, REGION_PATTERN
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
 __all__ = [
     "FARGATE_SIZES",
+    "Alerts",
     "CapacityProviders",
     "Container",
     "ExistingSubnets",
     "InstanceCount",
     "Network",
     "Pipeline",
+    "PipelineSource",
     "Plan",
     "Scaling",
     "ScheduledAction",
@@ -373,18 +377,29 @@ class Network(_Frozen):
         return self
 
 
+#: The S3 source's object is named by these pipeline fields (their defaults).
+_DEFAULT_SOURCE = {"repository": "app", "branch": "main"}
+
+
 class Pipeline(_Frozen):
     """CodePipeline: source -> build (image to ECR) -> release (roll the service)."""
 
     enabled: bool = True
-    repository: str = Field("app", min_length=1, max_length=100)
-    branch: str = Field("main", min_length=1, max_length=255)
+    repository: str = Field(_DEFAULT_SOURCE["repository"], min_length=1, max_length=100)
+    branch: str = Field(_DEFAULT_SOURCE["branch"], min_length=1, max_length=255)
     build_spec: str = "build.yml"
     release_spec: str = "release.yml"
     compute_type: ComputeType = Field(
         "BUILD_GENERAL1_SMALL",
         description="as the API names it (BUILD_GENERAL1_SMALL) or the pricing page (general1.small)",
     )
+    source: PipelineSource = PipelineSource()
+
+    @model_validator(mode="after")
+    def _source(self) -> Pipeline:
+        changed = {k: getattr(self, k) for k in ("repository", "branch") if getattr(self, k) != _DEFAULT_SOURCE[k]}
+        _raise(source_problems(self.source, changed))
+        return self
 
 
 class Plan(_Frozen):
@@ -400,6 +415,7 @@ class Plan(_Frozen):
     serverless: Serverless = Serverless()
     pipeline: Pipeline = Pipeline()
     savings_plan: SavingsPlan | None = Field(None, description="a Compute Savings Plan; default: none (on demand)")
+    alerts: Alerts | None = Field(None, description="health and delivery alerts to an SNS topic; default: none")
     tags: dict[str, str] = Field(default_factory=dict)
 
     @model_validator(mode="after")
@@ -413,6 +429,12 @@ class Plan(_Frozen):
             problems.append(
                 ("container.scaling.metric", sc.metric, "needs front_door 'alb' (ALBRequestCountPerTarget)")
             )
+        if self.alerts is not None:
+            container = self.architecture == "container"
+            problems += alerts_problems(self.alerts, container, self.front_door)
+        arn = self.pipeline.source.connection_arn
+        if arn is not None and arn.split(":")[3] != self.region:
+            problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))
         if len(self.tags) > 40:
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)

@@ -190,6 +190,12 @@ class Route53Usage(_Frozen):
     hosted_zones: NonNeg = Decimal(1)
 
 
+class KmsUsage(_Frozen):
+    """Customer managed KMS keys kept for the month (the alerts topic's key)."""
+
+    keys: NonNeg = Decimal(1)
+
+
 class NatGatewayUsage(_Frozen):
     count: NonNeg = Decimal(1)
     hours: NonNeg | None = None
@@ -257,6 +263,7 @@ class Usage(_Frozen):
     public_ipv4: Many[PublicIpv4Usage] = ()
     ebs: Many[EbsUsage] = ()
     route53: Many[Route53Usage] = ()
+    kms: Many[KmsUsage] = ()
     data_transfer_out_gb: NonNeg = Decimal(0)
     cloudwatch: Many[CloudWatchUsage] = ()
     ecr: Many[EcrUsage] = ()

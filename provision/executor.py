@@ -19,6 +19,7 @@ from provision.graph.kinds import destroy_kind_order
 from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.alarms import Alarm
+from provision.services.alert_alarms import AlertAlarm
 from provision.services.apigw import HttpApi, RestApi, VpcLink
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
@@ -28,9 +29,11 @@ from provision.services.ec2 import Eip, InternetGateway, NatGateway, RouteTable,
 from provision.services.ecs import Cluster, Service, TaskDefinition
 from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
 from provision.services.endpoints import VpcEndpoint
+from provision.services.events import EventRule
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
 from provision.services.nat_instance import NatInstance
+from provision.services.notify import KmsKey, Topic
 from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
 
@@ -76,6 +79,10 @@ KINDS: dict[str, Kind] = {
     "permission": Permission(),
     "build_project": BuildProject(),
     "pipeline": Pipeline(),
+    "kms_key": KmsKey(),
+    "topic": Topic(),
+    "alert_alarm": AlertAlarm(),
+    "event_rule": EventRule(),
 }
 #: Dependants first: the reverse of the build order of the kinds' dependency graph.
 DESTROY_ORDER = destroy_kind_order(frozenset(KINDS))
@@ -202,15 +209,29 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
 
 #: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
 #: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
-PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy")
+#: The alerts' kinds too (alerts turned off, or one alarm of them), dependants first.
+PRUNED = (
+    "alarm",
+    "target_tracking_policy",
+    "step_policy",
+    "scheduled_action",
+    "group_policy",
+    "alert_alarm",
+    "event_rule",
+    "topic",
+    "kms_key",
+)
 
 
 def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
     """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
     wanted = {(r.kind, r.name) for r in resources}
     out = []
-    for kind_name in PRUNED:
-        for live in _aws(f"list {kind_name}", partial(KINDS[kind_name].owned, ctx)):
+    with ThreadPoolExecutor(max_workers=len(PRUNED)) as pool:  # each kind listed at once, in PRUNED's order
+        listed = pool.map(lambda k: _aws(f"list {k}", partial(KINDS[k].owned, ctx)), PRUNED)
+        by_kind = list(zip(PRUNED, listed, strict=True))
+    for kind_name, lives in by_kind:
+        for live in lives:
             if (kind_name, live.id) not in wanted:
                 out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
     return out

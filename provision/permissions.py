@@ -18,6 +18,7 @@ import botocore.session
 from models.plan import Plan
 from provision.graph import resources_for
 from provision.operations import OPERATIONS
+from provision.policies import connection_prefix
 
 __all__ = ["OPERATIONS", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
@@ -53,6 +54,10 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "permission": ("lambda",),
     "build_project": ("codebuild",),
     "pipeline": ("codepipeline",),
+    "kms_key": ("kms",),
+    "topic": ("sns",),
+    "alert_alarm": ("cloudwatch",),
+    "event_rule": ("events",),
 }
 _PREFIX = {"elbv2": "elasticloadbalancing", "apigatewayv2": "apigateway"}
 #: S3 operations whose IAM action has another name (Amazon S3 API permissions reference).
@@ -112,6 +117,8 @@ def _scoped(plan: Plan) -> dict[str, list[str]]:
         "codebuild": [f"arn:aws:codebuild:{r}:*:project/{n}-*"],
         "codepipeline": [f"arn:aws:codepipeline:{r}:*:{n}-pipeline"],
         "lambda": [f"arn:aws:lambda:{r}:*:function:{n}", f"arn:aws:lambda:{r}:*:function:{n}:*"],
+        "sns": [f"arn:aws:sns:{r}:*:{n}-*"],
+        "events": [f"arn:aws:events:{r}:*:rule/{n}-*"],
     }
 
 
@@ -125,6 +132,9 @@ _ANY_RESOURCE = {
     "codebuild:ListProjects",
     "codepipeline:ListPipelines",
     "lambda:ListFunctions",
+    "sns:ListTopics",
+    "sns:Unsubscribe",
+    "events:ListRules",
 }
 
 
@@ -146,6 +156,9 @@ TAG_ON_CREATE: dict[str, tuple[str, ...]] = {
     "cloudwatch": ("cloudwatch:TagResource",),
     "servicediscovery": ("servicediscovery:TagResource",),
     "codepipeline": ("codepipeline:TagResource",),
+    "kms": ("kms:TagResource",),
+    "sns": ("sns:TagResource",),
+    "events": ("events:TagResource",),
 }
 #: Services whose tagging action can be limited to tag-on-create (a condition key naming the create
 #: call): granted only with it, so existing resources of other owners cannot be retagged. (ELB documents
@@ -220,4 +233,16 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
             "Condition": {"StringEquals": {"aws:RequestedRegion": plan.region}},
         }
     )
-    return {"Version": "2012-10-17", "Statement": statements + tag_statements}
+    return {"Version": "2012-10-17", "Statement": statements + tag_statements + _pass_connection(plan)}
+
+
+def _pass_connection(plan: Plan) -> list[dict[str, Any]]:
+    """A connection source: creating or updating a pipeline that uses a connection needs the
+    permission-only action PassConnection on it (with the prefix of the connection's ARN, as for
+    UseConnection). Source: docs.aws.amazon.com/dtconsole/latest/userguide/
+    security_iam_id-based-policy-examples-connections.html ("passing a connection to a service")."""
+    source = plan.pipeline.source
+    if not source.connected or source.connection_arn is None:
+        return []
+    actions = [f"{connection_prefix(source.connection_arn)}:PassConnection"]
+    return [{"Sid": "PassConnection", "Effect": "Allow", "Action": actions, "Resource": [source.connection_arn]}]

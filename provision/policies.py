@@ -7,7 +7,7 @@ from typing import Any
 
 from models.plan import Plan
 
-__all__ = ["policies"]
+__all__ = ["connection_prefix", "policies", "use_connection"]
 
 
 def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
@@ -16,6 +16,24 @@ def _doc(*statements: dict[str, Any]) -> dict[str, Any]:
 
 def _allow(actions: list[str], resources: list[str]) -> dict[str, Any]:
     return {"Effect": "Allow", "Action": actions, "Resource": resources}
+
+
+def use_connection(plan: Plan) -> list[dict[str, Any]]:
+    """A connection source: the pipeline role may use that one connection and no other
+    (``UseConnection`` on its ARN). The action takes the service prefix of the connection's ARN:
+    ``codeconnections`` for a connection made since the service was renamed, ``codestar-connections``
+    for an older one (the resource type of each action names its own prefix). Source:
+    docs.aws.amazon.com/codepipeline/latest/userguide/action-reference-CodestarConnectionSource.html
+    ("Service role permissions") and docs.aws.amazon.com/dtconsole/latest/userguide/rename.html."""
+    arn = plan.pipeline.source.connection_arn
+    if not plan.pipeline.source.connected or arn is None:
+        return []
+    return [_allow([f"{connection_prefix(arn)}:UseConnection"], [arn])]
+
+
+def connection_prefix(arn: str) -> str:
+    """The IAM service prefix of a connection's ARN (``codeconnections`` or ``codestar-connections``)."""
+    return arn.split(":")[2]
 
 
 def policies(plan: Plan) -> dict[str, dict[str, Any]]:
@@ -99,6 +117,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
                         f"arn:aws:codebuild:{region}:*:project/{name}-release",
                     ],
                 ),
+                *use_connection(plan),
             ),
         },
     }

@@ -5,7 +5,7 @@ each such value is named in ``outside_plan``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from models import InputError
@@ -14,6 +14,8 @@ from models.blueprint.derive_control import PREDEFINED
 from models.plan import Plan
 from models.validation import validate
 from provision.existing_vpc import read_borrowed
+from provision.alerts_status import alerts_fields, read_alerts
+from provision.graph.app import SOURCE_ACTIONS
 from provision.readback import read_control
 from provision.resources import STACK_TAG, Context, Resource
 from provision.services.apigw import HttpApi, RestApi
@@ -66,6 +68,7 @@ def read_stack(ctx: Context, wanted: Plan | None = None) -> LiveStack | None:
         problems = tuple(exc.problems)
     bp: Blueprint = blueprint(wanted or live_plan or Plan(name=ctx.stack))
     control = read_control(ctx, bp) if data.get("architecture") == "container" else ControlPlane()
+    control = replace(control, alerts=read_alerts(ctx, bp))
     return LiveStack(data, live_plan, problems, control)
 
 
@@ -129,20 +132,37 @@ def _fields(ctx: Context) -> dict[str, Any] | None:
         data["container"] = _container(ctx, name, ecr)
     pipeline = _find(Pipeline(), ctx, "pipeline", f"{name}-pipeline")
     if pipeline is not None:
-        _, repository, branch = pipeline.props["source_key"].removesuffix(".zip").split("/", 2)
         build = _find(BuildProject(), ctx, "build", f"{name}-build")
         release = _find(BuildProject(), ctx, "release", f"{name}-release")
         data["pipeline"] = {
             "enabled": True,
-            "repository": repository,
-            "branch": branch,
+            **_source(pipeline.props["source"] or {}),
             "build_spec": build.props["buildspec"] if build else "build.yml",
             "release_spec": release.props["buildspec"] if release else "release.yml",
             "compute_type": build.props["compute_type"] if build else "BUILD_GENERAL1_SMALL",
         }
     else:
         data["pipeline"] = {"enabled": False}
+    alerts = alerts_fields(ctx, data)
+    if alerts is not None:
+        data["alerts"] = alerts
     return data
+
+
+def _source(source: dict[str, Any]) -> dict[str, Any]:
+    """The pipeline's source action as plan.json's pipeline fields."""
+    if "S3ObjectKey" in source:
+        _, repository, branch = str(source["S3ObjectKey"]).removesuffix(".zip").split("/", 2)
+        return {"repository": repository, "branch": branch}
+    provider = {action: p for p, action in SOURCE_ACTIONS.items()}.get(source.get("action", ""), source.get("action"))
+    return {
+        "source": {
+            "provider": provider,
+            "connection_arn": source.get("ConnectionArn"),
+            "repository": source.get("FullRepositoryId"),
+            "branch": source.get("BranchName"),
+        }
+    }
 
 
 def _container(ctx: Context, name: str, ecr: Any) -> dict[str, Any]:

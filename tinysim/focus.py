@@ -72,6 +72,7 @@ SERVICES: dict[str, tuple[str, str, str]] = {
     "Public IPv4": ("Amazon Virtual Private Cloud", "Networking", "Network Connectivity"),
     "EBS": ("Amazon Elastic Block Store", "Storage", "Block Storage"),
     "Route 53": ("Amazon Route 53", "Networking", "Network Routing"),
+    "KMS": ("AWS Key Management Service", "Security", "Secret Management"),
     "Data Transfer": ("AWS Data Transfer", "Networking", "Network Connectivity"),
     "CloudWatch": ("Amazon CloudWatch", "Management and Governance", "Observability"),
     "ECR": ("Amazon Elastic Container Registry", "Storage", "Other (Storage)"),
@@ -100,6 +101,7 @@ UNITS: dict[str, str] = {
     "action-minute": "Minutes",
     "pipeline-month": "Pipeline-Months",
     "zone-month": "Zone-Months",
+    "key-month": "Key-Months",
 }
 
 #: Which hourly column of a run drives a line, by service and the start of the item (else: evenly).

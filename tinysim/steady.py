@@ -106,6 +106,8 @@ def fixed_usage(
     if volumes := _root_volumes(stock, container_hours):
         out["ebs"] = volumes
     out["cloudwatch"] = [{"alarms": stock.count("alarm")}]
+    if stock.count("kms_key"):
+        out["kms"] = [{"keys": stock.count("kms_key")}]
     if stock.count("repository"):
         out["ecr"] = [{"storage_gb": _d(ops.image_gb * ops.images_kept) * stock.count("repository")}]
     if stock.count("pipeline"):

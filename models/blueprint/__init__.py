@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from models.account import Account
+from models.blueprint.alerts import AlertAlarmSpec, MetricQuery
 from models.blueprint.control import (
     AlarmSpec,
     ControlPlane,
@@ -28,9 +29,11 @@ __all__ = [
     "DEFAULT_ACCOUNT",
     "ROOT_VOLUME",
     "AlarmSpec",
+    "AlertAlarmSpec",
     "Billed",
     "Blueprint",
     "ControlPlane",
+    "MetricQuery",
     "RootVolume",
     "ScalableTargetSpec",
     "ScheduledActionSpec",

@@ -9,7 +9,10 @@ PutScalingPolicy, PutScheduledAction, RegisterScalableTarget).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from models.blueprint.alerts import AlertAlarmSpec
 
 __all__ = [
     "TARGET_TRACKING_IN_DATAPOINTS",
@@ -125,13 +128,15 @@ class ScalableTargetSpec:
 
 @dataclass(frozen=True)
 class ControlPlane:
-    """Everything that scales the stack. Empty for a serverless stack (Lambda scales itself)."""
+    """Everything that scales the stack (nothing for a serverless stack: Lambda scales itself), and the
+    alert alarms (``alerts``: they notify, they scale nothing)."""
 
     targets: tuple[ScalableTargetSpec, ...] = ()
     alarms: tuple[AlarmSpec, ...] = ()
     step_policies: tuple[StepPolicySpec, ...] = ()
     target_tracking: TargetTrackingSpec | None = None
     scheduled: tuple[ScheduledActionSpec, ...] = ()
+    alerts: tuple[AlertAlarmSpec, ...] = ()
 
     def target(self, scope: Scope) -> ScalableTargetSpec | None:
         """The scalable target of ``scope``, or ``None`` when the stack has none."""

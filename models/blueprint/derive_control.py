@@ -7,6 +7,7 @@ plus the plan's scheduled actions. Names are the ones the provisioner gives them
 
 from __future__ import annotations
 
+from models.blueprint.alerts import alert_alarms
 from models.blueprint.control import (
     TARGET_TRACKING_IN_DATAPOINTS,
     TARGET_TRACKING_IN_FRACTION,
@@ -147,9 +148,9 @@ def initial_instances(plan: Plan) -> int:
 
 
 def control_plane(plan: Plan) -> ControlPlane:
-    """The control plane of ``plan``'s stack (empty for a serverless stack)."""
+    """The control plane of ``plan``'s stack (only its alert alarms for a serverless stack)."""
     if plan.architecture != "container":
-        return ControlPlane()
+        return ControlPlane(alerts=alert_alarms(plan))
     c, sc = plan.container, plan.container.scaling
     targets = [ScalableTargetSpec("service", c.tasks.min, c.tasks.max, c.tasks.desired)]
     alarms: list[AlarmSpec] = []
@@ -172,4 +173,4 @@ def control_plane(plan: Plan) -> ControlPlane:
         ]
         alarms += _step_alarms(plan, "cluster", "cluster-", "policy-cluster-out", "policy-cluster-in")
     scheduled = tuple(ScheduledActionSpec(a.name, a.cron, a.min, a.max) for a in sc.scheduled)
-    return ControlPlane(tuple(targets), tuple(alarms), tuple(steps), tracking, scheduled)
+    return ControlPlane(tuple(targets), tuple(alarms), tuple(steps), tracking, scheduled, alert_alarms(plan))

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from models.blueprint.control import AlarmSpec
+from models.blueprint.derive_alerts import alert_resources
 from models.blueprint.derive_control import control_plane
 from models.blueprint.resources import Billed, RootVolume, StackResource
 from models.plan import Plan
@@ -248,5 +249,6 @@ def stack_resources(plan: Plan) -> tuple[StackResource, ...]:
     out += _container(plan) if container else _serverless(plan)
     if plan.pipeline.enabled:
         out += _pipeline(plan)
+    out += alert_resources(plan)
     keys = {r.key for r in out}
     return tuple(replace(r, deps=tuple(d for d in r.deps if d in keys)) for r in out)

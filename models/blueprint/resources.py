@@ -24,7 +24,9 @@ __all__ = ["Billed", "BillingItem", "RootVolume", "StackResource"]
 #: - ``instance_root_volume``: the EBS root volume of every container instance, billed for as long as
 #:   its instance lives (GB-months, ``RootVolume`` says type and size)
 #: - ``hosted_zone``: a Route 53 hosted zone per month (a Cloud Map DNS namespace creates one)
-#: - ``alarm``: a standard-resolution CloudWatch alarm per month
+#: - ``alarm``: a standard-resolution CloudWatch alarm metric per month (an alarm bills each metric it
+#:   reads: ``quantity`` metrics)
+#: - ``kms_key``: a customer managed KMS key per month
 #: - ``api``, ``function``, ``log_group``, ``repository``, ``bucket``, ``build_project``, ``pipeline``,
 #:   ``container_instances``, ``fargate_tasks``: priced from the run's traffic and operations
 BillingItem = Literal[
@@ -36,6 +38,7 @@ BillingItem = Literal[
     "instance_root_volume",
     "hosted_zone",
     "alarm",
+    "kms_key",
     "api",
     "function",
     "log_group",

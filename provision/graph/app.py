@@ -7,10 +7,15 @@ from typing import Any
 
 from models.blueprint import ROOT_VOLUME, StackResource, task_subnet_keys
 from models.instances import INSTANCE_TYPES
+from models.blueprint.alerts import alert_alarm_prefix
+from models.blueprint.derive_alerts import pipeline_rule_name
 from models.plan import Plan
 from provision.policies import policies
 
-__all__ = ["LOG_RETENTION_DAYS", "app_props"]
+__all__ = ["LOG_RETENTION_DAYS", "SOURCE_ACTIONS", "app_props"]
+
+#: The pipeline's source action's name, by ``pipeline.source.provider`` (``status`` reads it back).
+SOURCE_ACTIONS = {"s3": "Source", "github": "GitHub", "gitlab": "GitLab"}
 
 #: Every log group of the stack keeps 30 days (FSBP CloudWatch.16 asks for a retention; 30 days is ours).
 LOG_RETENTION_DAYS = 30
@@ -99,7 +104,24 @@ def _pipeline(plan: Plan, res: StackResource) -> dict[str, Any] | None:
             "privileged": build,  # only the image build needs Docker (CodeBuild.5)
         }
     if res.kind == "pipeline":
-        return {"source_key": f"source/{p.repository}/{p.branch}.zip"}
+        if p.source.connected:
+            s = p.source
+            action = SOURCE_ACTIONS[s.provider]
+            config = {"ConnectionArn": s.connection_arn, "FullRepositoryId": s.repository, "BranchName": s.branch}
+            return {"source": {"action": action, **config}}
+        return {"source": {"action": SOURCE_ACTIONS["s3"], "S3ObjectKey": f"source/{p.repository}/{p.branch}.zip"}}
+    return None
+
+
+def _alerts(plan: Plan, res: StackResource) -> dict[str, Any] | None:
+    if res.kind == "kms_key":
+        return {}
+    if res.kind == "topic":
+        assert plan.alerts is not None  # the blueprint has a topic only with alerts
+        rule = pipeline_rule_name(plan) if plan.alerts.pipeline_failures and plan.pipeline.enabled else None
+        return {"email": plan.alerts.email, "alarm_prefix": alert_alarm_prefix(plan), "rule": rule}
+    if res.kind == "event_rule":
+        return {"pipeline": f"{plan.name}-pipeline", "projects": (f"{plan.name}-build", f"{plan.name}-release")}
     return None
 
 
@@ -115,6 +137,9 @@ def app_props(plan: Plan, res: StackResource) -> dict[str, Any] | None:
         return {"retention_days": LOG_RETENTION_DAYS}
     if res.kind == "alb":
         return {"subnets": _public(plan)}
+    alerts = _alerts(plan, res)
+    if alerts is not None:
+        return alerts
     if res.kind in ("bucket", "cluster", "capacity_provider", "listener", "namespace", "discovery_service"):
         return {}
     found = _container(plan, res) if plan.architecture == "container" else _serverless(plan, res)

@@ -21,6 +21,8 @@ def control_props(bp: Blueprint, res: StackResource) -> dict[str, Any] | None:
         return {"spec": cp.policy(res.key)}
     if res.kind == "scheduled_action":
         return {"spec": next(a for a in cp.scheduled if a.name == res.name)}
+    if res.kind == "alert_alarm":
+        return {"spec": next(a for a in cp.alerts if a.key == res.key)}
     if res.kind == "alarm":
         return {"spec": next(a for a in cp.alarms if a.key == res.key)}
     return None

@@ -50,6 +50,7 @@ def sample_plans() -> list[Plan]:
             "network": {"nat": nat, "vpc_endpoints": arch == "container"},
             "container": {"launch_type": launch, "task": task, "scaling": scaling},
             "serverless": {"provisioned_concurrency": 1},
+            "alerts": {},
         }
         out.append(Plan.model_validate(data))
     return out

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from models.blueprint import AlarmSpec
+from models.blueprint.alerts import alert_alarm_prefix
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import PutKind, kv_tags, owner_of
 
@@ -94,4 +95,6 @@ class Alarm(PutKind):
 
     def owned(self, ctx: Context) -> list[Live]:
         got = ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{ctx.stack}-")["MetricAlarms"]
-        return [lv for lv in (self._live(ctx, a) for a in got) if lv.owner == ctx.stack]
+        alerts = alert_alarm_prefix(ctx.stack)  # the alert alarms are their own kind (AlertAlarm)
+        scaling = [a for a in got if not a["AlarmName"].startswith(alerts)]
+        return [lv for lv in (self._live(ctx, a) for a in scaling) if lv.owner == ctx.stack]

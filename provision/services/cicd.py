@@ -1,5 +1,8 @@
 """The pipeline: CodeBuild projects for build (image to ECR) and release (roll the service or the
-function), and a CodePipeline source (S3) -> build -> release."""
+function), and a CodePipeline source -> build -> release. The source is an S3 object in the stack's
+bucket, or a GitHub/GitLab repository through a CodeConnections connection (``CodeStarSourceConnection``,
+its output a zip of the code: docs.aws.amazon.com/codepipeline/latest/userguide/
+action-reference-CodestarConnectionSource.html)."""
 
 from __future__ import annotations
 
@@ -86,17 +89,45 @@ class BuildProject(KindBase):
         return [lv for lv in (self._live(p) for p in got) if lv.owner == ctx.stack]
 
 
+#: The source action's configuration fields the stack sets, by provider (the rest are fixed below).
+SOURCE_FIELDS = {
+    "S3": ("S3ObjectKey",),
+    "CodeStarSourceConnection": ("ConnectionArn", "FullRepositoryId", "BranchName"),
+}
+
+
+def _provider(source: dict[str, Any]) -> str:
+    return "S3" if "S3ObjectKey" in source else "CodeStarSourceConnection"
+
+
 class Pipeline(KindBase):
-    """props: source_key (S3 object key holding repository and branch)."""
+    """props: source (the source action's name - ``Source``, or ``GitHub``/``GitLab`` for a connection,
+    which is how ``status`` tells them apart - and its configuration: ``S3ObjectKey`` for an S3 source,
+    or ``ConnectionArn``, ``FullRepositoryId`` and ``BranchName`` for a connection)."""
 
-    mutable = ("source_key",)
+    mutable = ("source",)
 
-    def _source_key(self, pipeline: dict[str, Any]) -> str | None:
+    def _source(self, pipeline: dict[str, Any]) -> dict[str, Any] | None:
         for stage in pipeline["stages"]:
             for action in stage["actions"]:
-                if action["actionTypeId"]["provider"] == "S3":
-                    return str(action["configuration"].get("S3ObjectKey"))
+                fields = SOURCE_FIELDS.get(action["actionTypeId"]["provider"])
+                if action["actionTypeId"]["category"] == "Source" and fields:
+                    return {"action": action["name"], **{k: action["configuration"].get(k) for k in fields}}
         return None
+
+    def _source_action(self, ctx: Context, source: dict[str, Any]) -> dict[str, Any]:
+        provider = _provider(source)
+        config = {k: v for k, v in source.items() if k != "action"}
+        if provider == "S3":
+            config.update(S3Bucket=ctx.out("bucket", "name"), PollForSourceChanges="false")
+        else:  # a push to the branch starts the pipeline; the output is a zip of the code
+            config.update(DetectChanges="true", OutputArtifactFormat="CODE_ZIP")
+        return {
+            "name": source["action"],
+            "actionTypeId": {"category": "Source", "owner": "AWS", "provider": provider, "version": "1"},
+            "configuration": config,
+            "outputArtifacts": [{"name": "source"}],
+        }
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         cp = ctx.clients("codepipeline")
@@ -111,7 +142,7 @@ class Pipeline(KindBase):
         return Live(
             "pipeline",
             res.name,
-            {"source_key": self._source_key(got["pipeline"])},
+            {"source": self._source(got["pipeline"])},
             owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags]),
             {"name": res.name},
         )
@@ -133,21 +164,7 @@ class Pipeline(KindBase):
             "roleArn": ctx.out("role-pipeline", "arn"),
             "artifactStore": {"type": "S3", "location": ctx.out("bucket", "name")},
             "stages": [
-                {
-                    "name": "Source",
-                    "actions": [
-                        {
-                            "name": "Source",
-                            "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
-                            "configuration": {
-                                "S3Bucket": ctx.out("bucket", "name"),
-                                "S3ObjectKey": res.props["source_key"],
-                                "PollForSourceChanges": "false",
-                            },
-                            "outputArtifacts": [{"name": "source"}],
-                        }
-                    ],
-                },
+                {"name": "Source", "actions": [self._source_action(ctx, res.props["source"])]},
                 build("Build", "build", "source", "image"),
                 build("Release", "release", "image", None),
             ],
@@ -158,11 +175,11 @@ class Pipeline(KindBase):
             pipeline=self._definition(ctx, res),
             tags=[{"key": k, "value": v} for k, v in tags_for(ctx, res.name).items()],
         )
-        return Live("pipeline", res.name, {"source_key": res.props["source_key"]}, ctx.stack, {"name": res.name})
+        return Live("pipeline", res.name, {"source": dict(res.props["source"])}, ctx.stack, {"name": res.name})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         ctx.clients("codepipeline").update_pipeline(pipeline=self._definition(ctx, res))
-        live.props["source_key"] = res.props["source_key"]
+        live.props["source"] = dict(res.props["source"])
         return live
 
     def delete(self, ctx: Context, live: Live) -> None:

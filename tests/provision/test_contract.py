@@ -70,9 +70,10 @@ def live_inventory(ctx: Context) -> dict[str, Any]:
         for z in ctx.clients("route53").list_hosted_zones()["HostedZones"]
         if z["Name"].rstrip(".").removesuffix("-hz") in spaces
     ]
-    alarms = [
+    every_alarm = [
         a["AlarmName"] for a in ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{n}-")["MetricAlarms"]
     ]
+    alarms = [a for a in every_alarm if not a.startswith(f"{n}-alert-")]
     endpoints = [
         e
         for e in _tagged(ec2.describe_vpc_endpoints(Filters=flt)["VpcEndpoints"], n)
@@ -92,6 +93,7 @@ def live_inventory(ctx: Context) -> dict[str, Any]:
         "namespace": spaces,
         "hosted_zone": len(zones),
         "alarm": sorted(alarms),
+        "alert_alarm": sorted(a for a in every_alarm if a.startswith(f"{n}-alert-")),
     }
 
 
@@ -112,6 +114,7 @@ def expected_inventory(bp: Blueprint) -> dict[str, Any]:
         "namespace": [r.name for r in res if r.kind == "namespace"],
         "hosted_zone": kinds["hosted_zone"],
         "alarm": sorted(r.name for r in res if r.kind == "alarm" and r.made_by is None),
+        "alert_alarm": sorted(r.name for r in res if r.kind == "alert_alarm"),
     }
 
 
@@ -162,6 +165,7 @@ def control_as_built(ctx: Context, bp: Blueprint) -> None:
     """Alarms and policies as the APIs describe them, field by field against the control plane."""
     cp, n = bp.control, ctx.stack
     got = ctx.clients("cloudwatch").describe_alarms(AlarmNamePrefix=f"{n}-")["MetricAlarms"]
+    got = [a for a in got if not a["AlarmName"].startswith(f"{n}-alert-")]  # the alerts: tests/provision/test_alerts.py
     keys = [k for k in alarm_fields(cp.alarms[0]) if k != "Dimensions"] if cp.alarms else []
     live = {
         a["AlarmName"]: {**{k: a.get(k) for k in keys}, "Dimensions": sorted(d["Name"] for d in a["Dimensions"])}

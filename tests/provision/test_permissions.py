@@ -55,7 +55,9 @@ def test_the_policy_is_well_formed_and_scoped(name: str) -> None:
     assert [f for f in _above_low(policy) if not (f.startswith(expected) and "s3:PutBucketPolicy" in f)] == []
     assert not any("*" in a for a in allowed(policy))  # no wildcard actions
     scoped = [s for s in policy["Statement"] if s["Resource"] != "*"]
-    assert scoped and all(plan.name in r for s in scoped for r in s["Resource"])
+    # the stack's own resources, or the one connection its pipeline uses (PassConnection)
+    ours = (plan.name, plan.pipeline.source.connection_arn or plan.name)
+    assert scoped and all(any(o in r for o in ours) for s in scoped for r in s["Resource"])
 
 
 def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
@@ -78,6 +80,7 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
         ("seed_container_apigw.json", {"nat": "instance"}),
         ("fargate_alb.json", {}),
         ("serverless.json", {}),
+        ("serverless_alerts.json", {}),
         ("target_tracking_alb.json", {}),
     ],
 )

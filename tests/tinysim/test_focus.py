@@ -24,6 +24,7 @@ SCENARIO = {
         "front_door": "alb",
         "container": {"launch_type": "fargate", "task": {"cpu_units": 256, "memory_mb": 512}},
         "savings_plan": {"commitment_usd_per_hour": "0.01"},
+        "alerts": {},  # the alerts topic's KMS key: a Security row
     },
     "traffic": {"kind": "diurnal", "mean_rps": 5, "peak_rps": 9},
     "horizon_s": 7200,

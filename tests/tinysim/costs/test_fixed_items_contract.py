@@ -50,6 +50,7 @@ MATCHED = {
     "vpc_endpoint",
     "hosted_zone",
     "alarm",
+    "kms_key",
     "pipeline",
     "load_balancer",
     "repository",
@@ -90,6 +91,8 @@ def _billed(bill: dict[str, Any], nat_instance_type: str) -> Counter[str]:
             out["hosted_zone"] += int(qty)
         elif svc == "CloudWatch" and item == "standard alarms":
             out["alarm"] += int(qty)
+        elif svc == "KMS" and item == "customer managed keys":
+            out["kms_key"] += int(qty)
         elif svc == "CodePipeline":
             out["pipeline"] += int(qty)
         elif svc == "ECR":
@@ -109,7 +112,17 @@ def _billed(bill: dict[str, Any], nat_instance_type: str) -> Counter[str]:
 def _check(plan: Plan, bill: dict[str, Any]) -> None:
     """The bill's fixed lines equal the blueprint's inventory, item by item."""
     have, billed = _inventory(plan), _billed(bill, plan.network.nat_instance_type)
-    for item in ("nat_gateway", "nat_instance", "public_ipv4", "vpc_endpoint", "hosted_zone", "alarm", "pipeline"):
+    items = (
+        "nat_gateway",
+        "nat_instance",
+        "public_ipv4",
+        "vpc_endpoint",
+        "hosted_zone",
+        "alarm",
+        "kms_key",
+        "pipeline",
+    )
+    for item in items:
         assert billed[item] == have[item], (item, plan.model_dump(exclude_defaults=True))
     assert billed["load_balancer"] == have["load_balancer"]
     assert billed["repository"] == have["repository"] == 1
@@ -178,7 +191,20 @@ def plans(draw: st.DrawFn) -> dict[str, Any]:
     }
     if draw(st.integers(0, 5)) == 0:
         network["existing_vpc_id"] = "vpc-0123456789abcdef0"
+    alerts = draw(
+        st.none()
+        | st.fixed_dictionaries(
+            {},
+            optional={
+                "http_5xx_pct": st.none() | st.just(5.0),
+                "unhealthy_hosts": st.none() | st.just(2),
+                "lambda_errors_pct": st.none() | st.just(1.0),
+                "pipeline_failures": st.booleans(),
+            },
+        )
+    )
     return {
+        "alerts": alerts,
         "architecture": arch,
         "front_door": front,
         "container": container,
@@ -306,3 +332,19 @@ def test_an_existing_vpc_bills_none_of_its_network(capsys: pytest.CaptureFixture
     assert not {li["service"] for li in bill["lines"]} & {"NAT Gateway", "Public IPv4", "VPC Endpoints"}
     notes = " ".join(bill["assumptions"])
     assert "existing VPC vpc-0123456789abcdef0" in notes and "not billed" in notes
+def test_alerts_bill_their_key_and_each_alarm_metric_by_hand(now: PriceBook) -> None:
+    # examples/plans/serverless_alerts.json is serverless.json's function with alerts: the $4.90 above,
+    # plus the topic's customer managed KMS key, $1.00 a month (aws.amazon.com/kms/pricing/: "Each AWS KMS
+    # key that you create in AWS KMS costs $1/month"), plus two percentage alarms (API 5xx / requests,
+    # Lambda errors / invocations) that read two metrics each: CloudWatch bills an alarm per metric it
+    # evaluates, 4 x $0.10 = $0.40 (aws.amazon.com/cloudwatch/pricing/, "$0.10 per alarm metric"). The SNS
+    # topic (its alerts stay inside the always-free 1 million requests and 1,000 e-mails,
+    # aws.amazon.com/sns/pricing/) and the EventBridge rule (AWS service events are free,
+    # aws.amazon.com/eventbridge/pricing/) add no line. Total $6.30.
+    plan = load_plan(ROOT / "examples" / "plans" / "serverless_alerts.json")
+    bill = price_usage(steady_usage(plan, SteadyLoad(1_000_000)), now)
+    lines = _lines(bill)
+    assert lines[("KMS", "customer managed keys")] == Decimal("1.00")
+    assert lines[("CloudWatch", "standard alarms")] == Decimal("0.40")
+    assert not {li.service for li in bill.lines} & {"SNS", "EventBridge"}
+    assert bill.total_usd == Decimal("6.30")
