@@ -13,8 +13,8 @@ from models.blueprint import Blueprint, ControlPlane, blueprint
 from models.blueprint.derive_control import PREDEFINED
 from models.plan import Plan
 from models.validation import validate
-from provision.existing_vpc import read_borrowed
 from provision.alerts_status import alerts_fields, read_alerts
+from provision.existing_vpc import read_borrowed
 from provision.graph.app import SOURCE_ACTIONS
 from provision.readback import read_control
 from provision.resources import STACK_TAG, Context, Resource

@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from models.blueprint import ROOT_VOLUME, StackResource, task_subnet_keys
-from models.instances import INSTANCE_TYPES
 from models.blueprint.alerts import alert_alarm_prefix
 from models.blueprint.derive_alerts import pipeline_rule_name
+from models.instances import INSTANCE_TYPES
 from models.plan import Plan
 from provision.policies import policies
 

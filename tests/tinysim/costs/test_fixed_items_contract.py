@@ -332,6 +332,8 @@ def test_an_existing_vpc_bills_none_of_its_network(capsys: pytest.CaptureFixture
     assert not {li["service"] for li in bill["lines"]} & {"NAT Gateway", "Public IPv4", "VPC Endpoints"}
     notes = " ".join(bill["assumptions"])
     assert "existing VPC vpc-0123456789abcdef0" in notes and "not billed" in notes
+
+
 def test_alerts_bill_their_key_and_each_alarm_metric_by_hand(now: PriceBook) -> None:
     # examples/plans/serverless_alerts.json is serverless.json's function with alerts: the $4.90 above,
     # plus the topic's customer managed KMS key, $1.00 a month (aws.amazon.com/kms/pricing/: "Each AWS KMS
