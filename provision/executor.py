@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
 from provision.graph.kinds import destroy_kind_order
+from provision.leftovers import delete_in_order, owned_by_kind, unwanted
 from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.alarms import Alarm
@@ -169,6 +170,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
     known: dict[str, Live | None] = {}
     pending = list(resources)
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        listing = pool.submit(owned_by_kind, ctx, {k: v for k, v in KINDS.items() if k not in _LISTED_LAST})
         while pending:
             wave = [r for r in pending if all(d in ctx.outputs for d in r.deps)]
             if not wave:
@@ -181,6 +183,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
             pending = [r for r in pending if r.key not in found]
         for res, live in zip(pending, pool.map(partial(_read, ctx), pending), strict=True):
             found[res.key] = live
+        owned = {**listing.result(), **owned_by_kind(ctx, {k: KINDS[k] for k in _LISTED_LAST})}
     changes: list[Change] = []
     for res in resources:
         live = found[res.key]
@@ -195,23 +198,36 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return Survey(changes + _stale(ctx, resources), known)
+    return Survey(changes + _stale(ctx, resources, found, owned, intents), known)
 
 
-#: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
-#: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
-PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy")
+#: Kinds listed through an upstream resource the survey finds (a group's policies): listed after it.
+_LISTED_LAST = frozenset({"group_policy"})
 
 
-def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
-    """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
-    wanted = {(r.kind, r.name) for r in resources}
-    out = []
-    for kind_name in PRUNED:
-        for live in _aws(f"list {kind_name}", partial(KINDS[kind_name].owned, ctx)):
-            if (kind_name, live.id) not in wanted:
-                out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
-    return out
+def _owned(ctx: Context, intents: Intents | None, owned: dict[str, list[Live]] | None = None) -> dict[str, list[Live]]:
+    """Everything the stack owns by kind (``owned``, listed here when not given): tagged, or untagged
+    but recorded in the intents."""
+    owned = owned_by_kind(ctx, KINDS) if owned is None else dict(owned)
+    for kind_name, lives in _in_flight(ctx, intents).items():
+        owned[kind_name] = owned.get(kind_name, []) + lives
+    return owned
+
+
+def _stale(
+    ctx: Context,
+    resources: list[Resource],
+    found: dict[str, Live | None],
+    owned: dict[str, list[Live]],
+    intents: Intents | None,
+) -> list[Change]:
+    """A ``delete`` change for each live resource of the stack, of any kind, the plan no longer has
+    (tagged, or untagged but recorded in the intents as created by an interrupted apply)."""
+    owned = _owned(ctx, intents, owned)
+    return [
+        Change(f"{live.kind}:{live.id}", live.kind, live.id, "delete", live=live)
+        for live in unwanted(owned, resources, found)
+    ]
 
 
 def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
@@ -256,14 +272,13 @@ def apply(
             action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
-    for change in first.changes:
-        if change.action == "delete" and change.live is not None:
-            _aws(f"delete {change.kind} {change.name}", partial(KINDS[change.kind].delete, ctx, change.live))
-            say(f"deleted {change.kind} {change.name}: no longer in the plan")
+    doomed = [c.live for c in first.changes if c.action == "delete" and c.live is not None]
+    delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=": no longer in the plan")
+    if intents is not None:
+        for live in doomed:
+            if live.owner is None:  # an interrupted apply's untagged create, deleted now
+                _aws(f"record {live.kind} {live.id}", partial(intents.done, live.kind, live.id))
     return ctx.outputs
-
-
-RETRYABLE = ("DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidParameterException")
 
 
 def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:
@@ -283,30 +298,10 @@ def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:
 def destroy(ctx: Context, say: Say, intents: Intents | None = None, passes: int = 6) -> int:
     """Delete everything the stack owns (tagged, or recorded in ``intents`` as created by an interrupted
     apply), dependants first; returns how many resources were deleted. Call it holding the stack's lock."""
-    deleted = 0
-    extra = _in_flight(ctx, intents)
-    for kind_name in DESTROY_ORDER:
-        kind = KINDS[kind_name]
-        pending = _aws(f"list {kind_name}", partial(kind.owned, ctx)) + extra.get(kind_name, [])
-        for attempt in range(passes):
-            left = []
-            for live in pending:
-                try:
-                    kind.delete(ctx, live)
-                    deleted += 1
-                    say(f"deleted {kind_name} {live.id}")
-                except ClientError as exc:
-                    code = code_of(exc)
-                    if "NotFound" in code or code in ("NoSuchEntity", "NoSuchBucket", "ResourceNotFoundException"):
-                        continue
-                    if code in RETRYABLE and attempt < passes - 1:
-                        left.append(live)
-                        continue
-                    raise StepFailed(f"delete {kind_name} {live.id}: {exc.operation_name} failed with {code}") from exc
-            if not left:
-                break
-            pending = left
-            time.sleep(min(5.0, 0.5 * 2**attempt))
+    owned = _owned(ctx, intents)
+    deleted = delete_in_order(
+        ctx, KINDS, DESTROY_ORDER, [lv for k in DESTROY_ORDER for lv in owned.get(k, [])], say, passes
+    )
     if intents is not None:
         _aws("clear the record of creates in flight", intents.clear)
     return deleted

@@ -21,6 +21,11 @@ def _owner(tags: list[dict[str, str]]) -> str | None:
     return owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags])
 
 
+def _front_names(lbs: list[dict[str, Any]], registries: list[dict[str, Any]]) -> list[str]:
+    """What sends the service its requests, comparable: ``alb:<target group ARN>``, ``discovery:<ARN>``."""
+    return [f"alb:{lb.get('targetGroupArn')}" for lb in lbs] + [f"discovery:{r.get('registryArn')}" for r in registries]
+
+
 class Cluster(KindBase):
     def find(self, ctx: Context, res: Resource) -> Live | None:
         found = ctx.clients("ecs").describe_clusters(clusters=[res.name], include=["TAGS"])["clusters"]
@@ -128,15 +133,24 @@ class TaskDefinition(KindBase):
 
 
 class Service(KindBase):
-    """props: desired (on create only), launch_type, port, front (alb|discovery), cluster key."""
+    """props: desired (on create only), launch_type, port, front (alb|discovery), subnets (keys), cluster
+    key. The task definition, the front door (target group or Cloud Map service) and the subnets are
+    converged by UpdateService, which changes a rolling-deployment service's load balancers and service
+    registries in place (an empty list removes them: ECS API reference, UpdateService)."""
 
-    mutable = ("task_definition",)
+    mutable = ("task_definition", "front", "subnets")
 
     def _live(self, s: dict[str, Any]) -> Live:
+        vpc = s.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        props = {
+            "task_definition": s["taskDefinition"],
+            "front": _front_names(s.get("loadBalancers") or [], s.get("serviceRegistries") or []),
+            "subnets": sorted(vpc.get("subnets", [])),
+        }
         return Live(
             "service",
             s["serviceName"],
-            {"task_definition": s["taskDefinition"]},
+            props,
             _owner(s.get("tags", [])),
             {
                 "name": s["serviceName"],
@@ -153,8 +167,30 @@ class Service(KindBase):
         got = [s for s in got if s.get("status") == "ACTIVE"]
         return self._live(got[0]) if got else None
 
+    def _front(self, ctx: Context, res: Resource) -> dict[str, list[dict[str, Any]]]:
+        port = res.props["port"]
+        if res.props["front"] == "alb":
+            lb = {"targetGroupArn": ctx.out("tg", "arn"), "containerName": "app", "containerPort": port}
+            return {"loadBalancers": [lb], "serviceRegistries": []}
+        registry = {"registryArn": ctx.out("discovery", "arn"), "port": port}
+        return {"loadBalancers": [], "serviceRegistries": [registry]}
+
+    def _network(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {
+            "awsvpcConfiguration": {
+                "subnets": [ctx.out(k, "subnet_id") for k in res.props["subnets"]],
+                "securityGroups": [ctx.out("sg-tasks", "group_id")],
+                "assignPublicIp": "DISABLED",
+            }
+        }
+
     def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"task_definition": ctx.out("taskdef", "arn")}
+        front = self._front(ctx, res)
+        return {
+            "task_definition": ctx.out("taskdef", "arn"),
+            "front": _front_names(front["loadBalancers"], front["serviceRegistries"]),
+            "subnets": sorted(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
+        }
 
     def create(self, ctx: Context, res: Resource) -> Live:
         p = res.props
@@ -165,33 +201,25 @@ class Service(KindBase):
             "desiredCount": p["desired"],
             "tags": _ecs_tags(ctx, res.name),
             "propagateTags": "SERVICE",
-            "networkConfiguration": {
-                "awsvpcConfiguration": {
-                    "subnets": [ctx.out(k, "subnet_id") for k in p["subnets"]],
-                    "securityGroups": [ctx.out("sg-tasks", "group_id")],
-                    "assignPublicIp": "DISABLED",
-                }
-            },
+            "networkConfiguration": self._network(ctx, res),
         }
         if p["launch_type"] == "FARGATE":
             kwargs["launchType"] = "FARGATE"
         else:
             kwargs["capacityProviderStrategy"] = [{"capacityProvider": ctx.out("capacity", "name"), "weight": 1}]
-        if p["front"] == "alb":
-            kwargs["loadBalancers"] = [
-                {"targetGroupArn": ctx.out("tg", "arn"), "containerName": "app", "containerPort": p["port"]}
-            ]
-        elif p["front"] == "discovery":
-            kwargs["serviceRegistries"] = [{"registryArn": ctx.out("discovery", "arn"), "port": p["port"]}]
+        kwargs.update({k: v for k, v in self._front(ctx, res).items() if v})
         s = ctx.clients("ecs").create_service(**kwargs)["service"]
         return self._live({**s, "tags": kwargs["tags"]})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         # never desiredCount: the autoscaler owns it after create
-        s = ctx.clients("ecs").update_service(
-            cluster=ctx.out("cluster", "name"), service=res.name, taskDefinition=ctx.out("taskdef", "arn")
-        )["service"]
-        return self._live({**s, "tags": [{"key": "tinysim:stack", "value": ctx.stack}]})
+        kwargs: dict[str, Any] = {"taskDefinition": ctx.out("taskdef", "arn")}
+        if "front" in fields:
+            kwargs.update(self._front(ctx, res))
+        if "subnets" in fields:
+            kwargs["networkConfiguration"] = self._network(ctx, res)
+        s = ctx.clients("ecs").update_service(cluster=ctx.out("cluster", "name"), service=res.name, **kwargs)
+        return self._live({**s["service"], "tags": [{"key": "tinysim:stack", "value": ctx.stack}]})
 
     def delete(self, ctx: Context, live: Live) -> None:
         ecs = ctx.clients("ecs")

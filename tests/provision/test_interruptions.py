@@ -24,6 +24,7 @@ from provision.api import apply_plan, connect, destroy_stack, plan_changes, read
 from provision.executor import KINDS
 from provision.graph import resources_for
 from provision.lock import lock_name
+from provision.operations import OPERATIONS
 from provision.resources import Context
 from provision.services.base import KindBase
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
@@ -94,10 +95,11 @@ def test_sigint_after_every_changing_call(name: str) -> None:
     converged_then_destroyed(plan)
 
 
-def killed_apply(plan: Plan) -> str | None:
+def killed_apply(plan: Plan, base: Context, interrupter: Interrupter) -> str | None:
     """One apply in a forked child that SIGKILLs itself right after its first changing call (the lock and
     the record of creates in flight stay behind, as they would). Returns that call, or None when the
-    child's apply had nothing to change and ended by itself."""
+    child's apply had nothing to change and ended by itself. ``base`` holds clients made (never used) in
+    this process and wrapped by ``interrupter``: each child opens its own connections."""
     read_end, write_end = os.pipe()
     with warnings.catch_warnings():  # no thread runs here (the survey's pool ends with each apply)
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -106,8 +108,10 @@ def killed_apply(plan: Plan) -> str | None:
         os.close(read_end)
         code = 3
         try:
-            interrupter = Interrupter(1, signal.SIGKILL, report=write_end)
-            apply_plan(plan, ctx=connect(plan, wrap=interrupter), progress=quiet)
+            interrupter.arm(1)
+            interrupter.sig, interrupter.report = signal.SIGKILL, write_end
+            ctx = Context(base.clients, plan.name, base.region, dict(base.tags), account=base.account)
+            apply_plan(plan, ctx=ctx, progress=quiet)
             code = 0 if interrupter.calls == [] else 4
         except BaseException as exc:
             os.write(write_end, f"error: {type(exc).__name__}: {exc}".encode())
@@ -127,9 +131,13 @@ def killed_apply(plan: Plan) -> str | None:
 @pytest.mark.parametrize("name", sorted(p.name for p in PLANS.glob("*.json")))
 def test_sigkill_after_every_changing_call(name: str) -> None:
     plan = unique(load_plan(PLANS / name), "kill")
+    interrupter = Interrupter()
+    base = connect(plan, wrap=interrupter)
+    for service in OPERATIONS:  # made once here, so that no child spends its time loading AWS's models
+        base.clients(service)
     kills: list[str] = []
     for _ in range(400):
-        call = killed_apply(plan)
+        call = killed_apply(plan, base, interrupter)
         if call is None:
             break
         kills.append(call)
