@@ -10,7 +10,7 @@ from typing import Any
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, owner_of
 
-__all__ = ["Cluster", "Service", "TaskDefinition"]
+__all__ = ["UNRELEASED_TAG", "Cluster", "Service", "TaskDefinition", "released_image"]
 
 
 def _ecs_tags(ctx: Context, name: str) -> list[dict[str, str]]:
@@ -53,8 +53,22 @@ class Cluster(KindBase):
         return [live] if live is not None and live.owner == ctx.stack else []
 
 
+#: The tag a new stack's task definition and function name before the pipeline's first release: the
+#: repository's tags are immutable and every build pushes its own, so no build ever pushes this one.
+UNRELEASED_TAG = "unreleased"
+
+
+def released_image(image: str, repository_uri: str) -> bool:
+    """Is ``image`` one of the stack's own repository's images (any tag or digest the release chose)?"""
+    return image.startswith((f"{repository_uri}:", f"{repository_uri}@"))
+
+
 class TaskDefinition(KindBase):
-    """props: cpu, memory, image, port, compatibility (EC2|FARGATE), and the keys of its roles and log group."""
+    """props: cpu, memory, image, port, compatibility (EC2|FARGATE), and the keys of its roles and log group.
+
+    With no image in the plan the task runs the stack's own repository's image that the pipeline's
+    release registered (a new revision naming its build's unique tag): any image of that repository
+    reads as the plan's empty image, and a new revision made by apply keeps it."""
 
     mutable = ("cpu", "memory", "image", "port", "compatibility")
 
@@ -83,14 +97,18 @@ class TaskDefinition(KindBase):
             return None
         latest = max(arns, key=lambda a: int(a.rsplit(":", 1)[-1]))  # the newest revision
         got = ecs.describe_task_definition(taskDefinition=latest, include=["TAGS"])
-        return self._live(got["taskDefinition"], got.get("tags", []))
+        live = self._live(got["taskDefinition"], got.get("tags", []))
+        live.outputs["image"] = image = live.props["image"]
+        if not res.props.get("image") and released_image(image, ctx.out("ecr", "uri")):
+            live.props["image"] = ""  # the pipeline's choice within the stack's repository
+        return live
 
     def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {**res.props, "image": res.props["image"] or f"{ctx.out('ecr', 'uri')}:latest"}
+        return dict(res.props)
 
-    def create(self, ctx: Context, res: Resource) -> Live:
+    def create(self, ctx: Context, res: Resource, keep_image: str = "") -> Live:
         p = res.props
-        image = p["image"] or f"{ctx.out('ecr', 'uri')}:latest"
+        image = p["image"] or keep_image or f"{ctx.out('ecr', 'uri')}:{UNRELEASED_TAG}"
         got = ctx.clients("ecs").register_task_definition(
             family=res.name,
             networkMode="awsvpc",
@@ -120,7 +138,9 @@ class TaskDefinition(KindBase):
         return self._live(got["taskDefinition"], got.get("tags", []) or _ecs_tags(ctx, res.name))
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        return self.create(ctx, res)  # a new revision
+        kept = str(live.outputs.get("image", ""))
+        keep = kept if not res.props["image"] and released_image(kept, ctx.out("ecr", "uri")) else ""
+        return self.create(ctx, res, keep)  # a new revision, still running the released image
 
     def delete(self, ctx: Context, live: Live) -> None:
         ecs = ctx.clients("ecs")

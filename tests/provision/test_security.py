@@ -17,7 +17,7 @@ from models import Plan, load_plan
 from provision.api import apply_plan, connect, destroy_stack
 from provision.policies import policies
 from provision.resources import Context
-from provision.services.iam import SOURCE_ACCOUNT_PRINCIPALS, trust_policy
+from provision.services.iam import trust_policy
 from tests.provision.conftest import unique
 
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -45,7 +45,7 @@ def test_parliament_finds_nothing_above_low_in_our_policies(name: str) -> None:
         assert _above_low(role["policy"]) == [], key
         # a trust policy has no Resource (it is the role's own); parliament reads identity policies, so it
         # is given the role as its resource
-        trust = trust_policy(role["principal"], "123456789012")
+        trust = trust_policy(role["principal"], "123456789012", role.get("source_arn"))
         for statement in trust["Statement"]:
             statement["Resource"] = f"arn:aws:iam::123456789012:role/{plan.name}-{key}"
         assert _above_low(trust) == [], key
@@ -109,19 +109,37 @@ def test_ecr_has_a_lifecycle_policy_and_codebuild_is_privileged_only_for_the_ima
     assert privileged == {f"{plan.name}-build": True, f"{plan.name}-release": False}
 
 
+#: Each role's trust condition: the account (``aws:SourceAccount``) where the service documents it, and
+#: the source ARN pattern where it documents that too (Amazon ECS task IAM role:
+#: ``arn:aws:ecs:<region>:<account>:*``; CodeBuild: the project; CodePipeline: the pipeline). EC2
+#: instance roles and Lambda execution roles are assumed with neither key set: no condition.
+def expected_trust(plan: Plan, account: str) -> dict[str, Any]:
+    r, n, a = plan.region, plan.name, account
+    return {
+        f"{n}-task": {"StringEquals": {"aws:SourceAccount": a}, "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{r}:{a}:*"}},
+        f"{n}-task-exec": {"StringEquals": {"aws:SourceAccount": a}},
+        f"{n}-build": {
+            "StringEquals": {"aws:SourceAccount": a},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:codebuild:{r}:{a}:project/{n}-*"},
+        },
+        f"{n}-pipeline": {
+            "StringEquals": {"aws:SourceAccount": a},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:codepipeline:{r}:{a}:{n}-pipeline"},
+        },
+        f"{n}-instance": None,
+    }
+
+
 @pytest.mark.localstack
-def test_trust_policies_name_the_account_and_the_permission_names_the_api(stacks: Any) -> None:
+def test_trust_policies_name_the_account_and_source_and_the_permission_names_the_api(stacks: Any) -> None:
     ctx, plan, fn_ctx, fn_plan = stacks
     iam = ctx.clients("iam")
-    checked = 0
-    for role_name in (f"{plan.name}-task", f"{plan.name}-task-exec", f"{plan.name}-build", f"{plan.name}-pipeline"):
+    assert ctx.account
+    wanted = {**expected_trust(plan, ctx.account), f"{fn_plan.name}-lambda": None}
+    for role_name, condition in wanted.items():
         trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
         trust = json.loads(trust) if isinstance(trust, str) else trust
-        statement = trust["Statement"][0]
-        assert statement["Principal"]["Service"] in SOURCE_ACCOUNT_PRINCIPALS
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ctx.account}}
-        checked += 1
-    assert checked == 4 and ctx.account
+        assert trust["Statement"][0].get("Condition") == condition, role_name
     policy = json.loads(fn_ctx.clients("lambda").get_policy(FunctionName=fn_plan.name)["Policy"])
     cond = policy["Statement"][0]["Condition"]
     api = next(a for a in fn_ctx.clients("apigatewayv2").get_apis()["Items"] if a["Name"] == fn_plan.name)
