@@ -149,6 +149,7 @@ class Survey:
 
     changes: list[Change]
     known: dict[str, Live | None]
+    owned: dict[str, list[Live]] = field(default_factory=dict)  # all the stack owns, by kind
 
 
 def _read(ctx: Context, res: Resource) -> Live | None:
@@ -198,7 +199,14 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return Survey(changes + _stale(ctx, resources, found, owned, intents), known)
+    owned = _owned(ctx, intents, owned)
+    # a resource looked up without its upstream resources may exist unseen: its kind's deletes wait for apply
+    unsure = frozenset(r.kind for r in resources if r.key not in known)
+    stale = [
+        Change(f"{live.kind}:{live.id}", live.kind, live.id, "delete", live=live)
+        for live in unwanted(owned, resources, found, unsure)
+    ]
+    return Survey(changes + stale, known, owned)
 
 
 #: Kinds listed through an upstream resource the survey finds (a group's policies): listed after it.
@@ -212,22 +220,6 @@ def _owned(ctx: Context, intents: Intents | None, owned: dict[str, list[Live]] |
     for kind_name, lives in _in_flight(ctx, intents).items():
         owned[kind_name] = owned.get(kind_name, []) + lives
     return owned
-
-
-def _stale(
-    ctx: Context,
-    resources: list[Resource],
-    found: dict[str, Live | None],
-    owned: dict[str, list[Live]],
-    intents: Intents | None,
-) -> list[Change]:
-    """A ``delete`` change for each live resource of the stack, of any kind, the plan no longer has
-    (tagged, or untagged but recorded in the intents as created by an interrupted apply)."""
-    owned = _owned(ctx, intents, owned)
-    return [
-        Change(f"{live.kind}:{live.id}", live.kind, live.id, "delete", live=live)
-        for live in unwanted(owned, resources, found)
-    ]
 
 
 def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
@@ -244,6 +236,7 @@ def apply(
     a kind that cannot tag in its create call has the create recorded in ``intents`` first."""
     first = survey(ctx, resources, intents)
     n = len(resources)
+    lives: dict[str, Live | None] = {}
     for i, res in enumerate(resources, 1):
         kind = KINDS[res.kind]
         started = time.perf_counter()
@@ -271,8 +264,9 @@ def apply(
                 actions.append("updated " + ",".join(fields))
             action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
+        lives[res.key] = live
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
-    doomed = [c.live for c in first.changes if c.action == "delete" and c.live is not None]
+    doomed = unwanted(first.owned, resources, lives)  # now that every resource of the plan is known
     delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=": no longer in the plan")
     if intents is not None:
         for live in doomed:

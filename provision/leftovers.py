@@ -50,13 +50,23 @@ def owned_by_kind(ctx: Context, kinds: Mapping[str, Kind], workers: int = 8) -> 
 
 
 def unwanted(
-    owned: Mapping[str, Iterable[Live]], resources: Sequence[Resource], found: Mapping[str, Live | None]
+    owned: Mapping[str, Iterable[Live]],
+    resources: Sequence[Resource],
+    found: Mapping[str, Live | None],
+    unsure: frozenset[str] = frozenset(),
 ) -> list[Live]:
     """What the stack owns that none of ``resources`` is: a live resource is wanted when it is the one
-    found for a resource of the plan (same kind and id), or carries a wanted resource's name as its id."""
+    found for a resource of the plan (same kind and id), or carries a wanted resource's name as its id.
+    Kinds in ``unsure`` (some resource of the plan of that kind could not be looked up) are left out."""
     wanted = {(r.kind, r.name) for r in resources}
     wanted |= {(r.kind, live.id) for r in resources if (live := found.get(r.key)) is not None}
-    return [live for kind_name in sorted(owned) for live in owned[kind_name] if (kind_name, live.id) not in wanted]
+    return [
+        live
+        for kind_name in sorted(owned)
+        if kind_name not in unsure
+        for live in owned[kind_name]
+        if (kind_name, live.id) not in wanted
+    ]
 
 
 def delete_in_order(

@@ -99,7 +99,8 @@ class TaskDefinition(KindBase):
         got = ecs.describe_task_definition(taskDefinition=latest, include=["TAGS"])
         live = self._live(got["taskDefinition"], got.get("tags", []))
         live.outputs["image"] = image = live.props["image"]
-        if not res.props.get("image") and released_image(image, ctx.out("ecr", "uri")):
+        uri = ctx.outputs.get("ecr", {}).get("uri")  # not known when listing what the stack owns
+        if not res.props.get("image") and uri and released_image(image, uri):
             live.props["image"] = ""  # the pipeline's choice within the stack's repository
         return live
 
