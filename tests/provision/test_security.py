@@ -6,17 +6,23 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import subprocess
+import sys
+import textwrap
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from models import Plan, load_plan
-from provision.api import apply_plan, connect, destroy_stack
+from provision.api import apply_plan, connect, destroy_stack, plan_changes
 from provision.policies import policies
 from provision.resources import Context
+from provision.scaffold import RELEASE_YML
+from provision.services.ecs import UNRELEASED_TAG
 from provision.services.iam import trust_policy
 from tests.provision.conftest import unique
 
@@ -104,6 +110,8 @@ def test_ecr_has_a_lifecycle_policy_and_codebuild_is_privileged_only_for_the_ima
     ctx, plan = stacks[0], stacks[1]
     text = ctx.clients("ecr").get_lifecycle_policy(repositoryName=plan.name)["lifecyclePolicyText"]
     assert json.loads(text)["rules"][0]["action"] == {"type": "expire"}
+    repo = ctx.clients("ecr").describe_repositories(repositoryNames=[plan.name])["repositories"][0]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
     projects = ctx.clients("codebuild").batch_get_projects(names=[f"{plan.name}-build", f"{plan.name}-release"])
     privileged = {p["name"]: p["environment"]["privilegedMode"] for p in projects["projects"]}
     assert privileged == {f"{plan.name}-build": True, f"{plan.name}-release": False}
@@ -158,6 +166,75 @@ def test_the_http_api_stage_is_throttled_and_logs_every_request(stacks: Any) -> 
     log = f"arn:aws:logs:{fn_plan.region}:{fn_ctx.account}:log-group:/tinysim/{fn_plan.name}/api-access"
     assert stage["AccessLogSettings"]["DestinationArn"] == log
     assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+
+
+def release_snippet() -> str:
+    """The Python the release runs to write the next task definition revision (release.yml's heredoc)."""
+    text = RELEASE_YML.split("<<'EOF'\n", 1)[1].split("\n        EOF\n", 1)[0]
+    return textwrap.dedent(text)
+
+
+@pytest.mark.localstack
+def test_the_release_runs_the_builds_own_tag_and_apply_keeps_it(stacks: Any, tmp_path: Path) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecs, uri = ctx.clients("ecs"), ctx.outputs["ecr"]["uri"]
+    assert (
+        ecs.describe_task_definition(taskDefinition=plan.name)["taskDefinition"]["containerDefinitions"][0]["image"]
+        == f"{uri}:{UNRELEASED_TAG}"
+    )
+    # what release.yml does with the AWS CLI, here with boto3: describe, rewrite (its own Python), register
+    got = ecs.describe_task_definition(taskDefinition=plan.name, include=["TAGS"])
+    (tmp_path / "current.json").write_text(json.dumps(got, default=str))
+    image = f"{uri}:0123456789ab-7"  # a build's tag: the commit and the build number
+    subprocess.run([sys.executable, "-", image], input=release_snippet(), text=True, cwd=tmp_path, check=True)
+    arn = ecs.register_task_definition(**json.loads((tmp_path / "next.json").read_text()))["taskDefinition"][
+        "taskDefinitionArn"
+    ]
+    ecs.update_service(cluster=plan.name, service=plan.name, taskDefinition=arn)
+    assert [c for c in plan_changes(plan, connect(plan)) if c.action != "no-op"] == []  # the release is not drift
+    bigger = plan.model_copy(
+        update={
+            "container": plan.container.model_copy(
+                update={
+                    "task": plan.container.task.model_copy(update={"memory_mb": plan.container.task.memory_mb + 512})
+                }
+            )
+        }
+    )
+    apply_plan(bigger, ctx=connect(bigger), progress=quiet)  # a new revision: the released image stays
+    td = ecs.describe_task_definition(taskDefinition=plan.name, include=["TAGS"])
+    assert td["taskDefinition"]["containerDefinitions"][0]["image"] == image
+    assert td["taskDefinition"]["memory"] == str(bigger.container.task.memory_mb)
+    assert {"key": "tinysim:stack", "value": plan.name} in td["tags"]
+
+
+@pytest.mark.localstack
+def test_a_pushed_tag_cannot_be_pushed_again(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecr = ctx.clients("ecr")
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": "sha256:" + "a" * 64,
+        },
+        "layers": [],
+    }
+    ecr.put_image(repositoryName=plan.name, imageManifest=json.dumps(manifest), imageTag="build-1")
+    manifest["config"]["digest"] = "sha256:" + "b" * 64  # another image under the same tag
+    layer = {
+        "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "size": 1,
+        "digest": "sha256:" + "c" * 64,
+    }
+    manifest["layers"] = [layer]
+    with pytest.raises(ClientError) as refused:
+        ecr.put_image(repositoryName=plan.name, imageManifest=json.dumps(manifest), imageTag="build-1")
+    # AWS answers ImageTagAlreadyExistsException (ECR user guide, tag immutability); the emulator's ECR
+    # (moto) names it ImageAlreadyExistsException. A mutable repository would have moved the tag.
+    assert refused.value.response["Error"]["Code"] in ("ImageTagAlreadyExistsException", "ImageAlreadyExistsException")
 
 
 @pytest.mark.localstack
