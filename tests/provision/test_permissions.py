@@ -15,8 +15,8 @@ import pytest
 
 from models import load_plan
 from provision.api import apply_plan, connect, destroy_stack
-from provision.permissions import operation_action, permissions_policy
-from tests.provision.conftest import unique
+from provision.permissions import permissions_policy
+from tests.provision.conftest import Recorder, unique
 from tests.provision.test_security import _above_low
 
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -24,22 +24,6 @@ PLANS = Path(__file__).parents[2] / "examples" / "plans"
 
 def quiet(line: str) -> None:
     pass
-
-
-class Recorder:
-    """Records the IAM action of every call any wrapped client makes."""
-
-    def __init__(self) -> None:
-        self.actions: set[str] = set()
-
-    def __call__(self, service: str, client: Any) -> Any:
-        def before(model: Any, **kwargs: Any) -> None:
-            action = operation_action(service, model.name)
-            if action is not None:
-                self.actions.add(action)
-
-        client.meta.events.register("before-call.*.*", before)
-        return client
 
 
 def allowed(policy: dict[str, Any]) -> list[str]:

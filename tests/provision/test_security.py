@@ -19,12 +19,13 @@ from botocore.exceptions import ClientError
 
 from models import Plan, load_plan
 from provision.api import apply_plan, connect, destroy_stack, plan_changes
+from provision.permissions import permissions_policy
 from provision.policies import policies
 from provision.resources import Context
 from provision.scaffold import RELEASE_YML
 from provision.services.ecs import UNRELEASED_TAG
 from provision.services.iam import trust_policy
-from tests.provision.conftest import unique
+from tests.provision.conftest import Recorder, unique
 
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
 
@@ -206,6 +207,22 @@ def test_the_release_runs_the_builds_own_tag_and_apply_keeps_it(stacks: Any, tmp
     assert td["taskDefinition"]["containerDefinitions"][0]["image"] == image
     assert td["taskDefinition"]["memory"] == str(bigger.container.task.memory_mb)
     assert {"key": "tinysim:stack", "value": plan.name} in td["tags"]
+
+
+@pytest.mark.localstack
+def test_tags_made_mutable_by_hand_are_shown_and_made_immutable_again(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecr = ctx.clients("ecr")
+    ecr.put_image_tag_mutability(repositoryName=plan.name, imageTagMutability="MUTABLE")
+    drift = [c.fields for c in plan_changes(plan, connect(plan)) if c.kind == "repository"]
+    assert drift == [{"tag_mutability": ("MUTABLE", "IMMUTABLE")}]
+    recorder = Recorder()
+    apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
+    assert (
+        ecr.describe_repositories(repositoryNames=[plan.name])["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
+    )
+    granted = [a for s in permissions_policy(plan)["Statement"] for a in s["Action"]]
+    assert "ecr:PutImageTagMutability" in recorder.actions and "ecr:PutImageTagMutability" in granted
 
 
 @pytest.mark.localstack
