@@ -17,8 +17,8 @@ __all__ = ["SOURCE_ACCOUNT_PRINCIPALS", "InstanceProfile", "Role", "trust_policy
 
 #: Services whose trust policies may require the calling account (``aws:SourceAccount``): each documents
 #: it for its roles ("cross-service confused deputy prevention": Amazon ECS task IAM role, CodeBuild,
-#: CodePipeline). EC2 (instance roles) and Lambda (execution roles) assume roles without a source
-#: account or ARN in the request, so those trust policies keep the bare service principal.
+#: CodePipeline). AWS documents neither key for EC2 instance roles or Lambda execution roles (a condition
+#: on a key the service does not set would stop it assuming the role): those keep the bare principal.
 SOURCE_ACCOUNT_PRINCIPALS = ("ecs-tasks.amazonaws.com", "codebuild.amazonaws.com", "codepipeline.amazonaws.com")
 
 
