@@ -69,7 +69,7 @@ class TaskSpec(_Frozen):
     cpu_units: int = Field(2048, ge=128, le=16384, description="CPU units (1,024 = one vCPU)")
     memory_mb: int = Field(512, ge=128, le=122880, description="hard memory limit in MiB")
     port: int = Field(80, ge=1, le=65535)
-    image: str = Field("", description="image URI; empty means the stack's ECR repository, tag latest")
+    image: str = Field("", description="image URI; empty means the image the stack's pipeline released")
 
 
 class TaskCount(_Frozen):

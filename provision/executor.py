@@ -16,6 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from provision.errors import StackCollision, StepFailed
 from provision.graph.kinds import destroy_kind_order
+from provision.leftovers import delete_in_order, owned_by_kind, unwanted
 from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.alarms import Alarm
@@ -157,6 +158,7 @@ class Survey:
 
     changes: list[Change]
     known: dict[str, Live | None]
+    owned: dict[str, list[Live]] = field(default_factory=dict)  # all the stack owns, by kind
 
 
 def _read(ctx: Context, res: Resource) -> Live | None:
@@ -178,6 +180,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
     known: dict[str, Live | None] = {}
     pending = list(resources)
     with ThreadPoolExecutor(max_workers=workers) as pool:
+        listing = pool.submit(owned_by_kind, ctx, {k: v for k, v in KINDS.items() if k not in _LISTED_LAST})
         while pending:
             wave = [r for r in pending if all(d in ctx.outputs for d in r.deps)]
             if not wave:
@@ -190,6 +193,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
             pending = [r for r in pending if r.key not in found]
         for res, live in zip(pending, pool.map(partial(_read, ctx), pending), strict=True):
             found[res.key] = live
+        owned = {**listing.result(), **owned_by_kind(ctx, {k: KINDS[k] for k in _LISTED_LAST})}
     changes: list[Change] = []
     for res in resources:
         live = found[res.key]
@@ -204,37 +208,27 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
-    return Survey(changes + _stale(ctx, resources), known)
+    owned = _owned(ctx, intents, owned)
+    # a resource looked up without its upstream resources may exist unseen: its kind's deletes wait for apply
+    unsure = frozenset(r.kind for r in resources if r.key not in known)
+    stale = [
+        Change(f"{live.kind}:{live.id}", live.kind, live.id, "delete", live=live)
+        for live in unwanted(owned, resources, found, unsure)
+    ]
+    return Survey(changes + stale, known, owned)
 
 
-#: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
-#: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
-#: The alerts' kinds too (alerts turned off, or one alarm of them), dependants first.
-PRUNED = (
-    "alarm",
-    "target_tracking_policy",
-    "step_policy",
-    "scheduled_action",
-    "group_policy",
-    "alert_alarm",
-    "event_rule",
-    "topic",
-    "kms_key",
-)
+#: Kinds listed through an upstream resource the survey finds (a group's policies): listed after it.
+_LISTED_LAST = frozenset({"group_policy"})
 
 
-def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:
-    """A ``delete`` change for each live control plane resource of the stack the plan no longer has."""
-    wanted = {(r.kind, r.name) for r in resources}
-    out = []
-    with ThreadPoolExecutor(max_workers=len(PRUNED)) as pool:  # each kind listed at once, in PRUNED's order
-        listed = pool.map(lambda k: _aws(f"list {k}", partial(KINDS[k].owned, ctx)), PRUNED)
-        by_kind = list(zip(PRUNED, listed, strict=True))
-    for kind_name, lives in by_kind:
-        for live in lives:
-            if (kind_name, live.id) not in wanted:
-                out.append(Change(f"{kind_name}:{live.id}", kind_name, live.id, "delete", live=live))
-    return out
+def _owned(ctx: Context, intents: Intents | None, owned: dict[str, list[Live]] | None = None) -> dict[str, list[Live]]:
+    """Everything the stack owns by kind (``owned``, listed here when not given): tagged, or untagged
+    but recorded in the intents."""
+    owned = owned_by_kind(ctx, KINDS) if owned is None else dict(owned)
+    for kind_name, lives in _in_flight(ctx, intents).items():
+        owned[kind_name] = owned.get(kind_name, []) + lives
+    return owned
 
 
 def diff(ctx: Context, resources: list[Resource], intents: Intents | None = None) -> list[Change]:
@@ -251,6 +245,7 @@ def apply(
     a kind that cannot tag in its create call has the create recorded in ``intents`` first."""
     first = survey(ctx, resources, intents)
     n = len(resources)
+    lives: dict[str, Live | None] = {}
     for i, res in enumerate(resources, 1):
         kind = KINDS[res.kind]
         started = time.perf_counter()
@@ -278,15 +273,15 @@ def apply(
                 actions.append("updated " + ",".join(fields))
             action = ", ".join(actions) or "unchanged"
         ctx.outputs[res.key] = live.outputs
+        lives[res.key] = live
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
-    for change in first.changes:
-        if change.action == "delete" and change.live is not None:
-            _aws(f"delete {change.kind} {change.name}", partial(KINDS[change.kind].delete, ctx, change.live))
-            say(f"deleted {change.kind} {change.name}: no longer in the plan")
+    doomed = unwanted(first.owned, resources, lives)  # now that every resource of the plan is known
+    delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=": no longer in the plan")
+    if intents is not None:
+        for live in doomed:
+            if live.owner is None:  # an interrupted apply's untagged create, deleted now
+                _aws(f"record {live.kind} {live.id}", partial(intents.done, live.kind, live.id))
     return ctx.outputs
-
-
-RETRYABLE = ("DependencyViolation", "ResourceInUse", "ResourceInUseException", "InvalidParameterException")
 
 
 def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:
@@ -306,30 +301,10 @@ def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:
 def destroy(ctx: Context, say: Say, intents: Intents | None = None, passes: int = 6) -> int:
     """Delete everything the stack owns (tagged, or recorded in ``intents`` as created by an interrupted
     apply), dependants first; returns how many resources were deleted. Call it holding the stack's lock."""
-    deleted = 0
-    extra = _in_flight(ctx, intents)
-    for kind_name in DESTROY_ORDER:
-        kind = KINDS[kind_name]
-        pending = _aws(f"list {kind_name}", partial(kind.owned, ctx)) + extra.get(kind_name, [])
-        for attempt in range(passes):
-            left = []
-            for live in pending:
-                try:
-                    kind.delete(ctx, live)
-                    deleted += 1
-                    say(f"deleted {kind_name} {live.id}")
-                except ClientError as exc:
-                    code = code_of(exc)
-                    if "NotFound" in code or code in ("NoSuchEntity", "NoSuchBucket", "ResourceNotFoundException"):
-                        continue
-                    if code in RETRYABLE and attempt < passes - 1:
-                        left.append(live)
-                        continue
-                    raise StepFailed(f"delete {kind_name} {live.id}: {exc.operation_name} failed with {code}") from exc
-            if not left:
-                break
-            pending = left
-            time.sleep(min(5.0, 0.5 * 2**attempt))
+    owned = _owned(ctx, intents)
+    deleted = delete_in_order(
+        ctx, KINDS, DESTROY_ORDER, [lv for k in DESTROY_ORDER for lv in owned.get(k, [])], say, passes
+    )
     if intents is not None:
         _aws("clear the record of creates in flight", intents.clear)
     return deleted

@@ -65,6 +65,7 @@ OPERATIONS: dict[str, list[str]] = {
         "create_repository",
         "list_tags_for_resource",
         "put_image_scanning_configuration",
+        "put_image_tag_mutability",
         "get_lifecycle_policy",
         "put_lifecycle_policy",
         "delete_repository",

@@ -20,7 +20,7 @@ from provision.graph import resources_for
 from provision.operations import OPERATIONS
 from provision.policies import connection_prefix
 
-__all__ = ["OPERATIONS", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
+__all__ = ["OPERATIONS", "SERVICE_LINKED", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
 #: Which clients each kind of resource uses (besides ssm for the lock and ec2 for the zones).
 _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
@@ -195,6 +195,38 @@ def _tag_on_create(plan: Plan, changing: set[str], kinds: set[str]) -> tuple[lis
     return plain, statements
 
 
+#: The service-linked role AWS creates on a fresh account the first time a kind of resource is made (the
+#: caller needs ``iam:CreateServiceLinkedRole`` for it), by kind: ECS clusters and services, Elastic Load
+#: Balancing, EC2 Auto Scaling groups, Application Auto Scaling's ECS service targets, API Gateway VPC
+#: links. Sources: each service's "Using service-linked roles" page (ECS developer guide, ELB user guide,
+#: EC2 Auto Scaling user guide, Application Auto Scaling user guide, API Gateway developer guide).
+SERVICE_LINKED: dict[str, str] = {
+    "cluster": "ecs.amazonaws.com",
+    "service": "ecs.amazonaws.com",
+    "alb": "elasticloadbalancing.amazonaws.com",
+    "target_group": "elasticloadbalancing.amazonaws.com",
+    "asg": "autoscaling.amazonaws.com",
+    "scalable_target": "ecs.application-autoscaling.amazonaws.com",
+    "vpc_link": "ops.apigateway.amazonaws.com",
+}
+
+
+def _service_linked(kinds: set[str]) -> list[dict[str, Any]]:
+    """``iam:CreateServiceLinkedRole`` for exactly the services the plan's kinds need (``iam:AWSServiceName``)."""
+    names = sorted({SERVICE_LINKED[k] for k in kinds if k in SERVICE_LINKED})
+    if not names:
+        return []
+    return [
+        {
+            "Sid": "ServiceLinkedRoles",
+            "Effect": "Allow",
+            "Action": ["iam:CreateServiceLinkedRole"],
+            "Resource": "arn:aws:iam::*:role/aws-service-role/*",
+            "Condition": {"StringEquals": {"iam:AWSServiceName": names}},
+        }
+    ]
+
+
 def permissions_policy(plan: Plan) -> dict[str, Any]:
     """The identity policy (a JSON document) for running plan, apply and destroy on ``plan``'s stack."""
     kinds = {res.kind for res in resources_for(plan, [f"{plan.region}a", f"{plan.region}b", f"{plan.region}c"])}
@@ -233,7 +265,10 @@ def permissions_policy(plan: Plan) -> dict[str, Any]:
             "Condition": {"StringEquals": {"aws:RequestedRegion": plan.region}},
         }
     )
-    return {"Version": "2012-10-17", "Statement": statements + tag_statements + _pass_connection(plan)}
+    return {
+        "Version": "2012-10-17",
+        "Statement": statements + tag_statements + _service_linked(kinds) + _pass_connection(plan),
+    }
 
 
 def _pass_connection(plan: Plan) -> list[dict[str, Any]]:

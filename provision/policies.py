@@ -36,8 +36,32 @@ def connection_prefix(arn: str) -> str:
     return arn.split(":")[2]
 
 
+def _release_revision(plan: Plan) -> list[dict[str, Any]]:
+    """What the release needs to run a build's image on ECS: read the task definition and register its next
+    revision naming the image (both authorized on ``*`` only: Service Authorization Reference, Amazon
+    ECS), tagged like the first (tag-on-create, ``ecs:CreateAction``), passing the stack's two task roles
+    to ECS tasks only."""
+    if plan.architecture != "container":
+        return []
+    roles = [f"arn:aws:iam::*:role/{plan.name}-task", f"arn:aws:iam::*:role/{plan.name}-task-exec"]
+    return [
+        _allow(["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], ["*"]),
+        {
+            **_allow(["ecs:TagResource"], ["*"]),
+            "Condition": {"StringEquals": {"ecs:CreateAction": "RegisterTaskDefinition"}},
+        },
+        {
+            **_allow(["iam:PassRole"], roles),
+            "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+        },
+    ]
+
+
 def policies(plan: Plan) -> dict[str, dict[str, Any]]:
-    """Role key -> {"principal": service, "policy": inline policy (or None)}."""
+    """Role key -> {"principal": service, "policy": inline policy, and "source_arn": the ARN pattern
+    (``{account}`` to fill in) its trust policy requires as ``aws:SourceArn``, where the service
+    documents that key for its role: the ECS task role (``arn:aws:ecs:<region>:<account>:*``, Amazon
+    ECS task IAM role), CodeBuild (the stack's projects) and CodePipeline (the stack's pipeline)}."""
     name, region = plan.name, plan.region
     repo = f"arn:aws:ecr:{region}:*:repository/{name}"
     pull = [
@@ -56,6 +80,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
         },
         "task": {
             "principal": "ecs-tasks.amazonaws.com",
+            "source_arn": f"arn:aws:ecs:{region}:{{account}}:*",
             "policy": _doc(_allow(["logs:CreateLogStream", "logs:PutLogEvents"], [app_logs])),
         },
         "instance": {
@@ -79,6 +104,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
         },
         "build": {
             "principal": "codebuild.amazonaws.com",
+            "source_arn": f"arn:aws:codebuild:{region}:{{account}}:project/{name}-*",
             "policy": _doc(
                 _allow(["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"], [build_logs]),
                 _allow(["ecr:GetAuthorizationToken"], ["*"]),
@@ -98,6 +124,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
                 _allow(
                     ["ecs:UpdateService", "ecs:DescribeServices"], [f"arn:aws:ecs:{region}:*:service/{name}/{name}"]
                 ),
+                *_release_revision(plan),
                 _allow(
                     ["lambda:UpdateFunctionCode", "lambda:GetFunction"], [f"arn:aws:lambda:{region}:*:function:{name}"]
                 ),
@@ -105,6 +132,7 @@ def policies(plan: Plan) -> dict[str, dict[str, Any]]:
         },
         "pipeline": {
             "principal": "codepipeline.amazonaws.com",
+            "source_arn": f"arn:aws:codepipeline:{region}:{{account}}:{name}-pipeline",
             "policy": _doc(
                 _allow(
                     ["s3:GetObject", "s3:GetObjectVersion", "s3:PutObject", "s3:GetBucketVersioning"],

@@ -22,7 +22,7 @@ from provision.services.apigw import HttpApi, RestApi
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, LaunchTemplate
 from provision.services.cicd import BuildProject, Pipeline
 from provision.services.ec2 import NatGateway, Subnet, Vpc
-from provision.services.ecs import Cluster, Service, TaskDefinition
+from provision.services.ecs import Cluster, Service, TaskDefinition, released_image
 from provision.services.elbv2 import LoadBalancer
 from provision.services.endpoints import VpcEndpoint
 from provision.services.lambda_ import Function, ProvisionedConcurrency
@@ -170,7 +170,7 @@ def _container(ctx: Context, name: str, ecr: Any) -> dict[str, Any]:
     td = _find(TaskDefinition(), ctx, "taskdef", name)
     if td is not None:
         image = td.props["image"]
-        if ecr is not None and image == f"{ecr.outputs['uri']}:latest":
+        if ecr is not None and released_image(image, ecr.outputs["uri"]):
             image = ""
         c["task"] = {
             "cpu_units": td.props["cpu"],

@@ -348,21 +348,32 @@ class SecurityGroup(KindBase):
         live = Live("security_group", g["GroupId"], {"ingress": []}, ctx.stack, {"group_id": g["GroupId"]})
         return self.update(ctx, res, live, ["ingress"])
 
+    @staticmethod
+    def _permission(rule: str) -> dict[str, Any]:
+        """``tcp:80-80<0.0.0.0/0`` or ``tcp:8080-8080<sg-...`` as an EC2 IpPermission."""
+        ports, src = rule.split("<")
+        proto, span = ports.split(":")
+        perm: dict[str, Any] = {"IpProtocol": proto}
+        if proto != "-1":  # all traffic carries no ports
+            lo, hi = (int(x) for x in span.split("-"))
+            perm.update(FromPort=lo, ToPort=hi)
+        if src[0].isdigit():
+            perm["IpRanges"] = [{"CidrIp": src}]
+        else:
+            perm["UserIdGroupPairs"] = [{"GroupId": src}]
+        return perm
+
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        """Authorize the plan's rules the group lacks and revoke the ones the plan no longer has (a front
+        door that stops listening on port 80, a group the tasks no longer reach)."""
         ec2 = ctx.clients("ec2")
-        for rule in self.desired_rules(ctx, res):
-            if rule in live.props["ingress"]:
-                continue
-            ports, src = rule.split("<")
-            proto, span = ports.split(":")
-            perm: dict[str, Any] = {"IpProtocol": proto}
-            if proto != "-1":
-                lo, hi = (int(x) for x in span.split("-"))
-                perm.update(FromPort=lo, ToPort=hi)
-            perm["IpRanges" if src[0].isdigit() else "UserIdGroupPairs"] = (
-                [{"CidrIp": src}] if src[0].isdigit() else [{"GroupId": src}]
-            )
-            ec2.authorize_security_group_ingress(GroupId=live.id, IpPermissions=[perm])
+        want = self.desired_rules(ctx, res)
+        for rule in want:
+            if rule not in live.props["ingress"]:
+                ec2.authorize_security_group_ingress(GroupId=live.id, IpPermissions=[self._permission(rule)])
+        for rule in live.props["ingress"]:
+            if rule not in want:
+                ec2.revoke_security_group_ingress(GroupId=live.id, IpPermissions=[self._permission(rule)])
         g = ec2.describe_security_groups(GroupIds=[live.id])["SecurityGroups"][0]
         return self._live(g)
 

@@ -10,7 +10,7 @@ from typing import Any
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, owner_of
 
-__all__ = ["Cluster", "Service", "TaskDefinition"]
+__all__ = ["UNRELEASED_TAG", "Cluster", "Service", "TaskDefinition", "released_image"]
 
 
 def _ecs_tags(ctx: Context, name: str) -> list[dict[str, str]]:
@@ -19,6 +19,11 @@ def _ecs_tags(ctx: Context, name: str) -> list[dict[str, str]]:
 
 def _owner(tags: list[dict[str, str]]) -> str | None:
     return owner_of([{"Key": t["key"], "Value": t["value"]} for t in tags])
+
+
+def _front_names(lbs: list[dict[str, Any]], registries: list[dict[str, Any]]) -> list[str]:
+    """What sends the service its requests, comparable: ``alb:<target group ARN>``, ``discovery:<ARN>``."""
+    return [f"alb:{lb.get('targetGroupArn')}" for lb in lbs] + [f"discovery:{r.get('registryArn')}" for r in registries]
 
 
 class Cluster(KindBase):
@@ -48,8 +53,22 @@ class Cluster(KindBase):
         return [live] if live is not None and live.owner == ctx.stack else []
 
 
+#: The tag a new stack's task definition and function name before the pipeline's first release: the
+#: repository's tags are immutable and every build pushes its own, so no build ever pushes this one.
+UNRELEASED_TAG = "unreleased"
+
+
+def released_image(image: str, repository_uri: str) -> bool:
+    """Is ``image`` one of the stack's own repository's images (any tag or digest the release chose)?"""
+    return image.startswith((f"{repository_uri}:", f"{repository_uri}@"))
+
+
 class TaskDefinition(KindBase):
-    """props: cpu, memory, image, port, compatibility (EC2|FARGATE), and the keys of its roles and log group."""
+    """props: cpu, memory, image, port, compatibility (EC2|FARGATE), and the keys of its roles and log group.
+
+    With no image in the plan the task runs the stack's own repository's image that the pipeline's
+    release registered (a new revision naming its build's unique tag): any image of that repository
+    reads as the plan's empty image, and a new revision made by apply keeps it."""
 
     mutable = ("cpu", "memory", "image", "port", "compatibility")
 
@@ -78,14 +97,19 @@ class TaskDefinition(KindBase):
             return None
         latest = max(arns, key=lambda a: int(a.rsplit(":", 1)[-1]))  # the newest revision
         got = ecs.describe_task_definition(taskDefinition=latest, include=["TAGS"])
-        return self._live(got["taskDefinition"], got.get("tags", []))
+        live = self._live(got["taskDefinition"], got.get("tags", []))
+        live.outputs["image"] = image = live.props["image"]
+        uri = ctx.outputs.get("ecr", {}).get("uri")  # not known when listing what the stack owns
+        if not res.props.get("image") and uri and released_image(image, uri):
+            live.props["image"] = ""  # the pipeline's choice within the stack's repository
+        return live
 
     def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {**res.props, "image": res.props["image"] or f"{ctx.out('ecr', 'uri')}:latest"}
+        return dict(res.props)
 
-    def create(self, ctx: Context, res: Resource) -> Live:
+    def create(self, ctx: Context, res: Resource, keep_image: str = "") -> Live:
         p = res.props
-        image = p["image"] or f"{ctx.out('ecr', 'uri')}:latest"
+        image = p["image"] or keep_image or f"{ctx.out('ecr', 'uri')}:{UNRELEASED_TAG}"
         got = ctx.clients("ecs").register_task_definition(
             family=res.name,
             networkMode="awsvpc",
@@ -115,7 +139,9 @@ class TaskDefinition(KindBase):
         return self._live(got["taskDefinition"], got.get("tags", []) or _ecs_tags(ctx, res.name))
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        return self.create(ctx, res)  # a new revision
+        kept = str(live.outputs.get("image", ""))
+        keep = kept if not res.props["image"] and released_image(kept, ctx.out("ecr", "uri")) else ""
+        return self.create(ctx, res, keep)  # a new revision, still running the released image
 
     def delete(self, ctx: Context, live: Live) -> None:
         ecs = ctx.clients("ecs")
@@ -128,15 +154,24 @@ class TaskDefinition(KindBase):
 
 
 class Service(KindBase):
-    """props: desired (on create only), launch_type, port, front (alb|discovery), cluster key."""
+    """props: desired (on create only), launch_type, port, front (alb|discovery), subnets (keys), cluster
+    key. The task definition, the front door (target group or Cloud Map service) and the subnets are
+    converged by UpdateService, which changes a rolling-deployment service's load balancers and service
+    registries in place (an empty list removes them: ECS API reference, UpdateService)."""
 
-    mutable = ("task_definition",)
+    mutable = ("task_definition", "front", "subnets")
 
     def _live(self, s: dict[str, Any]) -> Live:
+        vpc = s.get("networkConfiguration", {}).get("awsvpcConfiguration", {})
+        props = {
+            "task_definition": s["taskDefinition"],
+            "front": _front_names(s.get("loadBalancers") or [], s.get("serviceRegistries") or []),
+            "subnets": sorted(vpc.get("subnets", [])),
+        }
         return Live(
             "service",
             s["serviceName"],
-            {"task_definition": s["taskDefinition"]},
+            props,
             _owner(s.get("tags", [])),
             {
                 "name": s["serviceName"],
@@ -153,8 +188,30 @@ class Service(KindBase):
         got = [s for s in got if s.get("status") == "ACTIVE"]
         return self._live(got[0]) if got else None
 
+    def _front(self, ctx: Context, res: Resource) -> dict[str, list[dict[str, Any]]]:
+        port = res.props["port"]
+        if res.props["front"] == "alb":
+            lb = {"targetGroupArn": ctx.out("tg", "arn"), "containerName": "app", "containerPort": port}
+            return {"loadBalancers": [lb], "serviceRegistries": []}
+        registry = {"registryArn": ctx.out("discovery", "arn"), "port": port}
+        return {"loadBalancers": [], "serviceRegistries": [registry]}
+
+    def _network(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {
+            "awsvpcConfiguration": {
+                "subnets": [ctx.out(k, "subnet_id") for k in res.props["subnets"]],
+                "securityGroups": [ctx.out("sg-tasks", "group_id")],
+                "assignPublicIp": "DISABLED",
+            }
+        }
+
     def desired_props(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"task_definition": ctx.out("taskdef", "arn")}
+        front = self._front(ctx, res)
+        return {
+            "task_definition": ctx.out("taskdef", "arn"),
+            "front": _front_names(front["loadBalancers"], front["serviceRegistries"]),
+            "subnets": sorted(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
+        }
 
     def create(self, ctx: Context, res: Resource) -> Live:
         p = res.props
@@ -165,33 +222,25 @@ class Service(KindBase):
             "desiredCount": p["desired"],
             "tags": _ecs_tags(ctx, res.name),
             "propagateTags": "SERVICE",
-            "networkConfiguration": {
-                "awsvpcConfiguration": {
-                    "subnets": [ctx.out(k, "subnet_id") for k in p["subnets"]],
-                    "securityGroups": [ctx.out("sg-tasks", "group_id")],
-                    "assignPublicIp": "DISABLED",
-                }
-            },
+            "networkConfiguration": self._network(ctx, res),
         }
         if p["launch_type"] == "FARGATE":
             kwargs["launchType"] = "FARGATE"
         else:
             kwargs["capacityProviderStrategy"] = [{"capacityProvider": ctx.out("capacity", "name"), "weight": 1}]
-        if p["front"] == "alb":
-            kwargs["loadBalancers"] = [
-                {"targetGroupArn": ctx.out("tg", "arn"), "containerName": "app", "containerPort": p["port"]}
-            ]
-        elif p["front"] == "discovery":
-            kwargs["serviceRegistries"] = [{"registryArn": ctx.out("discovery", "arn"), "port": p["port"]}]
+        kwargs.update({k: v for k, v in self._front(ctx, res).items() if v})
         s = ctx.clients("ecs").create_service(**kwargs)["service"]
         return self._live({**s, "tags": kwargs["tags"]})
 
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
         # never desiredCount: the autoscaler owns it after create
-        s = ctx.clients("ecs").update_service(
-            cluster=ctx.out("cluster", "name"), service=res.name, taskDefinition=ctx.out("taskdef", "arn")
-        )["service"]
-        return self._live({**s, "tags": [{"key": "tinysim:stack", "value": ctx.stack}]})
+        kwargs: dict[str, Any] = {"taskDefinition": ctx.out("taskdef", "arn")}
+        if "front" in fields:
+            kwargs.update(self._front(ctx, res))
+        if "subnets" in fields:
+            kwargs["networkConfiguration"] = self._network(ctx, res)
+        s = ctx.clients("ecs").update_service(cluster=ctx.out("cluster", "name"), service=res.name, **kwargs)
+        return self._live({**s["service"], "tags": [{"key": "tinysim:stack", "value": ctx.stack}]})
 
     def delete(self, ctx: Context, live: Live) -> None:
         ecs = ctx.clients("ecs")

@@ -15,17 +15,21 @@ from provision.services.base import KindBase, code_of, kv_tags, owner_of
 __all__ = ["SOURCE_ACCOUNT_PRINCIPALS", "InstanceProfile", "Role", "trust_policy"]
 
 
-#: Services whose trust policies may name the calling account (their "confused deputy prevention"
-#: documentation: ECS task roles, CodeBuild, CodePipeline). EC2 instance roles and Lambda execution roles
-#: keep the plain service principal.
+#: Services whose trust policies may require the calling account (``aws:SourceAccount``): each documents
+#: it for its roles ("cross-service confused deputy prevention": Amazon ECS task IAM role, CodeBuild,
+#: CodePipeline). AWS documents neither key for EC2 instance roles or Lambda execution roles (a condition
+#: on a key the service does not set would stop it assuming the role): those keep the bare principal.
 SOURCE_ACCOUNT_PRINCIPALS = ("ecs-tasks.amazonaws.com", "codebuild.amazonaws.com", "codepipeline.amazonaws.com")
 
 
-def trust_policy(principal: str, account: str) -> dict[str, Any]:
-    """Who may assume the role: the service, and only on behalf of this account where it supports that."""
+def trust_policy(principal: str, account: str, source_arn: str | None = None) -> dict[str, Any]:
+    """Who may assume the role: the service, and only on behalf of this account where it supports that,
+    and only for ``source_arn`` (an ARN pattern, ``{account}`` filled in) when given."""
     statement: dict[str, Any] = {"Effect": "Allow", "Action": "sts:AssumeRole", "Principal": {"Service": principal}}
     if principal in SOURCE_ACCOUNT_PRINCIPALS and account:
         statement["Condition"] = {"StringEquals": {"aws:SourceAccount": account}}
+        if source_arn:
+            statement["Condition"]["ArnLike"] = {"aws:SourceArn": source_arn.format(account=account)}
     return {"Version": "2012-10-17", "Statement": [statement]}
 
 
@@ -42,7 +46,8 @@ class Role(KindBase):
     mutable = ("policy", "trust")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"policy": res.props["policy"], "trust": trust_policy(res.props["principal"], ctx.account)}
+        trust = trust_policy(res.props["principal"], ctx.account, res.props.get("source_arn"))
+        return {"policy": res.props["policy"], "trust": trust}
 
     def _live(self, ctx: Context, role: dict[str, Any]) -> Live:
         iam = ctx.clients("iam")
@@ -69,7 +74,7 @@ class Role(KindBase):
         return self._live(ctx, role)
 
     def create(self, ctx: Context, res: Resource) -> Live:
-        trust = trust_policy(res.props["principal"], ctx.account)
+        trust = trust_policy(res.props["principal"], ctx.account, res.props.get("source_arn"))
         role = ctx.clients("iam").create_role(
             RoleName=res.name, AssumeRolePolicyDocument=json.dumps(trust), Tags=kv_tags(tags_for(ctx, res.name))
         )["Role"]

@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from provision.errors import PlanNotSupported
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, owner_of
+from provision.services.ecs import UNRELEASED_TAG
 
 __all__ = ["Function", "Permission", "ProvisionedConcurrency"]
 
@@ -66,7 +67,7 @@ class Function(KindBase):
             "Tags": tags_for(ctx, res.name),
         }
         if p["package"] == "image":
-            kwargs.update(PackageType="Image", Code={"ImageUri": f"{ctx.out('ecr', 'uri')}:latest"})
+            kwargs.update(PackageType="Image", Code={"ImageUri": f"{ctx.out('ecr', 'uri')}:{UNRELEASED_TAG}"})
         else:
             kwargs.update(PackageType="Zip", Runtime="python3.12", Handler="app.handler", Code={"ZipFile": _zip()})
         lam = ctx.clients("lambda")

@@ -36,12 +36,14 @@ LIFECYCLE = {
 
 
 class Repository(KindBase):
-    """An ECR repository, images scanned on push, with a lifecycle policy; both converged on every apply."""
+    """An ECR repository, images scanned on push (FSBP ECR.1), tags immutable (ECR.2: a pushed tag always
+    names the same image; the pipeline tags every build uniquely) and a lifecycle policy (ECR.3); all
+    three converged on every apply."""
 
-    mutable = ("scan_on_push", "lifecycle")
+    mutable = ("scan_on_push", "lifecycle", "tag_mutability")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"scan_on_push": True, "lifecycle": LIFECYCLE}
+        return {"scan_on_push": True, "lifecycle": LIFECYCLE, "tag_mutability": "IMMUTABLE"}
 
     def _live(self, ctx: Context, r: dict[str, Any]) -> Live:
         ecr = ctx.clients("ecr")
@@ -54,7 +56,11 @@ class Repository(KindBase):
         return Live(
             "repository",
             r["repositoryName"],
-            {"scan_on_push": scan, "lifecycle": json.loads(text) if text else None},
+            {
+                "scan_on_push": scan,
+                "lifecycle": json.loads(text) if text else None,
+                "tag_mutability": r.get("imageTagMutability", "MUTABLE"),
+            },
             owner_of(tags),
             {"uri": r["repositoryUri"], "arn": r["repositoryArn"], "name": r["repositoryName"]},
         )
@@ -73,11 +79,12 @@ class Repository(KindBase):
             repositoryName=res.name,
             tags=kv_tags(tags_for(ctx, res.name)),
             imageScanningConfiguration={"scanOnPush": True},
+            imageTagMutability="IMMUTABLE",
         )["repository"]
         live = Live(
             "repository",
             res.name,
-            {"scan_on_push": True, "lifecycle": None},
+            {"scan_on_push": True, "lifecycle": None, "tag_mutability": r.get("imageTagMutability", "IMMUTABLE")},
             ctx.stack,
             {"uri": r["repositoryUri"], "arn": r["repositoryArn"], "name": res.name},
         )
@@ -89,6 +96,8 @@ class Repository(KindBase):
             ecr.put_image_scanning_configuration(
                 repositoryName=live.id, imageScanningConfiguration={"scanOnPush": True}
             )
+        if "tag_mutability" in fields:
+            ecr.put_image_tag_mutability(repositoryName=live.id, imageTagMutability="IMMUTABLE")
         if "lifecycle" in fields:
             ecr.put_lifecycle_policy(repositoryName=live.id, lifecyclePolicyText=json.dumps(LIFECYCLE))
         live.props.update(self.desired(ctx, res))

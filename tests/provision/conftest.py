@@ -14,6 +14,7 @@ import pytest
 from models import Plan
 from provision.executor import KINDS
 from provision.localstack.launcher import LocalStack, running
+from provision.permissions import operation_action
 from provision.resources import Context
 
 ROOT = Path(__file__).parents[2]
@@ -104,3 +105,19 @@ def tagged_anywhere(ctx: Context) -> list[Any]:
     found += [n for n in ec2.describe_nat_gateways(Filters=flt)["NatGateways"] if n["State"] != "deleted"]
     found += ec2.describe_addresses(Filters=flt)["Addresses"]
     return [r for r in found if {"Key": "tinysim:stack", "Value": ctx.stack} in r.get("Tags", [])]
+
+
+class Recorder:
+    """Records the IAM action of every call any wrapped client makes."""
+
+    def __init__(self) -> None:
+        self.actions: set[str] = set()
+
+    def __call__(self, service: str, client: Any) -> Any:
+        def before(model: Any, **kwargs: Any) -> None:
+            action = operation_action(service, model.name)
+            if action is not None:
+                self.actions.add(action)
+
+        client.meta.events.register("before-call.*.*", before)
+        return client

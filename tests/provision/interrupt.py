@@ -48,10 +48,11 @@ def _is_lock_call(service: str, kwargs: dict[str, Any]) -> bool:
 
 class Interrupter:
     """Wraps every client; after the ``after``-th changing call (the stack lock's own calls not counted)
-    returns, sends ``sig`` to this process (0 = never). Counts the changing calls and the lock's calls."""
+    returns, sends ``sig`` to this process (0 = never), first writing that call's name to the file
+    descriptor ``report`` when one is given. Counts the changing calls and the lock's calls."""
 
-    def __init__(self, after: int = 0, sig: int = signal.SIGINT) -> None:
-        self.after, self.sig = after, sig
+    def __init__(self, after: int = 0, sig: int = signal.SIGINT, report: int | None = None) -> None:
+        self.after, self.sig, self.report = after, sig, report
         self.calls: list[str] = []
         self.lock_calls = 0
 
@@ -75,6 +76,8 @@ class Interrupter:
                         return result
                     outer.calls.append(f"{service}.{name}")
                     if len(outer.calls) == outer.after:
+                        if outer.report is not None:  # say which call it was before dying (SIGKILL says nothing)
+                            os.write(outer.report, outer.calls[-1].encode())
                         os.kill(os.getpid(), outer.sig)
                     return result
 

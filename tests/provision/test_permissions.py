@@ -15,8 +15,8 @@ import pytest
 
 from models import load_plan
 from provision.api import apply_plan, connect, destroy_stack
-from provision.permissions import operation_action, permissions_policy
-from tests.provision.conftest import unique
+from provision.permissions import permissions_policy
+from tests.provision.conftest import Recorder, unique
 from tests.provision.test_security import _above_low
 
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -24,22 +24,6 @@ PLANS = Path(__file__).parents[2] / "examples" / "plans"
 
 def quiet(line: str) -> None:
     pass
-
-
-class Recorder:
-    """Records the IAM action of every call any wrapped client makes."""
-
-    def __init__(self) -> None:
-        self.actions: set[str] = set()
-
-    def __call__(self, service: str, client: Any) -> Any:
-        def before(model: Any, **kwargs: Any) -> None:
-            action = operation_action(service, model.name)
-            if action is not None:
-                self.actions.add(action)
-
-        client.meta.events.register("before-call.*.*", before)
-        return client
 
 
 def allowed(policy: dict[str, Any]) -> list[str]:
@@ -54,8 +38,9 @@ def test_the_policy_is_well_formed_and_scoped(name: str) -> None:
     expected = "RESOURCE_POLICY_PRIVILEGE_ESCALATION: Possible resource policy privilege escalation on arn:aws:s3:::"
     assert [f for f in _above_low(policy) if not (f.startswith(expected) and "s3:PutBucketPolicy" in f)] == []
     assert not any("*" in a for a in allowed(policy))  # no wildcard actions
-    scoped = [s for s in policy["Statement"] if s["Resource"] != "*"]
-    # the stack's own resources, or the one connection its pipeline uses (PassConnection)
+    # the stack's own resources by name, or the one connection its pipeline uses (PassConnection);
+    # service-linked roles are AWS's, limited by the service's name
+    scoped = [s for s in policy["Statement"] if s["Resource"] != "*" and s.get("Sid") != "ServiceLinkedRoles"]
     ours = (plan.name, plan.pipeline.source.connection_arn or plan.name)
     assert scoped and all(any(o in r for o in ours) for s in scoped for r in s["Resource"])
 
@@ -110,3 +95,46 @@ def test_creating_with_tags_is_allowed_and_limited_to_creates_where_aws_can() ->
     assert "iam:TagRole" in by_sid["StackIam"]["Action"]  # only the stack's own roles
     serverless = set(allowed(permissions_policy(load_plan(PLANS / "serverless.json"))))
     assert "lambda:TagResource" in serverless and "ecs:TagResource" not in serverless
+
+
+@pytest.mark.parametrize(
+    ("name", "services"),
+    [
+        # a fresh account has none of these roles; creating the first cluster, load balancer, Auto
+        # Scaling group, ECS scalable target or VPC link makes AWS create its service-linked role
+        (
+            "seed_container_alb.json",
+            [
+                "autoscaling.amazonaws.com",
+                "ecs.amazonaws.com",
+                "ecs.application-autoscaling.amazonaws.com",
+                "elasticloadbalancing.amazonaws.com",
+            ],
+        ),
+        (
+            "seed_container_apigw.json",
+            [
+                "autoscaling.amazonaws.com",
+                "ecs.amazonaws.com",
+                "ecs.application-autoscaling.amazonaws.com",
+                "ops.apigateway.amazonaws.com",
+            ],
+        ),
+        (
+            "fargate_alb.json",
+            ["ecs.amazonaws.com", "ecs.application-autoscaling.amazonaws.com", "elasticloadbalancing.amazonaws.com"],
+        ),
+        ("serverless.json", None),  # Lambda, API Gateway's HTTP API, CodeBuild: no service-linked role
+    ],
+)
+def test_service_linked_roles_may_be_created_only_for_the_plans_services(name: str, services: list[str] | None) -> None:
+    statements = [
+        s for s in permissions_policy(load_plan(PLANS / name))["Statement"] if s["Sid"] == "ServiceLinkedRoles"
+    ]
+    if services is None:
+        assert statements == []
+        return
+    assert len(statements) == 1
+    assert statements[0]["Action"] == ["iam:CreateServiceLinkedRole"]
+    assert statements[0]["Resource"] == "arn:aws:iam::*:role/aws-service-role/*"
+    assert statements[0]["Condition"] == {"StringEquals": {"iam:AWSServiceName": services}}

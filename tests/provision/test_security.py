@@ -6,19 +6,26 @@ from __future__ import annotations
 import base64
 import gc
 import json
+import subprocess
+import sys
+import textwrap
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from models import Plan, load_plan
-from provision.api import apply_plan, connect, destroy_stack
+from provision.api import apply_plan, connect, destroy_stack, plan_changes
+from provision.permissions import permissions_policy
 from provision.policies import policies
 from provision.resources import Context
-from provision.services.iam import SOURCE_ACCOUNT_PRINCIPALS, trust_policy
-from tests.provision.conftest import unique
+from provision.scaffold import RELEASE_YML
+from provision.services.ecs import UNRELEASED_TAG
+from provision.services.iam import trust_policy
+from tests.provision.conftest import Recorder, unique
 
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
 
@@ -45,7 +52,7 @@ def test_parliament_finds_nothing_above_low_in_our_policies(name: str) -> None:
         assert _above_low(role["policy"]) == [], key
         # a trust policy has no Resource (it is the role's own); parliament reads identity policies, so it
         # is given the role as its resource
-        trust = trust_policy(role["principal"], "123456789012")
+        trust = trust_policy(role["principal"], "123456789012", role.get("source_arn"))
         for statement in trust["Statement"]:
             statement["Resource"] = f"arn:aws:iam::123456789012:role/{plan.name}-{key}"
         assert _above_low(trust) == [], key
@@ -104,24 +111,44 @@ def test_ecr_has_a_lifecycle_policy_and_codebuild_is_privileged_only_for_the_ima
     ctx, plan = stacks[0], stacks[1]
     text = ctx.clients("ecr").get_lifecycle_policy(repositoryName=plan.name)["lifecyclePolicyText"]
     assert json.loads(text)["rules"][0]["action"] == {"type": "expire"}
+    repo = ctx.clients("ecr").describe_repositories(repositoryNames=[plan.name])["repositories"][0]
+    assert repo["imageTagMutability"] == "IMMUTABLE"
     projects = ctx.clients("codebuild").batch_get_projects(names=[f"{plan.name}-build", f"{plan.name}-release"])
     privileged = {p["name"]: p["environment"]["privilegedMode"] for p in projects["projects"]}
     assert privileged == {f"{plan.name}-build": True, f"{plan.name}-release": False}
 
 
+#: Each role's trust condition: the account (``aws:SourceAccount``) where the service documents it, and
+#: the source ARN pattern where it documents that too (Amazon ECS task IAM role:
+#: ``arn:aws:ecs:<region>:<account>:*``; CodeBuild: the project; CodePipeline: the pipeline). EC2
+#: instance roles and Lambda execution roles are assumed with neither key set: no condition.
+def expected_trust(plan: Plan, account: str) -> dict[str, Any]:
+    r, n, a = plan.region, plan.name, account
+    return {
+        f"{n}-task": {"StringEquals": {"aws:SourceAccount": a}, "ArnLike": {"aws:SourceArn": f"arn:aws:ecs:{r}:{a}:*"}},
+        f"{n}-task-exec": {"StringEquals": {"aws:SourceAccount": a}},
+        f"{n}-build": {
+            "StringEquals": {"aws:SourceAccount": a},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:codebuild:{r}:{a}:project/{n}-*"},
+        },
+        f"{n}-pipeline": {
+            "StringEquals": {"aws:SourceAccount": a},
+            "ArnLike": {"aws:SourceArn": f"arn:aws:codepipeline:{r}:{a}:{n}-pipeline"},
+        },
+        f"{n}-instance": None,
+    }
+
+
 @pytest.mark.localstack
-def test_trust_policies_name_the_account_and_the_permission_names_the_api(stacks: Any) -> None:
+def test_trust_policies_name_the_account_and_source_and_the_permission_names_the_api(stacks: Any) -> None:
     ctx, plan, fn_ctx, fn_plan = stacks
     iam = ctx.clients("iam")
-    checked = 0
-    for role_name in (f"{plan.name}-task", f"{plan.name}-task-exec", f"{plan.name}-build", f"{plan.name}-pipeline"):
+    assert ctx.account
+    wanted = {**expected_trust(plan, ctx.account), f"{fn_plan.name}-lambda": None}
+    for role_name, condition in wanted.items():
         trust = iam.get_role(RoleName=role_name)["Role"]["AssumeRolePolicyDocument"]
         trust = json.loads(trust) if isinstance(trust, str) else trust
-        statement = trust["Statement"][0]
-        assert statement["Principal"]["Service"] in SOURCE_ACCOUNT_PRINCIPALS
-        assert statement["Condition"] == {"StringEquals": {"aws:SourceAccount": ctx.account}}
-        checked += 1
-    assert checked == 4 and ctx.account
+        assert trust["Statement"][0].get("Condition") == condition, role_name
     policy = json.loads(fn_ctx.clients("lambda").get_policy(FunctionName=fn_plan.name)["Policy"])
     cond = policy["Statement"][0]["Condition"]
     api = next(a for a in fn_ctx.clients("apigatewayv2").get_apis()["Items"] if a["Name"] == fn_plan.name)
@@ -140,6 +167,91 @@ def test_the_http_api_stage_is_throttled_and_logs_every_request(stacks: Any) -> 
     log = f"arn:aws:logs:{fn_plan.region}:{fn_ctx.account}:log-group:/tinysim/{fn_plan.name}/api-access"
     assert stage["AccessLogSettings"]["DestinationArn"] == log
     assert "$context.requestId" in stage["AccessLogSettings"]["Format"]
+
+
+def release_snippet() -> str:
+    """The Python the release runs to write the next task definition revision (release.yml's heredoc)."""
+    text = RELEASE_YML.split("<<'EOF'\n", 1)[1].split("\n        EOF\n", 1)[0]
+    return textwrap.dedent(text)
+
+
+@pytest.mark.localstack
+def test_the_release_runs_the_builds_own_tag_and_apply_keeps_it(stacks: Any, tmp_path: Path) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecs, uri = ctx.clients("ecs"), ctx.outputs["ecr"]["uri"]
+    assert (
+        ecs.describe_task_definition(taskDefinition=plan.name)["taskDefinition"]["containerDefinitions"][0]["image"]
+        == f"{uri}:{UNRELEASED_TAG}"
+    )
+    # what release.yml does with the AWS CLI, here with boto3: describe, rewrite (its own Python), register
+    got = ecs.describe_task_definition(taskDefinition=plan.name, include=["TAGS"])
+    (tmp_path / "current.json").write_text(json.dumps(got, default=str))
+    image = f"{uri}:0123456789ab-7"  # a build's tag: the commit and the build number
+    subprocess.run([sys.executable, "-", image], input=release_snippet(), text=True, cwd=tmp_path, check=True)
+    arn = ecs.register_task_definition(**json.loads((tmp_path / "next.json").read_text()))["taskDefinition"][
+        "taskDefinitionArn"
+    ]
+    ecs.update_service(cluster=plan.name, service=plan.name, taskDefinition=arn)
+    assert [c for c in plan_changes(plan, connect(plan)) if c.action != "no-op"] == []  # the release is not drift
+    bigger = plan.model_copy(
+        update={
+            "container": plan.container.model_copy(
+                update={
+                    "task": plan.container.task.model_copy(update={"memory_mb": plan.container.task.memory_mb + 512})
+                }
+            )
+        }
+    )
+    apply_plan(bigger, ctx=connect(bigger), progress=quiet)  # a new revision: the released image stays
+    td = ecs.describe_task_definition(taskDefinition=plan.name, include=["TAGS"])
+    assert td["taskDefinition"]["containerDefinitions"][0]["image"] == image
+    assert td["taskDefinition"]["memory"] == str(bigger.container.task.memory_mb)
+    assert {"key": "tinysim:stack", "value": plan.name} in td["tags"]
+
+
+@pytest.mark.localstack
+def test_tags_made_mutable_by_hand_are_shown_and_made_immutable_again(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecr = ctx.clients("ecr")
+    ecr.put_image_tag_mutability(repositoryName=plan.name, imageTagMutability="MUTABLE")
+    drift = [c.fields for c in plan_changes(plan, connect(plan)) if c.kind == "repository"]
+    assert drift == [{"tag_mutability": ("MUTABLE", "IMMUTABLE")}]
+    recorder = Recorder()
+    apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=quiet)
+    assert (
+        ecr.describe_repositories(repositoryNames=[plan.name])["repositories"][0]["imageTagMutability"] == "IMMUTABLE"
+    )
+    granted = [a for s in permissions_policy(plan)["Statement"] for a in s["Action"]]
+    assert "ecr:PutImageTagMutability" in recorder.actions and "ecr:PutImageTagMutability" in granted
+
+
+@pytest.mark.localstack
+def test_a_pushed_tag_cannot_be_pushed_again(stacks: Any) -> None:
+    ctx, plan = stacks[0], stacks[1]
+    ecr = ctx.clients("ecr")
+    manifest = {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 7023,
+            "digest": "sha256:" + "a" * 64,
+        },
+        "layers": [],
+    }
+    ecr.put_image(repositoryName=plan.name, imageManifest=json.dumps(manifest), imageTag="build-1")
+    manifest["config"]["digest"] = "sha256:" + "b" * 64  # another image under the same tag
+    layer = {
+        "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+        "size": 1,
+        "digest": "sha256:" + "c" * 64,
+    }
+    manifest["layers"] = [layer]
+    with pytest.raises(ClientError) as refused:
+        ecr.put_image(repositoryName=plan.name, imageManifest=json.dumps(manifest), imageTag="build-1")
+    # AWS answers ImageTagAlreadyExistsException (ECR user guide, tag immutability); the emulator's ECR
+    # (moto) names it ImageAlreadyExistsException. A mutable repository would have moved the tag.
+    assert refused.value.response["Error"]["Code"] in ("ImageTagAlreadyExistsException", "ImageAlreadyExistsException")
 
 
 @pytest.mark.localstack
