@@ -28,11 +28,6 @@ def supported(plan: Plan) -> None:
         )
     if plan.network.existing_vpc_id:
         raise PlanNotSupported("network.existing_vpc_id: using an existing VPC is not supported by the provisioner yet")
-    if plan.architecture == "container" and plan.front_door == "apigw-rest":
-        raise PlanNotSupported(
-            "front_door='apigw-rest' with containers needs a Network Load Balancer, which the "
-            "provisioner does not build yet; use 'apigw-http' or 'alb'"
-        )
 
 
 def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:

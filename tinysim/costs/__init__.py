@@ -21,6 +21,7 @@ from tinysim.costs import (
     ipv4,
     lambda_,
     nat,
+    nlb,
     privatelink,
     route53,
 )
@@ -32,6 +33,7 @@ __all__ = ["Bill", "LineItem", "cents", "price_usage"]
 _SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
     apigw.price,
     alb.price,
+    nlb.price,
     lambda_.price,
     ec2.price,
     ebs.price,

@@ -1,0 +1,69 @@
+"""A load balancer's listener: the ALB's HTTP :80 (forwarding, or redirecting to HTTPS when the plan gives
+a certificate) and HTTPS :443, or the NLB's TCP :80. Its action, certificate and TLS policy are read back
+and converged on every apply; a listener goes with its load balancer (``owned`` lists none)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from provision.resources import Context, Live, Resource, tags_for
+from provision.services.base import KindBase, kv_tags
+
+__all__ = ["REDIRECT", "Listener"]
+
+#: HTTP answered with a permanent redirect to the same URL over HTTPS (ELB's redirect action).
+REDIRECT = {"Protocol": "HTTPS", "Port": "443", "StatusCode": "HTTP_301"}
+
+
+class Listener(KindBase):
+    """props: lb (key of the load balancer), protocol (HTTP|HTTPS|TCP), port, action (forward|redirect),
+    certificate (ACM ARN, HTTPS only), ssl_policy (HTTPS only)."""
+
+    mutable = ("action", "certificate", "ssl_policy")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        p = res.props
+        return {"action": p["action"], "certificate": p.get("certificate"), "ssl_policy": p.get("ssl_policy")}
+
+    def _live(self, ctx: Context, li: dict[str, Any]) -> Live:
+        actions = li.get("DefaultActions", [])
+        certs = li.get("Certificates", [])
+        props = {
+            "action": actions[0]["Type"] if actions else None,
+            "certificate": certs[0]["CertificateArn"] if certs else None,
+            "ssl_policy": li.get("SslPolicy"),
+        }
+        return Live("listener", li["ListenerArn"], props, ctx.stack, {"arn": li["ListenerArn"]})
+
+    def find(self, ctx: Context, res: Resource) -> Live | None:
+        elbv2 = ctx.clients("elbv2")
+        lb = res.props.get("lb", "alb")
+        listeners = elbv2.describe_listeners(LoadBalancerArn=ctx.out(lb, "arn"))["Listeners"]
+        ours = [li for li in listeners if li.get("Port") == res.props.get("port", 80)]
+        return self._live(ctx, ours[0]) if ours else None
+
+    def _settings(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        p = res.props
+        if p["action"] == "redirect":
+            actions: list[dict[str, Any]] = [{"Type": "redirect", "RedirectConfig": dict(REDIRECT)}]
+        else:
+            actions = [{"Type": "forward", "TargetGroupArn": ctx.out("tg", "arn")}]
+        out: dict[str, Any] = {"Protocol": p["protocol"], "Port": p["port"], "DefaultActions": actions}
+        if p.get("certificate"):
+            out.update(Certificates=[{"CertificateArn": p["certificate"]}], SslPolicy=p["ssl_policy"])
+        return out
+
+    def create(self, ctx: Context, res: Resource) -> Live:
+        li = ctx.clients("elbv2").create_listener(
+            LoadBalancerArn=ctx.out(res.props["lb"], "arn"),
+            Tags=kv_tags(tags_for(ctx, res.name)),
+            **self._settings(ctx, res),
+        )["Listeners"][0]
+        return self._live(ctx, li)
+
+    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        li = ctx.clients("elbv2").modify_listener(ListenerArn=live.id, **self._settings(ctx, res))["Listeners"][0]
+        return self._live(ctx, li)
+
+    def delete(self, ctx: Context, live: Live) -> None:
+        ctx.clients("elbv2").delete_listener(ListenerArn=live.id)
