@@ -91,7 +91,6 @@ def test_what_the_provisioner_does_not_build_is_refused_by_name() -> None:
     for data, field in (
         ({"network": {"nat": "instance"}}, "network.nat='instance'"),
         ({"network": {"existing_vpc_id": "vpc-0123456789abcdef0"}}, "network.existing_vpc_id"),
-        ({"front_door": "apigw-rest"}, "front_door='apigw-rest'"),
     ):
         with pytest.raises(PlanNotSupported, match=field):
             resources_for(Plan.model_validate(data), ZONES)
