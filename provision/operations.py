@@ -192,6 +192,8 @@ OPERATIONS: dict[str, list[str]] = {
         "get_vpc_link",
         "create_vpc_link",
         "delete_vpc_link",
+        "get_tags",
+        "tag_resource",
         "get_usage_plans",
         "create_usage_plan",
         "update_usage_plan",

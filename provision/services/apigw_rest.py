@@ -20,6 +20,11 @@ STAGE = "prod"
 VPC_LINK_WAIT_S = 900.0
 
 
+def _number(x: float) -> str:
+    """A patch value: ``150`` for 150.0 (some emulators read a whole rate as an integer), else ``150.5``."""
+    return str(int(x)) if float(x).is_integer() else str(x)
+
+
 def _stage_settings(stage: dict[str, Any] | None) -> dict[str, Any] | None:
     """The stage's throttle (its ``*/*`` method settings) and access log destination."""
     if stage is None:
@@ -122,7 +127,7 @@ class RestApi(KindBase):
         want = self.desired(ctx, res)["stage_settings"]
         if live.props.get("stage_settings") != want:
             ops = [
-                ("/*/*/throttling/rateLimit", str(want["rps"])),
+                ("/*/*/throttling/rateLimit", _number(want["rps"])),
                 ("/*/*/throttling/burstLimit", str(want["burst"])),
                 ("/accessLogSettings/destinationArn", want["access_log"]),
                 ("/accessLogSettings/format", ACCESS_LOG_FORMAT),
@@ -151,16 +156,23 @@ class RestVpcLink(KindBase):
     def _links(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("apigateway").get_vpc_links(limit=500).get("items", []))
 
-    def _live(self, v: dict[str, Any]) -> Live:
-        return Live("rest_vpc_link", v["id"], {}, owner_of(v.get("tags", {})), {"id": v["id"]})
+    def _arn(self, ctx: Context, link_id: str) -> str:
+        return f"arn:aws:apigateway:{ctx.region}::/vpclinks/{link_id}"
+
+    def _live(self, ctx: Context, v: dict[str, Any]) -> Live:
+        tags = v.get("tags") or ctx.clients("apigateway").get_tags(resourceArn=self._arn(ctx, v["id"])).get("tags")
+        return Live("rest_vpc_link", v["id"], {}, owner_of(tags), {"id": v["id"]})
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         links = [v for v in self._links(ctx) if v.get("name") == res.name]
-        return self._live(links[0]) if links else None
+        return self._live(ctx, links[0]) if links else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
         gw = ctx.clients("apigateway")
-        v = gw.create_vpc_link(name=res.name, targetArns=[ctx.out("nlb", "arn")], tags=tags_for(ctx, res.name))
+        tags = tags_for(ctx, res.name)
+        v = gw.create_vpc_link(name=res.name, targetArns=[ctx.out("nlb", "arn")], tags=tags)
+        if not v.get("tags"):  # an emulator that drops the create call's tags (AWS keeps them)
+            gw.tag_resource(resourceArn=self._arn(ctx, v["id"]), tags=tags)
         deadline = time.monotonic() + VPC_LINK_WAIT_S
         while v.get("status", "AVAILABLE") == "PENDING" and time.monotonic() < deadline:
             time.sleep(5.0)
@@ -173,7 +185,7 @@ class RestVpcLink(KindBase):
         ctx.clients("apigateway").delete_vpc_link(vpcLinkId=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
-        return [lv for lv in (self._live(v) for v in self._links(ctx)) if lv.owner == ctx.stack]
+        return [lv for lv in (self._live(ctx, v) for v in self._links(ctx)) if lv.owner == ctx.stack]
 
 
 class UsagePlan(KindBase):
@@ -215,7 +227,7 @@ class UsagePlan(KindBase):
         p = ctx.clients("apigateway").update_usage_plan(
             usagePlanId=live.id,
             patchOperations=[
-                {"op": "replace", "path": "/throttle/rateLimit", "value": str(t["rps"])},
+                {"op": "replace", "path": "/throttle/rateLimit", "value": _number(t["rps"])},
                 {"op": "replace", "path": "/throttle/burstLimit", "value": str(t["burst"])},
             ],
         )

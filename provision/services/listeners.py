@@ -27,11 +27,12 @@ class Listener(KindBase):
 
     def _live(self, ctx: Context, li: dict[str, Any]) -> Live:
         actions = li.get("DefaultActions", [])
-        certs = li.get("Certificates", [])
+        tls = li.get("Protocol") in ("HTTPS", "TLS")  # (some emulators report a policy on plain listeners too)
+        certs = li.get("Certificates", []) if tls else []
         props = {
             "action": actions[0]["Type"] if actions else None,
             "certificate": certs[0]["CertificateArn"] if certs else None,
-            "ssl_policy": li.get("SslPolicy"),
+            "ssl_policy": li.get("SslPolicy") if tls else None,
         }
         return Live("listener", li["ListenerArn"], props, ctx.stack, {"arn": li["ListenerArn"]})
 
