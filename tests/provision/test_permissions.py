@@ -77,6 +77,7 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
         ("seed_container_apigw.json", {"vpc_endpoints": True}),
         ("fargate_alb.json", {}),
         ("serverless.json", {}),
+        ("seed_container_rest.json", {}),
         ("target_tracking_alb.json", {}),
     ],
 )
