@@ -185,6 +185,7 @@ OPERATIONS: dict[str, list[str]] = {
         "create_resource",
         "put_method",
         "put_integration",
+        "get_integration",
         "get_stages",
         "create_deployment",
         "update_stage",

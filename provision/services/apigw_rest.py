@@ -8,10 +8,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from botocore.exceptions import ClientError
+
 from provision.errors import StepFailed
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.apigw import ACCESS_LOG_FORMAT
-from provision.services.base import KindBase, owner_of
+from provision.services.base import KindBase, code_of, owner_of
 
 __all__ = ["STAGE", "RestApi", "RestVpcLink", "UsagePlan"]
 
@@ -51,7 +53,8 @@ class RestApi(KindBase):
         gw = ctx.clients("apigateway")
         resources = gw.get_resources(restApiId=api["id"]).get("items", [])
         proxy = next((r for r in resources if r.get("pathPart") == "{proxy+}"), None)
-        wired = bool(proxy and "ANY" in proxy.get("resourceMethods", {}))
+        method = bool(proxy and "ANY" in proxy.get("resourceMethods", {}))
+        wired = method and proxy is not None and self._integrated(gw, api["id"], proxy["id"])
         stages = [s for s in gw.get_stages(restApiId=api["id"]).get("item", []) if s.get("stageName") == STAGE]
         stage = stages[0] if stages else None
         return Live(
@@ -62,12 +65,24 @@ class RestApi(KindBase):
             {
                 "id": api["id"],
                 "proxy": proxy["id"] if proxy else None,
+                "method": method,
                 "wired": wired,
                 "deployed": stage is not None,
                 "root": next(r["id"] for r in resources if r.get("path") == "/"),
                 "endpoint": f"https://{api['id']}.execute-api.{ctx.region}.amazonaws.com/{STAGE}",
             },
         )
+
+    @staticmethod
+    def _integrated(gw: Any, api_id: str, proxy_id: str) -> bool:
+        """Does the proxy's ANY method have its integration (an apply killed between the two has not)?"""
+        try:
+            gw.get_integration(restApiId=api_id, resourceId=proxy_id, httpMethod="ANY")
+        except ClientError as exc:
+            if code_of(exc) == "NotFoundException":
+                return False
+            raise
+        return True
 
     def _apis(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("apigateway").get_rest_apis(limit=500).get("items", []))
@@ -82,10 +97,12 @@ class RestApi(KindBase):
         )
         return self.update(ctx, res, self._live(ctx, api), ["complete", "stage_settings"])
 
-    def _wire(self, ctx: Context, res: Resource, api_id: str, proxy: str) -> None:
+    def _wire(self, ctx: Context, res: Resource, api_id: str, proxy: str, method: bool) -> None:
+        """The proxy's ANY method (unless ``method``: it exists) and its integration."""
         gw = ctx.clients("apigateway")
         if res.props["target"] == "lambda":
-            gw.put_method(restApiId=api_id, resourceId=proxy, httpMethod="ANY", authorizationType="NONE")
+            if not method:
+                gw.put_method(restApiId=api_id, resourceId=proxy, httpMethod="ANY", authorizationType="NONE")
             fn = ctx.out("fn", "arn")
             gw.put_integration(
                 restApiId=api_id,
@@ -96,13 +113,14 @@ class RestApi(KindBase):
                 uri=f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{fn}/invocations",
             )
             return
-        gw.put_method(
-            restApiId=api_id,
-            resourceId=proxy,
-            httpMethod="ANY",
-            authorizationType="NONE",
-            requestParameters={"method.request.path.proxy": True},
-        )
+        if not method:
+            gw.put_method(
+                restApiId=api_id,
+                resourceId=proxy,
+                httpMethod="ANY",
+                authorizationType="NONE",
+                requestParameters={"method.request.path.proxy": True},
+            )
         gw.put_integration(
             restApiId=api_id,
             resourceId=proxy,
@@ -121,7 +139,7 @@ class RestApi(KindBase):
         if proxy is None:
             proxy = gw.create_resource(restApiId=live.id, parentId=live.outputs["root"], pathPart="{proxy+}")["id"]
         if not live.outputs.get("wired"):
-            self._wire(ctx, res, live.id, proxy)
+            self._wire(ctx, res, live.id, proxy, bool(live.outputs.get("method")))
         if not live.outputs.get("wired") or not live.outputs.get("deployed"):
             gw.create_deployment(restApiId=live.id, stageName=STAGE)
         want = self.desired(ctx, res)["stage_settings"]
@@ -151,7 +169,17 @@ class RestApi(KindBase):
 
 
 class RestVpcLink(KindBase):
-    """A REST API's VPC link to the stack's NLB (``nlb``); created, then waited for until AVAILABLE."""
+    """A REST API's VPC link to the stack's NLB (``nlb``); created, then waited for until AVAILABLE.
+
+    Tagged in its create call; an emulator that drops those tags gets them by a second call, so the create
+    is recorded first (``tagged_at_create`` False) and an apply killed between the two adopts the link."""
+
+    tagged_at_create = False
+
+    def adopt(self, ctx: Context, res: Resource, live: Live) -> Live:
+        ctx.clients("apigateway").tag_resource(resourceArn=self._arn(ctx, live.id), tags=tags_for(ctx, res.name))
+        live.owner = ctx.stack
+        return live
 
     def _links(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("apigateway").get_vpc_links(limit=500).get("items", []))

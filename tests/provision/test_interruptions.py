@@ -60,7 +60,13 @@ def converged_then_destroyed(plan: Plan) -> None:
 
 #: The examples interrupted after every changing call: together they hold every kind any example holds
 #: (fargate_alb.json's are all in target_tracking_alb.json and the seeds'), checked below.
-SIGINT_PLANS = ["seed_container_alb.json", "seed_container_apigw.json", "serverless.json", "target_tracking_alb.json"]
+SIGINT_PLANS = [
+    "seed_container_alb.json",
+    "seed_container_apigw.json",
+    "seed_container_rest.json",
+    "serverless.json",
+    "target_tracking_alb.json",
+]
 
 
 def test_the_interrupted_examples_hold_every_kind() -> None:
