@@ -3,6 +3,7 @@ AWS client exists; and an HTTPS listener adds nothing to the month's bill."""
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -43,7 +44,7 @@ def test_front_door_fields_are_refused_before_any_aws_call(
         'provision: https.certificate_arn="arn:aws:acm:us-east-1:1:certificate/x": must match '
         "'^arn:aws(-cn|-us-gov)?:acm:[a-z0-9-]+:[0-9]{12}:certificate/[0-9a-f-]{1,64}$'"
     ]
-    path.write_text('{"https": {"certificate_arn": "%s"}}' % CERT)
+    path.write_text(json.dumps({"https": {"certificate_arn": CERT}}))
     assert provision_main(["plan", str(path)]) == 1
     (line,) = capsys.readouterr().err.strip().splitlines()
     assert (
