@@ -211,6 +211,7 @@ OPERATIONS: dict[str, list[str]] = {
         "put_scheduled_action",
         "delete_scheduled_action",
     ],
+    "acm": ["describe_certificate"],
     "cloudwatch": ["describe_alarms", "list_tags_for_resource", "put_metric_alarm", "delete_alarms"],
     "lambda": [
         "get_function",

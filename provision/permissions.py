@@ -38,7 +38,7 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "target_group": ("elbv2",),
     "alb": ("elbv2",),
     "nlb": ("elbv2",),
-    "listener": ("elbv2",),
+    "listener": ("elbv2", "acm"),
     "namespace": ("servicediscovery",),
     "discovery_service": ("servicediscovery",),
     "vpc_link": ("apigatewayv2",),

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from botocore.exceptions import ClientError
+
+from provision.errors import StepFailed
 from provision.resources import Context, Live, Resource, tags_for
-from provision.services.base import KindBase, kv_tags
+from provision.services.base import KindBase, code_of, kv_tags
 
 __all__ = ["REDIRECT", "Listener"]
 
@@ -36,7 +39,25 @@ class Listener(KindBase):
         }
         return Live("listener", li["ListenerArn"], props, ctx.stack, {"arn": li["ListenerArn"]})
 
+    def _check_certificate(self, ctx: Context, arn: str) -> None:
+        """Raises StepFailed unless ``arn`` is an ISSUED ACM certificate in the stack's Region (the listener
+        takes no other: docs.aws.amazon.com/elasticloadbalancing/latest/application/
+        https-listener-certificates.html). Read with the rest of the stack, so a wrong certificate stops
+        the run before its first change."""
+        try:
+            status = ctx.clients("acm").describe_certificate(CertificateArn=arn)["Certificate"].get("Status")
+        except ClientError as exc:
+            if code_of(exc) not in ("ResourceNotFoundException", "InvalidArnException"):
+                raise
+            status = "not found"
+        if status != "ISSUED":
+            raise StepFailed(
+                f"https.certificate_arn={arn!r}: {status} in {ctx.region}; give an issued ACM certificate there"
+            )
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
+        if res.props.get("certificate"):
+            self._check_certificate(ctx, res.props["certificate"])
         elbv2 = ctx.clients("elbv2")
         lb = res.props.get("lb", "alb")
         listeners = elbv2.describe_listeners(LoadBalancerArn=ctx.out(lb, "arn"))["Listeners"]

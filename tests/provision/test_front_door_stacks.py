@@ -22,9 +22,11 @@ from cryptography.x509.oid import NameOID
 
 from models import Plan, load_plan
 from models.front_door import TLS_POLICY
-from provision.api import connect
+from provision import StepFailed
+from provision.api import apply_plan, connect
 from provision.services.apigw_rest import STAGE
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
+from tests.provision.interrupt import Interrupter
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
 PLANS = Path(__file__).parents[2] / "examples" / "plans"
@@ -176,3 +178,14 @@ def test_https_on_the_alb_redirects_http_and_reads_back(tmp_path: Path) -> None:
             _read_back_and_replan(plan, stack["path"])
     finally:
         acm.delete_certificate(CertificateArn=arn)
+
+
+def test_a_certificate_that_is_not_there_stops_the_run_before_any_change() -> None:
+    plan = unique(load_plan(PLANS / "fargate_alb.json"), "nocert")
+    missing = f"arn:aws:acm:{plan.region}:000000000000:certificate/00000000-0000-0000-0000-000000000000"
+    plan = Plan.model_validate({**plan.model_dump(), "https": {"certificate_arn": missing}})
+    counter = Interrupter()
+    with pytest.raises(StepFailed, match=r"https.certificate_arn='arn:aws:acm:.*': not found in us-east-1"):
+        apply_plan(plan, ctx=connect(plan, wrap=counter), progress=lambda line: None)
+    assert counter.calls == []  # zero changing calls
+    assert owned(connect(plan)) == {}
