@@ -177,6 +177,7 @@ OPERATIONS: dict[str, list[str]] = {
         "update_stage",
     ],
     "apigateway": [
+        "get_account",
         "get_rest_apis",
         "get_rest_api",
         "create_rest_api",

@@ -106,7 +106,7 @@ def _fields(ctx: Context) -> dict[str, Any] | None:
         data["front_door"] = "alb"
     elif (api := _find(HttpApi(), ctx, "http-api", name)) is not None:
         data["front_door"] = "apigw-http"
-    elif (api := _find(RestApi(), ctx, "rest-api", name)) is not None:
+    elif (api := _find(RestApi(check_logs_role=False), ctx, "rest-api", name)) is not None:
         data["front_door"] = "apigw-rest"
     data.update(front_fields(ctx, name, api))
     if fn is not None:

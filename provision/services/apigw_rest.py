@@ -44,6 +44,9 @@ class RestApi(KindBase):
 
     mutable = ("complete", "stage_settings")
 
+    def __init__(self, check_logs_role: bool = True) -> None:
+        self.checks_logs_role = check_logs_role  # off for reading a stack back (status)
+
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         arn = str(ctx.out(res.props["access_log"], "arn")).removesuffix(":*")
         t = res.props["throttle"]
@@ -87,7 +90,23 @@ class RestApi(KindBase):
     def _apis(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("apigateway").get_rest_apis(limit=500).get("items", []))
 
+    @staticmethod
+    def check_logs_role(ctx: Context) -> None:
+        """Raises StepFailed when the account has no CloudWatch Logs role for API Gateway in this Region:
+        a REST stage cannot write access logs without it ("you must ... specify [the role's] ARN in
+        cloudWatchRoleArn" in the account settings, docs.aws.amazon.com/apigateway/latest/developerguide/
+        set-up-logging.html). It is account-wide, so the stack does not set it; read with the stack, so
+        the run stops before its first change."""
+        if not ctx.clients("apigateway").get_account().get("cloudwatchRoleArn"):
+            raise StepFailed(
+                f"API Gateway has no CloudWatch Logs role in {ctx.region}, which REST access logs need: set it once "
+                "(aws apigateway update-account --patch-operations op=replace,path=/cloudwatchRoleArn,value=ROLE_ARN; "
+                "a role apigateway.amazonaws.com assumes, with AmazonAPIGatewayPushToCloudWatchLogs), then apply again"
+            )
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
+        if self.checks_logs_role:
+            self.check_logs_role(ctx)
         apis = [a for a in self._apis(ctx) if a["name"] == res.name]
         return self._live(ctx, apis[0]) if apis else None
 

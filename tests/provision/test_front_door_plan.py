@@ -75,3 +75,25 @@ def test_https_adds_nothing_to_the_bill() -> None:
     book = load_price_book("aws-us-east-1-2026-09")
     a, b = (price_usage(steady_usage(p, SteadyLoad(1_000_000)), book) for p in (base, https))
     assert a.total_usd == b.total_usd > Decimal(0)
+
+
+def test_rest_stops_before_any_change_without_the_accounts_logs_role() -> None:
+    # An account whose API Gateway settings carry no CloudWatch Logs role (a fresh account): the REST API is
+    # read with the rest of the stack, and that read stops the run with one line saying how to set it.
+    import boto3
+    from botocore.stub import Stubber
+
+    from provision import StepFailed
+    from provision.resources import Context, Resource
+    from provision.services.apigw_rest import RestApi
+
+    gw = boto3.client("apigateway", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    ctx = Context(lambda name: gw, "s", "us-east-1", {})
+    with Stubber(gw) as stub:
+        stub.add_response("get_account", {"throttleSettings": {"burstLimit": 5000, "rateLimit": 10000.0}})
+        with pytest.raises(StepFailed, match=r"no CloudWatch Logs role in us-east-1.*update-account"):
+            RestApi().find(ctx, Resource("rest-api", "rest_api", "s"))
+        stub.assert_no_pending_responses()
+    with Stubber(gw) as stub:  # status reads a stack back without the check
+        stub.add_response("get_rest_apis", {"items": []}, {"limit": 500})
+        assert RestApi(check_logs_role=False).find(ctx, Resource("rest-api", "rest_api", "s")) is None
