@@ -204,9 +204,10 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
     return Survey(changes + _stale(ctx, resources), known)
 
 
-#: Control plane kinds a plan may drop (another policy, a scheduled action removed): what the stack owns
-#: of them and the plan no longer has is deleted by apply, so two policies never scale the same service.
-PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy")
+#: Control plane kinds a plan may drop (another policy, a scheduled action removed), and listeners (the
+#: HTTPS one when ``https`` is dropped): what the stack owns of them and the plan no longer has is deleted
+#: by apply, so two policies never scale the same service and no listener outlives its plan.
+PRUNED = ("alarm", "target_tracking_policy", "step_policy", "scheduled_action", "group_policy", "listener")
 
 
 def _stale(ctx: Context, resources: list[Resource]) -> list[Change]:

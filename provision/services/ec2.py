@@ -344,19 +344,29 @@ class SecurityGroup(KindBase):
         live = Live("security_group", g["GroupId"], {"ingress": []}, ctx.stack, {"group_id": g["GroupId"]})
         return self.update(ctx, res, live, ["ingress"])
 
+    @staticmethod
+    def _permission(rule: str) -> dict[str, Any]:
+        """``tcp:443-443<0.0.0.0/0`` (or ``<sg-...``) as an IpPermissions entry."""
+        ports, src = rule.split("<")
+        proto, span = ports.split(":")
+        lo, hi = (int(x) for x in span.split("-"))
+        perm: dict[str, Any] = {"IpProtocol": proto, "FromPort": lo, "ToPort": hi}
+        perm["IpRanges" if src[0].isdigit() else "UserIdGroupPairs"] = (
+            [{"CidrIp": src}] if src[0].isdigit() else [{"GroupId": src}]
+        )
+        return perm
+
     def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
+        """Authorize the plan's rules the group lacks and revoke those the plan no longer has (a port
+        closed when ``https`` is dropped), so the group converges both ways."""
         ec2 = ctx.clients("ec2")
-        for rule in self.desired_rules(ctx, res):
-            if rule in live.props["ingress"]:
-                continue
-            ports, src = rule.split("<")
-            proto, span = ports.split(":")
-            lo, hi = (int(x) for x in span.split("-"))
-            perm: dict[str, Any] = {"IpProtocol": proto, "FromPort": lo, "ToPort": hi}
-            perm["IpRanges" if src[0].isdigit() else "UserIdGroupPairs"] = (
-                [{"CidrIp": src}] if src[0].isdigit() else [{"GroupId": src}]
-            )
-            ec2.authorize_security_group_ingress(GroupId=live.id, IpPermissions=[perm])
+        wanted = self.desired_rules(ctx, res)
+        for rule in wanted:
+            if rule not in live.props["ingress"]:
+                ec2.authorize_security_group_ingress(GroupId=live.id, IpPermissions=[self._permission(rule)])
+        extra = [self._permission(rule) for rule in live.props["ingress"] if rule not in wanted]
+        if extra:
+            ec2.revoke_security_group_ingress(GroupId=live.id, IpPermissions=extra)
         g = ec2.describe_security_groups(GroupIds=[live.id])["SecurityGroups"][0]
         return self._live(g)
 

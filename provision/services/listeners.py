@@ -1,6 +1,6 @@
 """A load balancer's listener: the ALB's HTTP :80 (forwarding, or redirecting to HTTPS when the plan gives
 a certificate) and HTTPS :443, or the NLB's TCP :80. Its action, certificate and TLS policy are read back
-and converged on every apply; a listener goes with its load balancer (``owned`` lists none)."""
+and converged on every apply; one the plan no longer has is deleted by apply."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 
 from provision.errors import StepFailed
 from provision.resources import Context, Live, Resource, tags_for
-from provision.services.base import KindBase, code_of, kv_tags
+from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
 __all__ = ["REDIRECT", "Listener"]
 
@@ -88,4 +88,26 @@ class Listener(KindBase):
         return self._live(ctx, li)
 
     def delete(self, ctx: Context, live: Live) -> None:
-        ctx.clients("elbv2").delete_listener(ListenerArn=live.id)
+        ctx.clients("elbv2").delete_listener(ListenerArn=live.outputs.get("arn", live.id))
+
+    def owned(self, ctx: Context) -> list[Live]:
+        """The listeners of the stack's load balancers, each by its ``Name`` tag (so that apply deletes
+        one the plan no longer has: the HTTPS listener once ``https`` is dropped)."""
+        elbv2 = ctx.clients("elbv2")
+        lbs = [
+            lb
+            for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+            if lb["LoadBalancerName"].startswith(ctx.stack)
+        ]
+        arns = [
+            li["ListenerArn"]
+            for lb in lbs
+            for li in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]
+        ]
+        out = []
+        for i in range(0, len(arns), 20):  # DescribeTags takes at most 20 ARNs
+            for d in elbv2.describe_tags(ResourceArns=arns[i : i + 20])["TagDescriptions"]:
+                tags = {t["Key"]: t["Value"] for t in d.get("Tags", [])}
+                if owner_of(tags) == ctx.stack and "Name" in tags:
+                    out.append(Live("listener", tags["Name"], {}, ctx.stack, {"arn": d["ResourceArn"]}))
+        return out

@@ -176,6 +176,15 @@ def test_https_on_the_alb_redirects_http_and_reads_back(tmp_path: Path) -> None:
             ports = {p["FromPort"] for p in group["IpPermissions"]}
             assert ports == {80, 443}
             _read_back_and_replan(plan, stack["path"])
+            # dropping https closes 443, deletes the HTTPS listener and forwards HTTP again
+            stack["path"].write_text(base.model_dump_json())
+            assert cli("plan", str(stack["path"])).returncode == 2
+            assert cli("apply", str(stack["path"])).returncode == 0
+            listeners = elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
+            assert [(li["Port"], li["DefaultActions"][0]["Type"]) for li in listeners] == [(80, "forward")]
+            group = ctx.clients("ec2").describe_security_groups(GroupIds=alb["SecurityGroups"])["SecurityGroups"][0]
+            assert {p["FromPort"] for p in group["IpPermissions"]} == {80}
+            _read_back_and_replan(base, stack["path"])
     finally:
         acm.delete_certificate(CertificateArn=arn)
 
