@@ -22,7 +22,7 @@ from cryptography.x509.oid import NameOID
 
 from models import Plan, load_plan
 from models.front_door import TLS_POLICY
-from provision import StepFailed
+from provision import StackCollision, StepFailed
 from provision.api import apply_plan, connect
 from provision.services.apigw_rest import STAGE
 from tests.provision.conftest import owned, relevant, tagged_anywhere, unique
@@ -198,3 +198,26 @@ def test_a_certificate_that_is_not_there_stops_the_run_before_any_change() -> No
         apply_plan(plan, ctx=connect(plan, wrap=counter), progress=lambda line: None)
     assert counter.calls == []  # zero changing calls
     assert owned(connect(plan)) == {}
+
+
+@pytest.mark.parametrize("kind", ["usage_plan", "rest_api", "rest_vpc_link"])
+def test_an_untagged_rest_part_named_like_the_stacks_is_refused_before_any_change(kind: str) -> None:
+    plan = unique(load_plan(PLANS / "seed_container_rest.json"), f"own{kind[:4]}")
+    gw = connect(plan).clients("apigateway")
+    if kind == "usage_plan":
+        made = gw.create_usage_plan(name=f"{plan.name}-usage")["id"]
+        undo = lambda: gw.delete_usage_plan(usagePlanId=made)  # noqa: E731
+    elif kind == "rest_api":
+        made = gw.create_rest_api(name=plan.name)["id"]
+        undo = lambda: gw.delete_rest_api(restApiId=made)  # noqa: E731
+    else:
+        target = f"arn:aws:elasticloadbalancing:{plan.region}:000000000000:loadbalancer/net/other/0123456789abcdef"
+        made = gw.create_vpc_link(name=f"{plan.name}-rest-link", targetArns=[target])["id"]
+        undo = lambda: gw.delete_vpc_link(vpcLinkId=made)  # noqa: E731
+    try:
+        counter = Interrupter()
+        with pytest.raises(StackCollision, match=f"{kind} .* belongs to nobody"):
+            apply_plan(plan, ctx=connect(plan, wrap=counter), progress=lambda line: None)
+        assert counter.calls == []  # zero changing calls
+    finally:
+        undo()
