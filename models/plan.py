@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from models.alerts import Alerts, alerts_problems
 from models.codebuild import ComputeType
 from models.cron import parse_cron
+from models.front_door import FrontDoorThrottle, Https
 from models.instances import INSTANCE_TYPES, NAT_INSTANCE_TYPE
 from models.pipeline_source import PipelineSource, source_problems
 from models.regions import DEFAULT_REGION, REGION_PATTERN
@@ -410,6 +411,10 @@ class Plan(_Frozen):
     region: str = Field(DEFAULT_REGION, pattern=REGION_PATTERN)
     architecture: Literal["container", "serverless"] = "container"
     front_door: Literal["apigw-http", "apigw-rest", "alb"] = "apigw-http"
+    front_door_throttle: FrontDoorThrottle | None = Field(
+        None, description="the API Gateway stage's throttle; default: the account's (10,000 requests/s, burst 5,000)"
+    )
+    https: Https | None = Field(None, description="an HTTPS listener on the ALB; HTTP then redirects to HTTPS")
     network: Network = Network()
     container: Container = Container()
     serverless: Serverless = Serverless()
@@ -435,6 +440,22 @@ class Plan(_Frozen):
         arn = self.pipeline.source.connection_arn
         if arn is not None and arn.split(":")[3] != self.region:
             problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))
+        if self.front_door_throttle is not None and self.front_door == "alb":
+            problems.append(
+                (
+                    "front_door_throttle",
+                    self.front_door_throttle.model_dump(),
+                    "needs front_door 'apigw-http' or 'apigw-rest' (an ALB has no stage throttle), not 'alb'",
+                )
+            )
+        if self.https is not None and self.front_door != "alb":
+            problems.append(
+                (
+                    "https",
+                    self.https.model_dump(),
+                    f"needs front_door 'alb', not {self.front_door!r} (API Gateway serves HTTPS on its own endpoint)",
+                )
+            )
         if len(self.tags) > 40:
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)

@@ -30,6 +30,7 @@ __all__ = [
     "FargateUsage",
     "LambdaUsage",
     "NatGatewayUsage",
+    "NlbUsage",
     "PublicIpv4Usage",
     "Route53Usage",
     "Usage",
@@ -99,6 +100,18 @@ class AlbUsage(AlbHour):
         if problems:
             raise cross_field_error(problems)
         return self
+
+
+class NlbUsage(_Frozen):
+    """A Network Load Balancer (TCP listeners): hours and its three NLCU dimensions, flat over the month.
+
+    ``active_flows`` is the concurrent TCP flows (AWS samples them each minute)."""
+
+    count: Count = 1
+    hours: NonNeg | None = None
+    new_flows_per_s: NonNeg = Decimal(0)
+    active_flows: NonNeg = Decimal(0)
+    processed_gb_per_hour: NonNeg = Decimal(0)
 
 
 class ApiGatewayUsage(_Frozen):
@@ -254,6 +267,7 @@ class Usage(_Frozen):
     month_hours: Annotated[Decimal, Strict(False)] = Field(Decimal(730), gt=0, le=744)
     free_tier: bool = False
     alb: Many[AlbUsage] = ()
+    nlb: Many[NlbUsage] = ()
     apigw: Many[ApiGatewayUsage] = ()
     lambda_: Many[LambdaUsage] = Field((), alias="lambda")
     fargate: Many[FargateUsage] = ()

@@ -21,19 +21,22 @@ from provision.lock import Intents
 from provision.resources import Context, Kind, Live, Resource, UpstreamMissing
 from provision.services.alarms import Alarm
 from provision.services.alert_alarms import AlertAlarm
-from provision.services.apigw import HttpApi, RestApi, VpcLink
+from provision.services.apigw import HttpApi, VpcLink
+from provision.services.apigw_rest import RestApi, RestVpcLink, UsagePlan
 from provision.services.base import code_of
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, GroupPolicy, LaunchTemplate
 from provision.services.cicd import BuildProject, Pipeline
 from provision.services.discovery import DiscoveryService, Namespace
 from provision.services.ec2 import Eip, InternetGateway, NatGateway, RouteTable, SecurityGroup, Subnet, Vpc
 from provision.services.ecs import Cluster, Service, TaskDefinition
-from provision.services.elbv2 import Listener, LoadBalancer, TargetGroup
+from provision.services.elbv2 import LoadBalancer, TargetGroup
 from provision.services.endpoints import VpcEndpoint
 from provision.services.events import EventRule
 from provision.services.iam import InstanceProfile, Role
 from provision.services.lambda_ import Function, Permission, ProvisionedConcurrency
+from provision.services.listeners import Listener
 from provision.services.nat_instance import NatInstance
+from provision.services.nlb import NetworkLoadBalancer
 from provision.services.notify import KmsKey, Topic
 from provision.services.scaling import ScalableTarget, ScheduledAction, StepPolicy, TargetTrackingPolicy
 from provision.services.storage import Bucket, LogGroup, Repository
@@ -63,13 +66,16 @@ KINDS: dict[str, Kind] = {
     "task_definition": TaskDefinition(),
     "target_group": TargetGroup(),
     "alb": LoadBalancer(),
+    "nlb": NetworkLoadBalancer(),
     "listener": Listener(),
     "namespace": Namespace(),
     "discovery_service": DiscoveryService(),
     "vpc_link": VpcLink(),
     "service": Service(),
     "http_api": HttpApi(),
+    "rest_vpc_link": RestVpcLink(),
     "rest_api": RestApi(),
+    "usage_plan": UsagePlan(),
     "scalable_target": ScalableTarget(),
     "step_policy": StepPolicy(),
     "target_tracking_policy": TargetTrackingPolicy(),

@@ -15,10 +15,12 @@ from models.plan import Plan
 from models.validation import validate
 from provision.alerts_status import alerts_fields, read_alerts
 from provision.existing_vpc import read_borrowed
+from provision.front_status import front_fields
 from provision.graph.app import SOURCE_ACTIONS
 from provision.readback import read_control
 from provision.resources import STACK_TAG, Context, Resource
-from provision.services.apigw import HttpApi, RestApi
+from provision.services.apigw import HttpApi
+from provision.services.apigw_rest import RestApi
 from provision.services.capacity import AutoScalingGroup, CapacityProvider, LaunchTemplate
 from provision.services.cicd import BuildProject, Pipeline
 from provision.services.ec2 import NatGateway, Subnet, Vpc
@@ -109,12 +111,14 @@ def _fields(ctx: Context) -> dict[str, Any] | None:
             data["network"]["nat_instance_type"] = nat_instance.props["instance_type"]
     elif (borrowed := read_borrowed(ctx)) is not None:
         data["network"] = {**borrowed, "vpc_endpoints": bool(VpcEndpoint().owned(ctx))}
+    api = None
     if _find(LoadBalancer(), ctx, "alb", f"{name}-alb") is not None:
         data["front_door"] = "alb"
-    elif _find(HttpApi(), ctx, "http-api", name) is not None:
+    elif (api := _find(HttpApi(), ctx, "http-api", name)) is not None:
         data["front_door"] = "apigw-http"
-    elif _find(RestApi(), ctx, "rest-api", name) is not None:
+    elif (api := _find(RestApi(check_logs_role=False), ctx, "rest-api", name)) is not None:
         data["front_door"] = "apigw-rest"
+    data.update(front_fields(ctx, name, api))
     if fn is not None:
         data["architecture"] = "serverless"
         prov = _find(ProvisionedConcurrency(), ctx, "provisioned", "live")

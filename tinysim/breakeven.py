@@ -2,8 +2,9 @@
 
 Both front doors are priced with the same cost model as any bill, each with the resources it adds to the
 stack (read from the blueprint): the public IPv4 addresses an internet-facing ALB holds (one per zone)
-count against it where the price book charges them, and the Route 53 hosted zone of the Cloud Map
-namespace the HTTP API reaches the tasks through counts against API Gateway.
+count against it where the price book charges them, the Route 53 hosted zone of the Cloud Map
+namespace the HTTP API reaches the tasks through counts against the HTTP API, and the internal Network
+Load Balancer (hours and NLCUs) a REST API reaches them through counts against the REST API.
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def front_door_cost(
         usage["alb"] = part["alb"]
     if stock.count("api"):
         usage["apigw"] = part["apigw"]
+    if stock.count("network_load_balancer"):  # REST reaches the tasks through a VPC link to an NLB
+        usage["nlb"] = part["nlb"]
     if stock.count("public_ipv4"):
         usage["public_ipv4"] = [{"addresses": stock.count("public_ipv4")}]
     if stock.count("hosted_zone"):

@@ -9,6 +9,7 @@ The parts are modules of their own: ``tinysim.task_lifecycle`` (ECS tasks), ``ti
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -68,10 +69,9 @@ class Engine:
             sc.traffic.arrivals,
             sc.traffic.dispersion,
         )
-        account = self.blueprint.account
-        front = front_door(
-            plan.front_door, sc.workload.frontdoor_overhead_ms, account.apigw_throttle_rps, account.apigw_throttle_burst
-        )
+        throttle = self.blueprint.api_throttle()  # the stage's, capped by the account's quota
+        rps, burst = (throttle.rps, float(throttle.burst)) if throttle is not None else (math.inf, math.inf)
+        front = front_door(plan.front_door, sc.workload.frontdoor_overhead_ms, rps, burst)
         self.ecs = (
             EcsService(sc.workload.concurrency_per_task, sc.workload.dispatch)
             if plan.architecture == "container"

@@ -185,9 +185,9 @@ def fill_record(
     plan, acct = bp.plan, bp.account
     rec["dt"], rec["mean_s"], rec["scv"] = dt, dist.mean_s, dist.scv
     rec["timeout_s"], rec["overhead_s"] = timeout_s, overhead_s
-    api = plan.front_door != "alb"
-    rec["throttle_rps"] = acct.apigw_throttle_rps if api else math.inf
-    rec["throttle_burst"] = acct.apigw_throttle_burst if api else math.inf
+    throttle = bp.api_throttle()  # the stage's, capped by the account's quota; None behind an ALB
+    rec["throttle_rps"] = throttle.rps if throttle is not None else math.inf
+    rec["throttle_burst"] = throttle.burst if throttle is not None else math.inf
     if plan.architecture == "serverless":
         s = plan.serverless
         rec["init_s"] = init_s

@@ -18,6 +18,7 @@ from models.scenario import Operations, Workload
 from models.usage import Usage
 from tinysim.capacity import spot_tasks
 from tinysim.inventory import Inventory, inventory
+from tinysim.nlb_usage import KB_PER_GB, nlb_usage
 from tinysim.payload_limits import payload_error
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 
@@ -32,7 +33,6 @@ __all__ = [
 ]
 
 MONTH_HOURS = Decimal(730)
-KB_PER_GB = Decimal(1_000_000)  # decimal GB, as in AWS's ALB example (300 KB/s x 3600 s = 1.08 GB)
 
 
 def _d(x: float | int) -> Decimal:
@@ -139,6 +139,8 @@ def traffic_usage(plan: Plan, load: SteadyLoad, ops: Operations = Operations()) 
     else:
         kind = "http" if plan.front_door == "apigw-http" else "rest"
         out["apigw"] = [{"type": kind, "requests": n, "request_kb": _d(w.request_kb), "response_kb": _d(w.response_kb)}]
+        if nlb := nlb_usage(plan, load.rps, w):  # REST to containers: through the VPC link's NLB
+            out["nlb"] = nlb
     if plan.architecture == "serverless":
         s = plan.serverless
         out["lambda"] = [

@@ -20,6 +20,7 @@ from models.scenario import Scenario
 from models.usage import Usage
 from tinysim.capacity import spot_tasks
 from tinysim.costs.alb import DIMENSIONS
+from tinysim.nlb_usage import nlb_usage
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
 
@@ -135,6 +136,8 @@ def fold_usage(
     else:
         kind = "http" if plan.front_door == "apigw-http" else "rest"
         usage["apigw"] = [{"type": kind, "requests": _d(round(received)), "request_kb": _d(wl.request_kb)}]
+        if nlb := nlb_usage(plan, _d(admitted / float(MONTH_HOURS * 3600)), wl):  # REST to containers
+            usage["nlb"] = nlb
     if plan.architecture == "serverless":
         s = plan.serverless
         requests = float(cols["lambda_requests"].sum()) * factor

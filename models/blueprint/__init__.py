@@ -21,8 +21,10 @@ from models.blueprint.control import (
     TargetTrackingSpec,
 )
 from models.blueprint.derive_control import control_plane, initial_instances, tasks_per_instance
+from models.blueprint.derive_front import stage_throttle
 from models.blueprint.derive_resources import ROOT_VOLUME, stack_resources, task_subnet_keys
 from models.blueprint.resources import Billed, RootVolume, StackResource
+from models.front_door import StageThrottle
 from models.plan import Plan
 
 __all__ = [
@@ -38,6 +40,7 @@ __all__ = [
     "ScalableTargetSpec",
     "ScheduledActionSpec",
     "StackResource",
+    "StageThrottle",
     "StepPolicySpec",
     "TargetTrackingSpec",
     "blueprint",
@@ -62,6 +65,14 @@ class Blueprint:
     control: ControlPlane
     account: Account
     resources: tuple[StackResource, ...] = ()
+    #: The API Gateway stage's throttle as the provisioner sets it (None behind an ALB).
+    stage_throttle: StageThrottle | None = None
+
+    def api_throttle(self) -> StageThrottle | None:
+        """The throttle API Gateway applies: the stage's, capped by the account's quota (None behind an ALB)."""
+        if self.stage_throttle is None:
+            return None
+        return self.stage_throttle.under(self.account.apigw_throttle_rps, self.account.apigw_throttle_burst)
 
     def resource(self, key: str) -> StackResource:
         """The resource with ``key``; raises ``KeyError`` when the stack has none."""
@@ -73,4 +84,10 @@ class Blueprint:
 
 def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
     """The stack of ``plan`` (pure: the same plan always gives an equal blueprint)."""
-    return Blueprint(plan=plan, control=control_plane(plan), account=account, resources=stack_resources(plan))
+    return Blueprint(
+        plan=plan,
+        control=control_plane(plan),
+        account=account,
+        resources=stack_resources(plan),
+        stage_throttle=stage_throttle(plan),
+    )

@@ -13,6 +13,7 @@ from dataclasses import replace
 from models.blueprint.control import AlarmSpec
 from models.blueprint.derive_alerts import alert_resources
 from models.blueprint.derive_control import control_plane
+from models.blueprint.derive_front import https_listener, nlb_front, rest_api
 from models.blueprint.resources import Billed, RootVolume, StackResource
 from models.plan import Plan
 
@@ -107,6 +108,7 @@ def _alb(plan: Plan, tg_deps: tuple[str, ...]) -> list[StackResource]:
             Billed("public_ipv4", plan.network.azs),
         ),
         _r("listener", "listener", f"{name}-http", ("alb", "tg")),
+        *https_listener(plan),
     ]
 
 
@@ -176,6 +178,9 @@ def _container(plan: Plan) -> list[StackResource]:
     if plan.front_door == "alb":
         out += _alb(plan, ("vpc",))
         front_deps: tuple[str, ...] = ("listener",)
+    elif plan.front_door == "apigw-rest":
+        out += nlb_front(plan, task_subnet_keys(plan))
+        front_deps = ("nlb-listener",)
     else:
         out.append(_r("namespace", "namespace", f"{name}.local", ("vpc",)))
         zone = _r("namespace-zone", "hosted_zone", f"{name}.local", ("namespace",), Billed("hosted_zone"))
@@ -185,9 +190,11 @@ def _container(plan: Plan) -> list[StackResource]:
         front_deps = ("discovery",)
     deps = ("cluster", "taskdef", "sg-tasks", *front_deps) + (() if fargate else ("capacity",))
     out.append(_r("service", "service", name, deps, *(() if not fargate else (Billed("fargate_tasks"),))))
-    if plan.front_door != "alb":
+    if plan.front_door == "apigw-http":
         out.append(_access_log(plan))
         out.append(_r("http-api", "http_api", name, ("vpclink", "discovery", "service", "log-api"), Billed("api")))
+    elif plan.front_door == "apigw-rest":
+        out += rest_api(plan, ("service",))
     if plan.network.vpc_endpoints:
         out += _endpoints(plan)
     return out + _control(plan)
@@ -210,7 +217,7 @@ def _serverless(plan: Plan) -> list[StackResource]:
         out.append(_r("http-api", "http_api", name, ("fn", "log-api"), Billed("api")))
         api = "http-api"
     else:
-        out.append(_r("rest-api", "rest_api", name, ("fn",), Billed("api")))
+        out += rest_api(plan, ("fn",))
         api = "rest-api"
     out.append(_r("permission", "permission", name, ("fn", api)))
     return out

@@ -21,6 +21,7 @@ __all__ = ["Billed", "BillingItem", "RootVolume", "StackResource"]
 #:   per zone, a NAT gateway its Elastic IP)
 #: - ``vpc_endpoint``: interface endpoint hours per zone (``quantity`` endpoint-zones)
 #: - ``load_balancer``: ALB hours and LCUs
+#: - ``network_load_balancer``: NLB hours and NLCUs (an internal NLB holds no public address)
 #: - ``instance_root_volume``: the EBS root volume of every container instance, billed for as long as
 #:   its instance lives (GB-months, ``RootVolume`` says type and size)
 #: - ``hosted_zone``: a Route 53 hosted zone per month (a Cloud Map DNS namespace creates one)
@@ -35,6 +36,7 @@ BillingItem = Literal[
     "public_ipv4",
     "vpc_endpoint",
     "load_balancer",
+    "network_load_balancer",
     "instance_root_volume",
     "hosted_zone",
     "alarm",

@@ -17,23 +17,13 @@ from provision.graph.network import network_props, subnet_cidrs
 from provision.graph.order import build_order, destroy_order
 from provision.resources import Resource
 
-__all__ = ["LOG_RETENTION_DAYS", "build_order", "destroy_order", "resources_for", "subnet_cidrs", "supported"]
-
-
-def supported(plan: Plan) -> None:
-    """Raises PlanNotSupported naming the first part of ``plan`` the provisioner cannot build."""
-    if plan.architecture == "container" and plan.front_door == "apigw-rest":
-        raise PlanNotSupported(
-            "front_door='apigw-rest' with containers needs a Network Load Balancer, which the "
-            "provisioner does not build yet; use 'apigw-http' or 'alb'"
-        )
+__all__ = ["LOG_RETENTION_DAYS", "build_order", "destroy_order", "resources_for", "subnet_cidrs"]
 
 
 def resources_for(plan: Plan, azs_names: list[str]) -> list[Resource]:
     """Every resource the provisioner creates for ``plan``, each after the resources it depends on.
 
-    Raises PlanNotSupported (see :func:`supported`)."""
-    supported(plan)
+    Raises PlanNotSupported naming a resource of a kind it has no builder for."""
     bp = blueprint(plan)
     out: list[Resource] = []
     for res in bp.resources:

@@ -10,6 +10,7 @@ from models.blueprint.alerts import alert_alarm_prefix
 from models.blueprint.derive_alerts import pipeline_rule_name
 from models.instances import INSTANCE_TYPES
 from models.plan import Plan
+from provision.graph.front import front_props, throttle_props
 from provision.policies import policies
 
 __all__ = ["LOG_RETENTION_DAYS", "SOURCE_ACTIONS", "app_props"]
@@ -54,15 +55,15 @@ def _container(plan: Plan, res: StackResource) -> dict[str, Any] | None:
             "desired": c.tasks.desired,
             "launch_type": "FARGATE" if fargate else "EC2",
             "port": c.task.port,
-            "front": "alb" if plan.front_door == "alb" else "discovery",
+            "front": "discovery" if plan.front_door == "apigw-http" else "alb",  # "alb": a target group
             "subnets": task_subnet_keys(plan),
         }
     if res.kind == "vpc_link":
         return {"subnets": task_subnet_keys(plan)}
     if res.kind == "http_api":
-        return {"target": "discovery", "complete": True, "access_log": "log-api"}
+        return {"target": "discovery", "complete": True, "access_log": "log-api", "throttle": throttle_props(plan)}
     if res.kind == "target_group":
-        return {"target": "ip", "port": c.task.port}
+        return {"target": "ip", "port": c.task.port, "protocol": "TCP" if plan.front_door == "apigw-rest" else "HTTP"}
     return None
 
 
@@ -84,9 +85,7 @@ def _serverless(plan: Plan, res: StackResource) -> dict[str, Any] | None:
     if res.kind == "permission":
         return {"principal": "apigateway.amazonaws.com", "source_api": res.deps[-1]}
     if res.kind == "http_api":
-        return {"target": "lambda", "complete": True, "access_log": "log-api"}
-    if res.kind == "rest_api":
-        return {"complete": True}
+        return {"target": "lambda", "complete": True, "access_log": "log-api", "throttle": throttle_props(plan)}
     if res.kind == "target_group":
         return {"target": "lambda", "port": 0}
     return None
@@ -140,7 +139,10 @@ def app_props(plan: Plan, res: StackResource) -> dict[str, Any] | None:
     alerts = _alerts(plan, res)
     if alerts is not None:
         return alerts
-    if res.kind in ("bucket", "cluster", "capacity_provider", "listener", "namespace", "discovery_service"):
+    if res.kind in ("bucket", "cluster", "capacity_provider", "namespace", "discovery_service"):
         return {}
+    front = front_props(plan, res)
+    if front is not None:
+        return front
     found = _container(plan, res) if plan.architecture == "container" else _serverless(plan, res)
     return found if found is not None else _pipeline(plan, res)

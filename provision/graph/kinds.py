@@ -36,9 +36,7 @@ def sample_plans() -> list[Plan]:
         ("step", "cpu", "alb_request_count_per_target"),
     )
     for arch, door, launch, nat, policy in shapes:
-        if (arch == "container" and door == "apigw-rest") or (
-            policy == "alb_request_count_per_target" and door != "alb"
-        ):
+        if policy == "alb_request_count_per_target" and door != "alb":
             continue
         scaling: dict[str, object] = {"scheduled": [{"name": "peak", "cron": "cron(0 8 * * ? *)", "min": 1, "max": 5}]}
         if policy != "step":
@@ -51,6 +49,7 @@ def sample_plans() -> list[Plan]:
             "container": {"launch_type": launch, "task": task, "scaling": scaling},
             "serverless": {"provisioned_concurrency": 1},
             "alerts": {},
+            "https": {"certificate_arn": "arn:aws:acm:us-east-1:123456789012:certificate/0"} if door == "alb" else None,
         }
         out.append(Plan.model_validate(data))
     return out

@@ -37,7 +37,11 @@ def _security_group(plan: Plan, res: StackResource) -> dict[str, Any]:
     if res.key == "sg-nat":  # every protocol, from the VPC only: the NAT instance forwards the VPC's traffic
         return {"description": "NAT instance: all traffic from the VPC", "ingress": [(None, plan.network.vpc_cidr)]}
     if res.key == "sg-front":
-        ingress = [(80, "0.0.0.0/0")] if plan.front_door == "alb" else []
+        ingress: list[tuple[int, str]] = []
+        if plan.front_door == "alb":  # HTTP (answered with a redirect when there is HTTPS) and HTTPS
+            ingress = [(80, "0.0.0.0/0")] + ([(443, "0.0.0.0/0")] if plan.https else [])
+        elif plan.front_door == "apigw-rest" and plan.architecture == "container":  # the NLB, from the VPC link
+            ingress = [(80, plan.network.vpc_cidr)]
         return {"description": "front door", "ingress": ingress}
     if res.key == "sg-endpoints":
         return {"description": "interface endpoints: HTTPS from the tasks only", "ingress": [(443, "sg-tasks")]}

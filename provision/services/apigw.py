@@ -1,5 +1,5 @@
-"""API Gateway: an HTTP API (to the tasks through a VPC link and Cloud Map, or to a Lambda function)
-or a REST API with a ``{proxy+}`` Lambda integration. Each kind completes whatever part is missing, so
+"""API Gateway HTTP APIs: to the tasks through a VPC link and Cloud Map, or to a Lambda function (REST
+APIs: ``provision.services.apigw_rest``). Each kind completes whatever part is missing, so
 an apply interrupted half-way finishes on the next run without duplicates."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from typing import Any
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, owner_of
 
-__all__ = ["HttpApi", "RestApi", "VpcLink"]
+__all__ = ["ACCESS_LOG_FORMAT", "HttpApi", "VpcLink"]
 
 
 class VpcLink(KindBase):
@@ -39,9 +39,6 @@ class VpcLink(KindBase):
         ]
 
 
-#: Stage throttling: API Gateway's account-level defaults (10,000 requests/s, burst 5,000; API Gateway
-#: quotas), set on the stage so that the limit is explicit and visible (FSBP APIGateway.1/.9 family).
-THROTTLE_RPS, THROTTLE_BURST = 10_000.0, 5_000
 #: Access log line (API Gateway's $context variables).
 ACCESS_LOG_FORMAT = (
     '{"requestId":"$context.requestId","ip":"$context.identity.sourceIp","time":"$context.requestTime",'
@@ -62,16 +59,18 @@ def _stage_settings(stage: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 class HttpApi(KindBase):
-    """props: target (discovery|lambda), access_log (key of the log group). The API, one integration, the
-    $default route and its auto-deployed stage with throttling and access logs (converged on every apply)."""
+    """props: target (discovery|lambda), access_log (key of the log group), throttle {rps, burst}. The API,
+    one integration, the $default route and its auto-deployed stage with throttling and access logs
+    (converged on every apply)."""
 
     mutable = ("complete", "stage_settings")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         arn = str(ctx.out(res.props["access_log"], "arn")).removesuffix(":*")
+        t = res.props["throttle"]  # the blueprint's stage throttle
         return {
             "complete": True,
-            "stage_settings": {"rps": THROTTLE_RPS, "burst": THROTTLE_BURST, "access_log": arn},
+            "stage_settings": {"rps": float(t["rps"]), "burst": t["burst"], "access_log": arn},
         }
 
     def _parts(self, ctx: Context, api_id: str) -> dict[str, Any]:
@@ -163,72 +162,4 @@ class HttpApi(KindBase):
             Live("http_api", a["ApiId"], {}, ctx.stack, {})
             for a in self._apis(ctx)
             if owner_of(a.get("Tags")) == ctx.stack
-        ]
-
-
-class RestApi(KindBase):
-    """A REST API: ``{proxy+}`` with ANY, a Lambda proxy integration, and a deployment to stage ``prod``."""
-
-    mutable = ("complete",)
-
-    def _live(self, ctx: Context, api: dict[str, Any]) -> Live:
-        gw = ctx.clients("apigateway")
-        resources = gw.get_resources(restApiId=api["id"]).get("items", [])
-        proxy = next((r for r in resources if r.get("pathPart") == "{proxy+}"), None)
-        wired = bool(proxy and "ANY" in proxy.get("resourceMethods", {}))
-        deployed = bool(gw.get_stages(restApiId=api["id"]).get("item"))
-        return Live(
-            "rest_api",
-            api["id"],
-            {"complete": wired and deployed},
-            owner_of(api.get("tags", {})),
-            {
-                "id": api["id"],
-                "proxy": proxy["id"] if proxy else None,
-                "wired": wired,
-                "root": next(r["id"] for r in resources if r.get("path") == "/"),
-                "endpoint": f"https://{api['id']}.execute-api.{ctx.region}.amazonaws.com/prod",
-            },
-        )
-
-    def _apis(self, ctx: Context) -> list[dict[str, Any]]:
-        return list(ctx.clients("apigateway").get_rest_apis().get("items", []))
-
-    def find(self, ctx: Context, res: Resource) -> Live | None:
-        apis = [a for a in self._apis(ctx) if a["name"] == res.name]
-        return self._live(ctx, apis[0]) if apis else None
-
-    def create(self, ctx: Context, res: Resource) -> Live:
-        api = ctx.clients("apigateway").create_rest_api(
-            name=res.name, tags=tags_for(ctx, res.name), endpointConfiguration={"types": ["REGIONAL"]}
-        )
-        return self.update(ctx, res, self._live(ctx, api), ["complete"])
-
-    def update(self, ctx: Context, res: Resource, live: Live, fields: list[str]) -> Live:
-        gw = ctx.clients("apigateway")
-        proxy = live.outputs.get("proxy")
-        if proxy is None:
-            proxy = gw.create_resource(restApiId=live.id, parentId=live.outputs["root"], pathPart="{proxy+}")["id"]
-        if not live.outputs.get("wired"):
-            gw.put_method(restApiId=live.id, resourceId=proxy, httpMethod="ANY", authorizationType="NONE")
-            uri = f"arn:aws:apigateway:{ctx.region}:lambda:path/2015-03-31/functions/{ctx.out('fn', 'arn')}/invocations"
-            gw.put_integration(
-                restApiId=live.id,
-                resourceId=proxy,
-                httpMethod="ANY",
-                type="AWS_PROXY",
-                integrationHttpMethod="POST",
-                uri=uri,
-            )
-        gw.create_deployment(restApiId=live.id, stageName="prod")
-        return self._live(ctx, gw.get_rest_api(restApiId=live.id))
-
-    def delete(self, ctx: Context, live: Live) -> None:
-        ctx.clients("apigateway").delete_rest_api(restApiId=live.id)
-
-    def owned(self, ctx: Context) -> list[Live]:
-        return [
-            Live("rest_api", a["id"], {}, ctx.stack, {})
-            for a in self._apis(ctx)
-            if owner_of(a.get("tags", {})) == ctx.stack
         ]

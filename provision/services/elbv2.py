@@ -1,5 +1,6 @@
 """The Application Load Balancer: the balancer (internet-facing, in the public subnets), a target
-group (IP targets for tasks, or a Lambda function) and an HTTP listener forwarding to it."""
+group (IP targets for tasks, or a Lambda function; TCP when an NLB fronts the tasks). Listeners: see
+``provision.services.listeners``."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from botocore.exceptions import ClientError
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
-__all__ = ["Listener", "LoadBalancer", "TargetGroup"]
+__all__ = ["LoadBalancer", "TargetGroup"]
 
 
 def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
@@ -80,12 +81,12 @@ class LoadBalancer(KindBase):
 
     def owned(self, ctx: Context) -> list[Live]:
         lbs = ctx.clients("elbv2").describe_load_balancers()["LoadBalancers"]
-        lives = [self._live(ctx, lb) for lb in lbs if lb["LoadBalancerName"].startswith(ctx.stack)]
-        return [lv for lv in lives if lv.owner == ctx.stack]
+        mine = [lb for lb in lbs if lb["LoadBalancerName"].startswith(ctx.stack) and lb.get("Type") != "network"]
+        return [lv for lv in (self._live(ctx, lb) for lb in mine) if lv.owner == ctx.stack]
 
 
 class TargetGroup(KindBase):
-    """props: target (ip|lambda), port."""
+    """props: target (ip|lambda), port, protocol (HTTP behind an ALB, TCP behind an NLB)."""
 
     def _live(self, ctx: Context, tg: dict[str, Any]) -> Live:
         arn = tg["TargetGroupArn"]
@@ -114,7 +115,8 @@ class TargetGroup(KindBase):
         }
         if res.props["target"] == "ip":
             kwargs.update(
-                Protocol="HTTP",
+                Protocol=res.props.get("protocol", "HTTP"),
+                HealthCheckProtocol="HTTP",
                 Port=res.props["port"],
                 VpcId=ctx.out("vpc", "vpc_id"),
                 HealthCheckPath="/",
@@ -137,27 +139,3 @@ class TargetGroup(KindBase):
         tgs = ctx.clients("elbv2").describe_target_groups()["TargetGroups"]
         lives = [self._live(ctx, tg) for tg in tgs if tg["TargetGroupName"].startswith(ctx.stack)]
         return [lv for lv in lives if lv.owner == ctx.stack]
-
-
-class Listener(KindBase):
-    """HTTP :80 forwarding to the target group."""
-
-    def find(self, ctx: Context, res: Resource) -> Live | None:
-        listeners = ctx.clients("elbv2").describe_listeners(LoadBalancerArn=ctx.out("alb", "arn"))["Listeners"]
-        ours = [li for li in listeners if li.get("Port") == 80]
-        if not ours:
-            return None
-        return Live("listener", ours[0]["ListenerArn"], {}, ctx.stack, {"arn": ours[0]["ListenerArn"]})
-
-    def create(self, ctx: Context, res: Resource) -> Live:
-        li = ctx.clients("elbv2").create_listener(
-            LoadBalancerArn=ctx.out("alb", "arn"),
-            Protocol="HTTP",
-            Port=80,
-            DefaultActions=[{"Type": "forward", "TargetGroupArn": ctx.out("tg", "arn")}],
-            Tags=kv_tags(tags_for(ctx, res.name)),
-        )["Listeners"][0]
-        return Live("listener", li["ListenerArn"], {}, ctx.stack, {"arn": li["ListenerArn"]})
-
-    def delete(self, ctx: Context, live: Live) -> None:
-        ctx.clients("elbv2").delete_listener(ListenerArn=live.id)

@@ -267,6 +267,7 @@ SHAPES = [
     ("container", "alb", "fargate", "gateway", "step"),
     ("container", "alb", "ec2", "none", "alb_request_count_per_target"),
     ("container", "alb", "ec2", "gateway", "cpu"),
+    ("container", "apigw-rest", "ec2", "gateway", "step"),
     ("serverless", "apigw-rest", "fargate", "none", "step"),
     ("serverless", "alb", "ec2", "gateway", "step"),
 ]

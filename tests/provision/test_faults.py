@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from models import InputError, Plan, load_plan
+from models import InputError, load_plan
 from provision import StackCollision, StepFailed
 from provision.api import apply_plan, connect, destroy_stack, read_status
 from provision.cli import main as provision_main
@@ -113,11 +113,3 @@ def test_a_name_taken_by_another_stack_is_refused() -> None:
         apply_plan(plan, ctx=connect(plan), progress=quiet)
     assert owned(connect(plan)) == {}  # nothing was created
     ctx.clients("ecr").delete_repository(repositoryName=plan.name, force=True)
-
-
-def test_plan_not_supported_is_clear() -> None:
-    plan = Plan(name="restcontainers", front_door="apigw-rest")
-    from provision import PlanNotSupported
-
-    with pytest.raises(PlanNotSupported, match=r"front_door='apigw-rest'"):
-        apply_plan(plan, ctx=connect(plan), progress=quiet)

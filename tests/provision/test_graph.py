@@ -11,7 +11,7 @@ import pytest
 
 from models import Plan, load_plan
 from models.blueprint import blueprint
-from provision.errors import PlanNotSupported, ProvisionError
+from provision.errors import ProvisionError
 from provision.executor import DESTROY_ORDER, KINDS
 from provision.graph import build_order, destroy_order, resources_for
 from provision.graph.kinds import LOOSE, sample_plans
@@ -85,12 +85,6 @@ def test_destroy_order_deletes_dependants_first() -> None:
                 a, b = r.kind, res[d].kind
                 if a != b and (a, b) not in LOOSE:
                     assert position[a] < position[b], (a, b)
-
-
-def test_what_the_provisioner_does_not_build_is_refused_by_name() -> None:
-    for data, field in (({"front_door": "apigw-rest"}, "front_door='apigw-rest'"),):
-        with pytest.raises(PlanNotSupported, match=field):
-            resources_for(Plan.model_validate(data), ZONES)
 
 
 @pytest.mark.parametrize("nat", ["gateway", "instance", "none"])

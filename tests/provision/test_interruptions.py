@@ -64,6 +64,7 @@ def converged_then_destroyed(plan: Plan) -> None:
 SIGINT_PLANS = [
     "seed_container_alb.json",
     "seed_container_apigw.json",
+    "seed_container_rest.json",
     "serverless.json",
     "serverless_alerts.json",
     "target_tracking_alb.json",

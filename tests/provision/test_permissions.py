@@ -66,6 +66,7 @@ def test_the_cli_prints_the_policy(tmp_path: Path) -> None:
         ("fargate_alb.json", {}),
         ("serverless.json", {}),
         ("serverless_alerts.json", {}),
+        ("seed_container_rest.json", {}),
         ("target_tracking_alb.json", {}),
     ],
 )

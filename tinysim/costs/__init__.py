@@ -22,6 +22,7 @@ from tinysim.costs import (
     kms,
     lambda_,
     nat,
+    nlb,
     privatelink,
     route53,
 )
@@ -33,6 +34,7 @@ __all__ = ["Bill", "LineItem", "cents", "price_usage"]
 _SERVICES: tuple[Callable[[Usage, PriceBook], list[LineItem]], ...] = (
     apigw.price,
     alb.price,
+    nlb.price,
     lambda_.price,
     ec2.price,
     ebs.price,

@@ -53,6 +53,7 @@ MATCHED = {
     "kms_key",
     "pipeline",
     "load_balancer",
+    "network_load_balancer",
     "repository",
     "api",
     "function",
@@ -101,6 +102,8 @@ def _billed(bill: dict[str, Any], nat_instance_type: str) -> Counter[str]:
             out["root_volume_gb_months"] += int(qty)
         elif svc == "ALB" and item == "load balancer hours":
             out["load_balancer"] += int(qty / HOURS)
+        elif svc == "NLB" and item == "load balancer hours":
+            out["network_load_balancer"] += int(qty / HOURS)
         elif svc in ("API Gateway", "Lambda", "Fargate"):
             out[{"API Gateway": "api", "Lambda": "function", "Fargate": "fargate_tasks"}[svc]] = 1
     if container_instance_hours:
@@ -125,6 +128,7 @@ def _check(plan: Plan, bill: dict[str, Any]) -> None:
     for item in items:
         assert billed[item] == have[item], (item, plan.model_dump(exclude_defaults=True))
     assert billed["load_balancer"] == have["load_balancer"]
+    assert billed["network_load_balancer"] == have["network_load_balancer"]
     assert billed["repository"] == have["repository"] == 1
     for item in ("api", "function"):  # a million requests reach both
         assert billed[item] == min(1, have[item]), item
