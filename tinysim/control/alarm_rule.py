@@ -86,7 +86,8 @@ _BEFORE = -2  # a period before the run
 _ABSENT = -1  # a missing datapoint
 _GOOD = 0
 _BAD = 1
-# header: state, periods seen, breaching and missing periods in the ring
+# header: state, periods seen (s, or n + s % n once the ring of n is full), breaching and missing
+# periods in the ring
 _STATE, _SEEN, _BAD_COUNT, _ABSENT_COUNT, _HEADER = 0, 1, 2, 3, 4
 
 
@@ -155,8 +156,8 @@ def alarm_observe(
     in place; ``comparison`` and ``treat_missing`` are the codes above. Returns OK, ALARM or
     INSUFFICIENT_DATA."""
     n = state.shape[0] - _HEADER
-    seen = state[_SEEN]
-    slot = _HEADER + seen % n
+    seen = state[_SEEN]  # the periods seen, s, kept as n + s % n once the ring is full (no division)
+    slot = _HEADER + (seen if seen < n else seen - n)
     leaving = state[slot]  # the period that drops out of the range
     if leaving == _BAD:
         state[_BAD_COUNT] -= 1
@@ -170,7 +171,7 @@ def alarm_observe(
         state[_BAD_COUNT] += 1
     else:
         state[slot] = _GOOD
-    state[_SEEN] = seen + 1
+    state[_SEEN] = n if seen + 1 == 2 * n else seen + 1
     filled = min(seen + 1, n)
     new = _decide(
         int(state[_STATE]),
