@@ -116,7 +116,7 @@ class DataPlane:
         self._pend = np.empty(0)
         self._scratch = np.empty((5, 0))
         self._codes = np.empty(0, dtype=np.int8)
-        self._bins = bin_table()
+        self._bins = bin_table() if self.ecs is not None else np.empty((0, 2), dtype=np.int64)  # ECS windows'
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
         self._arrivals = PrefetchingSource(self.source)
         trace = self.bytes_per_request is not None

@@ -4,9 +4,10 @@ code) evaluate alarms with the same code.
 
 An alarm's memory is a small ``int64`` array made by :func:`new_alarm_state`:
 ``[state, seen, breaching, missing, ring...]`` where the ring holds the classification of the last
-``evaluation_periods`` periods (breaching, not breaching or missing) and the two counts are those of the
-ring, kept up to date as it advances, so a datapoint costs the same whatever the evaluation range. A
-missing datapoint is ``NaN``.
+``evaluation_periods`` periods (breaching, not breaching or missing), ``seen`` counts up to the ring's
+length and then cycles through the next ``evaluation_periods`` values (the ring's slot needs no
+division), and the two counts are those of the ring, kept up to date as it advances, so a datapoint
+costs the same whatever the evaluation range. A missing datapoint is ``NaN``.
 
 How CloudWatch treats missing data (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
 AlarmThatSendsAlarmsToSNS.html, "Configuring how CloudWatch alarms treat missing data"):
