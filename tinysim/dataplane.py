@@ -22,6 +22,7 @@ from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, 
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
+from tinysim.log_bins import bin_table
 from tinysim.minute_percentiles import N_KEYS, close_minute
 from tinysim.stats import N_BINS, BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
@@ -115,6 +116,7 @@ class DataPlane:
         self._pend = np.empty(0)
         self._scratch = np.empty((5, 0))
         self._codes = np.empty(0, dtype=np.int8)
+        self._bins = bin_table() if self.ecs is not None else np.empty((0, 2), dtype=np.int64)  # ECS windows'
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
         self._arrivals = PrefetchingSource(self.source)
         trace = self.bytes_per_request is not None
@@ -169,7 +171,7 @@ class DataPlane:
             heaps = ecs_window(
                 blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
                 free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
-                self._pend, self._pcount, self._scratch, self._codes,
+                self._pend, self._pcount, self._scratch, self._codes, self._bins,
             )  # fmt: skip
             self.ecs.keep_heaps(heaps)
             codes = self._codes[:n]

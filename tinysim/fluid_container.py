@@ -90,7 +90,7 @@ def fill_level(backlogs: np.ndarray, n_tasks: int, admitted: float) -> float:  #
     return math.inf  # pragma: no cover - the last level is always below infinity
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def serve_backlogs(
     backlogs: np.ndarray,
     n_tasks: int,
@@ -183,6 +183,7 @@ def container_kernel(
     busy_acc = slot_acc = req_acc = used_acc = inst_acc = 0.0
     balance = surplus = 0.0
     last_c, last_rate, last_pw, spare, k = -1, -1.0, 0.0, 0.0, 1.0
+    svc_left, cl_left = p.svc_period_steps, p.cl_period_steps  # steps to the periods' ends (no division)
     for i in range(n):
         now = i * dt
         while k_sched < sched.shape[0] and sched[k_sched, 0] <= now:
@@ -238,7 +239,9 @@ def container_kernel(
         out[i, 13] = alive_inst * dt / 3600
         out[i, 15] = balance - surplus
         t_end = (i + 1) * dt
-        if (i + 1) % p.svc_period_steps == 0:
+        svc_left -= 1
+        if svc_left == 0:
+            svc_left = p.svc_period_steps
             metric = math.nan
             if p.metric == METRIC_REQUESTS:
                 if st[S_SERVING] > 0:
@@ -264,7 +267,9 @@ def container_kernel(
                 )  # fmt: skip
             if target != active:
                 set_desired(ready, st, events, i + 1, t_end, p.start_steps, p.ec2 != 0, target)
-        if p.ec2 and (i + 1) % p.cl_period_steps == 0:
+        cl_left -= 1
+        if p.ec2 and cl_left == 0:
+            cl_left = p.cl_period_steps
             period = p.cl_period_steps * dt
             # credits: earn per ready instance, spend per vCPU-minute, borrow surplus below zero
             net = st[S_INSTANCES] * p.credits_per_hour * period / 3600 - used_acc / 60

@@ -164,19 +164,18 @@ def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], d
     # the request engine stops at the horizon, before the period ending there is evaluated
     points = is_point & (rows[:, 0] < fs.scenario.horizon_s)
     labels = {EV_SERVICE_DATAPOINT: "service_" + _service_label(fs), EV_CLUSTER_DATAPOINT: "cluster_cpu"}
-    datapoints = {
-        "t_s": rows[points, 0],
-        "metric": np.array([labels[int(k)] for k in kinds[points]], dtype=object),
-        "value": rows[points, 2],
-        "in_alarm": rows[points, 3] > 0,
-    }
-    latest = {kind: rows[kinds == kind][:, [0, 2]] for kind in labels}  # (time, value), in time order
+    metric = np.empty(int(np.count_nonzero(points)), dtype=object)  # filled per label: no loop per datapoint
+    point_kinds = kinds[points]
+    for kind, label in labels.items():
+        metric[point_kinds == kind] = label
+    datapoints = {"t_s": rows[points, 0], "metric": metric, "value": rows[points, 2], "in_alarm": rows[points, 3] > 0}
+    times = np.ascontiguousarray(rows[:, 0])  # in time order, as the kernel logs them
     metric_key = _service_label(fs) + ("_pct" if _service_label(fs) == "cpu" else "")
     details: list[dict[str, object]] = []
     scheduled: tuple[float, str] | None = None
     for t, k, a, b in rows[~is_point]:
         kind = int(k)
-        details.append(_detail(fs, kind, int(a), int(b), float(t), latest, scheduled, metric_key))
+        details.append(_detail(fs, kind, int(a), int(b), float(t), rows, times, scheduled, metric_key))
         if kind == EV_SCHEDULED:
             scheduled = (float(t), fs.changes[int(a)].name)
     ev = rows[~is_point]
@@ -199,7 +198,8 @@ def _detail(
     a: int,
     b: int,
     t: float,
-    latest: dict[int, np.ndarray],
+    rows: np.ndarray,
+    times: np.ndarray,
     scheduled: tuple[float, str] | None,
     metric_key: str,
 ) -> dict[str, object]:
@@ -210,12 +210,12 @@ def _detail(
         if scheduled is not None and scheduled[0] == t:
             detail["scheduled_action"] = scheduled[1]
         else:
-            value = _datapoint_at(latest[EV_SERVICE_DATAPOINT], t)
+            value = _datapoint_at(rows, times, EV_SERVICE_DATAPOINT, t)
             if value is not None:
                 detail[metric_key] = value[0]
         return detail
     if kind in (EV_LAUNCH, EV_TERMINATE):
-        value = _datapoint_at(latest[EV_CLUSTER_DATAPOINT], t)
+        value = _datapoint_at(rows, times, EV_CLUSTER_DATAPOINT, t)
         return {} if value is None else {"cpu_pct": value[0]}
     if kind == EV_SCHEDULED:
         change = fs.changes[a]
@@ -223,14 +223,15 @@ def _detail(
     return {}
 
 
-def _datapoint_at(points: np.ndarray, t: float) -> tuple[float | None] | None:
-    """The value (``None`` when missing) of the datapoint at time ``t`` among ``points`` (rows of time,
-    value in time order); ``None`` when there is no datapoint at ``t``."""
-    j = int(np.searchsorted(points[:, 0], t, side="right")) - 1
-    if j < 0 or points[j, 0] != t:
-        return None
-    v = float(points[j, 1])
-    return (None if math.isnan(v) else v,)
+def _datapoint_at(rows: np.ndarray, times: np.ndarray, kind: int, t: float) -> tuple[float | None] | None:
+    """The value (``None`` when missing) of the last datapoint of ``kind`` at time ``t`` among the kernel's
+    rows (``times``: their times, in order); ``None`` when there is no such datapoint at ``t``."""
+    lo, hi = int(np.searchsorted(times, t, side="left")), int(np.searchsorted(times, t, side="right"))
+    for j in range(hi - 1, lo - 1, -1):
+        if int(rows[j, 1]) == kind:
+            v = float(rows[j, 2])
+            return (None if math.isnan(v) else v,)
+    return None
 
 
 def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:

@@ -40,7 +40,7 @@ S_SERVING, S_STARTING, S_PLACING, S_INSTANCES, S_BOOTING, S_NE = range(6)
 N_COUNTERS = 6
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def log(events: np.ndarray, st: np.ndarray, t: float, kind: int, a: float = 0.0, b: float = 0.0) -> None:
     """Append an event row (t, kind, a, b); past the array's end the event is only counted (the caller
     runs again with room for the count)."""
@@ -53,7 +53,7 @@ def log(events: np.ndarray, st: np.ndarray, t: float, kind: int, a: float = 0.0,
     st[S_NE] = ne + 1
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, inline="always")
 def active_tasks(st: np.ndarray) -> int:
     """The service's desired count as ECS sees it: tasks serving, starting or waiting to be placed."""
     return int(st[S_SERVING] + st[S_STARTING] + st[S_PLACING])

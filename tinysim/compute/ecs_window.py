@@ -16,6 +16,7 @@ import math
 import numba
 import numpy as np
 
+from tinysim.log_bins import fast_bin
 from tinysim.minute_percentiles import collect, open_minute
 from tinysim.queueing import heap_pop, heap_push
 from tinysim.window_fold import (
@@ -27,7 +28,6 @@ from tinysim.window_fold import (
     TIMED_OUT,
     busy_rest,
     close_window,
-    log_bin,
 )
 
 __all__ = ["DISPATCH_CODES", "P_RECORD", "P_REQUEST_KB", "P_RESPONSE_KB", "ecs_window", "window_params"]
@@ -109,6 +109,7 @@ def ecs_window(
     pcount: np.ndarray,
     scratch: np.ndarray,
     codes: np.ndarray,
+    bins: np.ndarray,
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Requests ``lo..hi-1`` of a block (arrival ``t``, service ``s``, dispatch uniform ``u``, s).
 
@@ -116,8 +117,8 @@ def ecs_window(
     task's outstanding completions (least outstanding dispatch); ``bucket`` is the token bucket
     [tokens, last update] (empty: no throttle). ``scratch`` (3 + 2 x record, >= hi-lo) is work space;
     per request outcome codes go to ``codes`` and, with ``prm[P_RECORD]``, latency and wait to
-    ``scratch[3]`` and ``scratch[4]``. All state is updated in place; returns the (possibly grown)
-    heap storage.
+    ``scratch[3]`` and ``scratch[4]``; ``bins`` is :func:`tinysim.log_bins.bin_table`. All state is
+    updated in place; returns the (possibly grown) heap storage.
     """
     n = hi - lo
     overhead, timeout, horizon = prm[P_OVERHEAD], prm[P_TIMEOUT], prm[P_HORIZON]
@@ -236,8 +237,8 @@ def ecs_window(
         if code == SERVED:
             count, low, high = collect(lat, pend, pcount, count, low, high)
             scratch[2, n_served] = w
-            hcounts[0, log_bin(lat)] += 1
-            hcounts[1, log_bin(w)] += 1
+            hcounts[0, fast_bin(lat, bins)] += 1
+            hcounts[1, fast_bin(w, bins)] += 1
             n_served += 1
         elif code == TIMED_OUT:
             n_late += 1

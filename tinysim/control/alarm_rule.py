@@ -4,9 +4,10 @@ code) evaluate alarms with the same code.
 
 An alarm's memory is a small ``int64`` array made by :func:`new_alarm_state`:
 ``[state, seen, breaching, missing, ring...]`` where the ring holds the classification of the last
-``evaluation_periods`` periods (breaching, not breaching or missing) and the two counts are those of the
-ring, kept up to date as it advances, so a datapoint costs the same whatever the evaluation range. A
-missing datapoint is ``NaN``.
+``evaluation_periods`` periods (breaching, not breaching or missing), ``seen`` counts up to the ring's
+length and then cycles through the next ``evaluation_periods`` values (the ring's slot needs no
+division), and the two counts are those of the ring, kept up to date as it advances, so a datapoint
+costs the same whatever the evaluation range. A missing datapoint is ``NaN``.
 
 How CloudWatch treats missing data (docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/
 AlarmThatSendsAlarmsToSNS.html, "Configuring how CloudWatch alarms treat missing data"):
@@ -86,7 +87,8 @@ _BEFORE = -2  # a period before the run
 _ABSENT = -1  # a missing datapoint
 _GOOD = 0
 _BAD = 1
-# header: state, periods seen, breaching and missing periods in the ring
+# header: state, periods seen (s, or n + s % n once the ring of n is full), breaching and missing
+# periods in the ring
 _STATE, _SEEN, _BAD_COUNT, _ABSENT_COUNT, _HEADER = 0, 1, 2, 3, 4
 
 
@@ -155,8 +157,8 @@ def alarm_observe(
     in place; ``comparison`` and ``treat_missing`` are the codes above. Returns OK, ALARM or
     INSUFFICIENT_DATA."""
     n = state.shape[0] - _HEADER
-    seen = state[_SEEN]
-    slot = _HEADER + seen % n
+    seen = state[_SEEN]  # the periods seen, s, kept as n + s % n once the ring is full (no division)
+    slot = _HEADER + (seen if seen < n else seen - n)
     leaving = state[slot]  # the period that drops out of the range
     if leaving == _BAD:
         state[_BAD_COUNT] -= 1
@@ -170,7 +172,7 @@ def alarm_observe(
         state[_BAD_COUNT] += 1
     else:
         state[slot] = _GOOD
-    state[_SEEN] = seen + 1
+    state[_SEEN] = n if seen + 1 == 2 * n else seen + 1
     filled = min(seen + 1, n)
     new = _decide(
         int(state[_STATE]),

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from tinysim.compute.ecs_window import ecs_window, window_params
+from tinysim.log_bins import bin_table
 from tinysim.minute_percentiles import N_KEYS
 from tinysim.stats import N_BINS, BusySeconds
 from tinysim.window_fold import SERVED, THROTTLED
@@ -59,7 +60,7 @@ def test_starts_match_a_plain_model_across_windows(policy: str) -> None:
         scratch, codes = np.empty((5, hi - lo)), np.empty(hi - lo, dtype=np.int8)
         heaps = ecs_window(
             t, s, u, lo, hi, 0, 0, prm, np.empty(0), ist, free, heaps, sizes, *busy.arrays(), mins, hrs, pct,
-            hcounts, hstat, pend, pcount, scratch, codes,
+            hcounts, hstat, pend, pcount, scratch, codes, bin_table(),
         )  # fmt: skip
         assert (codes == SERVED).all(), np.unique(codes, return_counts=True)
         waits.append(scratch[4].copy())
@@ -80,7 +81,7 @@ def test_token_bucket_and_no_task_throttle() -> None:
     ecs_window(
         t, s, np.empty(0), 0, t.size, 0, 0, prm, bucket, *args, *BusySeconds(10).arrays(), mins, hrs,
         np.full((1, 3), np.nan), np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3)), np.empty(t.size),
-        np.zeros(N_KEYS, dtype=np.int64), np.empty((5, t.size)), codes,
+        np.zeros(N_KEYS, dtype=np.int64), np.empty((5, t.size)), codes, bin_table(),
     )  # fmt: skip
     # the burst of 5 (t = 0 .. 0.04, leaving 0.4 tokens), then a whole token every 0.1 s: t = 0.1 .. 0.9
     admitted = int((codes != THROTTLED).sum())
