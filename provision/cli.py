@@ -56,7 +56,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         print(json.dumps({"changes": [c.as_json() for c in changes], "pending": len(todo)}, indent=2, default=str))
     else:
         for c in changes:
-            mark = {"create": "+", "update": "~", "no-op": " ", "delete": "-"}[c.action]
+            mark = {"create": "+", "update": "~", "replace": "-/+", "no-op": " ", "delete": "-"}[c.action]
             detail = "; ".join(f"{k}: {a!r} -> {b!r}" for k, (a, b) in c.fields.items())
             print(f"{mark} {c.kind} {c.name}" + (f"  ({detail})" if detail else ""))
         print(f"{len(todo)} to change, {len(changes) - len(todo)} unchanged")

@@ -103,7 +103,7 @@ class Change:
     key: str
     kind: str
     name: str
-    action: str  # create | update | no-op | delete
+    action: str  # create | update | replace | no-op | delete
     fields: dict[str, tuple[Any, Any]] = field(default_factory=dict)
     live: Live | None = field(default=None, repr=False, compare=False)  # what a delete removes
 
@@ -132,6 +132,49 @@ def _compare(kind: Kind, ctx: Context, res: Resource, live: Live) -> dict[str, t
     return {
         k: (live.props[k], want[k]) for k in kind.mutable if k in live.props and k in want and live.props[k] != want[k]
     }
+
+
+def _fixed(kind: Kind, ctx: Context, res: Resource, live: Live) -> dict[str, tuple[Any, Any]]:
+    """The properties AWS cannot change in place (``kind.immutable``) that differ: (live, wanted)."""
+    fixed = getattr(kind, "immutable", ())
+    if not fixed:
+        return {}
+    want = _wanted(kind, ctx, res)
+    return {k: (live.props[k], want[k]) for k in fixed if k in live.props and k in want and live.props[k] != want[k]}
+
+
+def _on_new_upstream(
+    kind: Kind, res: Resource, live: Live, found: dict[str, Live | None]
+) -> dict[str, tuple[Any, Any]]:
+    """The immutable properties of ``live`` that hold the id of an upstream resource the apply will create
+    (a fixed ``vpc`` when the stack moves into a VPC of its own): they will differ, so it will be replaced."""
+    fixed = getattr(kind, "immutable", ())
+    return {
+        k: (live.props[k], f"(the new {k})")
+        for k in fixed
+        if k in live.props and k in res.deps and k in found and found[k] is None
+    }
+
+
+def _downstream(resources: list[Resource], res: Resource) -> tuple[list[Resource], list[Resource]]:
+    """The resources that depend on ``res``, directly or not, in plan order: (anchored, others). Anchored
+    ones are bound to it for good (their kind is anchored to the kind of ``res`` or of another anchored
+    one) and go with it; the others keep their identity but must be read again once it is replaced."""
+    anchored: list[Resource] = []
+    others: list[Resource] = []
+    gone = {res.key: res.kind}
+    reached = {res.key}
+    for r in resources:
+        ups = [d for d in r.deps if d in reached]
+        if not ups:
+            continue
+        reached.add(r.key)
+        if any(gone.get(d) in getattr(KINDS[r.kind], "anchored_to", ()) for d in ups):
+            gone[r.key] = r.kind
+            anchored.append(r)
+        else:
+            others.append(r)
+    return anchored, others
 
 
 def _check_owner(ctx: Context, res: Resource, live: Live, intents: Intents | None) -> bool:
@@ -208,12 +251,18 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
             continue
         adopt = _check_owner(ctx, res, live, intents)
         if res.key not in known:
-            changes.append(Change(res.key, res.kind, res.name, "update"))
+            fresh = _on_new_upstream(KINDS[res.kind], res, live, found)
+            changes.append(Change(res.key, res.kind, res.name, "replace" if fresh else "update", fresh))
+            continue
+        fixed = _fixed(KINDS[res.kind], ctx, res, live)
+        if fixed:
+            changes.append(Change(res.key, res.kind, res.name, "replace", fixed))
             continue
         fields = _compare(KINDS[res.kind], ctx, res, live)
         if adopt:
             fields = {"tinysim:stack": (None, ctx.stack), **fields}
         changes.append(Change(res.key, res.kind, res.name, "update" if fields else "no-op", fields))
+    _replace_anchored(changes, resources)
     owned = _owned(ctx, intents, owned)
     # a resource looked up without its upstream resources may exist unseen: its kind's deletes wait for apply
     unsure = frozenset(r.kind for r in resources if r.key not in known)
@@ -222,6 +271,19 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
         for live in unwanted(owned, resources, found, unsure)
     ]
     return Survey(changes + stale, known, owned)
+
+
+def _replace_anchored(changes: list[Change], resources: list[Resource]) -> None:
+    """Mark for replacement what is anchored to a resource being replaced (it goes with it)."""
+    by_key = {c.key: c for c in changes}
+    for res in resources:
+        if by_key[res.key].action != "replace":
+            continue
+        for r in _downstream(resources, res)[0]:
+            c = by_key[r.key]
+            if c.action in ("update", "no-op"):
+                c.action = "replace"
+                c.fields = {"anchored to": (None, f"{res.kind} {res.name}"), **c.fields}
 
 
 #: Kinds listed through an upstream resource the survey finds (a group's policies): listed after it.
@@ -273,7 +335,12 @@ def apply(
                 _aws(f"record {step}", partial(intents.done, res.kind, res.name))
                 actions.append("tagged")
             ctx.outputs[res.key] = live.outputs
-            fields = _compare(kind, ctx, res, live)
+            fixed = _fixed(kind, ctx, res, live)
+            fields = {} if fixed else _compare(kind, ctx, res, live)
+            if fixed:
+                _release(ctx, resources, res, live, first.known, say)
+                live = _aws(f"create {step}", partial(kind.create, ctx, res))
+                actions.append("replaced (" + ",".join(fixed) + " cannot change in place)")
             if fields:
                 live = _aws(f"update {step}", partial(kind.update, ctx, res, live, list(fields)))
                 actions.append("updated " + ",".join(fields))
@@ -288,6 +355,23 @@ def apply(
             if live.owner is None:  # an interrupted apply's untagged create, deleted now
                 _aws(f"record {live.kind} {live.id}", partial(intents.done, live.kind, live.id))
     return ctx.outputs
+
+
+def _release(
+    ctx: Context, resources: list[Resource], res: Resource, live: Live, known: dict[str, Live | None], say: Say
+) -> None:
+    """Delete ``live`` (the old ``res``) and what is anchored to it, dependants first, so that ``res`` can
+    be created again under its name; what depends on it otherwise is read again when its turn comes."""
+    anchored, others = _downstream(resources, res)
+    doomed = [live]
+    for r in anchored:
+        found = known[r.key] if r.key in known else _read(ctx, r)
+        if found is not None:
+            doomed.append(found)
+        known[r.key] = None  # created again in its turn
+    for r in others:
+        known.pop(r.key, None)
+    delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=f": replaced with {res.kind} {res.name}")
 
 
 def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:

@@ -13,12 +13,25 @@ __all__ = ["ACCESS_LOG_FORMAT", "HttpApi", "VpcLink"]
 
 
 class VpcLink(KindBase):
+    """An HTTP API's VPC link into the tasks' subnets. Its subnets and security groups are fixed at create
+    (UpdateVpcLink changes the name only: docs.aws.amazon.com/apigatewayv2/latest/api-reference/
+    vpclinks-vpclinkid.html), so a change of either replaces it."""
+
+    immutable = ("subnets", "security_groups")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {
+            "subnets": sorted(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
+            "security_groups": [ctx.out("sg-front", "group_id")],
+        }
+
     def find(self, ctx: Context, res: Resource) -> Live | None:
         links = [v for v in ctx.clients("apigatewayv2").get_vpc_links().get("Items", []) if v["Name"] == res.name]
         if not links:
             return None
         v = links[0]
-        return Live("vpc_link", v["VpcLinkId"], {}, owner_of(v.get("Tags")), {"id": v["VpcLinkId"]})
+        props = {"subnets": sorted(v.get("SubnetIds", [])), "security_groups": sorted(v.get("SecurityGroupIds", []))}
+        return Live("vpc_link", v["VpcLinkId"], props, owner_of(v.get("Tags")), {"id": v["VpcLinkId"]})
 
     def create(self, ctx: Context, res: Resource) -> Live:
         v = ctx.clients("apigatewayv2").create_vpc_link(
@@ -63,7 +76,9 @@ class HttpApi(KindBase):
     one integration, the $default route and its auto-deployed stage with throttling and access logs
     (converged on every apply)."""
 
-    mutable = ("complete", "stage_settings")
+    #: backend: the VPC link its integration goes through (None for a Lambda target); a replaced link is
+    #: put into the integration in place (UpdateIntegration).
+    mutable = ("complete", "stage_settings", "backend")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         arn = str(ctx.out(res.props["access_log"], "arn")).removesuffix(":*")
@@ -71,6 +86,7 @@ class HttpApi(KindBase):
         return {
             "complete": True,
             "stage_settings": {"rps": float(t["rps"]), "burst": t["burst"], "access_log": arn},
+            "backend": None if res.props["target"] == "lambda" else ctx.out("vpclink", "id"),
         }
 
     def _parts(self, ctx: Context, api_id: str) -> dict[str, Any]:
@@ -80,6 +96,7 @@ class HttpApi(KindBase):
         stages = [s for s in gw.get_stages(ApiId=api_id).get("Items", []) if s["StageName"] == "$default"]
         return {
             "integration": integrations[0]["IntegrationId"] if integrations else None,
+            "backend": integrations[0].get("ConnectionId") if integrations else None,
             "route": any(r["RouteKey"] == "$default" for r in routes),
             "stage": bool(stages),
             "stage_settings": _stage_settings(stages[0] if stages else None),
@@ -91,7 +108,7 @@ class HttpApi(KindBase):
         return Live(
             "http_api",
             api["ApiId"],
-            {"complete": complete, "stage_settings": parts["stage_settings"]},
+            {"complete": complete, "stage_settings": parts["stage_settings"], "backend": parts["backend"]},
             owner_of(api.get("Tags")),
             {"id": api["ApiId"], "endpoint": api.get("ApiEndpoint", ""), **parts},
         )
@@ -140,6 +157,13 @@ class HttpApi(KindBase):
                     "PayloadFormatVersion": "1.0",
                 }
             integration = gw.create_integration(ApiId=live.id, **kwargs)["IntegrationId"]
+        elif "backend" in fields:
+            gw.update_integration(
+                ApiId=live.id,
+                IntegrationId=integration,
+                ConnectionId=ctx.out("vpclink", "id"),
+                IntegrationUri=ctx.out("discovery", "arn"),
+            )
         if not live.outputs.get("route"):
             gw.create_route(ApiId=live.id, RouteKey="$default", Target=f"integrations/{integration}")
         want = self.desired(ctx, res)["stage_settings"]

@@ -42,7 +42,9 @@ def _stage_settings(stage: dict[str, Any] | None) -> dict[str, Any] | None:
 class RestApi(KindBase):
     """props: target (lambda|nlb), access_log (key of the log group), throttle {rps, burst}."""
 
-    mutable = ("complete", "stage_settings")
+    #: backend: the VPC link its integration goes through (None for a Lambda target); a replaced link is
+    #: put into the integration again and the stage redeployed.
+    mutable = ("complete", "stage_settings", "backend")
 
     def __init__(self, check_logs_role: bool = True) -> None:
         self.checks_logs_role = check_logs_role  # off for reading a stack back (status)
@@ -50,20 +52,27 @@ class RestApi(KindBase):
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         arn = str(ctx.out(res.props["access_log"], "arn")).removesuffix(":*")
         t = res.props["throttle"]
-        return {"complete": True, "stage_settings": {"rps": float(t["rps"]), "burst": t["burst"], "access_log": arn}}
+        backend = ctx.out("rest-vpclink", "id") if res.props["target"] == "nlb" else None
+        settings = {"rps": float(t["rps"]), "burst": t["burst"], "access_log": arn}
+        return {"complete": True, "stage_settings": settings, "backend": backend}
 
     def _live(self, ctx: Context, api: dict[str, Any]) -> Live:
         gw = ctx.clients("apigateway")
         resources = gw.get_resources(restApiId=api["id"]).get("items", [])
         proxy = next((r for r in resources if r.get("pathPart") == "{proxy+}"), None)
         method = bool(proxy and "ANY" in proxy.get("resourceMethods", {}))
-        wired = method and proxy is not None and self._integrated(gw, api["id"], proxy["id"])
+        integration = self._integration(gw, api["id"], proxy["id"]) if method and proxy is not None else None
+        wired = integration is not None
         stages = [s for s in gw.get_stages(restApiId=api["id"]).get("item", []) if s.get("stageName") == STAGE]
         stage = stages[0] if stages else None
         return Live(
             "rest_api",
             api["id"],
-            {"complete": wired and stage is not None, "stage_settings": _stage_settings(stage)},
+            {
+                "complete": wired and stage is not None,
+                "stage_settings": _stage_settings(stage),
+                "backend": (integration or {}).get("connectionId"),
+            },
             owner_of(api.get("tags", {})),
             {
                 "id": api["id"],
@@ -77,15 +86,15 @@ class RestApi(KindBase):
         )
 
     @staticmethod
-    def _integrated(gw: Any, api_id: str, proxy_id: str) -> bool:
-        """Does the proxy's ANY method have its integration (an apply killed between the two has not)?"""
+    def _integration(gw: Any, api_id: str, proxy_id: str) -> dict[str, Any] | None:
+        """The proxy's ANY method's integration (None: an apply killed between the two made none)."""
         try:
-            gw.get_integration(restApiId=api_id, resourceId=proxy_id, httpMethod="ANY")
+            got: dict[str, Any] = gw.get_integration(restApiId=api_id, resourceId=proxy_id, httpMethod="ANY")
         except ClientError as exc:
             if code_of(exc) == "NotFoundException":
-                return False
+                return None
             raise
-        return True
+        return got
 
     def _apis(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("apigateway").get_rest_apis(limit=500).get("items", []))
@@ -157,9 +166,10 @@ class RestApi(KindBase):
         proxy = live.outputs.get("proxy")
         if proxy is None:
             proxy = gw.create_resource(restApiId=live.id, parentId=live.outputs["root"], pathPart="{proxy+}")["id"]
-        if not live.outputs.get("wired"):
+        rewire = not live.outputs.get("wired") or "backend" in fields
+        if rewire:
             self._wire(ctx, res, live.id, proxy, bool(live.outputs.get("method")))
-        if not live.outputs.get("wired") or not live.outputs.get("deployed"):
+        if rewire or not live.outputs.get("deployed"):
             gw.create_deployment(restApiId=live.id, stageName=STAGE)
         want = self.desired(ctx, res)["stage_settings"]
         if live.props.get("stage_settings") != want:
@@ -194,6 +204,10 @@ class RestVpcLink(KindBase):
     is recorded first (``tagged_at_create`` False) and an apply killed between the two adopts the link."""
 
     tagged_at_create = False
+    #: Its target NLB is fixed (UpdateVpcLink patches the name and description only), and an NLB cannot be
+    #: deleted while a VPC link's endpoint service uses it: replaced with the NLB, deleted before it.
+    immutable = ("targets",)
+    anchored_to = ("nlb",)
 
     def adopt(self, ctx: Context, res: Resource, live: Live) -> Live:
         ctx.clients("apigateway").tag_resource(resourceArn=self._arn(ctx, live.id), tags=tags_for(ctx, res.name))
@@ -206,9 +220,13 @@ class RestVpcLink(KindBase):
     def _arn(self, ctx: Context, link_id: str) -> str:
         return f"arn:aws:apigateway:{ctx.region}::/vpclinks/{link_id}"
 
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"targets": [ctx.out("nlb", "arn")]}
+
     def _live(self, ctx: Context, v: dict[str, Any]) -> Live:
         tags = v.get("tags") or ctx.clients("apigateway").get_tags(resourceArn=self._arn(ctx, v["id"])).get("tags")
-        return Live("rest_vpc_link", v["id"], {}, owner_of(tags), {"id": v["id"]})
+        props = {"targets": list(v.get("targetArns", []))}
+        return Live("rest_vpc_link", v["id"], props, owner_of(tags), {"id": v["id"]})
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         links = [v for v in self._links(ctx) if v.get("name") == res.name]
@@ -226,7 +244,7 @@ class RestVpcLink(KindBase):
             v = gw.get_vpc_link(vpcLinkId=v["id"])
         if v.get("status", "AVAILABLE") != "AVAILABLE":
             raise StepFailed(f"rest_vpc_link {res.name}: {v.get('status')}: {v.get('statusMessage', '')}")
-        return Live("rest_vpc_link", v["id"], {}, ctx.stack, {"id": v["id"]})
+        return Live("rest_vpc_link", v["id"], {"targets": list(v.get("targetArns", []))}, ctx.stack, {"id": v["id"]})
 
     def delete(self, ctx: Context, live: Live) -> None:
         ctx.clients("apigateway").delete_vpc_link(vpcLinkId=live.id)

@@ -36,6 +36,12 @@ class KindBase:
     """Defaults: nothing is updatable in place; tags go in the create call; ``owned`` lists nothing."""
 
     mutable: tuple[str, ...] = ()
+    #: Properties AWS cannot change on a live resource (a target group's protocol, a load balancer's VPC):
+    #: when one differs from the plan, apply deletes the resource and creates it again (a replacement).
+    immutable: tuple[str, ...] = ()
+    #: Kinds of upstream resources this one is bound to by id for good (a listener to its load balancer
+    #: and target group, a REST VPC link to its NLB): replaced with them, and deleted before them.
+    anchored_to: tuple[str, ...] = ()
     #: False for a kind whose create call cannot carry the tags (tagged by a second call).
     tagged_at_create: bool = True
 

@@ -26,9 +26,12 @@ class LoadBalancer(KindBase):
     """The internet-facing ALB, dropping invalid HTTP header fields (FSBP ELB.4), read and converged."""
 
     mutable = ("drop_invalid_headers",)
+    #: A load balancer stays in the VPC it was created in (CreateLoadBalancer; SetSubnets takes subnets
+    #: of that VPC only: docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_SetSubnets.html).
+    immutable = ("vpc",)
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"scheme": "internet-facing", "drop_invalid_headers": True}
+        return {"scheme": "internet-facing", "drop_invalid_headers": True, "vpc": ctx.out("vpc", "vpc_id")}
 
     def _live(self, ctx: Context, lb: dict[str, Any]) -> Live:
         arn = lb["LoadBalancerArn"]
@@ -37,7 +40,7 @@ class LoadBalancer(KindBase):
         return Live(
             "alb",
             arn,
-            {"scheme": lb.get("Scheme"), "drop_invalid_headers": drop},
+            {"scheme": lb.get("Scheme"), "drop_invalid_headers": drop, "vpc": lb.get("VpcId")},
             owner_of(_tags(ctx, arn)),
             {"arn": arn, "dns": lb.get("DNSName", ""), "name": lb["LoadBalancerName"]},
         )
@@ -63,7 +66,7 @@ class LoadBalancer(KindBase):
         live = Live(
             "alb",
             lb["LoadBalancerArn"],
-            {"scheme": "internet-facing", "drop_invalid_headers": False},
+            {"scheme": "internet-facing", "drop_invalid_headers": False, "vpc": lb.get("VpcId")},
             ctx.stack,
             {"arn": lb["LoadBalancerArn"], "dns": lb.get("DNSName", ""), "name": res.name},
         )
@@ -86,14 +89,31 @@ class LoadBalancer(KindBase):
 
 
 class TargetGroup(KindBase):
-    """props: target (ip|lambda), port, protocol (HTTP behind an ALB, TCP behind an NLB)."""
+    """props: target (ip|lambda), port, protocol (HTTP behind an ALB, TCP behind an NLB).
+
+    Its target type, protocol, port and VPC are fixed at create (ModifyTargetGroup changes only health
+    checks: docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyTargetGroup.html), so
+    a change of any of them replaces it."""
+
+    immutable = ("target", "protocol", "port", "vpc")
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        if res.props["target"] != "ip":  # a Lambda target group has no protocol, port or VPC
+            return {"target": res.props["target"], "protocol": None, "port": None, "vpc": None}
+        return {
+            "target": "ip",
+            "protocol": res.props.get("protocol", "HTTP"),
+            "port": res.props["port"],
+            "vpc": ctx.out("vpc", "vpc_id"),
+        }
 
     def _live(self, ctx: Context, tg: dict[str, Any]) -> Live:
         arn = tg["TargetGroupArn"]
+        props = {"target": tg.get("TargetType"), "protocol": tg.get("Protocol"), "port": tg.get("Port")}
         return Live(
             "target_group",
             arn,
-            {"target": tg.get("TargetType")},
+            {**props, "vpc": tg.get("VpcId")},
             owner_of(_tags(ctx, arn)),
             {"arn": arn, "name": tg["TargetGroupName"]},
         )
@@ -127,13 +147,21 @@ class TargetGroup(KindBase):
         return Live(
             "target_group",
             tg["TargetGroupArn"],
-            {"target": res.props["target"]},
+            {"target": res.props["target"], **{k: tg.get(k.title()) for k in ("protocol", "port")}},
             ctx.stack,
             {"arn": tg["TargetGroupArn"], "name": res.name},
         )
 
     def delete(self, ctx: Context, live: Live) -> None:
-        ctx.clients("elbv2").delete_target_group(TargetGroupArn=live.id)
+        """Delete the group, first removing the listeners that forward to it (AWS refuses to delete a
+        target group a listener uses: ResourceInUse), such as those of a load balancer the plan dropped."""
+        elbv2 = ctx.clients("elbv2")
+        got = elbv2.describe_target_groups(TargetGroupArns=[live.id])["TargetGroups"]
+        for lb_arn in got[0].get("LoadBalancerArns", []) if got else []:
+            for li in elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]:
+                if any(a.get("TargetGroupArn") == live.id for a in li.get("DefaultActions", [])):
+                    elbv2.delete_listener(ListenerArn=li["ListenerArn"])
+        elbv2.delete_target_group(TargetGroupArn=live.id)
 
     def owned(self, ctx: Context) -> list[Live]:
         tgs = ctx.clients("elbv2").describe_target_groups()["TargetGroups"]

@@ -23,6 +23,9 @@ class Listener(KindBase):
     certificate (ACM ARN, HTTPS only), ssl_policy (HTTPS only)."""
 
     mutable = ("action", "certificate", "ssl_policy")
+    #: A listener lives on its load balancer, and forwards to a target group that cannot be deleted under
+    #: it: replaced with either.
+    anchored_to = ("alb", "nlb", "target_group")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         p = res.props

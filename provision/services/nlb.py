@@ -22,15 +22,18 @@ def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
 class NetworkLoadBalancer(KindBase):
     """props: subnets (keys of the subnets it sits in). Internal: no public address, no bill line for one."""
 
+    #: Fixed at create, as the ALB's (see ``provision.services.elbv2.LoadBalancer``).
+    immutable = ("vpc",)
+
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {"scheme": "internal", "type": "network"}
+        return {"scheme": "internal", "type": "network", "vpc": ctx.out("vpc", "vpc_id")}
 
     def _live(self, ctx: Context, lb: dict[str, Any]) -> Live:
         arn = lb["LoadBalancerArn"]
         return Live(
             "nlb",
             arn,
-            {"scheme": lb.get("Scheme"), "type": lb.get("Type")},
+            {"scheme": lb.get("Scheme"), "type": lb.get("Type"), "vpc": lb.get("VpcId")},
             owner_of(_tags(ctx, arn)),
             {"arn": arn, "dns": lb.get("DNSName", ""), "name": lb["LoadBalancerName"]},
         )
