@@ -143,17 +143,11 @@ def _fixed(kind: Kind, ctx: Context, res: Resource, live: Live) -> dict[str, tup
     return {k: (live.props[k], want[k]) for k in fixed if k in live.props and k in want and live.props[k] != want[k]}
 
 
-def _on_new_upstream(
-    kind: Kind, res: Resource, live: Live, found: dict[str, Live | None]
-) -> dict[str, tuple[Any, Any]]:
-    """The immutable properties of ``live`` that hold the id of an upstream resource the apply will create
+def _on_new_upstream(kind: Kind, live: Live, found: dict[str, Live | None]) -> dict[str, tuple[Any, Any]]:
+    """The immutable properties of ``live`` that hold the id of a resource of the plan the apply will create
     (a fixed ``vpc`` when the stack moves into a VPC of its own): they will differ, so it will be replaced."""
     fixed = getattr(kind, "immutable", ())
-    return {
-        k: (live.props[k], f"(the new {k})")
-        for k in fixed
-        if k in live.props and k in res.deps and k in found and found[k] is None
-    }
+    return {k: (live.props[k], f"(the new {k})") for k in fixed if k in live.props and k in found and found[k] is None}
 
 
 def _downstream(resources: list[Resource], res: Resource) -> tuple[list[Resource], list[Resource]]:
@@ -251,7 +245,7 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
             continue
         adopt = _check_owner(ctx, res, live, intents)
         if res.key not in known:
-            fresh = _on_new_upstream(KINDS[res.kind], res, live, found)
+            fresh = _on_new_upstream(KINDS[res.kind], live, found)
             changes.append(Change(res.key, res.kind, res.name, "replace" if fresh else "update", fresh))
             continue
         fixed = _fixed(KINDS[res.kind], ctx, res, live)

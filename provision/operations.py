@@ -168,6 +168,7 @@ OPERATIONS: dict[str, list[str]] = {
         "create_service",
         "delete_service",
     ],
+    "route53": ["get_hosted_zone"],  # a private DNS namespace's VPC
     "apigatewayv2": [
         "get_vpc_links",
         "create_vpc_link",
@@ -178,6 +179,7 @@ OPERATIONS: dict[str, list[str]] = {
         "delete_api",
         "get_integrations",
         "create_integration",
+        "update_integration",
         "get_routes",
         "create_route",
         "get_stages",

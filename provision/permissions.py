@@ -40,7 +40,7 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "alb": ("elbv2",),
     "nlb": ("elbv2",),
     "listener": ("elbv2", "acm"),
-    "namespace": ("servicediscovery",),
+    "namespace": ("servicediscovery", "route53"),
     "discovery_service": ("servicediscovery",),
     "vpc_link": ("apigatewayv2",),
     "http_api": ("apigatewayv2",),

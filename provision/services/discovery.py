@@ -16,9 +16,29 @@ def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
     return list(ctx.clients("servicediscovery").list_tags_for_resource(ResourceARN=arn).get("Tags", []))
 
 
+def _vpc_of(ctx: Context, n: dict[str, Any]) -> dict[str, str]:
+    """``{"vpc": id}`` for a private DNS namespace: the VPC its hosted zone is associated with (Route 53
+    GetHostedZone), or nothing when that cannot be read."""
+    zone = n.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId")
+    if not zone:
+        return {}
+    vpcs = ctx.clients("route53").get_hosted_zone(Id=zone).get("VPCs", [])
+    return {"vpc": vpcs[0]["VPCId"]} if vpcs else {}
+
+
 class Namespace(KindBase):
+    """A private DNS namespace: its VPC is fixed at create (CreatePrivateDnsNamespace; UpdatePrivateDnsNamespace
+    changes the description and SOA only), so a stack moved to another VPC replaces it."""
+
+    immutable = ("vpc",)
+
+    def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
+        return {"vpc": ctx.out("vpc", "vpc_id")}
+
     def _live(self, ctx: Context, n: dict[str, Any]) -> Live:
-        return Live("namespace", n["Id"], {}, owner_of(_tags(ctx, n["Arn"])), {"id": n["Id"], "arn": n["Arn"]})
+        tags = _tags(ctx, n["Arn"])
+        props = _vpc_of(ctx, n) if "Properties" in n else {}
+        return Live("namespace", n["Id"], props, owner_of(tags), {"id": n["Id"], "arn": n["Arn"]})
 
     def _all(self, ctx: Context) -> list[dict[str, Any]]:
         return list(ctx.clients("servicediscovery").list_namespaces()["Namespaces"])
@@ -49,6 +69,9 @@ class Namespace(KindBase):
 
 
 class DiscoveryService(KindBase):
+    #: A Cloud Map service lives in its namespace: replaced with it.
+    anchored_to = ("namespace",)
+
     def _live(self, ctx: Context, s: dict[str, Any]) -> Live:
         return Live("discovery_service", s["Id"], {}, owner_of(_tags(ctx, s["Arn"])), {"id": s["Id"], "arn": s["Arn"]})
 
