@@ -245,7 +245,11 @@ def survey(ctx: Context, resources: list[Resource], intents: Intents | None = No
             continue
         adopt = _check_owner(ctx, res, live, intents)
         if res.key not in known:
-            fresh = _on_new_upstream(KINDS[res.kind], live, found)
+            try:  # its fixed properties may be known without the upstream resources it waits for
+                fresh = _fixed(KINDS[res.kind], ctx, res, live)
+            except UpstreamMissing:
+                fresh = {}
+            fresh = fresh or _on_new_upstream(KINDS[res.kind], live, found)
             changes.append(Change(res.key, res.kind, res.name, "replace" if fresh else "update", fresh))
             continue
         fixed = _fixed(KINDS[res.kind], ctx, res, live)
@@ -308,6 +312,7 @@ def apply(
     first = survey(ctx, resources, intents)
     n = len(resources)
     lives: dict[str, Live | None] = {}
+    replaced: set[tuple[str, str]] = set()  # (kind, id) of what was deleted to be created again
     for i, res in enumerate(resources, 1):
         kind = KINDS[res.kind]
         started = time.perf_counter()
@@ -332,7 +337,7 @@ def apply(
             fixed = _fixed(kind, ctx, res, live)
             fields = {} if fixed else _compare(kind, ctx, res, live)
             if fixed:
-                _release(ctx, resources, res, live, first.known, say)
+                replaced |= _release(ctx, resources, res, live, first.known, say)
                 live = _aws(f"create {step}", partial(kind.create, ctx, res))
                 actions.append("replaced (" + ",".join(fixed) + " cannot change in place)")
             if fields:
@@ -342,7 +347,9 @@ def apply(
         ctx.outputs[res.key] = live.outputs
         lives[res.key] = live
         say(f"[{i:>2}/{n}] {step}: {action} ({time.perf_counter() - started:.1f} s)")
-    doomed = unwanted(first.owned, resources, lives)  # now that every resource of the plan is known
+    doomed = [  # now that every resource of the plan is known; the replaced ones are gone already
+        lv for lv in unwanted(first.owned, resources, lives) if (lv.kind, lv.id) not in replaced
+    ]
     delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=": no longer in the plan")
     if intents is not None:
         for live in doomed:
@@ -353,9 +360,10 @@ def apply(
 
 def _release(
     ctx: Context, resources: list[Resource], res: Resource, live: Live, known: dict[str, Live | None], say: Say
-) -> None:
+) -> set[tuple[str, str]]:
     """Delete ``live`` (the old ``res``) and what is anchored to it, dependants first, so that ``res`` can
-    be created again under its name; what depends on it otherwise is read again when its turn comes."""
+    be created again under its name; what depends on it otherwise is read again when its turn comes.
+    Returns the (kind, id) of what was deleted."""
     anchored, others = _downstream(resources, res)
     doomed = [live]
     for r in anchored:
@@ -366,6 +374,7 @@ def _release(
     for r in others:
         known.pop(r.key, None)
     delete_in_order(ctx, KINDS, DESTROY_ORDER, doomed, say, why=f": replaced with {res.kind} {res.name}")
+    return {(lv.kind, lv.id) for lv in doomed}
 
 
 def _in_flight(ctx: Context, intents: Intents | None) -> dict[str, list[Live]]:

@@ -171,6 +171,7 @@ class RestApi(KindBase):
             self._wire(ctx, res, live.id, proxy, bool(live.outputs.get("method")))
         if rewire or not live.outputs.get("deployed"):
             gw.create_deployment(restApiId=live.id, stageName=STAGE)
+            live = self._live(ctx, gw.get_rest_api(restApiId=live.id))  # the stage's settings as deployed now
         want = self.desired(ctx, res)["stage_settings"]
         if live.props.get("stage_settings") != want:
             ops = [

@@ -158,7 +158,13 @@ class TargetGroup(KindBase):
         elbv2 = ctx.clients("elbv2")
         got = elbv2.describe_target_groups(TargetGroupArns=[live.id])["TargetGroups"]
         for lb_arn in got[0].get("LoadBalancerArns", []) if got else []:
-            for li in elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]:
+            try:
+                listeners = elbv2.describe_listeners(LoadBalancerArn=lb_arn)["Listeners"]
+            except ClientError as exc:
+                if code_of(exc) != "LoadBalancerNotFound":  # (gone already: its listeners with it)
+                    raise
+                listeners = []
+            for li in listeners:
                 if any(a.get("TargetGroupArn") == live.id for a in li.get("DefaultActions", [])):
                     elbv2.delete_listener(ListenerArn=li["ListenerArn"])
         elbv2.delete_target_group(TargetGroupArn=live.id)
