@@ -32,6 +32,10 @@ class Function(KindBase):
     """props: memory_mb, timeout_s, package, arch, ephemeral_mb, reserved (None = unreserved)."""
 
     mutable = ("memory_mb", "timeout_s", "ephemeral_mb", "reserved")
+    #: A function's package type cannot change (docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html),
+    #: and its architecture changes only with new code built for it: either change replaces the function,
+    #: which the next release fills with its image.
+    immutable = ("package", "arch")
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         lam = ctx.clients("lambda")
@@ -115,6 +119,8 @@ class Function(KindBase):
 class ProvisionedConcurrency(KindBase):
     """A published version behind the alias ``live`` with provisioned concurrency on it."""
 
+    anchored_to = ("function",)  # a version of the function: replaced with it
+
     mutable = ("count",)
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
@@ -168,6 +174,7 @@ class Permission(KindBase):
 
     SID = "tinysim-front-door"
     mutable = ("source_arn", "source_account")
+    anchored_to = ("function",)  # a statement of the function's own policy: goes with it
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
         service = "elasticloadbalancing" if "source" in res.props else "execute-api"

@@ -10,16 +10,18 @@ API_ModifyTargetGroup.html); a load balancer's subnets must all be in one VPC, t
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from models import Plan
+from models import Plan, load_plan
 from provision.api import apply_plan, connect, destroy_stack, plan_changes
 from tests.provision.conftest import owned, tagged_anywhere, unique
 from tests.provision.test_existing_vpc import ec2, make_vpc  # noqa: F401  (the fixture)
 
 pytestmark = [pytest.mark.localstack, pytest.mark.usefixtures("localstack")]
+PLANS = Path(__file__).parents[2] / "examples" / "plans"
 
 
 def quiet(line: str) -> None:
@@ -111,3 +113,18 @@ def test_moving_into_and_out_of_an_existing_vpc_replaces_the_front_door(ec2: Any
     assert _pending(own) == []
     destroy_stack(connect(own), progress=quiet)
     assert owned(connect(own)) == {} and tagged_anywhere(connect(own)) == []
+
+
+def test_a_function_changing_architecture_is_replaced_with_its_permission() -> None:
+    base = unique(load_plan(PLANS / "serverless.json"), "arch")
+    arm = base.model_copy(update={"pipeline": base.pipeline.model_copy(update={"enabled": False})})
+    apply_plan(arm, ctx=connect(arm), progress=quiet)
+    x86 = arm.model_copy(update={"serverless": arm.serverless.model_copy(update={"arch": "x86_64"})})
+    pending = _pending(x86)
+    assert ("replace", "function", arm.name) in pending and ("replace", "permission") in {p[:2] for p in pending}
+    apply_plan(x86, ctx=connect(x86), progress=quiet)
+    got = connect(x86).clients("lambda").get_function(FunctionName=arm.name)["Configuration"]
+    assert got["Architectures"] == ["x86_64"]
+    assert _pending(x86) == []
+    destroy_stack(connect(x86), progress=quiet)
+    assert owned(connect(x86)) == {} and tagged_anywhere(connect(x86)) == []
