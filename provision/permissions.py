@@ -44,7 +44,7 @@ _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
     "listener": ("elbv2", "acm"),
     "namespace": ("servicediscovery", "route53"),
     "discovery_service": ("servicediscovery",),
-    "vpc_link": ("apigatewayv2",),
+    "vpc_link": ("apigatewayv2", "ec2"),
     "http_api": ("apigatewayv2",),
     "rest_api": ("apigateway",),
     "rest_vpc_link": ("apigateway",),

@@ -17,20 +17,27 @@ class VpcLink(KindBase):
     (UpdateVpcLink changes the name only: docs.aws.amazon.com/apigatewayv2/latest/api-reference/
     vpclinks-vpclinkid.html), so a change of either replaces it."""
 
-    immutable = ("subnets", "security_groups")
+    immutable = ("vpc", "subnets", "security_groups")
 
     def desired(self, ctx: Context, res: Resource) -> dict[str, Any]:
-        return {
-            "subnets": sorted(ctx.out(k, "subnet_id") for k in res.props["subnets"]),
-            "security_groups": [ctx.out("sg-front", "group_id")],
-        }
+        """What is known of it: before an apply has made the subnets or the group, the VPC alone."""
+        out: dict[str, Any] = {"vpc": ctx.out("vpc", "vpc_id")}
+        if all(k in ctx.outputs for k in res.props["subnets"]):
+            out["subnets"] = sorted(ctx.out(k, "subnet_id") for k in res.props["subnets"])
+        if "sg-front" in ctx.outputs:
+            out["security_groups"] = [ctx.out("sg-front", "group_id")]
+        return out
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
         links = [v for v in ctx.clients("apigatewayv2").get_vpc_links().get("Items", []) if v["Name"] == res.name]
         if not links:
             return None
         v = links[0]
-        props = {"subnets": sorted(v.get("SubnetIds", [])), "security_groups": sorted(v.get("SecurityGroupIds", []))}
+        subnets = sorted(v.get("SubnetIds", []))
+        props: dict[str, Any] = {"subnets": subnets, "security_groups": sorted(v.get("SecurityGroupIds", []))}
+        if subnets:  # the VPC of its subnets
+            got = ctx.clients("ec2").describe_subnets(SubnetIds=subnets[:1])["Subnets"]
+            props["vpc"] = got[0]["VpcId"] if got else None
         return Live("vpc_link", v["VpcLinkId"], props, owner_of(v.get("Tags")), {"id": v["VpcLinkId"]})
 
     def create(self, ctx: Context, res: Resource) -> Live:

@@ -26,6 +26,11 @@ def _vpc_of(ctx: Context, n: dict[str, Any]) -> dict[str, str]:
     return {"vpc": vpcs[0]["VPCId"]} if vpcs else {}
 
 
+#: The VPC a namespace was created in, recorded at create (it never changes) for an emulator whose
+#: hosted zone does not name its VPC.
+VPC_TAG = "tinysim:vpc"
+
+
 class Namespace(KindBase):
     """A private DNS namespace: its VPC is fixed at create (CreatePrivateDnsNamespace; UpdatePrivateDnsNamespace
     changes the description and SOA only), so a stack moved to another VPC replaces it."""
@@ -38,6 +43,9 @@ class Namespace(KindBase):
     def _live(self, ctx: Context, n: dict[str, Any]) -> Live:
         tags = _tags(ctx, n["Arn"])
         props = _vpc_of(ctx, n) if "Properties" in n else {}
+        recorded = [t["Value"] for t in tags if t.get("Key") == VPC_TAG]
+        if not props and recorded:
+            props = {"vpc": recorded[0]}
         return Live("namespace", n["Id"], props, owner_of(tags), {"id": n["Id"], "arn": n["Arn"]})
 
     def _all(self, ctx: Context) -> list[dict[str, Any]]:
@@ -50,7 +58,9 @@ class Namespace(KindBase):
     def create(self, ctx: Context, res: Resource) -> Live:
         sd = ctx.clients("servicediscovery")
         op = sd.create_private_dns_namespace(
-            Name=res.name, Vpc=ctx.out("vpc", "vpc_id"), Tags=kv_tags(tags_for(ctx, res.name))
+            Name=res.name,
+            Vpc=ctx.out("vpc", "vpc_id"),
+            Tags=kv_tags({**tags_for(ctx, res.name), VPC_TAG: ctx.out("vpc", "vpc_id")}),
         )["OperationId"]
         for _ in range(120):  # an asynchronous operation: wait for it
             status = sd.get_operation(OperationId=op)["Operation"]["Status"]

@@ -128,3 +128,32 @@ def test_a_function_changing_architecture_is_replaced_with_its_permission() -> N
     assert _pending(x86) == []
     destroy_stack(connect(x86), progress=quiet)
     assert owned(connect(x86)) == {} and tagged_anywhere(connect(x86)) == []
+
+
+def test_an_http_api_stack_moving_vpc_replaces_its_namespace_and_vpc_link(ec2: Any) -> None:  # noqa: F811
+    theirs = make_vpc(ec2, "10.79.0.0/16")
+    own = unique(
+        Plan.model_validate(
+            {"name": "x", "front_door": "apigw-http", "network": {"nat": "none"}, "pipeline": {"enabled": False}}
+        ),
+        "movh",
+    )
+    apply_plan(own, ctx=connect(own), progress=quiet)
+    listed = connect(own).clients("servicediscovery").list_namespaces()["Namespaces"]
+    first = next(n["Id"] for n in listed if n["Name"].startswith(own.name))
+    moved = own.model_copy(update={"network": own.network.model_copy(update={"existing_vpc_id": theirs.vpc_id})})
+    kinds = {(a, k) for a, k, _ in _pending(moved)}
+    assert {("replace", "namespace"), ("replace", "discovery_service"), ("replace", "vpc_link")} <= kinds
+    apply_plan(moved, ctx=connect(moved), progress=quiet)
+    ctx = connect(moved)
+    sd, r53, gw = ctx.clients("servicediscovery"), ctx.clients("route53"), ctx.clients("apigatewayv2")
+    ns = [n for n in sd.list_namespaces()["Namespaces"] if n["Name"].startswith(own.name)]
+    zone = sd.get_namespace(Id=ns[0]["Id"])["Namespace"]["Properties"]["DnsProperties"]["HostedZoneId"]
+    vpcs = [v["VPCId"] for v in r53.get_hosted_zone(Id=zone).get("VPCs", [])]  # (LocalStack names none)
+    tags = sd.list_tags_for_resource(ResourceARN=ns[0]["Arn"])["Tags"]
+    assert ns[0]["Id"] != first and (vpcs or [t["Value"] for t in tags if t["Key"] == "tinysim:vpc"]) == [theirs.vpc_id]
+    link = next(v for v in gw.get_vpc_links()["Items"] if v["Name"].startswith(own.name))
+    assert set(link["SubnetIds"]) <= set(theirs.public + theirs.private + theirs.extra)
+    assert _pending(moved) == []
+    destroy_stack(connect(moved), progress=quiet)
+    assert owned(connect(moved)) == {} and tagged_anywhere(connect(moved)) == []
