@@ -1,14 +1,24 @@
 """``plan.alerts``: the stack's health and delivery alerts, sent to one SNS topic (and an e-mail address).
 
-Each threshold field names one alarm; ``null`` turns it off. A field at its default is built only
-where the stack has what it watches (unhealthy hosts need containers behind an ALB, Lambda errors a
-function, pipeline failures the pipeline); another value where the stack has nothing to watch is
-refused, not ignored.
+Each threshold field names one alarm; ``null`` turns it off. A field left out is built only where the
+stack has what it watches (unhealthy hosts need containers behind an ALB, Lambda errors a function,
+pipeline failures the pipeline); a field written where the stack has nothing to watch is refused, not
+ignored, and so is an ``alerts`` section with no alert on (it would bill a key and a topic for nothing).
 """
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+)
 
 from models.validation import Problem
 
@@ -23,7 +33,6 @@ class Alerts(BaseModel):
     email: str | None = Field(
         None,
         max_length=254,
-        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
         description="an address subscribed to the topic (AWS sends it a confirmation mail first)",
     )
     http_5xx_pct: float | None = Field(
@@ -37,18 +46,48 @@ class Alerts(BaseModel):
     )
     pipeline_failures: bool = Field(True, description="notify when a pipeline execution or a build fails")
 
+    @field_validator("email")
+    @classmethod
+    def _email(cls, v: str | None) -> str | None:
+        """An address's syntax per RFC 5321/5322 as the email-validator library reads it (no quoted local
+        parts, no empty domain labels); deliverability is not checked (no DNS at validation)."""
+        if v is None:
+            return v
+        try:
+            validate_email(v, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ValueError(f"must be an e-mail address like ops@example.com ({exc})") from None
+        return v
 
-def alerts_problems(alerts: Alerts, container: bool, front_door: str) -> list[Problem]:
-    """Thresholds of ``alerts`` other than their default where the stack has nothing they watch (paths
-    relative to the plan): ``unhealthy_hosts`` needs containers behind an ALB, ``lambda_errors_pct`` a
-    serverless stack."""
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields at their default are left out of a dump, so a dumped plan validates again (a default
+        that does not apply to the stack is refused only when written)."""
+        data: dict[str, Any] = handler(self)
+        return {k: v for k, v in data.items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
+
+
+_DEFAULTS = {name: f.default for name, f in Alerts.model_fields.items()}
+
+
+def alerts_problems(alerts: Alerts, container: bool, front_door: str, pipeline: bool) -> list[Problem]:
+    """What is wrong with ``alerts`` in its stack (paths relative to the plan): a field written (even at
+    its default) where the stack has nothing it watches — ``unhealthy_hosts`` needs containers behind an
+    ALB, ``lambda_errors_pct`` a serverless stack, ``pipeline_failures: true`` the pipeline
+    (``pipeline.enabled``) — and a section where no alert is on."""
     rules = (
         ("unhealthy_hosts", container and front_door == "alb", "needs architecture 'container' with front_door 'alb'"),
         ("lambda_errors_pct", not container, "needs architecture 'serverless'"),
+        ("pipeline_failures", pipeline, "needs pipeline.enabled true"),
     )
     out: list[Problem] = []
+    on = alerts.http_5xx_pct is not None
     for name, applies, rule in rules:
         value = getattr(alerts, name)
-        if value is not None and value != Alerts.model_fields[name].default and not applies:
+        if value not in (None, False) and applies:
+            on = True
+        if value not in (None, False) and name in alerts.model_fields_set and not applies:
             out.append((f"alerts.{name}", value, rule))
+    if not on and not out:
+        out.append(("alerts", alerts.model_dump(exclude_unset=True), "no alert is on; drop `alerts`"))
     return out

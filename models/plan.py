@@ -9,9 +9,17 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from models.alerts import Alerts, alerts_problems
 from models.codebuild import ComputeType
@@ -19,7 +27,7 @@ from models.cron import parse_cron
 from models.front_door import FrontDoorThrottle, Https
 from models.instances import INSTANCE_TYPES, NAT_INSTANCE_TYPE
 from models.pipeline_source import PipelineSource, source_problems
-from models.regions import DEFAULT_REGION, REGION_PATTERN
+from models.regions import DEFAULT_REGION, REGION_PATTERN, partition_of
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
@@ -325,9 +333,16 @@ class ExistingSubnets(_Frozen):
 
     @model_validator(mode="after")
     def _distinct(self) -> ExistingSubnets:
+        problems: list[Problem] = []
+        for kind in ("public", "private"):
+            ids: tuple[str, ...] = getattr(self, kind)
+            for i, sid in enumerate(ids):
+                if sid in ids[:i]:
+                    problems.append((f"{kind}[{i}]", sid, f"listed twice (also {kind}[{ids.index(sid)}])"))
         both = sorted(set(self.public) & set(self.private))
         if both:
-            _raise([("private", both[0], "a subnet cannot be both public and private")])
+            problems.append(("private", both[0], "a subnet cannot be both public and private"))
+        _raise(problems)
         return self
 
 
@@ -361,11 +376,24 @@ class Network(_Frozen):
             raise ValueError("must have a prefix length from /16 to /24")
         return v
 
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``nat_instance_type`` at its default is left out of a dump, so a dumped plan without a NAT
+        instance validates again (the field is refused only when written)."""
+        data: dict[str, Any] = handler(self)
+        if data.get("nat_instance_type") == NAT_INSTANCE_TYPE:
+            del data["nat_instance_type"]
+        return data
+
     @model_validator(mode="after")
     def _existing(self) -> Network:
         problems: list[Problem] = []
         if self.nat_instance_type not in INSTANCE_TYPES:
             problems.append(("nat_instance_type", self.nat_instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
+        if "nat_instance_type" in self.model_fields_set and self.nat != "instance":
+            problems.append(
+                ("nat_instance_type", self.nat_instance_type, f"applies to nat 'instance' only, not {self.nat!r}")
+            )
         if self.existing_subnets is not None and self.existing_vpc_id is None:
             problems.append(("existing_subnets", "set", "needs network.existing_vpc_id"))
         if self.existing_vpc_id is not None:
@@ -399,7 +427,10 @@ class Pipeline(_Frozen):
     @model_validator(mode="after")
     def _source(self) -> Pipeline:
         changed = {k: getattr(self, k) for k in ("repository", "branch") if getattr(self, k) != _DEFAULT_SOURCE[k]}
-        _raise(source_problems(self.source, changed))
+        problems = source_problems(self.source, changed)
+        if self.source.connected and not self.enabled:
+            problems.append(("source.provider", self.source.provider, "needs enabled true (no pipeline, no source)"))
+        _raise(problems)
         return self
 
 
@@ -436,10 +467,8 @@ class Plan(_Frozen):
             )
         if self.alerts is not None:
             container = self.architecture == "container"
-            problems += alerts_problems(self.alerts, container, self.front_door)
-        arn = self.pipeline.source.connection_arn
-        if arn is not None and arn.split(":")[3] != self.region:
-            problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))
+            problems += alerts_problems(self.alerts, container, self.front_door, self.pipeline.enabled)
+        problems += self._arn_problems()
         if self.front_door_throttle is not None and self.front_door == "alb":
             problems.append(
                 (
@@ -460,6 +489,31 @@ class Plan(_Frozen):
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)
         return self
+
+    def _arn_problems(self) -> list[Problem]:
+        """ARNs in another partition or Region than the plan's: a CodeConnections connection and an ACM
+        certificate are used only in their own Region (docs.aws.amazon.com/elasticloadbalancing/latest/
+        application/https-listener-certificates.html; docs.aws.amazon.com/dtconsole/latest/userguide/
+        welcome-connections.html), and an ARN names its partition (aws, aws-cn, aws-us-gov)."""
+        partition = partition_of(self.region)
+        arns = (
+            ("pipeline.source.connection_arn", self.pipeline.source.connection_arn, "the pipeline needs a connection"),
+            (
+                "https.certificate_arn",
+                self.https.certificate_arn if self.https else None,
+                "the ALB needs a certificate",
+            ),
+        )
+        out: list[Problem] = []
+        for path, arn, needs in arns:
+            if arn is None:
+                continue
+            parts = arn.split(":")
+            if parts[1] != partition:
+                out.append((path, arn, f"is in partition {parts[1]!r}; region {self.region} is in {partition!r}"))
+            elif parts[3] != self.region:
+                out.append((path, arn, f"is in {parts[3]}; {needs} in {self.region}"))
+        return out
 
 
 def load_plan(path: str | Path) -> Plan:
