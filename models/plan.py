@@ -390,18 +390,15 @@ class Network(_Frozen):
         problems: list[Problem] = []
         if self.nat_instance_type not in INSTANCE_TYPES:
             problems.append(("nat_instance_type", self.nat_instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
-        if "nat_instance_type" in self.model_fields_set and self.nat != "instance":
-            problems.append(
-                ("nat_instance_type", self.nat_instance_type, f"applies to nat 'instance' only, not {self.nat!r}")
-            )
+        elif "nat_instance_type" in self.model_fields_set and (self.nat != "instance" or self.existing_vpc_id):
+            rule = "must be left out with existing_vpc_id (the VPC is not built)"
+            if self.existing_vpc_id is None:
+                rule = f"applies to nat 'instance' only, not {self.nat!r}; leave it out"
+            problems.append(("nat_instance_type", self.nat_instance_type, rule))
         if self.existing_subnets is not None and self.existing_vpc_id is None:
             problems.append(("existing_subnets", "set", "needs network.existing_vpc_id"))
-        if self.existing_vpc_id is not None:
-            for name, default in (("vpc_cidr", DEFAULT_VPC_CIDR), ("nat_instance_type", NAT_INSTANCE_TYPE)):
-                if getattr(self, name) != default:
-                    problems.append(
-                        (name, getattr(self, name), "must be left out with existing_vpc_id (the VPC is not built)")
-                    )
+        if self.existing_vpc_id is not None and self.vpc_cidr != DEFAULT_VPC_CIDR:
+            problems.append(("vpc_cidr", self.vpc_cidr, "must be left out with existing_vpc_id (the VPC is not built)"))
         _raise(problems)
         return self
 
