@@ -222,9 +222,8 @@ def borrow_network(ctx: Context, plan: Plan) -> BorrowedNetwork:
     if users:
         for attr, on in _dns(ctx, vpc_id).items():
             if not on:
-                problems.append(
-                    f"{FIELD}={vpc_id!r}: {attr} is off; {users} need{'' if ' and ' in users else 's'} it on"
-                )
+                verb = "needs" if users == "the Cloud Map namespace" else "need"
+                problems.append(f"{FIELD}={vpc_id!r}: {attr} is off; {users} {verb} it on")
     if problems:
         raise VpcUnfit(problems)
     return BorrowedNetwork(

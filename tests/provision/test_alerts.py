@@ -282,5 +282,5 @@ def test_a_connection_of_another_account_is_refused_before_any_change(tmp_path: 
 
     with pytest.raises(ForeignArn):
         apply_plan(plan, ctx=connect(plan, wrap=record), progress=quiet)
-    assert calls == []  # not even a read: the account is in the ARN
+    assert calls == ["GetCallerIdentity"]  # the credentials check only: the account is in the ARN
     assert owned(connect(plan)) == {}

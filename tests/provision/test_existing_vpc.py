@@ -297,7 +297,11 @@ def test_every_listed_subnet_is_checked_whatever_the_front_door_uses(ec2: Any, t
             {
                 "network": {
                     "existing_vpc_id": net.vpc_id,
-                    "existing_subnets": {"public": [other.public[0], missing, net.private[0]], "private": net.private},
+                    "azs": 1,
+                    "existing_subnets": {
+                        "public": [other.public[0], missing, net.private[0]],
+                        "private": [net.private[1]],
+                    },
                 },
                 "container": {"launch_type": "fargate", "task": {"cpu_units": 256, "memory_mb": 512}},
                 "pipeline": {"enabled": False},
