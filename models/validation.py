@@ -47,6 +47,8 @@ Problem = tuple[str, Any, str]
 
 #: Integers with more digits than this are shown in scientific notation (an error line stays short).
 _MAX_SHOWN_DIGITS = 18
+#: A value longer than this is cut in a message (long enough for a whole ARN: ~110 characters).
+_MAX_SHOWN_CHARS = 140
 
 
 def show_value(value: Any) -> str:
@@ -59,7 +61,7 @@ def show_value(value: Any) -> str:
         text = json.dumps(value, default=str)
     except (TypeError, ValueError):
         text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return text if len(text) <= _MAX_SHOWN_CHARS else text[: _MAX_SHOWN_CHARS - 3] + "..."
 
 
 def cross_field_error(problems: Iterable[Problem]) -> PydanticCustomError:

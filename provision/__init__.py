@@ -19,6 +19,7 @@ def _end_while_loading(signum: int, frame: FrameType | None) -> None:
 # restores Python's own handler when it starts.
 if ("-m", "provision") in zip(sys.orig_argv, sys.orig_argv[1:], strict=False):
     signal.signal(signal.SIGINT, _end_while_loading)
+    signal.signal(signal.SIGTERM, _end_while_loading)  # `kill` while loading: the same one line
 
 from provision.api import apply_plan, connect, destroy_stack, localstack_running, plan_changes, read_status  # noqa: E402
 from provision.errors import ConnectionProblem, PlanNotSupported, ProvisionError, StackCollision, StepFailed  # noqa: E402

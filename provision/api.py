@@ -144,7 +144,7 @@ def outputs_of(plan: Plan, ctx: Context) -> dict[str, Any]:
     o = ctx.outputs
     out: dict[str, Any] = {"stack": plan.name, "ecr_repository_uri": o.get("ecr", {}).get("uri")}
     if "alb" in o:
-        out["endpoint"] = f"http://{o['alb'].get('dns')}"
+        out["endpoint"] = f"{'https' if plan.https else 'http'}://{o['alb'].get('dns')}"  # HTTP only redirects
     elif "http-api" in o:
         out["endpoint"] = o["http-api"].get("endpoint")
     elif "rest-api" in o:

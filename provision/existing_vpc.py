@@ -242,8 +242,8 @@ def _subnets_in_use(ctx: Context) -> tuple[list[str], list[str]]:
     lbs = ctx.clients("elbv2").describe_load_balancers()["LoadBalancers"]
     front = [z["SubnetId"] for b in lbs if b["LoadBalancerName"] == f"{stack}-alb" for z in b["AvailabilityZones"]]
     tasks: list[str] = []
-    try:
-        got = ctx.clients("ecs").describe_services(cluster=stack, services=[stack])["services"]
+    try:  # with the tags, as every Describe* of ECS here (see capacity.py: an emulator race otherwise)
+        got = ctx.clients("ecs").describe_services(cluster=stack, services=[stack], include=["TAGS"])["services"]
     except ClientError:
         got = []
     for svc in got:

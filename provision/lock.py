@@ -23,6 +23,7 @@ import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from botocore.exceptions import ClientError
 
@@ -85,7 +86,17 @@ class Holder:
             return True
         except PermissionError:
             return False
+        return _zombie(self.pid)
+
+
+def _zombie(pid: int) -> bool:
+    """The process has ended but its parent has not reaped it yet (state Z or X in ``/proc/<pid>/stat``,
+    proc(5)): it still answers signal 0, yet can never release the lock. False where /proc is absent."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return False
+    return stat.rpartition(")")[2].split()[:1] in (["Z"], ["X"])
 
 
 def _put_new(ctx: Context, holder: Holder) -> bool:

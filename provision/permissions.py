@@ -22,8 +22,10 @@ from provision.policies import connection_prefix
 
 __all__ = ["OPERATIONS", "SERVICE_LINKED", "TAG_ON_CREATE", "iam_action", "operation_action", "permissions_policy"]
 
-#: Which clients each kind of resource uses (besides ssm for the lock and ec2 for the zones).
+#: Which clients each kind of resource uses to change it (besides ssm for the lock; the zones are only read).
 _KIND_CLIENTS: dict[str, tuple[str, ...]] = {
+    **dict.fromkeys(("vpc", "subnet", "igw", "route_table", "eip", "nat", "nat_instance"), ("ec2",)),
+    **dict.fromkeys(("security_group", "vpc_endpoint"), ("ec2",)),
     "repository": ("ecr",),
     "log_group": ("logs",),
     "bucket": ("s3",),
@@ -233,7 +235,7 @@ def _service_linked(kinds: set[str]) -> list[dict[str, Any]]:
 def permissions_policy(plan: Plan) -> dict[str, Any]:
     """The identity policy (a JSON document) for running plan, apply and destroy on ``plan``'s stack."""
     kinds = {res.kind for res in resources_for(plan, [f"{plan.region}a", f"{plan.region}b", f"{plan.region}c"])}
-    changing = {"ssm", "ec2"} | {c for k in kinds for c in _KIND_CLIENTS.get(k, ())}
+    changing = {"ssm"} | {c for k in kinds for c in _KIND_CLIENTS[k]}
     scoped = _scoped(plan)
     by_resource: dict[str, set[str]] = {}
     anywhere: set[str] = set()

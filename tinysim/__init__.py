@@ -19,6 +19,7 @@ if ("-m", "tinysim") in zip(sys.orig_argv, sys.orig_argv[1:], strict=False) or (
     os.path.basename(sys.argv[0]) == "tinysim"
 ):
     signal.signal(signal.SIGINT, _end_while_loading)
+    signal.signal(signal.SIGTERM, _end_while_loading)  # `kill` while loading: the same one line
 
 from tinysim.kernel_cache import use_versioned_cache  # noqa: E402
 

@@ -258,7 +258,9 @@ class CapacityProvider(KindBase):
         if not found:
             return None
         tags = [{"Key": t["key"], "Value": t["value"]} for t in found[0].get("tags", [])]
-        clusters = ecs.describe_clusters(clusters=[ctx.stack])["clusters"]
+        # with the tags, as every DescribeClusters of ours: moto (LocalStack's ECS) keeps "include TAGS" in
+        # one dict shared by all requests, so a call without it racing the cluster's lookup hid its tags
+        clusters = ecs.describe_clusters(clusters=[ctx.stack], include=["TAGS"])["clusters"]
         attached = any(res.name in c.get("capacityProviders", []) for c in clusters)
         return Live("capacity_provider", res.name, {"attached": attached}, owner_of(tags), {"name": res.name})
 

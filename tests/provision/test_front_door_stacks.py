@@ -64,7 +64,7 @@ def _lifecycle(plan: Plan, path: Path) -> Iterator[dict[str, Any]]:
     applied = cli("apply", str(path))
     assert applied.returncode == 0, applied.stdout + applied.stderr
     ctx = connect(plan)
-    yield {"ctx": ctx, "path": path}
+    yield {"ctx": ctx, "path": path, "applied": applied.stdout}
     gone = cli("destroy", str(path), "--json")
     assert gone.returncode == 0, gone.stderr
     assert owned(ctx) == {} and tagged_anywhere(ctx) == []
@@ -160,6 +160,7 @@ def test_https_on_the_alb_redirects_http_and_reads_back(tmp_path: Path) -> None:
             ctx = stack["ctx"]
             elbv2 = ctx.clients("elbv2")
             alb = elbv2.describe_load_balancers(Names=[f"{plan.name}-alb"])["LoadBalancers"][0]
+            assert f"https://{alb['DNSName']}" in stack["applied"]  # the endpoint printed is the HTTPS one
             by_port = {
                 li["Port"]: li for li in elbv2.describe_listeners(LoadBalancerArn=alb["LoadBalancerArn"])["Listeners"]
             }

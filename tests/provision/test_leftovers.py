@@ -54,9 +54,9 @@ def test_a_container_stack_drops_its_pipeline_then_its_endpoints_then_its_alb_an
     # three interface endpoints, the S3 gateway endpoint, and their security group
     step(no_endpoints, {"vpc_endpoint": 4, "security_group": 1})
     behind_api = changed(no_endpoints, network={"nat": "none"}).model_copy(update={"front_door": "apigw-http"})
-    # the ALB (its listener goes with it) and target group; the NAT gateway, its address, the private subnets and their
+    # the ALB, its listener and target group; the NAT gateway, its address, the private subnets and their
     # route table (the service moves to the public subnets and to Cloud Map, in place)
-    step(behind_api, {"alb": 1, "target_group": 1, "nat": 1, "eip": 1, "subnet": 2, "route_table": 1})
+    step(behind_api, {"alb": 1, "listener": 1, "target_group": 1, "nat": 1, "eip": 1, "subnet": 2, "route_table": 1})
     destroy_stack(connect(behind_api), progress=quiet)
     ctx = connect(behind_api)
     assert owned(ctx) == {} and tagged_anywhere(ctx) == []
@@ -68,10 +68,10 @@ def test_a_serverless_stack_leaving_its_alb_drops_its_whole_network() -> None:
     apply_plan(behind_alb, ctx=connect(behind_alb), progress=quiet)
     assert owned(connect(behind_alb)) == one_of_each(behind_alb)
     behind_api = behind_alb.model_copy(update={"front_door": "apigw-http"})
-    # the VPC, its two public subnets, internet gateway, route table and the ALB's security group; the ALB
-    # (with its listener) and target group (the function's permission moves to the API in place)
+    # the VPC, its two public subnets, internet gateway, route table and the ALB's security group; the
+    # ALB, its listener and target group (the function's permission moves to the API in place)
     network = {"vpc": 1, "subnet": 2, "igw": 1, "route_table": 1, "security_group": 1}
-    step(behind_api, {**network, "alb": 1, "target_group": 1})
+    step(behind_api, {**network, "alb": 1, "listener": 1, "target_group": 1})
     destroy_stack(connect(behind_api), progress=quiet)
     ctx = connect(behind_api)
     assert owned(ctx) == {} and tagged_anywhere(ctx) == []

@@ -1,4 +1,4 @@
-"""Ctrl-C while ``python -m tinysim`` (or ``python -m provision``) is still loading its libraries ends
+"""Ctrl-C (or SIGTERM) while ``python -m tinysim`` (or ``python -m provision``) is still loading its libraries ends
 like Ctrl-C later: one line, exit 130 (128 + SIGINT), no traceback.
 
 The signal is sent once the child has started loading pydantic (its compiled core appears in the process's
@@ -45,14 +45,15 @@ def _wait_until_loading(proc: subprocess.Popen[str]) -> None:
 
 @pytest.mark.parametrize("program", sorted(PROGRAMS))
 @pytest.mark.parametrize("after_s", [0.0, 0.02, 0.05, 0.1])
-def test_ctrl_c_during_imports_is_one_line(program: str, after_s: float) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_ctrl_c_during_imports_is_one_line(program: str, after_s: float, sig: signal.Signals) -> None:
     args, line = PROGRAMS[program]
     proc = subprocess.Popen(
         [sys.executable, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT
     )
     _wait_until_loading(proc)
     time.sleep(after_s)
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)  # SIGTERM (`kill`) ends like Ctrl-C too, also while loading
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, err)
     assert err.strip().splitlines() == [line], err
