@@ -8,21 +8,12 @@ ignored, and so is an ``alerts`` section with no alert on (it would bill a key a
 
 from __future__ import annotations
 
-from typing import Any
-
 from email_validator import EmailNotValidError, validate_email
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializerFunctionWrapHandler,
-    field_validator,
-    model_serializer,
-)
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from models.validation import Problem
 
-__all__ = ["Alerts", "alerts_problems"]
+__all__ = ["Alerts", "alerts_problems", "inapplicable_alerts"]
 
 
 class Alerts(BaseModel):
@@ -59,15 +50,20 @@ class Alerts(BaseModel):
             raise ValueError(f"must be an e-mail address like ops@example.com ({exc})") from None
         return v
 
-    @model_serializer(mode="wrap")
-    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """Fields at their default are left out of a dump, so a dumped plan validates again (a default
-        that does not apply to the stack is refused only when written)."""
-        data: dict[str, Any] = handler(self)
-        return {k: v for k, v in data.items() if k not in _DEFAULTS or v != _DEFAULTS[k]}
+
+def _rules(container: bool, front_door: str, pipeline: bool) -> tuple[tuple[str, bool, str], ...]:
+    """(field, applies to the stack, what it needs) for each alert that watches one part of the stack."""
+    return (
+        ("unhealthy_hosts", container and front_door == "alb", "needs architecture 'container' with front_door 'alb'"),
+        ("lambda_errors_pct", not container, "needs architecture 'serverless'"),
+        ("pipeline_failures", pipeline, "needs pipeline.enabled true"),
+    )
 
 
-_DEFAULTS = {name: f.default for name, f in Alerts.model_fields.items()}
+def inapplicable_alerts(container: bool, front_door: str, pipeline: bool) -> tuple[str, ...]:
+    """The fields of ``Alerts`` the stack has nothing to watch for (left out of a dumped plan at their
+    default, so the dump validates again)."""
+    return tuple(name for name, applies, _ in _rules(container, front_door, pipeline) if not applies)
 
 
 def alerts_problems(alerts: Alerts, container: bool, front_door: str, pipeline: bool) -> list[Problem]:
@@ -75,14 +71,9 @@ def alerts_problems(alerts: Alerts, container: bool, front_door: str, pipeline: 
     its default) where the stack has nothing it watches — ``unhealthy_hosts`` needs containers behind an
     ALB, ``lambda_errors_pct`` a serverless stack, ``pipeline_failures: true`` the pipeline
     (``pipeline.enabled``) — and a section where no alert is on."""
-    rules = (
-        ("unhealthy_hosts", container and front_door == "alb", "needs architecture 'container' with front_door 'alb'"),
-        ("lambda_errors_pct", not container, "needs architecture 'serverless'"),
-        ("pipeline_failures", pipeline, "needs pipeline.enabled true"),
-    )
     out: list[Problem] = []
     on = alerts.http_5xx_pct is not None
-    for name, applies, rule in rules:
+    for name, applies, rule in _rules(container, front_door, pipeline):
         value = getattr(alerts, name)
         if value not in (None, False) and applies:
             on = True

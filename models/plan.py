@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from models.alerts import Alerts, alerts_problems
+from models.alerts import Alerts, alerts_problems, inapplicable_alerts
 from models.codebuild import ComputeType
 from models.cron import parse_cron
 from models.front_door import FrontDoorThrottle, Https
@@ -376,15 +376,6 @@ class Network(_Frozen):
             raise ValueError("must have a prefix length from /16 to /24")
         return v
 
-    @model_serializer(mode="wrap")
-    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
-        """``nat_instance_type`` at its default is left out of a dump, so a dumped plan without a NAT
-        instance validates again (the field is refused only when written)."""
-        data: dict[str, Any] = handler(self)
-        if data.get("nat_instance_type") == NAT_INSTANCE_TYPE:
-            del data["nat_instance_type"]
-        return data
-
     @model_validator(mode="after")
     def _existing(self) -> Network:
         problems: list[Problem] = []
@@ -450,6 +441,24 @@ class Plan(_Frozen):
     savings_plan: SavingsPlan | None = Field(None, description="a Compute Savings Plan; default: none (on demand)")
     alerts: Alerts | None = Field(None, description="health and delivery alerts to an SNS topic; default: none")
     tags: dict[str, str] = Field(default_factory=dict)
+
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields at their default that do not apply to the stack (``network.nat_instance_type`` without a
+        NAT instance the stack builds, alert thresholds with nothing to watch) are left out of a dump,
+        so a dumped plan validates again: such a field is refused only when written."""
+        data: dict[str, Any] = handler(self)
+        net = data.get("network")
+        own_nat = self.network.nat == "instance" and self.network.existing_vpc_id is None
+        if isinstance(net, dict) and not own_nat and net.get("nat_instance_type") == NAT_INSTANCE_TYPE:
+            del net["nat_instance_type"]
+        alerts = data.get("alerts")
+        if isinstance(alerts, dict) and self.alerts is not None:
+            container = self.architecture == "container"
+            for name in inapplicable_alerts(container, self.front_door, self.pipeline.enabled):
+                if name in alerts and alerts[name] == Alerts.model_fields[name].default:
+                    del alerts[name]
+        return data
 
     @model_validator(mode="after")
     def _stack(self) -> Plan:
