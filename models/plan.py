@@ -9,17 +9,25 @@ from __future__ import annotations
 
 import ipaddress
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-from models.alerts import Alerts, alerts_problems
+from models.alerts import Alerts, alerts_problems, inapplicable_alerts
 from models.codebuild import ComputeType
 from models.cron import parse_cron
 from models.front_door import FrontDoorThrottle, Https
 from models.instances import INSTANCE_TYPES, NAT_INSTANCE_TYPE
 from models.pipeline_source import PipelineSource, source_problems
-from models.regions import DEFAULT_REGION, REGION_PATTERN
+from models.regions import DEFAULT_REGION, REGION_PATTERN, partition_of
 from models.savings_plan import SavingsPlan
 from models.validation import Problem, cross_field_error, load_json, validate
 
@@ -325,9 +333,16 @@ class ExistingSubnets(_Frozen):
 
     @model_validator(mode="after")
     def _distinct(self) -> ExistingSubnets:
+        problems: list[Problem] = []
+        for kind in ("public", "private"):
+            ids: tuple[str, ...] = getattr(self, kind)
+            for i, sid in enumerate(ids):
+                if sid in ids[:i]:
+                    problems.append((f"{kind}[{i}]", sid, f"listed twice (also {kind}[{ids.index(sid)}])"))
         both = sorted(set(self.public) & set(self.private))
         if both:
-            _raise([("private", both[0], "a subnet cannot be both public and private")])
+            problems.append(("private", both[0], "a subnet cannot be both public and private"))
+        _raise(problems)
         return self
 
 
@@ -366,14 +381,15 @@ class Network(_Frozen):
         problems: list[Problem] = []
         if self.nat_instance_type not in INSTANCE_TYPES:
             problems.append(("nat_instance_type", self.nat_instance_type, f"must be one of {sorted(INSTANCE_TYPES)}"))
+        elif "nat_instance_type" in self.model_fields_set and (self.nat != "instance" or self.existing_vpc_id):
+            rule = "must be left out with existing_vpc_id (the VPC is not built)"
+            if self.existing_vpc_id is None:
+                rule = f"applies to nat 'instance' only, not {self.nat!r}; leave it out"
+            problems.append(("nat_instance_type", self.nat_instance_type, rule))
         if self.existing_subnets is not None and self.existing_vpc_id is None:
             problems.append(("existing_subnets", "set", "needs network.existing_vpc_id"))
-        if self.existing_vpc_id is not None:
-            for name, default in (("vpc_cidr", DEFAULT_VPC_CIDR), ("nat_instance_type", NAT_INSTANCE_TYPE)):
-                if getattr(self, name) != default:
-                    problems.append(
-                        (name, getattr(self, name), "must be left out with existing_vpc_id (the VPC is not built)")
-                    )
+        if self.existing_vpc_id is not None and self.vpc_cidr != DEFAULT_VPC_CIDR:
+            problems.append(("vpc_cidr", self.vpc_cidr, "must be left out with existing_vpc_id (the VPC is not built)"))
         _raise(problems)
         return self
 
@@ -399,7 +415,10 @@ class Pipeline(_Frozen):
     @model_validator(mode="after")
     def _source(self) -> Pipeline:
         changed = {k: getattr(self, k) for k in ("repository", "branch") if getattr(self, k) != _DEFAULT_SOURCE[k]}
-        _raise(source_problems(self.source, changed))
+        problems = source_problems(self.source, changed)
+        if self.source.connected and not self.enabled:
+            problems.append(("source.provider", self.source.provider, "needs enabled true (no pipeline, no source)"))
+        _raise(problems)
         return self
 
 
@@ -423,6 +442,24 @@ class Plan(_Frozen):
     alerts: Alerts | None = Field(None, description="health and delivery alerts to an SNS topic; default: none")
     tags: dict[str, str] = Field(default_factory=dict)
 
+    @model_serializer(mode="wrap")
+    def _written(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """Fields at their default that do not apply to the stack (``network.nat_instance_type`` without a
+        NAT instance the stack builds, alert thresholds with nothing to watch) are left out of a dump,
+        so a dumped plan validates again: such a field is refused only when written."""
+        data: dict[str, Any] = handler(self)
+        net = data.get("network")
+        own_nat = self.network.nat == "instance" and self.network.existing_vpc_id is None
+        if isinstance(net, dict) and not own_nat and net.get("nat_instance_type") == NAT_INSTANCE_TYPE:
+            del net["nat_instance_type"]
+        alerts = data.get("alerts")
+        if isinstance(alerts, dict) and self.alerts is not None:
+            container = self.architecture == "container"
+            for name in inapplicable_alerts(container, self.front_door, self.pipeline.enabled):
+                if name in alerts and alerts[name] == Alerts.model_fields[name].default:
+                    del alerts[name]
+        return data
+
     @model_validator(mode="after")
     def _stack(self) -> Plan:
         problems: list[Problem] = []
@@ -436,10 +473,8 @@ class Plan(_Frozen):
             )
         if self.alerts is not None:
             container = self.architecture == "container"
-            problems += alerts_problems(self.alerts, container, self.front_door)
-        arn = self.pipeline.source.connection_arn
-        if arn is not None and arn.split(":")[3] != self.region:
-            problems.append(("pipeline.source.connection_arn", arn, f"must be a connection in region {self.region!r}"))
+            problems += alerts_problems(self.alerts, container, self.front_door, self.pipeline.enabled)
+        problems += self._arn_problems()
         if self.front_door_throttle is not None and self.front_door == "alb":
             problems.append(
                 (
@@ -460,6 +495,31 @@ class Plan(_Frozen):
             problems.append(("tags", len(self.tags), "at most 40 tags (AWS allows 50; 10 are ours)"))
         _raise(problems)
         return self
+
+    def _arn_problems(self) -> list[Problem]:
+        """ARNs in another partition or Region than the plan's: a CodeConnections connection and an ACM
+        certificate are used only in their own Region (docs.aws.amazon.com/elasticloadbalancing/latest/
+        application/https-listener-certificates.html; docs.aws.amazon.com/dtconsole/latest/userguide/
+        welcome-connections.html), and an ARN names its partition (aws, aws-cn, aws-us-gov)."""
+        partition = partition_of(self.region)
+        arns = (
+            ("pipeline.source.connection_arn", self.pipeline.source.connection_arn, "the pipeline needs a connection"),
+            (
+                "https.certificate_arn",
+                self.https.certificate_arn if self.https else None,
+                "the ALB needs a certificate",
+            ),
+        )
+        out: list[Problem] = []
+        for path, arn, needs in arns:
+            if arn is None:
+                continue
+            parts = arn.split(":")
+            if parts[1] != partition:
+                out.append((path, arn, f"is in partition {parts[1]!r}; region {self.region} is in {partition!r}"))
+            elif parts[3] != self.region:
+                out.append((path, arn, f"is in {parts[3]}; {needs} in {self.region}"))
+        return out
 
 
 def load_plan(path: str | Path) -> Plan:

@@ -15,7 +15,7 @@ from botocore.exceptions import (
 )
 
 from models.plan import Plan
-from provision.errors import ConnectionProblem
+from provision.errors import ConnectionProblem, ForeignArn
 from provision.executor import Change, apply, destroy, diff
 from provision.existing_vpc import borrow_network
 from provision.graph import resources_for
@@ -88,9 +88,29 @@ def _zones(ctx: Context, n: int) -> list[str]:
     return names[:n]
 
 
+def _foreign_arns(plan: Plan, ctx: Context) -> list[str]:
+    """ARNs the plan names in another account than the caller's (``ctx.account``, from STS): the
+    CodeConnections connection (a pipeline cannot use another account's connection:
+    docs.aws.amazon.com/dtconsole/latest/userguide/welcome-connections.html) and the ACM certificate
+    (a listener takes only its account's: docs.aws.amazon.com/elasticloadbalancing/latest/application/
+    https-listener-certificates.html). No call: the account is in the ARN."""
+    arns = (
+        ("pipeline.source.connection_arn", plan.pipeline.source.connection_arn),
+        ("https.certificate_arn", plan.https.certificate_arn if plan.https else None),
+    )
+    out = []
+    for path, arn in arns:
+        if arn is not None and ctx.account and arn.split(":")[4] != ctx.account:
+            out.append(f"{path}={arn!r}: is in account {arn.split(':')[4]}; use one of account {ctx.account}")
+    return out
+
+
 def _resources(plan: Plan, ctx: Context) -> list[Resource]:
-    """The plan's resources; an existing VPC is checked first (read calls only) and its network handed
-    to them. Raises VpcUnfit naming every missing criterion."""
+    """The plan's resources; ARNs and an existing VPC are checked first (read calls only) and the VPC's
+    network handed to them. Raises ForeignArn or VpcUnfit naming every problem."""
+    foreign = _foreign_arns(plan, ctx)
+    if foreign:
+        raise ForeignArn(foreign)
     resources = resources_for(plan, _zones(ctx, plan.network.azs))
     if plan.network.existing_vpc_id is not None:
         ctx.outputs.update(borrow_network(ctx, plan).outputs())

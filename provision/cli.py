@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from models import InputError, load_plan
-from provision.errors import ProvisionError, TagsRejected, VpcUnfit
+from provision.errors import ForeignArn, ProvisionError, TagsRejected, VpcUnfit
 from provision.localstack.launcher import ADDRESS
 
 __all__ = ["main"]
@@ -189,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code: int = args.func(args)
         return code
-    except (InputError, TagsRejected, VpcUnfit) as exc:
+    except (InputError, TagsRejected, VpcUnfit, ForeignArn) as exc:
         for problem in exc.problems:
             print(f"{PROG}: {problem}", file=sys.stderr)
         return 1

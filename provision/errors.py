@@ -7,6 +7,7 @@ ProvisionError          base of every error raised here
 ├── StackLocked         another apply or destroy holds the stack's lock
 ├── TagsRejected        the plan's tags would be refused by AWS (found before any AWS call)
 ├── VpcUnfit            an existing VPC lacks what the plan needs (found before any change)
+├── ForeignArn          an ARN the plan uses belongs to another account (found before any change)
 ├── StepFailed          an AWS call failed during apply or destroy; names the step and the call
 └── LocalStackError     LocalStack could not be installed, started or stopped
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConnectionProblem",
+    "ForeignArn",
     "LocalStackError",
     "PlanNotSupported",
     "ProvisionError",
@@ -57,6 +59,14 @@ class TagsRejected(ProvisionError):
 class VpcUnfit(ProvisionError):
     """The existing VPC (``network.existing_vpc_id``) cannot carry the plan; ``problems`` holds one line
     per missing criterion."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
+
+
+class ForeignArn(ProvisionError):
+    """An ARN of the plan names another account than the caller's; ``problems`` holds one line per ARN."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))

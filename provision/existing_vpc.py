@@ -26,7 +26,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from models.blueprint import task_subnet_keys
+from models.blueprint import blueprint, task_subnet_keys
 from models.plan import Plan
 from provision.errors import VpcUnfit
 from provision.resources import Context
@@ -115,26 +115,63 @@ def _pick(found: Sequence[_Subnet], n: int) -> list[_Subnet]:
     return [by_zone[z] for z in sorted(by_zone)[:n]]
 
 
+_LABEL = {"igw": "an internet gateway", "nat": "a NAT gateway or NAT instance"}
+_WANT = {"public": "igw", "private": "nat"}
+
+
+def _listed_problems(ctx: Context, plan: Plan, subnets: dict[str, _Subnet], vpc_id: str) -> list[str]:
+    """One line per subnet of ``network.existing_subnets`` that is not in the VPC (another VPC's, or no
+    subnet at all) or not routed as its list says (public: to an internet gateway; private: to a NAT),
+    whether or not the plan uses subnets of that kind."""
+    given = plan.network.existing_subnets
+    if given is None:
+        return []
+    problems: list[str] = []
+    elsewhere: dict[str, str] = {}
+    unknown = [sid for sid in (*given.public, *given.private) if sid not in subnets]
+    if unknown:
+        flt = [{"Name": "subnet-id", "Values": unknown}]
+        elsewhere = {s["SubnetId"]: s["VpcId"] for s in ctx.clients("ec2").describe_subnets(Filters=flt)["Subnets"]}
+    for kind, want in _WANT.items():
+        for i, sid in enumerate(getattr(given, kind)):
+            where = f"network.existing_subnets.{kind}[{i}]={sid!r}"
+            s = subnets.get(sid)
+            if s is None and sid in elsewhere:
+                problems.append(f"{where}: is in {elsewhere[sid]}, not in {vpc_id}; list subnets of {vpc_id} only")
+            elif s is None:
+                problems.append(f"{where}: no such subnet in {ctx.region} for this account; list subnets of {vpc_id}")
+            elif s.route != want:
+                goes = f"to {s.target}" if s.target else "nowhere"
+                problems.append(f"{where}: its route table {s.table} sends 0.0.0.0/0 {goes}, not to {_LABEL[want]}")
+    return problems
+
+
+def _dns_users(plan: Plan) -> str | None:
+    """What of the plan's blueprint resolves private DNS names in the VPC (interface endpoints, a Cloud
+    Map namespace), or None. Both need the VPC's DNS support and hostnames on: docs.aws.amazon.com/vpc/
+    latest/privatelink/create-interface-endpoint.html (private DNS), docs.aws.amazon.com/cloud-map/latest/
+    dg/dns-considerations.html (private DNS namespaces)."""
+    resources = blueprint(plan).resources
+    users = []
+    if any(r.kind == "vpc_endpoint" and r.key != "endpoint-s3" for r in resources):
+        users.append("interface endpoints")
+    if any(r.kind == "namespace" for r in resources):
+        users.append("the Cloud Map namespace")
+    return " and ".join(users) or None
+
+
 def _choose(
     kind: str, want: str, need: int, given: tuple[str, ...] | None, subnets: dict[str, _Subnet], why: str, vpc_id: str
 ) -> tuple[list[_Subnet], list[str]]:
     """The subnets of one kind (``want``: igw | nat) and the problems found choosing them."""
-    label = {"igw": "an internet gateway", "nat": "a NAT gateway or NAT instance"}[want]
-    problems = []
+    problems: list[str] = []
     if given:
-        candidates = []
-        for i, sid in enumerate(given):
-            where = f"network.existing_subnets.{kind}[{i}]={sid!r}"
-            s = subnets.get(sid)
-            if s is None:
-                problems.append(f"{where}: not a subnet of the VPC")
-            elif s.route != want:
-                goes = f"to {s.target}" if s.target else "nowhere"
-                problems.append(f"{where}: its route table {s.table} sends 0.0.0.0/0 {goes}, not to {label}")
-            else:
-                candidates.append(s)
+        candidates = [subnets[sid] for sid in given if sid in subnets and subnets[sid].route == want]
     else:
         candidates = [s for s in subnets.values() if s.route == want]
+    if not need:
+        return [], problems
+    label = _LABEL[want]
     chosen = _pick(candidates, need)
     if len(chosen) < need:
         zones = sorted({s.zone for s in chosen})
@@ -158,8 +195,9 @@ def borrow_network(ctx: Context, plan: Plan) -> BorrowedNetwork:
     """The existing VPC of ``plan`` as the stack will use it, after checking with read calls only that it
     can carry the plan. Raises VpcUnfit with one line per missing criterion: the VPC exists; enough
     zones of public subnets routed to an internet gateway (the ALB's, or the tasks' without a NAT) and
-    of private subnets routed to a NAT (the tasks' with one); DNS support and hostnames on where the
-    stack uses private DNS (interface endpoints, a Cloud Map namespace)."""
+    of private subnets routed to a NAT (the tasks' with one); every listed subnet in the VPC, routed as
+    its list says; DNS support and hostnames on where the blueprint has private DNS (interface
+    endpoints, a Cloud Map namespace)."""
     vpc_id = plan.network.existing_vpc_id
     assert vpc_id is not None
     try:
@@ -173,23 +211,19 @@ def borrow_network(ctx: Context, plan: Plan) -> BorrowedNetwork:
     subnets = _subnets(ctx, vpc_id)
     need_public, need_private = _needs(plan)
     given = plan.network.existing_subnets
-    problems: list[str] = []
-    public: list[_Subnet] = []
-    private: list[_Subnet] = []
-    if need_public:
-        why = "front_door 'alb'" if plan.front_door == "alb" else "network.nat 'none' (tasks in public subnets)"
-        public, found = _choose("public", "igw", need_public, given.public if given else None, subnets, why, vpc_id)
-        problems += found
-    if need_private:
-        why = f"network.azs={plan.network.azs} with network.nat {plan.network.nat!r}"
-        private, found = _choose("private", "nat", need_private, given.private if given else None, subnets, why, vpc_id)
-        problems += found
-    private_dns = plan.network.vpc_endpoints or (plan.architecture == "container" and plan.front_door != "alb")
-    if private_dns:
-        why = "interface endpoints" if plan.network.vpc_endpoints else "the Cloud Map namespace"
+    problems = _listed_problems(ctx, plan, subnets, vpc_id)
+    why = "front_door 'alb'" if plan.front_door == "alb" else "network.nat 'none' (tasks in public subnets)"
+    public, found = _choose("public", "igw", need_public, given.public if given else None, subnets, why, vpc_id)
+    problems += found
+    why = f"network.azs={plan.network.azs} with network.nat {plan.network.nat!r}"
+    private, found = _choose("private", "nat", need_private, given.private if given else None, subnets, why, vpc_id)
+    problems += found
+    users = _dns_users(plan)
+    if users:
         for attr, on in _dns(ctx, vpc_id).items():
             if not on:
-                problems.append(f"{FIELD}={vpc_id!r}: {attr} is off; {why} need it on")
+                verb = "needs" if users == "the Cloud Map namespace" else "need"
+                problems.append(f"{FIELD}={vpc_id!r}: {attr} is off; {users} {verb} it on")
     if problems:
         raise VpcUnfit(problems)
     return BorrowedNetwork(

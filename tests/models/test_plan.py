@@ -102,6 +102,15 @@ def test_min_above_max_names_both(tmp_path: Path) -> None:
             'network.existing_subnets.private="subnet-0123abcd": a subnet cannot be both public and private',
         ),
         (
+            {
+                "network": {
+                    "existing_vpc_id": "vpc-0123abcd",
+                    "existing_subnets": {"public": ["subnet-0123456789abcdef0", "subnet-0123456789abcdef0"]},
+                }
+            },
+            'network.existing_subnets.public[1]="subnet-0123456789abcdef0": listed twice (also public[0])',
+        ),
+        (
             {"front_door": "alb", "network": {"azs": 1, "existing_vpc_id": "vpc-0123abcd"}},
             "network.azs=1: must be >= 2 when front_door is 'alb'",
         ),

@@ -44,8 +44,9 @@ def relevant(plan: Plan) -> Plan:
     if plan.architecture == "serverless":
         data["container"] = Plan().container.model_dump()
         if plan.front_door != "alb":
-            data["network"] = Plan().network.model_dump()
+            data["network"] = Plan().model_dump()["network"]  # as a plan dumps it (no NAT instance type)
         data["network"]["nat"] = "none"
+        data["network"].pop("nat_instance_type", None)  # no NAT instance: the field does not apply
     else:
         data["serverless"] = Plan().serverless.model_dump()
         if plan.container.launch_type == "fargate":

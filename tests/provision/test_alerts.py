@@ -18,7 +18,7 @@ import pytest
 from models import Plan, load_plan
 from models.blueprint import blueprint
 from provision.api import apply_plan, connect, destroy_stack, plan_changes, read_status
-from provision.errors import StackCollision
+from provision.errors import ForeignArn, StackCollision
 from provision.resources import Context
 from tests.provision.conftest import owned, relevant, unique
 from tests.provision.interrupt import Interrupter
@@ -253,3 +253,34 @@ def test_an_untagged_alerts_resource_named_like_the_stacks_is_refused_before_any
         assert counter.calls == []  # zero changing calls
     finally:
         undo()
+
+
+def test_a_connection_of_another_account_is_refused_before_any_change(tmp_path: Path) -> None:
+    """A connection's ARN names its account (arn:PARTITION:codeconnections:REGION:ACCOUNT:connection/ID);
+    a pipeline uses only its own account's connections. Found from the credentials check's account, with
+    no read of the connection (the connection service has no emulator): exit 1, one line, no change."""
+    other = CONNECTION.replace(":000000000000:", ":123456789012:")
+    plan = unique(
+        Plan.model_validate(
+            {"pipeline": {"source": {"provider": "github", "connection_arn": other, "repository": "acme/shop"}}}
+        ),
+        "fa",
+    )
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json())
+    out = cli("apply", str(path))
+    assert out.returncode == 1
+    assert out.stderr.splitlines() == [
+        f"provision: pipeline.source.connection_arn={other!r}: is in account 123456789012; "
+        "use one of account 000000000000"
+    ]
+    calls: list[str] = []
+
+    def record(service: str, client: Any) -> Any:
+        client.meta.events.register("before-call.*.*", lambda model, **kw: calls.append(model.name))
+        return client
+
+    with pytest.raises(ForeignArn):
+        apply_plan(plan, ctx=connect(plan, wrap=record), progress=quiet)
+    assert calls == ["GetCallerIdentity"]  # the credentials check only: the account is in the ARN
+    assert owned(connect(plan)) == {}

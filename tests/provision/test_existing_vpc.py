@@ -276,7 +276,82 @@ def test_listed_subnets_are_checked_one_by_one(ec2: Any) -> None:
     problems = err.value.problems
     assert problems[0].startswith(f"network.existing_subnets.private[0]={net.public[0]!r}: its route table rtb-")
     assert " sends 0.0.0.0/0 to igw-" in problems[0] and problems[0].endswith("not to a NAT gateway or NAT instance")
-    assert problems[1] == f"network.existing_subnets.private[1]={other.private[0]!r}: not a subnet of the VPC"
+    assert problems[1] == (
+        f"network.existing_subnets.private[1]={other.private[0]!r}: is in {other.vpc_id}, not in {net.vpc_id}; "
+        f"list subnets of {net.vpc_id} only"
+    )
     assert problems[2].startswith(f"network.existing_vpc_id={net.vpc_id!r}: private subnets routed to a NAT")
     assert "listed in 0 zone(s) []" in problems[2]
     assert len(problems) == 3
+
+
+def test_every_listed_subnet_is_checked_whatever_the_front_door_uses(ec2: Any, tmp_path: Path) -> None:
+    """An HTTP API in front of containers behind a NAT uses only private subnets; the public ones listed
+    are checked all the same: another VPC's, a missing one, one routed to a NAT (one line each, exit 1,
+    no changing call). A subnet listed twice is refused by validation, before any call."""
+    net = make_vpc(ec2, "10.66.0.0/16")
+    other = make_vpc(ec2, "10.67.0.0/16")
+    missing = "subnet-0123456789abcdef0"
+    plan = unique(
+        Plan.model_validate(
+            {
+                "network": {
+                    "existing_vpc_id": net.vpc_id,
+                    "azs": 1,
+                    "existing_subnets": {
+                        "public": [other.public[0], missing, net.private[0]],
+                        "private": [net.private[1]],
+                    },
+                },
+                "container": {"launch_type": "fargate", "task": {"cpu_units": 256, "memory_mb": 512}},
+                "pipeline": {"enabled": False},
+            }
+        ),
+        "xa",
+    )
+    path = tmp_path / "plan.json"
+    path.write_text(plan.model_dump_json())
+    out = cli("plan", str(path))
+    assert out.returncode == 1, out.stdout + out.stderr
+    w = "provision: network.existing_subnets.public"
+    lines = out.stderr.splitlines()
+    assert lines[:2] == [
+        f"{w}[0]={other.public[0]!r}: is in {other.vpc_id}, not in {net.vpc_id}; list subnets of {net.vpc_id} only",
+        f"{w}[1]={missing!r}: no such subnet in us-east-1 for this account; list subnets of {net.vpc_id}",
+    ]
+    assert lines[2].startswith(f"{w}[2]={net.private[0]!r}: its route table rtb-")
+    assert " sends 0.0.0.0/0 to nat-" in lines[2] and lines[2].endswith("not to an internet gateway")
+    assert len(lines) == 3
+    recorder = Recorder()
+    with pytest.raises(VpcUnfit):
+        apply_plan(plan, ctx=connect(plan, wrap=recorder), progress=QUIET)
+    assert [c for c in recorder.calls if not c.split(":")[1].startswith(_READ)] == []
+    data = json.loads(path.read_text())
+    data["network"]["existing_subnets"]["public"] = [net.public[0], net.public[0]]
+    path.write_text(json.dumps(data))
+    twice = cli("plan", str(path))
+    assert twice.returncode == 1 and twice.stderr.splitlines() == [
+        f'provision: network.existing_subnets.public[1]="{net.public[0]}": listed twice (also public[0])'
+    ], twice.stderr
+
+
+def test_dns_criteria_follow_the_resources_the_plan_has(ec2: Any) -> None:
+    """DNS hostnames off: an HTTP API in front of containers (a Cloud Map namespace) is refused naming
+    the namespace; a REST API (a Network Load Balancer, no namespace) is not refused for it."""
+    net = make_vpc(ec2, "10.68.0.0/16", dns=False)
+    base = {
+        "network": {"existing_vpc_id": net.vpc_id},
+        "container": {"launch_type": "fargate", "task": {"cpu_units": 256, "memory_mb": 512}},
+        "pipeline": {"enabled": False},
+    }
+    http = unique(Plan.model_validate(base), "xd")
+    with pytest.raises(VpcUnfit) as err:
+        plan_changes(http, connect(http))
+    v = f"network.existing_vpc_id={net.vpc_id!r}"
+    assert err.value.problems == [
+        f"{v}: enableDnsSupport is off; the Cloud Map namespace needs it on",
+        f"{v}: enableDnsHostnames is off; the Cloud Map namespace needs it on",
+    ]
+    rest = unique(Plan.model_validate({**base, "front_door": "apigw-rest"}), "xr")
+    changes = plan_changes(rest, connect(rest))  # no VpcUnfit
+    assert any(c.kind == "nlb" for c in changes) and not any(c.kind == "namespace" for c in changes)
