@@ -58,6 +58,13 @@ def moto_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("name", sorted(p.name for p in PLANS.glob("*.json")))
 def test_stack_round_trip_on_moto(name: str, moto_endpoint: str) -> None:
     plan = unique(load_plan(PLANS / name), "m")
+    arn = plan.pipeline.source.connection_arn
+    if arn is not None:  # the example names LocalStack's account; moto's is 123456789012
+        parts = arn.split(":")
+        source = plan.pipeline.source.model_copy(
+            update={"connection_arn": ":".join([*parts[:4], "123456789012", parts[5]])}
+        )
+        plan = plan.model_copy(update={"pipeline": plan.pipeline.model_copy(update={"source": source})})
 
     def ctx():  # type: ignore[no-untyped-def]
         return connect(plan, target="aws", endpoint_url=moto_endpoint)
@@ -70,6 +77,10 @@ def test_stack_round_trip_on_moto(name: str, moto_endpoint: str) -> None:
     apply_plan(plan, ctx=ctx(), progress=lambda line: None)
     status = read_status(ctx())
     assert status is not None and status.plan is not None and relevant(status.plan) == relevant(plan)
-    assert {c.action for c in plan_changes(plan, ctx())} == {"no-op"}
+    changes = [(c.kind, c.fields) for c in plan_changes(plan, ctx()) if c.action != "no-op"]
+    # moto's API Gateway keeps no integration connectionId (moto/apigateway has none), so a REST API's VPC
+    # link reads back as None there; LocalStack's test reads it back (test_front_door_stacks.py)
+    moto_gap = [c for c in changes if c[0] == "rest_api" and set(c[1]) == {"backend"} and c[1]["backend"][0] is None]
+    assert [c for c in changes if c not in moto_gap] == []
     destroy_stack(ctx(), progress=lambda line: None)
     assert owned(ctx()) == {}
