@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from provision.resources import Context, Live, Resource, tags_for
 from provision.services.base import KindBase, code_of, kv_tags, owner_of
 
-__all__ = ["LoadBalancer", "TargetGroup"]
+__all__ = ["LoadBalancer", "TargetGroup", "load_balancer_named"]
 
 
 def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
@@ -20,6 +20,17 @@ def _tags(ctx: Context, arn: str) -> list[dict[str, str]]:
 
 
 DROP_INVALID = "routing.http.drop_invalid_header_fields.enabled"
+
+
+def load_balancer_named(ctx: Context, name: str) -> dict[str, Any] | None:
+    """DescribeLoadBalancers' entry for the load balancer ``name`` (application or network), or None."""
+    try:
+        lbs = ctx.clients("elbv2").describe_load_balancers(Names=[name])["LoadBalancers"]
+    except ClientError as exc:
+        if code_of(exc) == "LoadBalancerNotFound":
+            return None
+        raise
+    return dict(lbs[0]) if lbs else None
 
 
 class LoadBalancer(KindBase):
@@ -46,13 +57,8 @@ class LoadBalancer(KindBase):
         )
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        try:
-            lbs = ctx.clients("elbv2").describe_load_balancers(Names=[res.name])["LoadBalancers"]
-        except ClientError as exc:
-            if code_of(exc) == "LoadBalancerNotFound":
-                return None
-            raise
-        return self._live(ctx, lbs[0]) if lbs else None
+        lb = load_balancer_named(ctx, res.name)
+        return self._live(ctx, lb) if lb is not None else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
         lb = ctx.clients("elbv2").create_load_balancer(

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from provision.resources import Context, Live, Resource, tags_for
-from provision.services.base import KindBase, code_of, kv_tags, owner_of
+from provision.services.base import KindBase, kv_tags, owner_of
+from provision.services.elbv2 import load_balancer_named
 
 __all__ = ["NetworkLoadBalancer"]
 
@@ -39,13 +38,8 @@ class NetworkLoadBalancer(KindBase):
         )
 
     def find(self, ctx: Context, res: Resource) -> Live | None:
-        try:
-            lbs = ctx.clients("elbv2").describe_load_balancers(Names=[res.name])["LoadBalancers"]
-        except ClientError as exc:
-            if code_of(exc) == "LoadBalancerNotFound":
-                return None
-            raise
-        return self._live(ctx, lbs[0]) if lbs else None
+        lb = load_balancer_named(ctx, res.name)
+        return self._live(ctx, lb) if lb is not None else None
 
     def create(self, ctx: Context, res: Resource) -> Live:
         lb = ctx.clients("elbv2").create_load_balancer(
