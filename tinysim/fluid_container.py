@@ -23,6 +23,7 @@ from tinysim.control import ALARM, OK, bounded_desired, new_step_state, new_targ
 from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
 from tinysim.fluid_latency import dispatch_queue, step_latency
 from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
+from tinysim.fluid_steady import advance_alarm, repeat_steps, settled, steady_end, time_free
 from tinysim.fluid_tasks import (
     EV_CLUSTER_DATAPOINT,
     EV_LAUNCH,
@@ -159,12 +160,14 @@ def container_kernel(
     sched: np.ndarray,
     out: np.ndarray,
     events: np.ndarray,
+    skip_steady: bool = True,
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
     ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20)
     and ``events`` (rows of t, kind, a, b); returns the number of events and the surplus CPU credits
-    left unpaid at the end."""
+    left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
+    (:mod:`tinysim.fluid_steady`; the same result as running them one by one)."""
     n, dt = lam.shape[0], p.dt
     mu = 1.0 / p.mean_s
     st = np.zeros(N_COUNTERS, dtype=np.int64)
@@ -184,7 +187,27 @@ def container_kernel(
     balance = surplus = 0.0
     last_c, last_rate, last_pw, spare, k = -1, -1.0, 0.0, 0.0, 1.0
     svc_left, cl_left = p.svc_period_steps, p.cl_period_steps  # steps to the periods' ends (no division)
-    for i in range(n):
+    # steady stretches need every alarm evaluated each step (else a period spans several steps)
+    skip_steady = skip_steady and p.svc_period_steps == 1 and (p.ec2 == 0 or p.cl_period_steps == 1)
+    steady, metric, i = False, math.nan, 0
+    ne_first, bucket0, balance0, surplus0 = 0, 0.0, 0.0, 0.0
+    while i < n:
+        if steady and lam[i] == lam[i - 1]:
+            j = steady_end(lam, i, sched, k_sched, dt)
+            repeat_steps(out, events, st, i, j, ne_first, dt)
+            advance_alarm(hi, j - i)
+            if p.has_lo:
+                advance_alarm(lo, j - i)
+            if p.ec2:
+                advance_alarm(cl_hi, j - i)
+                advance_alarm(cl_lo, j - i)
+            else:
+                cl_left -= j - i
+            i = j
+            if i == n:
+                break
+        steady = False
+        ne_first, bucket0, balance0, surplus0 = st[S_NE], bucket[0], balance, surplus
         now = i * dt
         while k_sched < sched.shape[0] and sched[k_sched, 0] <= now:
             t_min, t_max = int(sched[k_sched, 1]), int(sched[k_sched, 2])
@@ -201,6 +224,7 @@ def container_kernel(
         out[i, 0] = offered
         out[i, 2] = offered - admitted
         req_acc += admitted
+        calm = True  # no backlog in the step
         if c == 0:
             out[i, 2] = offered
             backlogs[:n_prev] = 0.0
@@ -221,6 +245,7 @@ def container_kernel(
                     last_pw, last_c, last_rate = erlang_c(servers, q_rate / mu), c, rate
                     spare, k = servers * mu - q_rate, (ca2 + p.scv) / 2
                 pw = last_pw if rate > 0 else 0.0
+            calm = not queued
             late = step_latency(out, i, pw, wait_s, spare, k, p.mean_s, p.overhead_s, p.timeout_s)
             if queued:
                 late = late_n / admitted if admitted > 0 else 0.0
@@ -311,4 +336,32 @@ def container_kernel(
             elif move < 0:
                 st[S_INSTANCES] -= 1
                 log(events, st, t_end, EV_TERMINATE)
+        if skip_steady and calm and st[S_NE] - ne_first == 1 + p.ec2 and st[S_STARTING] + st[S_PLACING] == 0:
+            steady = _repeats(p, st, hi, lo, cl_hi, cl_lo, metric, t_min, t_max)
+            steady = steady and bucket[0] == bucket0 and balance == balance0 and surplus == surplus0
+        i += 1
     return int(st[S_NE]), surplus
+
+
+@numba.njit(cache=True, nogil=True)
+def _repeats(
+    p: Record,
+    st: np.ndarray,
+    hi: np.ndarray,
+    lo: np.ndarray,
+    cl_hi: np.ndarray,
+    cl_lo: np.ndarray,
+    metric: float,
+    t_min: int,
+    t_max: int,
+) -> bool:  # pragma: no cover - compiled
+    """Whether a calm step that logged only its datapoints leaves a state the next step with the same
+    rate repeats exactly (:mod:`tinysim.fluid_steady`)."""
+    if st[S_BOOTING] > 0 or not settled(hi) or (p.has_lo and not settled(lo)):
+        return False
+    if p.ec2 and not (settled(cl_hi) and settled(cl_lo)):
+        return False
+    alive = st[S_INSTANCES] + st[S_BOOTING]
+    empty = st[S_INSTANCES] * p.per_instance - st[S_SERVING] - st[S_STARTING] >= p.per_instance
+    lo_state = lo[0] if p.has_lo else OK
+    return time_free(p, hi[0], lo_state, metric, active_tasks(st), t_min, t_max, cl_hi[0], cl_lo[0], alive, empty)

@@ -1,0 +1,83 @@
+"""Steady stretches copied at once give the kernel's step-by-step result bit for bit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from models import Scenario
+from tests.tinysim.test_control_loop import FARGATE
+from tinysim.fluid import N_COLUMNS
+from tinysim.fluid_container import container_kernel
+from tinysim.fluid_setup import setup
+
+EC2 = {"container": {"instances": {"min": 1, "max": 3}, "tasks": {"min": 1, "max": 5, "desired": 1}}}
+BURSTABLE = {
+    "container": {
+        "instance_type": "t3.micro",
+        "instances": {"min": 1, "max": 4},
+        "task": {"cpu_units": 1024, "memory_mb": 512},
+        "tasks": {"min": 1, "max": 4, "desired": 1},
+    }
+}
+# a cooldown longer than a task's start: the scale-out alarm stays in ALARM with nothing starting
+COOLDOWN = {
+    "container": {
+        "launch_type": "fargate",
+        "task": {"cpu_units": 1024, "memory_mb": 2048},
+        "tasks": {"min": 1, "max": 10, "desired": 1},
+        "scaling": {"cooldown_s": 1200},
+    }
+}
+TRACKING = {
+    "front_door": "alb",
+    "container": {
+        "launch_type": "fargate",
+        "task": {"cpu_units": 512, "memory_mb": 1024},
+        "scaling": {
+            "policy": "target_tracking",
+            "metric": "alb_request_count_per_target",
+            "target_value": 1000,
+            "scheduled": [{"name": "peak", "cron": "cron(0 8 ? * MON-FRI *)", "min": 2, "max": 5}],
+        },
+    },
+}
+
+
+def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray, np.ndarray, float]:
+    sc = Scenario.model_validate(
+        {
+            "plan": plan,
+            "traffic": {"kind": "constant", "rps": 1},
+            "workload": {"service_time_ms": {"dist": "lognormal", "mean": 50, "p99": 250}},
+            "timings": {"task_start_s": 60},
+            "horizon_s": lam.size * 60,
+            "fidelity": "fluid",
+        }
+    )
+    fs = setup(sc)
+    assert fs.n == lam.size
+    out = np.zeros((fs.n, N_COLUMNS), order="F")
+    events = np.empty((4 * fs.n + 64, 4))
+    ne, surplus = container_kernel(fs.record[0], lam, fs.sched, out, events, skip)
+    return out, events[:ne], surplus
+
+
+@pytest.mark.parametrize(
+    "plan", [FARGATE, EC2, BURSTABLE, COOLDOWN, TRACKING], ids=["fargate", "ec2", "burstable", "cooldown", "tracking"]
+)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_skipping_steady_steps_changes_nothing(plan: dict[str, Any], seed: int) -> None:
+    # a week of piecewise-constant load: quiet, overload (scale out to the cap), idle (scale in), zero
+    rng = np.random.default_rng(seed)
+    levels = rng.choice([0.0, 2.0, 20.0, 60.0, 400.0], size=40)
+    lam = np.repeat(levels, rng.integers(5, 500, size=levels.size))[: 7 * 1440]
+    lam = np.pad(lam, (0, 7 * 1440 - lam.size), mode="edge")
+    slow, fast = _run(plan, lam, False), _run(plan, lam, True)
+    assert np.array_equal(fast[0], slow[0], equal_nan=True)
+    assert np.array_equal(fast[1], slow[1], equal_nan=True)
+    assert fast[2] == slow[2]
+    kinds = set(slow[1][:, 1].astype(int))
+    assert 0 in kinds  # the load scaled out: steady stretches lie between control events

@@ -1,0 +1,125 @@
+"""Steady stretches of the container kernel: steps that repeat the one before exactly, written at once.
+
+A step repeats the previous one when nothing it reads has changed: the same offered rate, no scheduled
+action due, no task or instance starting, no backlog, the same API Gateway bucket and CPU credits, every
+alarm's memory full of one classification (the next identical datapoint leaves its counts and state
+as they are) and no scaling rule whose answer could change with the time alone (a cooldown running
+out). Then the kernel's state after the step is the state before it, so every following step with the
+same rate writes the same row and the same datapoints (at its own time): :func:`repeat_steps` copies
+them, :func:`advance_alarm` moves each alarm's ring by the steps skipped. The result is bit-identical to
+running the steps one by one (``tests/tinysim/test_fluid_steady.py`` compares both on scaling runs).
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from tinysim.control import ALARM
+from tinysim.fluid_record import POLICY_STEP, Record
+from tinysim.fluid_tasks import S_NE
+
+__all__ = ["advance_alarm", "clamp", "repeat_steps", "settled", "steady_end", "time_free"]
+
+# an alarm memory's header (tinysim.control.alarm_rule): state, periods seen, breaching and missing counts
+_SEEN, _BAD, _ABSENT, _HEADER = 1, 2, 3, 4
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def clamp(capacity: int, lo: int, hi: int) -> int:  # pragma: no cover - compiled
+    """``capacity`` within [``lo``, ``hi``], as the scaling rules clamp it."""
+    return min(hi, max(lo, capacity))
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def settled(memory: np.ndarray) -> bool:  # pragma: no cover - compiled
+    """Whether an alarm's memory has its whole evaluation range seen and of one classification
+    (all breaching, all missing or all within): the same datapoint again changes nothing in it."""
+    n = memory.shape[0] - _HEADER
+    if memory[_SEEN] < n:
+        return False
+    bad, absent = memory[_BAD], memory[_ABSENT]
+    return bool((bad == 0 and absent == 0) or bad == n or absent == n)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def advance_alarm(memory: np.ndarray, steps: int) -> None:  # pragma: no cover - compiled
+    """Move a settled alarm's ring position by ``steps`` datapoints (its contents stay as they are)."""
+    n = memory.shape[0] - _HEADER
+    memory[_SEEN] = n + (memory[_SEEN] - n + steps) % n
+
+
+@numba.njit(cache=True, nogil=True)
+def time_free(
+    p: Record,
+    hi_state: int,
+    lo_state: int,
+    metric: float,
+    active: int,
+    t_min: int,
+    t_max: int,
+    cl_hi_state: int,
+    cl_lo_state: int,
+    alive: int,
+    empty: bool,
+) -> bool:  # pragma: no cover - compiled
+    """Whether the service's and the cluster's scaling rules, given these alarm states, give the same
+    answer (no change) whatever the time: an alarm in ALARM either has nothing to move (the capacity is
+    at its bound) or its move is otherwise refused, so no cooldown running out can start one."""
+    if p.policy == POLICY_STEP:
+        if hi_state == ALARM and clamp(active + p.out_adjust, t_min, t_max) != active:
+            return False
+        if p.has_lo and lo_state == ALARM and clamp(active + p.in_adjust, t_min, t_max) != active:
+            return False
+    elif not np.isnan(metric):
+        if hi_state == ALARM:
+            if active < t_max:
+                return False
+        elif lo_state == ALARM and p.disable_scale_in == 0 and active > t_min:
+            return False
+    if p.ec2:
+        if cl_hi_state == ALARM and clamp(alive + 1, p.i_min, p.i_max) != alive:
+            return False
+        if cl_lo_state == ALARM:
+            down = clamp(alive - 1, p.i_min, p.i_max)
+            if down > alive or (down < alive and empty):
+                return False
+    return True
+
+
+@numba.njit(cache=True, nogil=True)
+def steady_end(lam: np.ndarray, i: int, sched: np.ndarray, k_sched: int, dt: float) -> int:  # pragma: no cover
+    """The first step from ``i`` whose offered rate differs from step ``i - 1``'s or at which a scheduled
+    action is due (``sched`` rows from ``k_sched`` on; time_s first), else the run's end."""
+    rate = lam[i - 1]
+    due = sched[k_sched, 0] if k_sched < sched.shape[0] else np.inf
+    j = i
+    while j < lam.shape[0] and lam[j] == rate and not due <= j * dt:
+        j += 1
+    return j
+
+
+@numba.njit(cache=True, nogil=True)
+def repeat_steps(
+    out: np.ndarray, events: np.ndarray, st: np.ndarray, i: int, j: int, first: int, dt: float
+) -> None:  # pragma: no cover - compiled
+    """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row, and its events (rows
+    ``first`` up to the count ``st[S_NE]``: its datapoints) again at each step's end. Events past the
+    array's end are only counted, as ``tinysim.fluid_tasks.log`` counts them."""
+    for col in range(out.shape[1]):
+        out[i:j, col] = out[i - 1, col]
+    per = st[S_NE] - first
+    ne = st[S_NE]
+    if ne > events.shape[0]:  # the rows to copy were not written: count the new ones only
+        st[S_NE] = ne + per * (j - i)
+        return
+    for s in range(i, j):
+        t_end = (s + 1) * dt
+        for e in range(per):
+            if ne < events.shape[0]:
+                events[ne, 0] = t_end
+                events[ne, 1] = events[first + e, 1]
+                events[ne, 2] = events[first + e, 2]
+                events[ne, 3] = events[first + e, 3]
+            ne += 1
+    st[S_NE] = ne
