@@ -85,7 +85,7 @@ def _bill_and_summary(
     # tasks started by scaling: the placements when the events are at hand, else one step per scale-out
     estimate = float(tot[T["scale_out"]]) * fs.plan.container.scaling.step
     starts = 0.0 if fs.serverless else float(placed) if placed is not None else estimate
-    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book, starts), fs.book)
+    bill = price_usage(fold_usage(fs.plan, sc, cols, tot[T["surplus"]] / 60, fs.book, starts, fs.blueprint), fs.book)
     if full:
         month = Decimal(repr(starts * 730 * 3600 / sc.horizon_s))
         bill = bill.with_assumptions(bill_assumptions(fs.plan, sc.operations, wl, month))
@@ -159,17 +159,20 @@ def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], d
     """The kernel's event rows as the request engine's two frames: control events (with the details it
     writes) and CloudWatch datapoints (time, metric, value or NaN when missing, whether the scale-out alarm
     is in ALARM)."""
-    kinds = rows[:, 1].astype(np.int64)
+    kinds = rows[:, 1]  # codes, as floats
     is_point = (kinds == EV_SERVICE_DATAPOINT) | (kinds == EV_CLUSTER_DATAPOINT)
     # the request engine stops at the horizon, before the period ending there is evaluated
-    points = is_point & (rows[:, 0] < fs.scenario.horizon_s)
-    labels = {EV_SERVICE_DATAPOINT: "service_" + _service_label(fs), EV_CLUSTER_DATAPOINT: "cluster_cpu"}
-    metric = np.empty(int(np.count_nonzero(points)), dtype=object)  # filled per label: no loop per datapoint
-    point_kinds = kinds[points]
-    for kind, label in labels.items():
-        metric[point_kinds == kind] = label
-    datapoints = {"t_s": rows[points, 0], "metric": metric, "value": rows[points, 2], "in_alarm": rows[points, 3] > 0}
-    times = np.ascontiguousarray(rows[:, 0])  # in time order, as the kernel logs them
+    end = int(np.count_nonzero(rows[:, 0] < fs.scenario.horizon_s))  # rows are in time order
+    points = is_point[:end]
+    found = rows[:end] if points.all() else rows[:end][points]  # one copy of the datapoints' rows at most
+    metric = _labels(found[:, 1], "service_" + _service_label(fs))
+    datapoints = {
+        "t_s": np.ascontiguousarray(found[:, 0]),
+        "metric": metric,
+        "value": np.ascontiguousarray(found[:, 2]),
+        "in_alarm": found[:, 3] > 0,
+    }
+    times = np.ascontiguousarray(rows[:, 0]) if not is_point.all() else rows[:0, 0]  # in time order
     metric_key = _service_label(fs) + ("_pct" if _service_label(fs) == "cpu" else "")
     details: list[dict[str, object]] = []
     scheduled: tuple[float, str] | None = None
@@ -185,6 +188,18 @@ def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], d
         "detail": np.array(details, dtype=object) if details else np.empty(0, dtype=object),
     }
     return ev_data, datapoints
+
+
+def _labels(kinds: np.ndarray, service: str) -> np.ndarray:
+    """Each datapoint's metric label (``service`` or ``cluster_cpu``) from its kind code, without a loop
+    per datapoint: a period's service datapoint is logged before the cluster's."""
+    cluster = kinds == EV_CLUSTER_DATAPOINT
+    labels = np.empty(kinds.size, dtype=object)
+    if kinds.size % 2 == 0 and not cluster[0::2].any() and cluster[1::2].all():  # both each period
+        labels[0::2], labels[1::2] = service, "cluster_cpu"
+    else:
+        labels[cluster], labels[~cluster] = "cluster_cpu", service
+    return labels
 
 
 def _service_label(fs: FluidSetup) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.blueprint import blueprint
+from models.blueprint import Blueprint, blueprint
 from models.errors import InputError
 from models.plan import Plan
 from models.price_regions import scenario_price_book
@@ -61,6 +61,7 @@ class FluidSetup:
     n: int
     prov_per_step: float
     init_ms: float
+    blueprint: Blueprint
 
     @property
     def svc(self) -> np.ndarray:
@@ -141,4 +142,5 @@ def setup(scenario: Scenario) -> FluidSetup:
         n,
         prov,
         init_ms,
+        bp,
     )

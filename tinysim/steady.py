@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from models.blueprint import blueprint, tasks_per_instance
+from models.blueprint import Blueprint, blueprint, tasks_per_instance
 from models.blueprint.resources import BillingItem
 from models.plan import Plan
 from models.scenario import Operations, Workload
@@ -77,7 +77,11 @@ def _root_volumes(stock: Inventory, container_hours: Decimal) -> list[dict[str, 
 
 
 def fixed_usage(
-    plan: Plan, ops: Operations, vpc_gb: Decimal = Decimal(0), instance_hours: Decimal | None = None
+    plan: Plan,
+    ops: Operations,
+    vpc_gb: Decimal = Decimal(0),
+    instance_hours: Decimal | None = None,
+    bp: Blueprint | None = None,
 ) -> dict[str, Any]:
     """Usage that does not depend on traffic, priced from the blueprint's resources (their ``billed``
     entries, see :mod:`tinysim.inventory`): NAT gateways or instances, public IPv4 addresses, interface
@@ -87,8 +91,9 @@ def fixed_usage(
     ``vpc_gb``: what the tasks send to AWS services (:mod:`tinysim.stack_traffic`), through the VPC
     endpoints when there are any, else the NAT gateway. ``instance_hours``: container instance-hours of
     the month, each instance carrying one root volume (default: the steady count for the whole month).
+    ``bp``: the plan's blueprint when the caller has it (else it is derived here).
     """
-    stock = inventory(blueprint(plan).resources)
+    stock = inventory((bp or blueprint(plan)).resources)
     out: dict[str, Any] = {}
     endpoint_azs = stock.count("vpc_endpoint")
     if endpoint_azs:

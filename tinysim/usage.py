@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from models.blueprint import Blueprint
 from models.plan import Plan
 from models.prices import PriceBook
 from models.scenario import Scenario
@@ -37,6 +38,20 @@ ALB_COLUMNS = (
 
 def _d(x: float) -> Decimal:
     return Decimal(repr(float(x)))
+
+
+def _decimals(values: np.ndarray) -> list[Decimal]:
+    """``_d(max(0, v))`` of each value (NaN gives 0), each distinct value converted once (a steady run's
+    hours repeat a few values)."""
+    seen: dict[float, Decimal] = {}
+    out = []
+    for v in values.tolist():
+        v = v if v > 0.0 else 0.0
+        d = seen.get(v)
+        if d is None:
+            d = seen[v] = Decimal(repr(v))
+        out.append(d)
+    return out
 
 
 def hourly_columns(
@@ -98,11 +113,13 @@ def fold_usage(
     surplus_vcpu_hours: float,
     book: PriceBook,
     scaling_task_starts: float = 0.0,
+    bp: Blueprint | None = None,
 ) -> Usage:
     """A month of usage from the run's hourly records plus the stack's fixed parts (priced from the
     blueprint's resources; the root volumes for the instance-hours the run counted).
 
-    ``scaling_task_starts``: tasks the run started besides the initial ones (scale-outs, replacements).
+    ``scaling_task_starts``: tasks the run started besides the initial ones (scale-outs, replacements);
+    ``bp``: the plan's blueprint when the caller has it.
     """
     horizon_h = float(cols["seconds"].sum()) / 3600
     factor = float(MONTH_HOURS) / horizon_h
@@ -111,12 +128,12 @@ def fold_usage(
     compute = "billed_ms" if plan.architecture == "serverless" else "task_hours"
     if plan.architecture == "container" and plan.container.launch_type == "ec2":
         compute = "instance_hours"
-    usage["compute_hourly_weights"] = [_d(max(0.0, float(v))) for v in cols[compute][: int(MONTH_HOURS)]]
+    usage["compute_hourly_weights"] = _decimals(cols[compute][: int(MONTH_HOURS)])
     admitted = float(cols["admitted"].sum()) * factor
     log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))
     instance_hours = _d(float(cols["instance_hours"].sum()) * factor)  # each instance carries its root volume
-    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb), instance_hours).items():
+    for key, value in fixed_usage(plan, ops, vpc_traffic_gb(plan, ops, starts, log_gb), instance_hours, bp).items():
         usage[key] = list(value)
     # API Gateway bills every request past its own throttle, whatever the integration did with it
     received = float(cols["received"].sum()) * factor if "received" in cols else admitted
