@@ -142,12 +142,13 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     """A fluid run of ``scenario`` with the same result shape as a request-level one."""
     fs = setup(scenario)
     out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
-    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), fs.svc, fs.sched, out)
+    svc = fs.svc  # derived from the service distribution: once per run
+    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), svc, fs.sched, out)
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(
         fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request(),
-        fs.overhead_s, fs.svc,
+        fs.overhead_s, svc,
     )  # fmt: skip
     placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
