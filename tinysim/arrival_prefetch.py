@@ -1,14 +1,17 @@
-"""Drawing the next block of arrivals while the current one is processed.
+"""Drawing the next blocks of arrivals while the current one is processed.
 
 Every block of arrivals has its own random generator (seeded by the run's seed and the block's
-index), so drawing block ``b + 1`` on a background thread while block ``b`` is processed gives
-the same requests as drawing it later. NumPy's generators and the compiled kernels release the
-GIL, so on a machine with a free core the two overlap. Sweeps turn it off (``no_prefetch``): they
-use the cores by running forecasts side by side.
+index), so drawing blocks ``b + 1 .. b + depth`` on background threads while block ``b`` is
+processed gives the same requests as drawing them later. NumPy's generators and the compiled
+kernels release the GIL, so the draws and the window kernels run on every core at once. Drawing a
+block costs more than processing it, so a run keeps one drawing thread per core and as many blocks
+in flight: the window kernel's thread then shares the cores with them and none of them waits long.
+Sweeps turn it off (``no_prefetch``): they use the cores by running forecasts side by side.
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,19 +22,28 @@ import numpy as np
 
 from tinysim.traffic import Arrivals, ArrivalSource
 
-__all__ = ["PrefetchingSource", "no_prefetch", "set_prefetch"]
+__all__ = ["PrefetchingSource", "drawing_threads", "no_prefetch", "set_prefetch"]
 
 _ENABLED = [True]  # for the process
 _LOCAL = threading.local()  # per thread, within ``no_prefetch``
 
 
 def set_prefetch(enabled: bool) -> None:
-    """Draw blocks ahead on a background thread (the default) or not, for this process."""
+    """Draw blocks ahead on background threads (the default) or not, for this process."""
     _ENABLED[0] = enabled
 
 
 def _enabled() -> bool:
     return _ENABLED[0] and not getattr(_LOCAL, "off", False)
+
+
+def drawing_threads() -> int:
+    """Background drawing threads of a run: one per core this process may use (at least one)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - platforms without CPU affinity
+        cores = os.cpu_count() or 1
+    return max(1, cores)
 
 
 @contextmanager
@@ -47,20 +59,35 @@ def no_prefetch() -> Iterator[None]:
 
 @dataclass
 class PrefetchingSource:
-    """:meth:`ArrivalSource.span` with the next block drawn in the background."""
+    """:meth:`ArrivalSource.span` with the next ``depth`` blocks drawn in the background
+    (``depth``: :func:`drawing_threads` unless given)."""
 
     source: ArrivalSource
+    depth: int = 0
     _pool: ThreadPoolExecutor | None = None
     _ahead: dict[int, Future[Arrivals]] = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        if self.depth <= 0:
+            self.depth = drawing_threads()
+
     def _block(self, b: int) -> Arrivals:
         fut = self._ahead.pop(b, None)
-        blk = fut.result() if fut is not None else self.source.draw(b)
-        if _enabled() and (b + 1) * self.source.block_s < self.source.horizon_s and b + 1 not in self._ahead:
-            if self._pool is None:
-                self._pool = ThreadPoolExecutor(1, thread_name_prefix="arrivals")
-            self._ahead = {b + 1: self._pool.submit(self.source.draw, b + 1)}
-        return blk
+        for stale in [k for k in self._ahead if k < b]:  # blocks skipped over are not waited for
+            self._ahead.pop(stale).cancel()
+        if _enabled():
+            self._draw_ahead(b)
+        return fut.result() if fut is not None else self.source.draw(b)
+
+    def _draw_ahead(self, b: int) -> None:
+        """Submit blocks ``b + 1 .. b + depth`` that are within the horizon and not yet drawing."""
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(self.depth, thread_name_prefix="arrivals")
+        for nxt in range(b + 1, b + 1 + self.depth):
+            if nxt * self.source.block_s >= self.source.horizon_s:
+                break
+            if nxt not in self._ahead:
+                self._ahead[nxt] = self._pool.submit(self.source.draw, nxt)
 
     def span(self, t0: float, t1: float) -> tuple[Arrivals, int, int]:
         """The block holding ``[t0, t1)`` and the index range of its arrivals in that interval."""
@@ -75,7 +102,7 @@ class PrefetchingSource:
         return blk, int(lo), int(hi)
 
     def close(self) -> None:
-        """Stop the background thread (a later ``span`` starts it again)."""
+        """Stop the background threads (a later ``span`` starts them again)."""
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None

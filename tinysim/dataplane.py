@@ -18,7 +18,7 @@ import numpy as np
 from tinysim.arrival_prefetch import PrefetchingSource
 from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
-from tinysim.compute.ecs_window import P_REQUEST_KB, P_RESPONSE_KB, ecs_window, window_params
+from tinysim.compute.ecs_window import KERNELS, P_REQUEST_KB, P_RESPONSE_KB, window_params
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
@@ -116,12 +116,13 @@ class DataPlane:
         self._pend = np.empty(0)
         self._scratch = np.empty((5, 0))
         self._codes = np.empty(0, dtype=np.int8)
-        self._bins = bin_table() if self.ecs is not None else np.empty((0, 2), dtype=np.int64)  # ECS windows'
+        self._bins = bin_table()
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
         self._arrivals = PrefetchingSource(self.source)
         trace = self.bytes_per_request is not None
         door = self.front if isinstance(self.front, ApiGateway) else None
         self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
+        self._kernel = KERNELS[self.ecs.dispatch if self.ecs is not None else "round_robin"]
         self._prm = window_params(
             self.front.overhead_s,
             self.front.timeout_s,
@@ -168,7 +169,7 @@ class DataPlane:
         self._room(n)
         if self.ecs is not None:
             free, heaps, sizes = self.ecs.window_state()
-            heaps = ecs_window(
+            heaps = self._kernel(
                 blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
                 free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
                 self._pend, self._pcount, self._scratch, self._codes, self._bins,
@@ -201,7 +202,7 @@ class DataPlane:
             self.payload_error, pool.prov_free, pool.busy_heap, pool.idle, pool.state, pool.limit, pool.init_s,
             pool.idle_ttl_s, pool.legacy_scaling, minute, hour, self._prm[P_REQUEST_KB], self._prm[P_RESPONSE_KB],
             self._ist, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend,
-            self._pcount, self._scratch[2],
+            self._pcount, self._scratch[2], self._bins,
         )  # fmt: skip
 
     def flush(self) -> None:

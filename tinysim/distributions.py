@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from models.scenario import ServiceTime
+from tinysim.draws import exponentials, lognormals
 
 __all__ = ["Distribution", "from_spec"]
 
@@ -24,13 +25,15 @@ class Distribution:
     samples_s: tuple[float, ...] = ()
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        """``n`` durations (s): the numbers NumPy's ``rng.exponential``/``rng.lognormal``/``rng.choice``
+        give, drawn in compiled code where :mod:`tinysim.draws` has them."""
         if self.kind == "exponential":
-            return rng.exponential(self.mean_s, n)
+            return exponentials(rng, self.mean_s, n)
         if self.kind == "constant":
             return np.full(n, self.mean_s)
         if self.kind == "lognormal":
             mu = math.log(self.mean_s) - self.sigma**2 / 2
-            return rng.lognormal(mu, self.sigma, n)
+            return lognormals(rng, mu, self.sigma, n)
         return rng.choice(np.asarray(self.samples_s), n)
 
     @property

@@ -1,11 +1,11 @@
 """The run histograms' log bins of durations, found from a value's bit pattern instead of a logarithm.
 
-``log_bin`` (:mod:`tinysim.window_fold`) takes a logarithm per value, about a quarter of a request's
-time in the ECS window. For non-negative doubles the bit patterns order as the values do, and the sign,
-exponent and top 10 mantissa bits cut the line into buckets at most 2^-10 (0.098%) wide: narrower than
-a bin (0.1%, ``stats.GROWTH``), so each bucket holds at most one bin edge. A table gives, per bucket, the
-bin of its smallest value and the bit pattern of the first value in the next bin; a value's bin is then
-one lookup and one comparison.
+``log_bin`` takes a logarithm per value, about a quarter of a request's time in the ECS window. For
+non-negative doubles the bit patterns order as the values do, and the sign, exponent and top 10 mantissa
+bits cut the line into buckets at most 2^-10 (0.098%) wide: narrower than a bin (0.1%,
+``stats.GROWTH``), so each bucket holds at most one bin edge. A table gives, per bucket, the bin of its
+smallest value and the bit pattern of the first value in the next bin; a value's bin is then one lookup
+and one comparison.
 
 The table is built from ``log_bin`` itself (each edge found by bisecting the bucket's bit patterns), so
 ``fast_bin(x) == log_bin(x)`` for every non-negative ``x`` wherever the platform's ``log`` is monotonic
@@ -22,16 +22,27 @@ import numba
 import numpy as np
 
 from tinysim.float_bits import float_bits
-from tinysim.stats import N_BINS, X_MIN
-from tinysim.window_fold import LOG_GROWTH, log_bin
+from tinysim.stats import GROWTH, N_BINS, X_MIN
 
-__all__ = ["BUCKET_SHIFT", "bin_table", "fast_bin"]
+__all__ = ["BUCKET_SHIFT", "LOG_GROWTH", "bin_table", "fast_bin", "log_bin"]
 
 BUCKET_SHIFT = 42  # keep the sign, the 11 exponent bits and the top 10 mantissa bits
 GUESS_FLOATS = 1 << 16  # half the bracket around an edge's closed form X_MIN x GROWTH^bin, in floats
+LOG_GROWTH = math.log(GROWTH)
 EDGE_NONE = np.iinfo(np.int64).max  # a bucket without a bin edge
 KEY_FIRST = int(np.array(X_MIN).view(np.int64)) >> BUCKET_SHIFT
 KEY_LAST = int(np.array(1e7).view(np.int64)) >> BUCKET_SHIFT  # past the last bin's start (~1e6 s)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def log_bin(x: float) -> int:  # pragma: no cover - compiled
+    """The LogHistogram bin of a duration (seconds)."""
+    if x < X_MIN:
+        return 0
+    v = math.log(x / X_MIN) / LOG_GROWTH
+    if v > N_BINS - 2:
+        v = N_BINS - 2
+    return int(v) + 1
 
 
 @numba.njit(cache=True, nogil=True)

@@ -89,15 +89,16 @@ def _order_statistics(
             first[t] = bucket[j]
             off += pcount[bucket[j]]
     targets = t + 1
+    # per bucket from low to high: 1 + its target's index, 0 for the others (most values), so the
+    # scan branches only on the few values it keeps
+    mark = np.zeros(high - low + 1, dtype=np.int64)
+    for q in range(targets):
+        mark[first[q] - low] = q + 1
     for i in range(n):
-        k = _key(float_bits(pend[i]))
-        if k < first[0] or k > first[targets - 1]:
-            continue
-        for q in range(targets):
-            if k == first[q]:
-                gathered[fill[q]] = pend[i]
-                fill[q] += 1
-                break
+        q = mark[_key(float_bits(pend[i])) - low] - 1
+        if q >= 0:
+            gathered[fill[q]] = pend[i]
+            fill[q] += 1
     for q in range(targets):
         gathered[start[q] : fill[q]] = np.sort(gathered[start[q] : fill[q]])
     out = np.empty(m)

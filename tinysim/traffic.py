@@ -25,6 +25,7 @@ from models.scenario import (
 )
 from tinysim.arrival_times import sorted_within_seconds
 from tinysim.distributions import Distribution
+from tinysim.draws import standard_exponentials
 from tinysim.tracefiles import load_trace
 
 __all__ = [
@@ -51,7 +52,7 @@ def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: n
     total = int(counts.sum())
     if total == 0:
         return np.empty(0)
-    e = rng.standard_exponential(total + secs.size)
+    e = standard_exponentials(rng, total + secs.size)
     return np.asarray(sorted_within_seconds(e, np.asarray(counts, dtype=np.int64), secs))
 
 
@@ -292,7 +293,8 @@ class ArrivalSource:
             else:
                 counts = rng.poisson(lam)
             t = _sorted_within_seconds(rng, secs, counts)
-        t = t[t < self.horizon_s]
+        if t1 >= self.horizon_s:  # the last block: a fractional horizon ends within its last second
+            t = t[t < self.horizon_s]
         service = self.service.sample(rng, t.size)
         # the uniforms are drawn last, so leaving them out changes no other number of the block
         return Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))

@@ -7,9 +7,8 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tinysim.log_bins import bin_table, fast_bin
+from tinysim.log_bins import bin_table, fast_bin, log_bin
 from tinysim.stats import N_BINS, X_MIN
-from tinysim.window_fold import log_bin
 
 
 @numba.njit(cache=True)

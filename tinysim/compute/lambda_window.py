@@ -78,10 +78,12 @@ def lambda_window(
     pend: np.ndarray,
     pcount: np.ndarray,
     served_wait: np.ndarray,
+    bins: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Requests of one window (arrival ``t``, service ``s``, s; ``ok``: past the front door's own
     throttle). Returns per request the outcome code, latency (s, NaN unless the function ran) and
-    the start delay (cold-start init, s). The pool's and the accumulators' arrays are updated in place.
+    the start delay (cold-start init, s). The pool's and the accumulators' arrays are updated in place;
+    ``bins`` is :func:`tinysim.log_bins.bin_table`.
     """
     n = t.shape[0]
     n_ok = 0
@@ -149,6 +151,6 @@ def lambda_window(
     mins[M_LAMBDA_THROTTLES, minute] += n_ok - n_run
     fold_outcomes(
         outcome, latency, wait, n_run, minute, hour, request_kb, response_kb,
-        ist, mins, hrs, pct, hcounts, hstat, pend, pcount, served_wait,
+        ist, mins, hrs, pct, hcounts, hstat, pend, pcount, served_wait, bins,
     )  # fmt: skip
     return outcome, latency, wait

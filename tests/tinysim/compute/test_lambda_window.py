@@ -9,6 +9,7 @@ import pytest
 
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
+from tinysim.log_bins import bin_table
 from tinysim.minute_percentiles import N_KEYS
 from tinysim.stats import N_BINS, BusySeconds
 from tinysim.window_fold import FAILED, IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, fold_outcomes
@@ -67,6 +68,7 @@ def vectorised(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: i
     fold_outcomes(
         outcome, latency, wait, int(np.count_nonzero(ok)), minute, 0, 1.0, 4.0,
         run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pcount, run.scratch,
+        bin_table(),
     )  # fmt: skip
     return outcome, latency, wait
 
@@ -77,7 +79,7 @@ def compiled(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: int
         t, s, ok, FUNCTION_TIMEOUT_S, OVERHEAD_S, DOOR_TIMEOUT_S, HORIZON_S, payload_error,
         p.prov_free, p.busy_heap, p.idle, p.state, p.limit, p.init_s, p.idle_ttl_s, p.legacy_scaling,
         minute, 0, 1.0, 4.0, run.ist, *run.busy.arrays(), run.mins, run.hrs, run.pct, run.hcounts, run.hstat,
-        run.pend, run.pcount, run.scratch,
+        run.pend, run.pcount, run.scratch, bin_table(),
     )  # fmt: skip
 
 
