@@ -158,24 +158,26 @@ def run_quantiles(
     a_w, a_d = np.zeros(size), np.zeros(size)  # a fixed shift d (no exponential part)
     b_w, b_t = np.zeros(size), np.zeros(size)  # an exponential part of rate theta (shift 0)
     total = 0.0
+    last = np.full(4, np.nan)  # the last step's wait, whose bins are k0 and k1 (a steady run repeats it)
+    k0 = k1 = 0
     for i in range(out.shape[0]):
         w = weights[i]
         if not w > 0:
             continue
         total += w
         pa, theta, d0, d1 = out[i, 16], out[i, 17], out[i, 18], out[i, 19]
-        k = _slot(d0)
-        a_w[k] += w * (1 - pa)
-        a_d[k] += w * (1 - pa) * d0
+        if not (pa == last[0] and theta == last[1] and d0 == last[2] and d1 == last[3]):
+            last[0], last[1], last[2], last[3] = pa, theta, d0, d1
+            k0, k1 = _slot(d0), _slot(theta) if theta > 0 else _slot(d1)
+        a_w[k0] += w * (1 - pa)
+        a_d[k0] += w * (1 - pa) * d0
         if pa > 0:
             if theta > 0:
-                k = _slot(theta)
-                b_w[k] += w * pa
-                b_t[k] += w * pa * theta
+                b_w[k1] += w * pa
+                b_t[k1] += w * pa * theta
             else:
-                k = _slot(d1)
-                a_w[k] += w * pa
-                a_d[k] += w * pa * d1
+                a_w[k1] += w * pa
+                a_d[k1] += w * pa * d1
     res = np.full(qs.shape[0], np.nan)
     if total <= 0:
         return res

@@ -14,6 +14,7 @@ from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
 from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
 from tinysim.fluid_record import METRIC_REQUESTS
+from tinysim.fluid_rows import split_rows
 from tinysim.fluid_setup import FluidSetup, setup
 from tinysim.fluid_tasks import (
     EV_CLUSTER_DATAPOINT,
@@ -150,39 +151,36 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request(),
         fs.overhead_s, svc,
     )  # fmt: skip
-    placed = int(np.count_nonzero(events[:ne, 1] == EV_PLACED))
+    split = split_rows(events[:ne], float(scenario.horizon_s))
+    placed = int(np.count_nonzero(events[split[4], 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
-    ev_data, datapoints = _records(fs, events[:ne])
+    ev_data, datapoints = _records(fs, events[:ne], split)
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
 
 
-def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+def _records(
+    fs: FluidSetup, rows: np.ndarray, split: tuple[np.ndarray, ...]
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The kernel's event rows as the request engine's two frames: control events (with the details it
     writes) and CloudWatch datapoints (time, metric, value or NaN when missing, whether the scale-out alarm
-    is in ALARM)."""
-    kinds = rows[:, 1]  # codes, as floats
-    is_point = (kinds == EV_SERVICE_DATAPOINT) | (kinds == EV_CLUSTER_DATAPOINT)
-    # the request engine stops at the horizon, before the period ending there is evaluated
-    end = int(np.count_nonzero(rows[:, 0] < fs.scenario.horizon_s))  # rows are in time order
-    points = is_point[:end]
-    found = rows[:end] if points.all() else rows[:end][points]  # one copy of the datapoints' rows at most
-    metric = _labels(found[:, 1], "service_" + _service_label(fs))
+    is in ALARM); ``split`` is ``split_rows`` of the rows."""
+    t_s, value, in_alarm, cluster, control = split
     datapoints = {
-        "t_s": np.ascontiguousarray(found[:, 0]),
-        "metric": metric,
-        "value": np.ascontiguousarray(found[:, 2]),
-        "in_alarm": found[:, 3] > 0,
+        "t_s": t_s,
+        "metric": _labels(cluster, "service_" + _service_label(fs)),
+        "value": value,
+        "in_alarm": in_alarm,
     }
-    times = np.ascontiguousarray(rows[:, 0]) if not is_point.all() else rows[:0, 0]  # in time order
+    ev = rows[control]
+    times = np.ascontiguousarray(rows[:, 0]) if control.size else rows[:0, 0]  # in time order
     metric_key = _service_label(fs) + ("_pct" if _service_label(fs) == "cpu" else "")
     details: list[dict[str, object]] = []
     scheduled: tuple[float, str] | None = None
-    for t, k, a, b in rows[~is_point]:
+    for t, k, a, b in ev:
         kind = int(k)
         details.append(_detail(fs, kind, int(a), int(b), float(t), rows, times, scheduled, metric_key))
         if kind == EV_SCHEDULED:
             scheduled = (float(t), fs.changes[int(a)].name)
-    ev = rows[~is_point]
     ev_data = {
         "t_s": ev[:, 0],
         "kind": np.array([KINDS[int(k)] for k in ev[:, 1]], dtype=object),
@@ -191,12 +189,11 @@ def _records(fs: FluidSetup, rows: np.ndarray) -> tuple[dict[str, np.ndarray], d
     return ev_data, datapoints
 
 
-def _labels(kinds: np.ndarray, service: str) -> np.ndarray:
-    """Each datapoint's metric label (``service`` or ``cluster_cpu``) from its kind code, without a loop
-    per datapoint: a period's service datapoint is logged before the cluster's."""
-    cluster = kinds == EV_CLUSTER_DATAPOINT
-    labels = np.empty(kinds.size, dtype=object)
-    if kinds.size % 2 == 0 and not cluster[0::2].any() and cluster[1::2].all():  # both each period
+def _labels(cluster: np.ndarray, service: str) -> np.ndarray:
+    """Each datapoint's metric label (``service``, or ``cluster_cpu`` where ``cluster``), without a loop
+    per datapoint: when both are logged each period, the service's comes first."""
+    labels = np.empty(cluster.size, dtype=object)
+    if cluster.size % 2 == 0 and not cluster[0::2].any() and cluster[1::2].all():  # both each period
         labels[0::2], labels[1::2] = service, "cluster_cpu"
     else:
         labels[cluster], labels[~cluster] = "cluster_cpu", service

@@ -43,15 +43,10 @@ def _d(x: float) -> Decimal:
 def _decimals(values: np.ndarray) -> list[Decimal]:
     """``_d(max(0, v))`` of each value (NaN gives 0), each distinct value converted once (a steady run's
     hours repeat a few values)."""
-    seen: dict[float, Decimal] = {}
-    out = []
-    for v in values.tolist():
-        v = v if v > 0.0 else 0.0
-        d = seen.get(v)
-        if d is None:
-            d = seen[v] = Decimal(repr(v))
-        out.append(d)
-    return out
+    positive = np.where(values > 0.0, values, 0.0)  # NaN and -0.0 give 0.0, as max(0.0, v) does
+    distinct, which = np.unique(positive, return_inverse=True)
+    decimals = [Decimal(repr(v)) for v in distinct.tolist()]
+    return [decimals[i] for i in which.tolist()]
 
 
 def hourly_columns(
