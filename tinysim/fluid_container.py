@@ -164,9 +164,9 @@ def container_kernel(
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
-    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20)
-    and ``events`` (rows of t, kind, a, b); returns the number of events and the surplus CPU credits
-    left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
+    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20,
+    zeroed by the caller) and ``events`` (rows of t, kind, a, b); returns the number of events and the
+    surplus CPU credits left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
     (:mod:`tinysim.fluid_steady`; the same result as running them one by one)."""
     n, dt = lam.shape[0], p.dt
     mu = 1.0 / p.mean_s

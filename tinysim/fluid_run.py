@@ -13,6 +13,7 @@ from models.scenario import Scenario
 from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
 from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
+from tinysim.fluid_inputs import run_inputs
 from tinysim.fluid_record import METRIC_REQUESTS
 from tinysim.fluid_rows import split_rows
 from tinysim.fluid_setup import FluidSetup, setup
@@ -141,15 +142,15 @@ def _bill_and_summary(
 
 def simulate_fluid(scenario: Scenario) -> SimResult:
     """A fluid run of ``scenario`` with the same result shape as a request-level one."""
-    fs = setup(scenario)
+    inputs = run_inputs(scenario)
+    fs, svc = inputs.fs, inputs.svc
     out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
-    svc = fs.svc  # derived from the service distribution: once per run
-    events, ne, surplus = run_sized(fs.serverless, fs.record[0], fs.rates(), svc, fs.sched, out)
+    events, ne, surplus = run_sized(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out)
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(
-        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf, fs.bytes_per_request(),
-        fs.overhead_s, svc,
+        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf,
+        inputs.bytes_per_request, fs.overhead_s, svc,
     )  # fmt: skip
     split = split_rows(events[:ne], float(scenario.horizon_s))
     placed = int(np.count_nonzero(events[split[4], 1] == EV_PLACED))
