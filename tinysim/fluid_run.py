@@ -276,8 +276,11 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
         tl[name] = zeros if fs.serverless else by_minute(col, "last")
     tl["cpu_pct"] = np.full(n_min, np.nan) if fs.serverless else by_minute(8, "mean")
     tl["lambda_concurrency"] = by_minute(14, "mean") if fs.serverless else zeros
+    served = tl["served"] > 0  # a minute without a served request has no latency (NaN)
+    every = bool(served.all())
     for name, col in (("latency_p50_ms", 4), ("latency_p95_ms", 5), ("latency_p99_ms", 6)):
-        tl[name] = np.where(tl["served"] > 0, by_minute(col, "mean"), np.nan)
+        latency = by_minute(col, "mean")
+        tl[name] = latency if every else np.where(served, latency, np.nan)
     return tl
 
 
