@@ -18,8 +18,6 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from tinysim.traffic import Arrivals, ArrivalSource
 
 __all__ = ["PrefetchingSource", "background_threads", "drawing_threads", "no_prefetch", "set_prefetch"]
@@ -101,8 +99,7 @@ class PrefetchingSource:
         if blk is None:
             blk = self._block(b)
             self.source.keep(b, blk)
-        lo, hi = np.searchsorted(blk.t, [t0, t1])
-        return blk, int(lo), int(hi)
+        return blk, int(blk.t.searchsorted(t0)), int(blk.t.searchsorted(t1))
 
     def close(self) -> None:
         """Stop the background threads (a later ``span`` starts them again)."""

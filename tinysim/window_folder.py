@@ -27,11 +27,17 @@ from tinysim.minute_percentiles import N_KEYS, close_minute
 from tinysim.stats import N_BINS
 from tinysim.window_fold import fold_outcomes
 
-__all__ = ["MAX_PENDING", "WindowFolder"]
+__all__ = ["BATCH_REQUESTS", "MAX_PENDING", "WindowFolder"]
 
-#: Windows handed to the background thread and not yet folded, at most (the window kernel waits
-#: beyond that, so a slower fold never holds more than this many windows' requests in memory).
-MAX_PENDING = 8
+#: Windows are handed to the background thread in batches of at least this many requests (or at the
+#: end): each hand-over wakes the thread and passes the GIL, which costs more than folding a few
+#: requests.
+BATCH_REQUESTS = 32_768
+#: Batches handed over and not yet folded, at most (the window kernel waits beyond that, so a
+#: slower fold never holds more than this many batches' requests in memory).
+MAX_PENDING = 4
+
+Window = tuple[np.ndarray, np.ndarray, np.ndarray, int, int, int]  # codes, latency, wait, admitted, minute, hour
 
 
 @dataclass
@@ -48,6 +54,8 @@ class WindowFolder:
     hstat: np.ndarray = field(init=False)  # (2, 3): their [n, sum, max]
     _pool: ThreadPoolExecutor | None = None
     _pending: deque[Future[None]] = field(default_factory=deque)
+    _batch: list[Window] = field(default_factory=list)
+    _batch_requests: int = 0
 
     def __post_init__(self) -> None:
         self.pct = np.full((self.mins.shape[1], 3), np.nan)
@@ -68,11 +76,23 @@ class WindowFolder:
         if not self.background:
             self._fold(codes, latency, wait, admitted, minute, hour)
             return
+        self._batch.append((codes, latency, wait, admitted, minute, hour))
+        self._batch_requests += codes.size
+        if self._batch_requests >= BATCH_REQUESTS:
+            self._hand_over()
+
+    def _hand_over(self) -> None:
+        """Give the batch to the background thread (waiting while ``MAX_PENDING`` are not folded)."""
         while len(self._pending) >= MAX_PENDING:
             self._pending.popleft().result()
         if self._pool is None:
             self._pool = ThreadPoolExecutor(1, thread_name_prefix="fold")
-        self._pending.append(self._pool.submit(self._fold, codes, latency, wait, admitted, minute, hour))
+        self._pending.append(self._pool.submit(self._fold_batch, self._batch))
+        self._batch, self._batch_requests = [], 0
+
+    def _fold_batch(self, batch: list[Window]) -> None:
+        for window in batch:
+            self._fold(*window)
 
     def _fold(
         self, codes: np.ndarray, latency: np.ndarray, wait: np.ndarray, admitted: int, minute: int, hour: int
@@ -94,6 +114,7 @@ class WindowFolder:
         try:
             while self._pending:
                 self._pending.popleft().result()
+            self._fold_batch(self._batch)  # the last windows, here
         finally:
             self.stop()
         close_minute(self._ist, self._pend, self._pcount, self.pct)
@@ -104,6 +125,7 @@ class WindowFolder:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
         self._pending.clear()
+        self._batch, self._batch_requests = [], 0
 
     def histogram_stats(self) -> list[tuple[int, float, float]]:
         """Latency and wait: (count, sum in s, maximum in s)."""
