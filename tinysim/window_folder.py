@@ -64,6 +64,7 @@ class WindowFolder:
         # the open minute: [minute, its latencies, (unused), lowest and highest bucket]
         self._ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
         self._pend = np.empty(0)
+        self._served_wait = np.empty(0)  # work space of a fold
         self._pcount = np.zeros(N_KEYS, dtype=np.int64)
         self._bins = bin_table()
 
@@ -102,10 +103,12 @@ class WindowFolder:
             grown = np.empty(max(need, 2 * self._pend.size))
             grown[: self._ist[1]] = self._pend[: self._ist[1]]
             self._pend = grown
+        if self._served_wait.size < codes.size:
+            self._served_wait = np.empty(max(codes.size, 2 * self._served_wait.size))
         fold_outcomes(
             codes, latency, wait, admitted, minute, hour, self.request_kb, self.response_kb, self._ist,
             self.mins, self.hrs, self.pct, self.hcounts, self.hstat, self._pend, self._pcount,
-            np.empty(codes.size), self._bins,
+            self._served_wait, self._bins,
         )  # fmt: skip
 
     def finish(self) -> None:
