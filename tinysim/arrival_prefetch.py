@@ -18,22 +18,22 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from tinysim.traffic import Arrivals, ArrivalSource
 
-__all__ = ["PrefetchingSource", "drawing_threads", "no_prefetch", "set_prefetch"]
+__all__ = ["PrefetchingSource", "background_threads", "drawing_threads", "no_prefetch", "set_prefetch"]
 
 _ENABLED = [True]  # for the process
 _LOCAL = threading.local()  # per thread, within ``no_prefetch``
 
 
 def set_prefetch(enabled: bool) -> None:
-    """Draw blocks ahead on background threads (the default) or not, for this process."""
+    """Work on background threads (the default: draw blocks ahead, fold windows) or not, for this process."""
     _ENABLED[0] = enabled
 
 
-def _enabled() -> bool:
+def background_threads() -> bool:
+    """Whether a run on this thread works on background threads: draws blocks ahead and folds its
+    windows' statistics there (off within ``no_prefetch`` or after ``set_prefetch(False)``)."""
     return _ENABLED[0] and not getattr(_LOCAL, "off", False)
 
 
@@ -48,7 +48,8 @@ def drawing_threads() -> int:
 
 @contextmanager
 def no_prefetch() -> Iterator[None]:
-    """Within the block, runs on this thread draw every block of arrivals when it is needed."""
+    """Within the block, runs on this thread use no background thread: they draw every block of
+    arrivals when it is needed and fold each window at once."""
     before = getattr(_LOCAL, "off", False)
     _LOCAL.off = True
     try:
@@ -75,7 +76,7 @@ class PrefetchingSource:
         fut = self._ahead.pop(b, None)
         for stale in [k for k in self._ahead if k < b]:  # blocks skipped over are not waited for
             self._ahead.pop(stale).cancel()
-        if _enabled():
+        if background_threads():
             self._draw_ahead(b)
         return fut.result() if fut is not None else self.source.draw(b)
 
@@ -98,8 +99,7 @@ class PrefetchingSource:
         if blk is None:
             blk = self._block(b)
             self.source.keep(b, blk)
-        lo, hi = np.searchsorted(blk.t, [t0, t1])
-        return blk, int(lo), int(hi)
+        return blk, int(blk.t.searchsorted(t0)), int(blk.t.searchsorted(t1))
 
     def close(self) -> None:
         """Stop the background threads (a later ``span`` starts them again)."""

@@ -57,6 +57,7 @@ class ControlLoop:
     horizon_s: float
     bounds: list[int] = field(init=False)  # the service's [min, max], moved by scheduled actions
     _memory: dict[str, np.ndarray] = field(init=False)
+    _policies: dict[str, StepPolicySpec] = field(init=False)  # the step policies by key
     _last_busy: tuple[float, float, float] = (-1.0, -1.0, 0.0)
 
     def __post_init__(self) -> None:
@@ -64,6 +65,7 @@ class ControlLoop:
         assert target is not None
         self.bounds = [target.min, target.max]
         self._memory = {p.key: new_step_state() for p in self.control.step_policies}
+        self._policies = {p.key: p for p in self.control.step_policies}
         if self.control.target_tracking is not None:
             self._memory[self.control.target_tracking.key] = new_target_state()
 
@@ -122,9 +124,7 @@ class ControlLoop:
         return new
 
     def _step_policy(self, key: str) -> StepPolicySpec:
-        policy = self.control.policy(key)
-        assert isinstance(policy, StepPolicySpec)
-        return policy
+        return self._policies[key]
 
     # -- the cluster ---------------------------------------------------------------------------------
     def _cluster(self, fleet: InstanceFleet) -> Generator[simpy.Event, Any, None]:

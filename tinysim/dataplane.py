@@ -2,9 +2,11 @@
 
 Between control events the set of serving workers is fixed, so a window's requests are a pure
 function of arrivals, service times and the workers' free times. An ECS window is one compiled
-pass (``tinysim.compute.ecs_window``); a Lambda window runs the compiled environment pool and
-then the compiled fold (``tinysim.window_fold``). Results go straight into per-minute and
-per-hour accumulators; nothing per request outlives its window.
+pass (``tinysim.compute.ecs_window``); a Lambda window runs the compiled environment pool
+(``tinysim.compute.lambda_window``). Either writes at once what the control loop reads (busy
+seconds, requests offered) and hands each request's outcome, latency and wait to the folder
+(``tinysim.window_folder``), which folds them into the run's statistics on another core; nothing
+per request outlives the fold of its window.
 """
 
 from __future__ import annotations
@@ -15,16 +17,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysim.arrival_prefetch import PrefetchingSource
+from tinysim.arrival_prefetch import PrefetchingSource, background_threads
 from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
-from tinysim.compute.ecs_window import KERNELS, P_REQUEST_KB, P_RESPONSE_KB, window_params
+from tinysim.compute.ecs_window import KERNELS, window_params
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
-from tinysim.log_bins import bin_table
-from tinysim.minute_percentiles import N_KEYS, close_minute
-from tinysim.stats import N_BINS, BusySeconds, LogHistogram
+from tinysim.stats import BusySeconds, LogHistogram
 from tinysim.traffic import ArrivalSource
 from tinysim.window_fold import (
     FAILED,
@@ -34,6 +34,7 @@ from tinysim.window_fold import (
     THROTTLED,
     TIMED_OUT,
 )
+from tinysim.window_folder import WindowFolder
 
 __all__ = ["FAILED", "IN_FLIGHT", "MINUTE_FIELDS", "SERVED", "THROTTLED", "TIMED_OUT", "DataPlane", "Observer"]
 
@@ -92,10 +93,9 @@ class DataPlane:
     t_done: float = 0.0
     minutes: dict[str, np.ndarray] = field(init=False)
     hours: dict[str, np.ndarray] = field(init=False)
-    pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
     busy: BusySeconds = field(init=False)  # worker-seconds per second (ECS slots or Lambda envs)
-    latency: LogHistogram = field(init=False)
-    wait: LogHistogram = field(init=False)
+    latency: LogHistogram = field(init=False)  # complete after flush()
+    wait: LogHistogram = field(init=False)  # complete after flush()
 
     def __post_init__(self) -> None:
         n_min = math.ceil(self.horizon_s / 60)
@@ -104,22 +104,17 @@ class DataPlane:
         self._hrs = np.zeros((len(HOUR_FIELDS), n_hour))
         self.minutes = dict(zip(MINUTE_FIELDS, self._mins, strict=True))
         self.hours = dict(zip(HOUR_FIELDS, self._hrs, strict=True))
-        self.pct = np.full((n_min, 3), np.nan)
         self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
-        self._hcounts = np.zeros((2, N_BINS), dtype=np.int64)
-        self._hstat = np.zeros((2, 3))
-        self.latency = LogHistogram(self._hcounts[0])
-        self.wait = LogHistogram(self._hcounts[1])
-        # open minute, its latencies, round-robin position, its lowest and highest latency buckets
-        self._ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
-        self._pcount = np.zeros(N_KEYS, dtype=np.int64)
-        self._pend = np.empty(0)
-        self._scratch = np.empty((5, 0))
-        self._codes = np.empty(0, dtype=np.int8)
-        self._bins = bin_table()
+        trace = self.bytes_per_request is not None
+        self._folder = WindowFolder(
+            self._mins, self._hrs, self.request_kb, -1.0 if trace else self.response_kb, background_threads()
+        )
+        self.latency = LogHistogram(self._folder.hcounts[0])
+        self.wait = LogHistogram(self._folder.hcounts[1])
+        self._rest = np.empty((2, 0))
+        self._rr_next = np.zeros(1, dtype=np.int64)
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
         self._arrivals = PrefetchingSource(self.source)
-        trace = self.bytes_per_request is not None
         door = self.front if isinstance(self.front, ApiGateway) else None
         self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
         self._kernel = KERNELS[self.ecs.dispatch if self.ecs is not None else "round_robin"]
@@ -127,14 +122,16 @@ class DataPlane:
             self.front.overhead_s,
             self.front.timeout_s,
             self.horizon_s,
-            self.request_kb,
-            -1.0 if trace else self.response_kb,
             door.throttle_rps if door is not None else 0.0,
             door.burst if door is not None else 0.0,
-            self.ecs.dispatch if self.ecs is not None else "round_robin",
-            self.observer is not None,
             self.payload_error,
         )
+
+    @property
+    def pct(self) -> np.ndarray:
+        """Per minute: latency p50, p95, p99 (ms; NaN for a minute that served nothing); complete
+        after :meth:`flush`."""
+        return self._folder.pct
 
     # -- windows ---------------------------------------------------------------------------------
     def advance_to(self, t_end: float) -> None:
@@ -148,39 +145,27 @@ class DataPlane:
             self._window(self.t_done, stop)
             self.t_done = stop
 
-    def _room(self, n: int) -> None:
-        """Work space for a window of ``n`` requests (the open minute's latencies included)."""
-        need = int(self._ist[1]) + n
-        if self._pend.size < need:
-            grown = np.empty(max(need, 2 * self._pend.size))
-            grown[: self._ist[1]] = self._pend[: self._ist[1]]
-            self._pend = grown
-        if self._codes.size < n:
-            size = max(n, 2 * self._codes.size)
-            self._scratch = np.empty((5, size))
-            self._codes = np.empty(size, dtype=np.int8)
-
     def _window(self, t0: float, t1: float) -> None:
         blk, lo, hi = self._arrivals.span(t0, t1)
         n = hi - lo
         if n == 0:
             return
         minute, hour = int(t0 // 60), int(t0 // 3600)
-        self._room(n)
         if self.ecs is not None:
+            if self._rest.shape[1] < n:
+                self._rest = np.empty((2, max(n, 2 * self._rest.shape[1])))
+            codes, latency, wait = np.empty(n, dtype=np.int8), np.empty(n), np.empty(n)
             free, heaps, sizes = self.ecs.window_state()
-            heaps = self._kernel(
-                blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._ist,
-                free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat,
-                self._pend, self._pcount, self._scratch, self._codes, self._bins,
+            heaps, admitted = self._kernel(
+                blk.t, blk.service_s, blk.u, lo, hi, minute, hour, self._prm, self._bucket, self._rr_next,
+                free, heaps, sizes, *self.busy.arrays(), self._mins, self._hrs, self._rest, codes, latency, wait,
             )  # fmt: skip
             self.ecs.keep_heaps(heaps)
-            codes = self._codes[:n]
-            latency, wait = self._scratch[3, :n], self._scratch[4, :n]
         elif self.pool is not None:
-            codes, latency, wait = self._lambda_window(blk.t[lo:hi], blk.service_s[lo:hi], minute, hour)
+            codes, latency, wait, admitted = self._lambda_window(blk.t[lo:hi], blk.service_s[lo:hi], minute, hour)
         else:  # pragma: no cover - the engine always gives one backend
             raise AssertionError("no backend")
+        self._folder.fold(codes, latency, wait, admitted, minute, hour)
         t = blk.t[lo:hi]
         if self.bytes_per_request is not None:
             trace_bytes = self.bytes_per_request(t[codes == SERVED])
@@ -193,25 +178,28 @@ class DataPlane:
 
     def _lambda_window(
         self, t: np.ndarray, service_s: np.ndarray, minute: int, hour: int
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
         pool = self.pool
         assert pool is not None
         ok = self.front.admit(t)
         return lambda_window(
             t, service_s, ok, self.lambda_timeout_s, self.front.overhead_s, self.front.timeout_s, self.horizon_s,
             self.payload_error, pool.prov_free, pool.busy_heap, pool.idle, pool.state, pool.limit, pool.init_s,
-            pool.idle_ttl_s, pool.legacy_scaling, minute, hour, self._prm[P_REQUEST_KB], self._prm[P_RESPONSE_KB],
-            self._ist, *self.busy.arrays(), self._mins, self._hrs, self.pct, self._hcounts, self._hstat, self._pend,
-            self._pcount, self._scratch[2], self._bins,
+            pool.idle_ttl_s, pool.legacy_scaling, minute, hour, *self.busy.arrays(), self._mins, self._hrs,
         )  # fmt: skip
 
     def flush(self) -> None:
-        """Close the minute being collected (its latency percentiles, exact from its requests) and
-        bring the run's histograms up to date."""
-        close_minute(self._ist, self._pend, self._pcount, self.pct)
+        """Fold every window still being folded, close the last minute (its latency percentiles,
+        exact from its requests) and bring the run's histograms up to date."""
         self._arrivals.close()
-        for hist, (n, total, top) in zip((self.latency, self.wait), self._hstat, strict=True):
-            hist.n, hist.total, hist.maximum = int(n), float(total), float(top)
+        self._folder.finish()
+        for hist, (n, total, top) in zip((self.latency, self.wait), self._folder.histogram_stats(), strict=True):
+            hist.n, hist.total, hist.maximum = n, total, top
+
+    def close(self) -> None:
+        """Stop the background threads of a run given up (an error or an interrupt)."""
+        self._arrivals.close()
+        self._folder.stop()
 
     # -- metrics -----------------------------------------------------------------------------------
     def busy_between(self, t0: float, t1: float) -> float:

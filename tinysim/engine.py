@@ -169,8 +169,12 @@ class Engine:
     def run(self) -> None:
         """Run to the horizon, then close what SimPy leaves open there: the events due at the horizon
         itself are not run, so the last period's settlement and the last minute's sample are made here."""
-        self.env.run(until=self.horizon_s)
-        self.dp.advance_to(self.horizon_s)
+        try:
+            self.env.run(until=self.horizon_s)
+            self.dp.advance_to(self.horizon_s)
+        except BaseException:
+            self.dp.close()  # an error or an interrupt: stop the background threads, leave the rest
+            raise
         if self.control is not None:
             self.control.finish()
         self.sampler.finish(self.horizon_s)

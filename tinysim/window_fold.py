@@ -198,14 +198,14 @@ def close_window(
     served_wait: np.ndarray,
     bins: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """Counts of the window into its minute and hour; the histograms' bins, sums and maxima (the
+    """Counts of the window's outcomes into its minute and hour (the requests offered are counted
+    when the window runs: the control loop reads them); the histograms' bins, sums and maxima (the
     window's served latencies are ``pend[seg0:seg0+n_served]``, their waits ``served_wait[:n_served]``;
     ``bins`` is :func:`tinysim.log_bins.bin_table`). ``response_kb < 0`` leaves response bytes to the
     caller (trace bytes per request).
 
     The bins are counted here, a tight pass per histogram after the window's requests, rather than
     request by request: the table lookups of a pass overlap, where in the request loop they wait on it."""
-    mins[M_OFFERED, minute] += n
     mins[M_THROTTLED, minute] += n - n_admitted
     mins[M_SERVED, minute] += n_served
     mins[M_TIMED_OUT, minute] += n_timed_out

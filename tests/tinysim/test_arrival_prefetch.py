@@ -1,8 +1,12 @@
-"""Drawing blocks ahead on a thread changes nothing: every block has its own generator."""
+"""Background threads change nothing: every block of arrivals has its own generator, and windows are
+folded in the order they ran. A run given up stops them."""
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
+import pytest
 
 from models import load_scenario
 from tinysim.arrival_prefetch import no_prefetch
@@ -20,3 +24,18 @@ def test_same_results_with_and_without_drawing_ahead() -> None:
         assert ahead.summary == inline.summary
         for col in ahead.timeline.columns:
             assert np.array_equal(ahead.timeline[col], inline.timeline[col], equal_nan=True), col
+
+
+def test_a_run_given_up_leaves_no_background_thread() -> None:
+    """An error in the middle of a run (here from an observer) stops the drawing and folding threads."""
+    sc = load_scenario("examples/seed_hyperscale_alb.json").model_copy(update={"horizon_s": 1800})
+
+    def observer(t: np.ndarray, codes: np.ndarray, latency: np.ndarray, wait: np.ndarray) -> None:
+        if t[0] > 600:
+            raise RuntimeError("stop here")
+
+    before = {th.name for th in threading.enumerate()}
+    with pytest.raises(RuntimeError, match="stop here"):
+        simulate(sc, observer=observer)
+    left = [th.name for th in threading.enumerate() if th.name not in before]
+    assert not [name for name in left if name.startswith(("arrivals", "fold"))], left

@@ -1,6 +1,6 @@
 """One window of a Lambda function's requests in compiled code: the environment pool
-(:func:`tinysim.compute.lambda_.lambda_kernel`), each request's outcome, what Lambda bills for the
-window, and the folding into the run's accumulators (:func:`tinysim.window_fold.fold_outcomes`).
+(:func:`tinysim.compute.lambda_.lambda_kernel`), what Lambda bills for the window, and each
+request's outcome, latency and wait for :func:`tinysim.window_fold.fold_outcomes`.
 
 The arithmetic is operation for operation that of the vectorised form it replaces (latency = end
 - arrival + front-door overhead; billed duration rounded up to the millisecond per invocation,
@@ -21,11 +21,11 @@ from tinysim.window_fold import (
     FAILED,
     H_RECEIVED,
     IN_FLIGHT,
+    M_OFFERED,
     SERVED,
     THROTTLED,
     TIMED_OUT,
     add_intervals,
-    fold_outcomes,
     pairwise_sum,
 )
 
@@ -64,28 +64,20 @@ def lambda_window(
     legacy: bool,
     minute: int,
     hour: int,
-    request_kb: float,
-    response_kb: float,
-    ist: np.ndarray,
     cells: np.ndarray,
     diff: np.ndarray,
     settled: int,
     mins: np.ndarray,
     hrs: np.ndarray,
-    pct: np.ndarray,
-    hcounts: np.ndarray,
-    hstat: np.ndarray,
-    pend: np.ndarray,
-    pcount: np.ndarray,
-    served_wait: np.ndarray,
-    bins: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:  # pragma: no cover - compiled
     """Requests of one window (arrival ``t``, service ``s``, s; ``ok``: past the front door's own
     throttle). Returns per request the outcome code, latency (s, NaN unless the function ran) and
-    the start delay (cold-start init, s). The pool's and the accumulators' arrays are updated in place;
-    ``bins`` is :func:`tinysim.log_bins.bin_table`.
+    the start delay (cold-start init, s), and the requests that ran (the admitted, for
+    :func:`tinysim.window_fold.fold_outcomes`). The pool's and the accumulators' arrays (busy
+    seconds; the minute and hour rows of what Lambda does and bills) are updated in place.
     """
     n = t.shape[0]
+    mins[M_OFFERED, minute] += n
     n_ok = 0
     for i in range(n):
         if ok[i]:
@@ -149,8 +141,4 @@ def lambda_window(
     hrs[H_LAMBDA_REQUESTS, hour] += n_run
     mins[M_COLD_STARTS, minute] += n_cold
     mins[M_LAMBDA_THROTTLES, minute] += n_ok - n_run
-    fold_outcomes(
-        outcome, latency, wait, n_run, minute, hour, request_kb, response_kb,
-        ist, mins, hrs, pct, hcounts, hstat, pend, pcount, served_wait, bins,
-    )  # fmt: skip
-    return outcome, latency, wait
+    return outcome, latency, wait, n_run

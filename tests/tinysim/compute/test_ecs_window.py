@@ -8,9 +8,7 @@ import numpy as np
 import pytest
 
 from tinysim.compute.ecs_window import ecs_window, window_params
-from tinysim.log_bins import bin_table
-from tinysim.minute_percentiles import N_KEYS
-from tinysim.stats import N_BINS, BusySeconds
+from tinysim.stats import BusySeconds
 from tinysim.window_fold import SERVED, THROTTLED
 
 TASKS, SLOTS = 3, 2
@@ -48,43 +46,42 @@ def test_starts_match_a_plain_model_across_windows(policy: str) -> None:
     t = np.sort(rng.uniform(0, 60, n))
     s = rng.exponential(0.1, n)  # about 5 erlangs on 6 slots: queues form
     u = rng.random(n)
-    prm = window_params(0.001, 60.0, 1e9, 1.0, 4.0, 0.0, 0.0, policy, True)
-    ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
+    prm = window_params(0.001, 60.0, 1e9, 0.0, 0.0)
+    rr_next = np.zeros(1, dtype=np.int64)
     free, heaps, sizes = np.zeros((TASKS, SLOTS)), np.zeros((TASKS, 2)), np.zeros(TASKS, dtype=np.int64)
     mins, hrs = np.zeros((8, 1), dtype=np.int64), np.zeros((9, 1))
-    hcounts, hstat, pct = np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3)), np.full((1, 3), np.nan)
-    pend, pcount = np.empty(n), np.zeros(N_KEYS, dtype=np.int64)
     busy = BusySeconds(200)
-    waits = []
+    waits, admitted = [], 0
     for lo, hi in ((0, 1000), (1000, 1001), (1001, n)):  # state carries across windows
-        scratch, codes = np.empty((5, hi - lo)), np.empty(hi - lo, dtype=np.int8)
-        heaps = ecs_window(
-            t, s, u, lo, hi, 0, 0, prm, np.empty(0), ist, free, heaps, sizes, *busy.arrays(), mins, hrs, pct,
-            hcounts, hstat, pend, pcount, scratch, codes, bin_table(),
+        codes, latency, wait = np.empty(hi - lo, dtype=np.int8), np.empty(hi - lo), np.empty(hi - lo)
+        heaps, adm = ecs_window(
+            policy, t, s, u, lo, hi, 0, 0, prm, np.empty(0), rr_next, free, heaps, sizes, *busy.arrays(),
+            mins, hrs, np.empty((2, hi - lo)), codes, latency, wait,
         )  # fmt: skip
         assert (codes == SERVED).all(), np.unique(codes, return_counts=True)
-        waits.append(scratch[4].copy())
+        np.testing.assert_allclose(latency, wait + s[lo:hi] + 0.001, rtol=1e-12, atol=1e-12)
+        waits.append(wait)
+        admitted += adm
     want = np.array(plain_starts(t, s, u, policy)) - t
     assert np.array_equal(np.concatenate(waits), want)
-    assert mins[0, 0] == n and mins[1, 0] == n and hcounts[0].sum() == n == hstat[0, 0]
+    assert mins[0, 0] == n == admitted == hrs[0, 0]  # offered, admitted, received
     assert busy.seconds().sum() == pytest.approx(s.sum(), rel=1e-12)  # every service second is counted once
 
 
 def test_token_bucket_and_no_task_throttle() -> None:
     t = np.linspace(0, 1, 101)[:-1]  # 100 requests in one second
     s = np.full(t.size, 0.001)
-    prm = window_params(0.0, 30.0, 1e9, 1.0, 4.0, 10.0, 5.0, "round_robin", True)
+    prm = window_params(0.0, 30.0, 1e9, 10.0, 5.0)
     bucket = np.array([5.0, 0.0])  # burst 5, 10 tokens/s
-    args = (np.array([-1, 0, 0, 0, 0], dtype=np.int64), np.zeros((1, 1)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64))
-    codes = np.empty(t.size, dtype=np.int8)
+    state = (np.zeros(1, dtype=np.int64), np.zeros((1, 1)), np.zeros((1, 2)), np.zeros(1, dtype=np.int64))
+    codes, latency, wait = np.empty(t.size, dtype=np.int8), np.empty(t.size), np.empty(t.size)
     mins, hrs = np.zeros((8, 1), dtype=np.int64), np.zeros((9, 1))
-    ecs_window(
-        t, s, np.empty(0), 0, t.size, 0, 0, prm, bucket, *args, *BusySeconds(10).arrays(), mins, hrs,
-        np.full((1, 3), np.nan), np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3)), np.empty(t.size),
-        np.zeros(N_KEYS, dtype=np.int64), np.empty((5, t.size)), codes, bin_table(),
+    _, admitted = ecs_window(
+        "round_robin", t, s, np.empty(0), 0, t.size, 0, 0, prm, bucket, *state, *BusySeconds(10).arrays(), mins,
+        hrs, np.empty((2, t.size)), codes, latency, wait,
     )  # fmt: skip
     # the burst of 5 (t = 0 .. 0.04, leaving 0.4 tokens), then a whole token every 0.1 s: t = 0.1 .. 0.9
-    admitted = int((codes != THROTTLED).sum())
-    assert admitted == 5 + 9
-    assert mins[2, 0] == t.size - admitted
+    assert admitted == int((codes != THROTTLED).sum()) == 5 + 9
+    assert np.isnan(latency[codes == THROTTLED]).all() and (wait[codes == THROTTLED] == 0).all()
+    assert mins[0, 0] == t.size  # offered
     assert hrs[0, 0] == admitted  # received: past the front door's throttle

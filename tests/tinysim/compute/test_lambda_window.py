@@ -37,6 +37,7 @@ def vectorised(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: i
     """The same window written with NumPy array operations."""
     n = t.size
     done = np.full(n, np.nan)
+    run.mins[0, minute] += n  # offered
     run.hrs[0, 0] += int(np.count_nonzero(ok))
     wait = np.zeros(n)
     adm_t, adm_s = t[ok], s[ok]
@@ -74,13 +75,19 @@ def vectorised(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: i
 
 
 def compiled(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: int, payload_error: bool):  # type: ignore[no-untyped-def]
+    """The compiled window, then the fold of its outcomes (as the data plane's folder does)."""
     p = run.pool
-    return lambda_window(
+    outcome, latency, wait, admitted = lambda_window(
         t, s, ok, FUNCTION_TIMEOUT_S, OVERHEAD_S, DOOR_TIMEOUT_S, HORIZON_S, payload_error,
         p.prov_free, p.busy_heap, p.idle, p.state, p.limit, p.init_s, p.idle_ttl_s, p.legacy_scaling,
-        minute, 0, 1.0, 4.0, run.ist, *run.busy.arrays(), run.mins, run.hrs, run.pct, run.hcounts, run.hstat,
-        run.pend, run.pcount, run.scratch, bin_table(),
+        minute, 0, *run.busy.arrays(), run.mins, run.hrs,
     )  # fmt: skip
+    fold_outcomes(
+        outcome, latency, wait, admitted, minute, 0, 1.0, 4.0,
+        run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pcount, run.scratch,
+        bin_table(),
+    )  # fmt: skip
+    return outcome, latency, wait
 
 
 @pytest.mark.parametrize(("legacy", "payload_error"), [(False, False), (True, False), (False, True)])
