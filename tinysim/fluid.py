@@ -23,7 +23,7 @@ from tinysim.fluid_quantiles import run_quantiles, step_quantiles
 from tinysim.fluid_record import Record
 from tinysim.fluid_tasks import EV_SCALE_IN, EV_SCALE_OUT
 
-__all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "run_kernel", "run_sized"]
+__all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "events_rows", "run_into", "run_kernel", "run_sized"]
 
 #: Columns of a kernel's per-step output: 0 offered, 1 served, 2 throttled, 3 timed out, 4-6 latency p50, p95,
 #: p99 (ms), 7 mean (ms), 8 CPU %, 9 tasks serving, 10 pending, 11 instances, 12 task-hours (Lambda: cold
@@ -152,8 +152,29 @@ def run_sized(
     serverless: bool, p: Record, lam: np.ndarray, svc: np.ndarray, sched: np.ndarray, out: np.ndarray
 ) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
     """``run_kernel`` with an events array large enough: run again with more room when it overflowed."""
-    # per alarm period: a datapoint of the service and one of the cluster, and room for a few events
-    events = np.empty((6 * lam.shape[0] // max(1, p.svc_period_steps) + 64, 4))
+    events = np.empty((events_rows(lam.shape[0], p.svc_period_steps), 4))
+    return run_into(serverless, p, lam, svc, sched, out, events)
+
+
+@numba.njit(cache=True, nogil=True)
+def events_rows(n_steps: int, svc_period_steps: int) -> int:  # pragma: no cover - compiled
+    """Rows an events array starts with: per alarm period a datapoint of the service and one of the
+    cluster, and room for a few events."""
+    return 6 * n_steps // max(1, svc_period_steps) + 64
+
+
+@numba.njit(cache=True, nogil=True)
+def run_into(
+    serverless: bool,
+    p: Record,
+    lam: np.ndarray,
+    svc: np.ndarray,
+    sched: np.ndarray,
+    out: np.ndarray,
+    events: np.ndarray,
+) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
+    """``run_kernel`` into ``events`` (rows of 4), or into a new, large enough array when it overflows
+    (the run is made again): returns the events array written, the events and the unpaid surplus."""
     ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
     if ne > events.shape[0]:
         events = np.empty((ne + 64, 4))

@@ -4,6 +4,7 @@ many at once for sweeps (``fluid_forecasts``), both through the same kernel and 
 from __future__ import annotations
 
 import math
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -12,7 +13,7 @@ import numpy as np
 from models.scenario import Scenario
 from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
-from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, run_sized
+from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, events_rows, run_into
 from tinysim.fluid_inputs import run_inputs
 from tinysim.fluid_record import METRIC_REQUESTS
 from tinysim.fluid_rows import split_rows
@@ -145,7 +146,8 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     inputs = run_inputs(scenario)
     fs, svc = inputs.fs, inputs.svc
     out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
-    events, ne, surplus = run_sized(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out)
+    rows = events_rows(fs.n, int(fs.record[0]["svc_period_steps"]))
+    events, ne, surplus = run_into(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out, _scratch(rows))
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(
@@ -157,6 +159,18 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev_data, datapoints = _records(fs, events[:ne], split)
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
+
+
+_SCRATCH = threading.local()
+
+
+def _scratch(rows: int) -> np.ndarray:
+    """This thread's events array of at least ``rows`` rows (4 columns), reused run after run: nothing a
+    result keeps points into it (the rows are copied out by ``split_rows`` and ``_records``)."""
+    events: np.ndarray | None = getattr(_SCRATCH, "events", None)
+    if events is None or events.shape[0] < rows:
+        events = _SCRATCH.events = np.empty((rows, 4))
+    return events
 
 
 def _records(
