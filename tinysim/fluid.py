@@ -23,7 +23,7 @@ from tinysim.fluid_quantiles import run_quantiles, step_quantiles
 from tinysim.fluid_record import Record
 from tinysim.fluid_tasks import EV_SCALE_IN, EV_SCALE_OUT
 
-__all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "events_rows", "run_into", "run_kernel", "run_sized"]
+__all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "events_rows", "run_into", "run_kernel"]
 
 #: Columns of a kernel's per-step output: 0 offered, 1 served, 2 throttled, 3 timed out, 4-6 latency p50, p95,
 #: p99 (ms), 7 mean (ms), 8 CPU %, 9 tasks serving, 10 pending, 11 instances, 12 task-hours (Lambda: cold
@@ -62,16 +62,17 @@ def run_kernel(
     svc: np.ndarray,
     sched: np.ndarray,
     out: np.ndarray,
+    same: np.ndarray,
     events: np.ndarray,
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container or the Lambda kernel for record ``p``, then each step's latency quantiles;
-    ``svc`` is ``service_points`` with the service p50, p95, p99 (s) as a third row. Returns (events
-    written, unpaid surplus credits)."""
+    ``svc`` is ``service_points`` with the service p50, p95, p99 (s) as a third row; ``same`` (steps, all
+    False) marks the rows copied from the row before. Returns (events written, unpaid surplus credits)."""
     ne, surplus = 0, 0.0
     if serverless:
         lambda_kernel(p, lam, out)
     else:
-        ne, surplus = container_kernel(p, lam, sched, out, events)
+        ne, surplus = container_kernel(p, lam, sched, out, same, events)
     step_quantiles(out, p.overhead_s, svc[:2], svc[2, :3])
     return ne, surplus
 
@@ -80,6 +81,7 @@ def run_kernel(
 def aggregate(
     serverless: bool,
     out: np.ndarray,
+    same: np.ndarray,
     events: np.ndarray,
     n_events: int,
     surplus: float,
@@ -92,49 +94,55 @@ def aggregate(
     svc: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover
     """Hourly sums (HOURLY) and run totals (TOTALS) of a kernel's output; ``bytes_per_request`` per step
-    (NaN without a trace byte column) gives the served bytes."""
+    (NaN without a trace byte column) gives the served bytes. A row marked in ``same`` (the kernel copied
+    the row before into it) is not read again."""
     n = out.shape[0]
     hourly = np.zeros((n_hour, len(HOURLY)))
     tot = np.zeros(len(TOTALS))
     served_sum = mean_acc = ok_sum = 0.0
     # sums in locals (registers), added in step order: the same floats as adding into the arrays
     t0 = t1 = t2 = t3 = t12 = t13 = max_p99 = peak = top = 0.0
+    # the row's values (a copied row keeps the row before's)
+    x0 = served = x2 = x3 = x6 = x7 = x9 = x12 = x13 = x14 = admitted = ran = capped = 0.0
     for h in range(n_hour):  # the last hour takes any steps past the hours' end
         h0 = h * per_hour
         h1 = n if h == n_hour - 1 else min(n, h0 + per_hour)
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = 0.0
         for i in range(h0, h1):
-            front_thr = out[i, 2] - (out[i, 13] if serverless else 0.0)
-            admitted = out[i, 0] - front_thr
-            served = out[i, 1]
-            ran = admitted - out[i, 13] if serverless else admitted
+            if not same[i]:
+                x0, served, x2, x3, x6, x7 = out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 6], out[i, 7]
+                x9, x12, x13, x14 = out[i, 9], out[i, 12], out[i, 13], out[i, 14]
+                front_thr = x2 - (x13 if serverless else 0.0)
+                admitted = x0 - front_thr
+                ran = admitted - x13 if serverless else admitted
+                capped = min(ran, prov_per_step)
             a0 += admitted
             a1 += served
-            a2 += out[i, 12]
-            a3 += out[i, 13]
+            a2 += x12
+            a3 += x13
             a4 += ran
-            a5 += min(ran, prov_per_step)
+            a5 += capped
             a6 += served * bytes_per_request[i]
-            t0 += out[i, 0]
-            t1 += out[i, 1]
-            t2 += out[i, 2]
-            t3 += out[i, 3]
-            t12 += out[i, 12]
-            t13 += out[i, 13]
+            t0 += x0
+            t1 += served
+            t2 += x2
+            t3 += x3
+            t12 += x12
+            t13 += x13
             if served > 0:
                 served_sum += served
-                mean_acc += served * out[i, 7]
-                max_p99 = max(max_p99, out[i, 6])
-                if out[i, 6] <= slo_ms:
+                mean_acc += served * x7
+                max_p99 = max(max_p99, x6)
+                if x6 <= slo_ms:
                     ok_sum += served
-            peak = max(peak, out[i, 9])
-            top = max(top, out[i, 14])
+            peak = max(peak, x9)
+            top = max(top, x14)
         hourly[h, 0], hourly[h, 1], hourly[h, 2], hourly[h, 3] = a0, a1, a2, a3
         hourly[h, 4], hourly[h, 5], hourly[h, 6] = a4, a5, a6
     tot[0], tot[1], tot[2], tot[3], tot[4], tot[5] = t0, t1, t2, t3, t12, t13
     tot[10], tot[11], tot[12] = max_p99, peak, top
     served_col = out[:, 1]
-    tot[6:9] = run_quantiles(out, served_col, overhead_s, svc[:2], np.array([0.5, 0.95, 0.99]))
+    tot[6:9] = run_quantiles(out, same, served_col, overhead_s, svc[:2], np.array([0.5, 0.95, 0.99]))
     tot[9] = mean_acc / served_sum if served_sum > 0 else np.nan
     tot[13] = ok_sum / served_sum if served_sum > 0 else np.nan
     for e in range(n_events):
@@ -145,15 +153,6 @@ def aggregate(
     tot[16] = surplus
     tot[17] = n_events
     return hourly, tot
-
-
-@numba.njit(cache=True, nogil=True)
-def run_sized(
-    serverless: bool, p: Record, lam: np.ndarray, svc: np.ndarray, sched: np.ndarray, out: np.ndarray
-) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
-    """``run_kernel`` with an events array large enough: run again with more room when it overflowed."""
-    events = np.empty((events_rows(lam.shape[0], p.svc_period_steps), 4))
-    return run_into(serverless, p, lam, svc, sched, out, events)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -171,14 +170,15 @@ def run_into(
     svc: np.ndarray,
     sched: np.ndarray,
     out: np.ndarray,
+    same: np.ndarray,
     events: np.ndarray,
 ) -> tuple[np.ndarray, int, float]:  # pragma: no cover - compiled
     """``run_kernel`` into ``events`` (rows of 4), or into a new, large enough array when it overflows
     (the run is made again): returns the events array written, the events and the unpaid surplus."""
-    ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
+    ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, same, events)
     if ne > events.shape[0]:
         events = np.empty((ne + 64, 4))
-        ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, events)
+        ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, same, events)
     return events, ne, surplus
 
 
@@ -207,11 +207,13 @@ def batch(
     totals = np.zeros((n_cfg, len(TOTALS)))
     for k in numba.prange(n_cfg):
         out = np.zeros((N_COLUMNS, n)).T  # column-major, like the single-run path
-        events, ne, surplus = run_sized(serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out)
+        same = np.zeros(n, dtype=np.bool_)
+        events = np.empty((events_rows(n, params[k].svc_period_steps), 4))
+        events, ne, surplus = run_into(serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out, same, events)
         row = lam_row[k]
         h, t = aggregate(
-            serverless[k], out, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k], bprs[row],
-            params[k].overhead_s, svc[k],
+            serverless[k], out, same, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k],
+            bprs[row], params[k].overhead_s, svc[k],
         )  # fmt: skip
         hourly[k] = h
         totals[k] = t

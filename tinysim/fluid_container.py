@@ -159,13 +159,15 @@ def container_kernel(
     lam: np.ndarray,
     sched: np.ndarray,
     out: np.ndarray,
+    same: np.ndarray,
     events: np.ndarray,
     skip_steady: bool = True,
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
     ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20,
-    zeroed by the caller) and ``events`` (rows of t, kind, a, b); returns the number of events and the
+    zeroed by the caller), ``same`` (steps, False from the caller: True where a row is the one before it, copied)
+    and ``events`` (rows of t, kind, a, b); returns the number of events and the
     surplus CPU credits left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
     (:mod:`tinysim.fluid_steady`; the same result as running them one by one)."""
     n, dt = lam.shape[0], p.dt
@@ -194,7 +196,7 @@ def container_kernel(
     while i < n:
         if steady and lam[i] == lam[i - 1]:
             j = steady_end(lam, i, sched, k_sched, dt)
-            repeat_steps(out, events, st, i, j, ne_first, dt)
+            repeat_steps(out, same, events, st, i, j, ne_first, dt)
             advance_alarm(hi, j - i)
             if p.has_lo:
                 advance_alarm(lo, j - i)

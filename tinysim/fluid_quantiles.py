@@ -149,23 +149,25 @@ def _slot(v: float) -> int:  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True)
 def run_quantiles(
-    out: np.ndarray, weights: np.ndarray, overhead_s: float, svc: np.ndarray, qs: np.ndarray
+    out: np.ndarray, same: np.ndarray, weights: np.ndarray, overhead_s: float, svc: np.ndarray, qs: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
     """Quantiles (ms) of the run's latency: the mixture of every step's distribution weighted by
     ``weights`` (requests served). Waits are gathered in 1%-wide geometric bins first (shift ``d`` and rate
-    ``theta``), so the cost does not grow with the run's length. NaN without weight."""
+    ``theta``), so the cost does not grow with the run's length. NaN without weight. A row marked in
+    ``same`` (a copy of the row before, weight included) is not read again."""
     size = 1 + 128 * _OCTAVE_BINS
     a_w, a_d = np.zeros(size), np.zeros(size)  # a fixed shift d (no exponential part)
     b_w, b_t = np.zeros(size), np.zeros(size)  # an exponential part of rate theta (shift 0)
     total = 0.0
     last = np.full(4, np.nan)  # the last step's wait, whose bins are k0 and k1 (a steady run repeats it)
     k0 = k1 = 0
+    w = pa = theta = d0 = d1 = 0.0
     for i in range(out.shape[0]):
-        w = weights[i]
+        if not same[i]:
+            w, pa, theta, d0, d1 = weights[i], out[i, 16], out[i, 17], out[i, 18], out[i, 19]
         if not w > 0:
             continue
         total += w
-        pa, theta, d0, d1 = out[i, 16], out[i, 17], out[i, 18], out[i, 19]
         if not (pa == last[0] and theta == last[1] and d0 == last[2] and d1 == last[3]):
             last[0], last[1], last[2], last[3] = pa, theta, d0, d1
             k0, k1 = _slot(d0), _slot(theta) if theta > 0 else _slot(d1)

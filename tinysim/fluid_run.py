@@ -146,12 +146,13 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     inputs = run_inputs(scenario)
     fs, svc = inputs.fs, inputs.svc
     out = np.zeros((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous
+    same = np.zeros(fs.n, dtype=np.bool_)  # rows the kernel copied from the row before
     rows = events_rows(fs.n, int(fs.record[0]["svc_period_steps"]))
-    events, ne, surplus = run_into(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out, _scratch(rows))
+    events, ne, surplus = run_into(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out, same, _scratch(rows))
     per_hour = max(1, round(3600 / fs.dt))
     n_hour = math.ceil(scenario.horizon_s / 3600)
     hourly, tot = aggregate(
-        fs.serverless, out, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf,
+        fs.serverless, out, same, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf,
         inputs.bytes_per_request, fs.overhead_s, svc,
     )  # fmt: skip
     split = split_rows(events[:ne], float(scenario.horizon_s))

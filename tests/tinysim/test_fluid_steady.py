@@ -46,7 +46,8 @@ TRACKING = {
 }
 
 
-def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray, np.ndarray, float]:
+def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """The kernel's rows, events, unpaid surplus and copied-row marks on the step rates ``lam``."""
     sc = Scenario.model_validate(
         {
             "plan": plan,
@@ -61,23 +62,43 @@ def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray,
     assert fs.n == lam.size
     out = np.zeros((fs.n, N_COLUMNS), order="F")
     events = np.empty((4 * fs.n + 64, 4))
-    ne, surplus = container_kernel(fs.record[0], lam, fs.sched, out, events, skip)
-    return out, events[:ne], surplus
+    same = np.zeros(fs.n, dtype=np.bool_)
+    ne, surplus = container_kernel(fs.record[0], lam, fs.sched, out, same, events, skip)
+    assert skip or not same.any()  # nothing copied unless asked
+    assert not same[0] and np.array_equal(out[1:][same[1:]], out[:-1][same[1:]])  # a marked row is the one before
+    return out, events[:ne], surplus, same
 
 
-@pytest.mark.parametrize(
-    "plan", [FARGATE, EC2, BURSTABLE, COOLDOWN, TRACKING], ids=["fargate", "ec2", "burstable", "cooldown", "tracking"]
-)
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_skipping_steady_steps_changes_nothing(plan: dict[str, Any], seed: int) -> None:
-    # a week of piecewise-constant load: quiet, overload (scale out to the cap), idle (scale in), zero
-    rng = np.random.default_rng(seed)
-    levels = rng.choice([0.0, 2.0, 20.0, 60.0, 400.0], size=40)
-    lam = np.repeat(levels, rng.integers(5, 500, size=levels.size))[: 7 * 1440]
-    lam = np.pad(lam, (0, 7 * 1440 - lam.size), mode="edge")
+def _same_run(plan: dict[str, Any], lam: np.ndarray) -> np.ndarray:
+    """Run step by step and with steady steps copied; assert equal results; return the copied marks."""
     slow, fast = _run(plan, lam, False), _run(plan, lam, True)
     assert np.array_equal(fast[0], slow[0], equal_nan=True)
     assert np.array_equal(fast[1], slow[1], equal_nan=True)
     assert fast[2] == slow[2]
-    kinds = set(slow[1][:, 1].astype(int))
-    assert 0 in kinds  # the load scaled out: steady stretches lie between control events
+    return fast[3]
+
+
+PLANS = [FARGATE, EC2, BURSTABLE, COOLDOWN, TRACKING]
+IDS = ["fargate", "ec2", "burstable", "cooldown", "tracking"]
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=IDS)
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_skipping_steady_steps_changes_nothing(plan: dict[str, Any], seed: int) -> None:
+    # six days of piecewise-constant load: quiet, overload (scale out to the cap), idle (scale in), zero
+    rng = np.random.default_rng(seed)
+    levels = rng.choice([0.0, 2.0, 20.0, 60.0, 150.0], size=40)
+    lam = np.repeat(levels, rng.integers(5, 500, size=levels.size))[: 6 * 1440]
+    lam = np.pad(lam, (0, 6 * 1440 - lam.size), mode="edge")
+    _same_run(plan, lam)
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=IDS)
+def test_a_settled_stack_is_copied_and_its_scaling_still_happens(plan: dict[str, Any]) -> None:
+    # three quiet days (a burstable instance's credits reach their cap on the second), then an overload
+    lam = np.concatenate([np.full(3 * 1440, 2.0), np.full(600, 150.0), np.full(600, 2.0)])
+    same = _same_run(plan, lam)
+    assert same[: 3 * 1440].any()
+    assert not same[3 * 1440]  # the rate changed: the step is computed
+    events = _run(plan, lam, True)[1]
+    assert np.any((events[:, 1] == 0) & (events[:, 0] > 3 * 86400))  # the overload scaled out
