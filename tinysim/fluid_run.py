@@ -205,14 +205,26 @@ def _records(
     return ev_data, datapoints
 
 
+_ALTERNATING: dict[tuple[str, int], np.ndarray] = {}
+
+
 def _labels(cluster: np.ndarray, service: str) -> np.ndarray:
     """Each datapoint's metric label (``service``, or ``cluster_cpu`` where ``cluster``), without a loop
-    per datapoint: when both are logged each period, the service's comes first."""
-    labels = np.empty(cluster.size, dtype=object)
+    per datapoint. When both are logged each period (the service's first) the labels alternate: that
+    array is made once per label and length and shared, read-only, by the runs that follow."""
     if cluster.size % 2 == 0 and not cluster[0::2].any() and cluster[1::2].all():  # both each period
-        labels[0::2], labels[1::2] = service, "cluster_cpu"
-    else:
-        labels[cluster], labels[~cluster] = "cluster_cpu", service
+        key = (service, cluster.size)
+        labels = _ALTERNATING.get(key)
+        if labels is None:
+            labels = np.empty(cluster.size, dtype=object)
+            labels[0::2], labels[1::2] = service, "cluster_cpu"
+            labels.setflags(write=False)
+            if len(_ALTERNATING) >= 16:
+                _ALTERNATING.clear()
+            _ALTERNATING[key] = labels
+        return labels
+    labels = np.empty(cluster.size, dtype=object)
+    labels[cluster], labels[~cluster] = "cluster_cpu", service
     return labels
 
 
