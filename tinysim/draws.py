@@ -3,8 +3,9 @@
 Numba compiles NumPy's own algorithms for a ``numpy.random.Generator`` passed in (the ziggurat normal
 and exponential, reading the generator's bit stream), so a compiled loop gives bit for bit what
 ``rng.exponential(scale, n)`` and ``rng.lognormal(mu, sigma, n)`` give and leaves the generator in
-the same state (``tinysim.arrival_times`` draws its standard exponentials the same way). It does so in about half the time: NumPy's
-lognormal fills an array through a call per value and takes the sign of each normal by a branch.
+the same state (``tinysim.arrival_times`` draws its standard exponentials the same way). It does
+so in about half the time: NumPy's lognormal fills an array through a call per value and takes the
+sign of each normal by a branch.
 
 A lognormal here is ``exp(mu + sigma * z)`` for a standard normal ``z``, as NumPy computes it
 (``random_lognormal``: the exponential of ``loc + scale * normal``). Tests compare every function
