@@ -2,9 +2,10 @@
 
 Numba compiles NumPy's own algorithms for a ``numpy.random.Generator`` passed in (the ziggurat normal
 and exponential, reading the generator's bit stream), so a compiled loop gives bit for bit what
-``rng.standard_exponential(n)``, ``rng.exponential(scale, n)`` and ``rng.lognormal(mu, sigma, n)``
-give and leaves the generator in the same state. It does so in about half the time: NumPy's
-lognormal fills an array through a call per value and takes the sign of each normal by a branch.
+``rng.exponential(scale, n)`` and ``rng.lognormal(mu, sigma, n)`` give and leaves the generator in
+the same state (``tinysim.arrival_times`` draws its standard exponentials the same way). It does
+so in about half the time: NumPy's lognormal fills an array through a call per value and takes the
+sign of each normal by a branch.
 
 A lognormal here is ``exp(mu + sigma * z)`` for a standard normal ``z``, as NumPy computes it
 (``random_lognormal``: the exponential of ``loc + scale * normal``). Tests compare every function
@@ -20,16 +21,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["exponentials", "lognormals", "standard_exponentials"]
-
-
-@numba.njit(cache=True, nogil=True)
-def standard_exponentials(rng: np.random.Generator, n: int) -> np.ndarray:  # pragma: no cover - compiled
-    """``rng.standard_exponential(n)``."""
-    out = np.empty(n)
-    for i in range(n):
-        out[i] = rng.standard_exponential()
-    return out
+__all__ = ["exponentials", "lognormals"]
 
 
 @numba.njit(cache=True, nogil=True)

@@ -25,7 +25,6 @@ from models.scenario import (
 )
 from tinysim.arrival_times import sorted_within_seconds
 from tinysim.distributions import Distribution
-from tinysim.draws import standard_exponentials
 from tinysim.tracefiles import load_trace
 
 __all__ = [
@@ -49,11 +48,9 @@ WEEK_S = 7 * DAY_S
 
 def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Arrival times given counts per second, uniform and sorted within each second, without a sort."""
-    total = int(counts.sum())
-    if total == 0:
+    if int(counts.sum()) == 0:
         return np.empty(0)
-    e = standard_exponentials(rng, total + secs.size)
-    return np.asarray(sorted_within_seconds(e, np.asarray(counts, dtype=np.int64), secs))
+    return np.asarray(sorted_within_seconds(rng, np.asarray(counts, dtype=np.int64), secs))
 
 
 @dataclass(frozen=True)

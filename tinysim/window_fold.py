@@ -1,12 +1,14 @@
 """Compiled folding of a window's requests into the run's accumulators.
 
-Each request is folded as it is computed: its outcome into per-minute counts, its latency and
-wait into the run's log histograms, its latency into the open minute's buffer (exact per-minute
-percentiles by selection, not a sort), its busy interval into per-second worker-seconds. Sums are
+A window's requests are folded from their outcome codes, latencies and waits
+(:func:`fold_outcomes`, on a background thread: :mod:`tinysim.window_folder`): outcomes into
+per-minute and per-hour counts, latencies and waits into the run's log histograms, latencies into
+the open minute's buffer (exact per-minute percentiles by selection, not a sort). Busy intervals go
+into per-second worker-seconds as the window runs (:func:`busy_head`, :func:`busy_rest`). Sums are
 taken in the same order and grouping as the NumPy reductions they replace (pairwise sums,
 pass-by-pass second splitting), so the same requests give bit-identical results.
 
-State arrays (owned by :class:`~tinysim.dataplane.DataPlane`):
+State arrays (owned by :class:`~tinysim.dataplane.DataPlane` and its folder):
 
 - ``mins`` int64 (len(MINUTE_FIELDS), minutes); ``hrs`` float (len(HOUR_FIELDS), hours);
 - ``pct`` float (minutes, 3): latency p50/p95/p99 in ms; ``busy`` float (seconds + 1);
