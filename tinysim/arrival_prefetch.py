@@ -14,10 +14,12 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import partial
+from typing import cast
 
+from tinysim.background import BackgroundThreads
 from tinysim.traffic import Arrivals, ArrivalSource
 
 __all__ = ["PrefetchingSource", "background_threads", "drawing_threads", "no_prefetch", "set_prefetch"]
@@ -65,30 +67,34 @@ class PrefetchingSource:
 
     source: ArrivalSource
     depth: int = 0
-    _pool: ThreadPoolExecutor | None = None
-    _ahead: dict[int, Future[Arrivals]] = field(default_factory=dict)
+    _threads: BackgroundThreads | None = None
 
     def __post_init__(self) -> None:
         if self.depth <= 0:
             self.depth = drawing_threads()
 
     def _block(self, b: int) -> Arrivals:
-        fut = self._ahead.pop(b, None)
-        for stale in [k for k in self._ahead if k < b]:  # blocks skipped over are not waited for
-            self._ahead.pop(stale).cancel()
+        threads = self._threads
+        ahead = threads is not None and b in threads.pending
+        if threads is not None:
+            for stale in [k for k in threads.pending if isinstance(k, int) and k < b]:  # skipped over
+                threads.drop(stale)
         if background_threads():
             self._draw_ahead(b)
-        return fut.result() if fut is not None else self.source.draw(b)
+        if ahead:
+            assert threads is not None
+            return cast(Arrivals, threads.result(b))
+        return self.source.draw(b)
 
     def _draw_ahead(self, b: int) -> None:
-        """Submit blocks ``b + 1 .. b + depth`` that are within the horizon and not yet drawing."""
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.depth, thread_name_prefix="arrivals")
+        """Hand over blocks ``b + 1 .. b + depth`` that are within the horizon and not yet drawing."""
+        if self._threads is None:
+            self._threads = BackgroundThreads(self.depth, "arrivals")
         for nxt in range(b + 1, b + 1 + self.depth):
             if nxt * self.source.block_s >= self.source.horizon_s:
                 break
-            if nxt not in self._ahead:
-                self._ahead[nxt] = self._pool.submit(self.source.draw, nxt)
+            if nxt not in self._threads.pending:
+                self._threads.submit(nxt, partial(self.source.draw, nxt))
 
     def span(self, t0: float, t1: float) -> tuple[Arrivals, int, int]:
         """The block holding ``[t0, t1)`` and the index range of its arrivals in that interval."""
@@ -103,7 +109,6 @@ class PrefetchingSource:
 
     def close(self) -> None:
         """Stop the background threads (a later ``span`` starts them again)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self._ahead = {}
+        if self._threads is not None:
+            self._threads.close()
+            self._threads = None

@@ -172,10 +172,10 @@ class Engine:
         try:
             self.env.run(until=self.horizon_s)
             self.dp.advance_to(self.horizon_s)
+            if self.control is not None:
+                self.control.finish()
+            self.sampler.finish(self.horizon_s)
+            self.dp.flush()
         except BaseException:
             self.dp.close()  # an error or an interrupt: stop the background threads, leave the rest
             raise
-        if self.control is not None:
-            self.control.finish()
-        self.sampler.finish(self.horizon_s)
-        self.dp.flush()

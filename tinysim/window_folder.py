@@ -17,11 +17,14 @@ write other rows of them.
 from __future__ import annotations
 
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
+from itertools import count
 
 import numpy as np
 
+from tinysim.background import BackgroundThreads
 from tinysim.log_bins import bin_table
 from tinysim.minute_percentiles import N_KEYS, close_minute
 from tinysim.stats import N_BINS
@@ -52,8 +55,9 @@ class WindowFolder:
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
     hcounts: np.ndarray = field(init=False)  # int64 (2, N_BINS): latency and wait histograms
     hstat: np.ndarray = field(init=False)  # (2, 3): their [n, sum, max]
-    _pool: ThreadPoolExecutor | None = None
-    _pending: deque[Future[None]] = field(default_factory=deque)
+    _thread: BackgroundThreads | None = None
+    _handed: deque[int] = field(default_factory=deque)  # batches handed over, not known folded
+    _ids: Iterator[int] = field(default_factory=count)
     _batch: list[Window] = field(default_factory=list)
     _batch_requests: int = 0
 
@@ -84,11 +88,14 @@ class WindowFolder:
 
     def _hand_over(self) -> None:
         """Give the batch to the background thread (waiting while ``MAX_PENDING`` are not folded)."""
-        while len(self._pending) >= MAX_PENDING:
-            self._pending.popleft().result()
-        if self._pool is None:
-            self._pool = ThreadPoolExecutor(1, thread_name_prefix="fold")
-        self._pending.append(self._pool.submit(self._fold_batch, self._batch))
+        if self._thread is None:
+            self._thread = BackgroundThreads(1, "fold")
+        while len(self._handed) >= MAX_PENDING:
+            self._thread.result(self._handed[0])
+            self._handed.popleft()
+        key = next(self._ids)  # unique, whatever an interrupt cut short before
+        self._thread.submit(key, partial(self._fold_batch, self._batch))
+        self._handed.append(key)
         self._batch, self._batch_requests = [], 0
 
     def _fold_batch(self, batch: list[Window]) -> None:
@@ -115,8 +122,9 @@ class WindowFolder:
         """Wait for every window handed over, close the last minute (its percentiles) and stop the
         background thread. Raises what a fold raised."""
         try:
-            while self._pending:
-                self._pending.popleft().result()
+            while self._thread is not None and self._handed:
+                self._thread.result(self._handed[0])
+                self._handed.popleft()
             self._fold_batch(self._batch)  # the last windows, here
         finally:
             self.stop()
@@ -124,10 +132,10 @@ class WindowFolder:
 
     def stop(self) -> None:
         """Stop the background thread without waiting for windows not yet folded (a run given up)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
-        self._pending.clear()
+        if self._thread is not None:
+            self._thread.close()
+            self._thread = None
+        self._handed.clear()
         self._batch, self._batch_requests = [], 0
 
     def histogram_stats(self) -> list[tuple[int, float, float]]:

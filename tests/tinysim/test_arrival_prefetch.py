@@ -3,7 +3,12 @@ folded in the order they ran. A run given up stops them."""
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 import threading
+import time
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -11,6 +16,8 @@ import pytest
 from models import load_scenario
 from tinysim.arrival_prefetch import no_prefetch
 from tinysim.simulate import simulate
+
+ROOT = Path(__file__).parents[2]
 
 
 def test_same_results_with_and_without_drawing_ahead() -> None:
@@ -34,8 +41,45 @@ def test_a_run_given_up_leaves_no_background_thread() -> None:
         if t[0] > 600:
             raise RuntimeError("stop here")
 
-    before = {th.name for th in threading.enumerate()}
     with pytest.raises(RuntimeError, match="stop here"):
         simulate(sc, observer=observer)
-    left = [th.name for th in threading.enumerate() if th.name not in before]
-    assert not [name for name in left if name.startswith(("arrivals", "fold"))], left
+    assert not _background_threads_after(5.0)
+
+
+def _background_threads_after(seconds: float) -> list[str]:
+    """The run's background threads still alive after waiting up to ``seconds`` for them to end
+    (they finish the job they are running, if any, then stop)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        alive = [th.name for th in threading.enumerate() if th.name.startswith(("arrivals", "fold")) and th.is_alive()]
+        if not alive or time.monotonic() > deadline:
+            return alive
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("after_s", [0.1, 0.4, 0.9, 1.7, 3.1])
+def test_ctrl_c_in_a_run_with_background_threads_is_one_line(tmp_path: Path, after_s: float) -> None:
+    """Ctrl-C at several moments of a long run (drawing and folding threads busy): exit 130 with one
+    line, no hang, nothing written. The signal is sent once the run's first minute is reported."""
+    scenario = tmp_path / "long.json"
+    scenario.write_text('{"traffic": {"kind": "constant", "rps": 400}, "horizon_s": 2592000}')
+    out = tmp_path / "out"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tinysim", "run", str(scenario), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    seen = ""
+    while "%" not in seen and time.monotonic() < deadline:  # the progress bar: the run has started
+        seen += proc.stderr.read(1)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, (proc.returncode, err)
+    assert err.strip().splitlines()[-1].startswith("tinysim: interrupted"), err
+    assert "Traceback" not in err
+    assert not out.exists()
