@@ -59,22 +59,47 @@ def test_ctrl_c_during_imports_is_one_line(program: str, after_s: float, sig: si
     assert err.strip().splitlines() == [line], err
 
 
-def test_sigterm_during_a_run_is_one_line(tmp_path: Path) -> None:
-    """``kill`` (SIGTERM) used to end a run by the signal, silently; it now ends like Ctrl-C, and the
-    output folder is not half-written."""
+def _long_run(tmp_path: Path, *options: str) -> subprocess.Popen[str]:
+    """``tinysim run`` of a month at 400 requests/s (far longer than any test waits), into ``tmp_path/out``."""
     scenario = tmp_path / "long.json"
-    scenario.write_text('{"traffic": {"kind": "constant", "rps": 200}, "horizon_s": 2592000}')
-    out = tmp_path / "out"
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tinysim", "run", str(scenario), "--quiet", "--out", str(out)],
+    scenario.write_text('{"traffic": {"kind": "constant", "rps": 400}, "horizon_s": 2592000}')
+    return subprocess.Popen(
+        [sys.executable, "-m", "tinysim", "run", str(scenario), *options, "--out", str(tmp_path / "out")],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=ROOT,
     )
-    time.sleep(6)  # loaded and simulating (a month at 200 requests/s takes far longer)
-    proc.send_signal(signal.SIGTERM)
+
+
+def _ended_by_interrupt(proc: subprocess.Popen[str], tmp_path: Path) -> None:
+    """One line, exit 130, no traceback, and nothing written beside the scenario."""
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130, (proc.returncode, err)
     assert err.strip().splitlines()[-1].startswith("tinysim: interrupted"), err
-    assert not out.exists() and list(tmp_path.iterdir()) == [scenario]
+    assert "Traceback" not in err
+    assert list(tmp_path.iterdir()) == [tmp_path / "long.json"]
+
+
+def test_sigterm_during_a_run_is_one_line(tmp_path: Path) -> None:
+    """``kill`` (SIGTERM) used to end a run by the signal, silently; it now ends like Ctrl-C, and the
+    output folder is not half-written."""
+    proc = _long_run(tmp_path, "--quiet")
+    time.sleep(6)  # loaded and simulating
+    proc.send_signal(signal.SIGTERM)
+    _ended_by_interrupt(proc, tmp_path)
+
+
+@pytest.mark.parametrize("after_s", [0.1, 0.4, 0.9, 1.7, 3.1])
+def test_ctrl_c_in_a_run_with_background_threads_is_one_line(tmp_path: Path, after_s: float) -> None:
+    """Ctrl-C at several moments of a long run (drawing and folding threads busy): exit 130 with one
+    line, no hang, nothing written. The signal is sent once the run's progress is first reported."""
+    proc = _long_run(tmp_path)
+    assert proc.stderr is not None
+    deadline = time.monotonic() + 120
+    seen = ""
+    while "%" not in seen and time.monotonic() < deadline and proc.poll() is None:  # the run has started
+        seen += proc.stderr.read(1)
+    time.sleep(after_s)
+    proc.send_signal(signal.SIGINT)
+    _ended_by_interrupt(proc, tmp_path)
