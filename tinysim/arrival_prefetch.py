@@ -22,7 +22,7 @@ from typing import cast
 from tinysim.background import BackgroundThreads
 from tinysim.traffic import Arrivals, ArrivalSource
 
-__all__ = ["PrefetchingSource", "background_threads", "drawing_threads", "no_prefetch", "set_prefetch"]
+__all__ = ["PrefetchingSource", "drawing_threads", "no_prefetch", "set_prefetch", "use_background_threads"]
 
 _ENABLED = [True]  # for the process
 _LOCAL = threading.local()  # per thread, within ``no_prefetch``
@@ -33,7 +33,7 @@ def set_prefetch(enabled: bool) -> None:
     _ENABLED[0] = enabled
 
 
-def background_threads() -> bool:
+def use_background_threads() -> bool:
     """Whether a run on this thread works on background threads: draws blocks ahead and folds its
     windows' statistics there (off within ``no_prefetch`` or after ``set_prefetch(False)``)."""
     return _ENABLED[0] and not getattr(_LOCAL, "off", False)
@@ -79,7 +79,7 @@ class PrefetchingSource:
         if threads is not None:
             for stale in [k for k in threads.pending if isinstance(k, int) and k < b]:  # skipped over
                 threads.drop(stale)
-        if background_threads():
+        if use_background_threads():
             self._draw_ahead(b)
         if ahead:
             assert threads is not None

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysim.arrival_prefetch import PrefetchingSource, background_threads
+from tinysim.arrival_prefetch import PrefetchingSource, use_background_threads
 from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.ecs_window import KERNELS, window_params
@@ -107,7 +107,7 @@ class DataPlane:
         self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
         trace = self.bytes_per_request is not None
         self._folder = WindowFolder(
-            self._mins, self._hrs, self.request_kb, -1.0 if trace else self.response_kb, background_threads()
+            self._mins, self._hrs, self.request_kb, -1.0 if trace else self.response_kb, use_background_threads()
         )
         self.latency = LogHistogram(self._folder.hcounts[0])
         self.wait = LogHistogram(self._folder.hcounts[1])
