@@ -73,7 +73,7 @@ def run_kernel(
         lambda_kernel(p, lam, out)
     else:
         ne, surplus = container_kernel(p, lam, sched, out, same, events)
-    step_quantiles(out, p.overhead_s, svc[:2], svc[2, :3])
+    step_quantiles(out, same, p.overhead_s, svc[:2], svc[2, :3])
     return ne, surplus
 
 
@@ -108,7 +108,8 @@ def aggregate(
         h0 = h * per_hour
         h1 = n if h == n_hour - 1 else min(n, h0 + per_hour)
         a0 = a1 = a2 = a3 = a4 = a5 = a6 = 0.0
-        for i in range(h0, h1):
+        i = h0
+        while i < h1:
             if not same[i]:
                 x0, served, x2, x3, x6, x7 = out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 6], out[i, 7]
                 x9, x12, x13, x14 = out[i, 9], out[i, 12], out[i, 13], out[i, 14]
@@ -116,27 +117,35 @@ def aggregate(
                 admitted = x0 - front_thr
                 ran = admitted - x13 if serverless else admitted
                 capped = min(ran, prov_per_step)
-            a0 += admitted
-            a1 += served
-            a2 += x12
-            a3 += x13
-            a4 += ran
-            a5 += capped
-            a6 += served * bytes_per_request[i]
-            t0 += x0
-            t1 += served
-            t2 += x2
-            t3 += x3
-            t12 += x12
-            t13 += x13
-            if served > 0:
-                served_sum += served
-                mean_acc += served * x7
-                max_p99 = max(max_p99, x6)
-                if x6 <= slo_ms:
-                    ok_sum += served
+            j = i + 1
+            while j < h1 and same[j]:  # rows i..j-1 carry the same values: a maximum takes them once
+                j += 1
             peak = max(peak, x9)
             top = max(top, x14)
+            for r in range(i, j):  # each sum adds row by row, in step order
+                a0 += admitted
+                a1 += served
+                a2 += x12
+                a3 += x13
+                a4 += ran
+                a5 += capped
+                a6 += served * bytes_per_request[r]
+                t0 += x0
+                t1 += served
+                t2 += x2
+                t3 += x3
+                t12 += x12
+                t13 += x13
+            if served > 0:
+                max_p99 = max(max_p99, x6)
+                weighted = served * x7
+                met = x6 <= slo_ms
+                for _ in range(i, j):
+                    served_sum += served
+                    mean_acc += weighted
+                    if met:
+                        ok_sum += served
+            i = j
         hourly[h, 0], hourly[h, 1], hourly[h, 2], hourly[h, 3] = a0, a1, a2, a3
         hourly[h, 4], hourly[h, 5], hourly[h, 6] = a4, a5, a6
     tot[0], tot[1], tot[2], tot[3], tot[4], tot[5] = t0, t1, t2, t3, t12, t13
@@ -178,6 +187,7 @@ def run_into(
     ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, same, events)
     if ne > events.shape[0]:
         events = np.empty((ne + 64, 4))
+        same[:] = False
         ne, surplus = run_kernel(serverless, p, lam, svc, sched, out, same, events)
     return events, ne, surplus
 
@@ -206,7 +216,7 @@ def batch(
     hourly = np.zeros((n_cfg, n_hour, len(HOURLY)))
     totals = np.zeros((n_cfg, len(TOTALS)))
     for k in numba.prange(n_cfg):
-        out = np.zeros((N_COLUMNS, n)).T  # column-major, like the single-run path
+        out = np.empty((N_COLUMNS, n)).T  # column-major, like the single-run path; the kernel fills it
         same = np.zeros(n, dtype=np.bool_)
         events = np.empty((events_rows(n, params[k].svc_period_steps), 4))
         events, ne, surplus = run_into(serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out, same, events)

@@ -165,8 +165,9 @@ def container_kernel(
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
-    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20,
-    zeroed by the caller), ``same`` (steps, False from the caller: True where a row is the one before it, copied)
+    ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20:
+    every column of every row but the latency quantiles 4-6, which ``tinysim.fluid_quantiles.step_quantiles``
+    writes), ``same`` (steps, False from the caller: True where a row is the one before it, copied)
     and ``events`` (rows of t, kind, a, b); returns the number of events and the
     surplus CPU credits left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
     (:mod:`tinysim.fluid_steady`; the same result as running them one by one)."""
@@ -227,8 +228,11 @@ def container_kernel(
         out[i, 2] = offered - admitted
         req_acc += admitted
         calm = True  # no backlog in the step
+        out[i, 14] = 0.0  # Lambda's concurrency
         if c == 0:
             out[i, 2] = offered
+            out[i, 1] = out[i, 3] = out[i, 7] = out[i, 8] = 0.0  # nothing served: no latency, no CPU
+            out[i, 16] = out[i, 17] = out[i, 18] = out[i, 19] = 0.0
             backlogs[:n_prev] = 0.0
             n_prev = 0
         else:

@@ -56,7 +56,7 @@ def _legacy_new(deficit: float, tokens: float, per_s: float, dt: float) -> tuple
 @numba.njit(cache=True, nogil=True)
 def lambda_kernel(p: Record, lam: np.ndarray, out: np.ndarray) -> None:  # pragma: no cover
     """Run the function described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``; fills
-    ``out`` (steps x 20)."""
+    ``out`` (steps x 20: every column of every row but the latency quantiles 4-6)."""
     n, dt = lam.shape[0], p.dt
     alive = float(p.provisioned)
     recent = np.zeros(n)
@@ -101,3 +101,4 @@ def lambda_kernel(p: Record, lam: np.ndarray, out: np.ndarray) -> None:  # pragm
         out[i, 14] = conc
         out[i, 12] = cold  # cold starts this step
         out[i, 13] = lambda_thr
+        out[i, 8] = out[i, 9] = out[i, 10] = out[i, 11] = out[i, 15] = 0.0  # the container stack's columns

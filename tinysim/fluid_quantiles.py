@@ -111,19 +111,31 @@ def _quantile(
 
 @numba.njit(cache=True, nogil=True)
 def step_quantiles(
-    out: np.ndarray, overhead_s: float, svc: np.ndarray, svc_q: np.ndarray
+    out: np.ndarray, same: np.ndarray, overhead_s: float, svc: np.ndarray, svc_q: np.ndarray
 ) -> None:  # pragma: no cover - compiled
     """Fill columns 4-6 (p50, p95, p99 in ms) of every step from its wait parameters (columns 16-19).
 
     Steps whose parameters are those of the last step computed (to 1e-9, float noise of a steady load)
-    reuse its quantiles."""
+    reuse its quantiles; a step marked in ``same`` (a copy of the step before) takes the step before's
+    quantiles, whole stretches of them at once (what the parameters' comparison would give it)."""
     qs = (0.5, 0.95, 0.99)
     last = np.full(4, -1.0)
     last_q = np.zeros(3)
-    for i in range(out.shape[0]):
+    n = out.shape[0]
+    i = -1
+    while i + 1 < n:
+        i += 1
+        if same[i]:  # i > 0: the first step is never a copy
+            j = i + 1
+            while j < n and same[j]:
+                j += 1
+            for k in range(3):
+                out[i:j, 4 + k] = out[i - 1, 4 + k]
+            i = j - 1
+            continue
         pa, theta, d0, d1 = out[i, 16], out[i, 17], out[i, 18], out[i, 19]
-        same = abs(pa - last[0]) <= 1e-9 * pa and abs(theta - last[1]) <= 1e-9 * theta
-        if same and abs(d0 - last[2]) <= 1e-9 * d0 and d1 == last[3] and i > 0:
+        near = abs(pa - last[0]) <= 1e-9 * pa and abs(theta - last[1]) <= 1e-9 * theta
+        if near and abs(d0 - last[2]) <= 1e-9 * d0 and d1 == last[3] and i > 0:
             for k in range(3):
                 out[i, 4 + k] = last_q[k]
             continue
@@ -148,6 +160,59 @@ def _slot(v: float) -> int:  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True)
+def _add_wait(
+    total: float,
+    w: float,
+    pa: float,
+    theta: float,
+    d0: float,
+    d1: float,
+    times: int,
+    a_w: np.ndarray,
+    a_d: np.ndarray,
+    b_w: np.ndarray,
+    b_t: np.ndarray,
+) -> float:  # pragma: no cover - compiled
+    """Add ``times`` steps of weight ``w`` > 0 and wait (pa, theta, d0, d1) into ``run_quantiles``'s bins,
+    term by term in step order (the sums are those of adding each step in turn); returns ``total`` + each
+    ``w``. A fixed shift ``d0`` (weight ``w (1 - pa)``) goes to bin ``_slot(d0)``; when ``pa`` > 0, an
+    exponential part of rate ``theta`` to ``b_*[_slot(theta)]`` or, without one, the shift ``d1`` to
+    ``a_*[_slot(d1)]`` (which may be ``d0``'s bin: its two terms then alternate)."""
+    k0 = _slot(d0)
+    c1, c2 = w * (1 - pa), w * (1 - pa) * d0
+    aw, ad = a_w[k0], a_d[k0]
+    if not pa > 0:
+        for _ in range(times):
+            total += w
+            aw += c1
+            ad += c2
+        a_w[k0], a_d[k0] = aw, ad
+        return total
+    # the waiting part's bins: an exponential's, or a shift's (d0's own bin when both shifts share it)
+    second_w, second_x = (b_w, b_t) if theta > 0 else (a_w, a_d)
+    k1 = _slot(theta) if theta > 0 else _slot(d1)
+    c3, c4 = w * pa, w * pa * (theta if theta > 0 else d1)
+    if not theta > 0 and k1 == k0:
+        for _ in range(times):
+            total += w
+            aw += c1
+            ad += c2
+            aw += c3
+            ad += c4
+    else:
+        sw, sx = second_w[k1], second_x[k1]
+        for _ in range(times):
+            total += w
+            aw += c1
+            ad += c2
+            sw += c3
+            sx += c4
+        second_w[k1], second_x[k1] = sw, sx
+    a_w[k0], a_d[k0] = aw, ad
+    return total
+
+
+@numba.njit(cache=True, nogil=True)
 def run_quantiles(
     out: np.ndarray, same: np.ndarray, weights: np.ndarray, overhead_s: float, svc: np.ndarray, qs: np.ndarray
 ) -> np.ndarray:  # pragma: no cover - compiled
@@ -159,27 +224,16 @@ def run_quantiles(
     a_w, a_d = np.zeros(size), np.zeros(size)  # a fixed shift d (no exponential part)
     b_w, b_t = np.zeros(size), np.zeros(size)  # an exponential part of rate theta (shift 0)
     total = 0.0
-    last = np.full(4, np.nan)  # the last step's wait, whose bins are k0 and k1 (a steady run repeats it)
-    k0 = k1 = 0
-    w = pa = theta = d0 = d1 = 0.0
-    for i in range(out.shape[0]):
-        if not same[i]:
-            w, pa, theta, d0, d1 = weights[i], out[i, 16], out[i, 17], out[i, 18], out[i, 19]
-        if not w > 0:
-            continue
-        total += w
-        if not (pa == last[0] and theta == last[1] and d0 == last[2] and d1 == last[3]):
-            last[0], last[1], last[2], last[3] = pa, theta, d0, d1
-            k0, k1 = _slot(d0), _slot(theta) if theta > 0 else _slot(d1)
-        a_w[k0] += w * (1 - pa)
-        a_d[k0] += w * (1 - pa) * d0
-        if pa > 0:
-            if theta > 0:
-                b_w[k1] += w * pa
-                b_t[k1] += w * pa * theta
-            else:
-                a_w[k1] += w * pa
-                a_d[k1] += w * pa * d1
+    n = out.shape[0]
+    i = 0
+    while i < n:
+        w, pa, theta, d0, d1 = weights[i], out[i, 16], out[i, 17], out[i, 18], out[i, 19]
+        j = i + 1
+        while j < n and same[j]:  # rows i..j-1 are one step's copies: each adds the same terms in turn
+            j += 1
+        if w > 0:
+            total = _add_wait(total, w, pa, theta, d0, d1, j - i, a_w, a_d, b_w, b_t)
+        i = j
     res = np.full(qs.shape[0], np.nan)
     if total <= 0:
         return res

@@ -103,15 +103,13 @@ def steady_end(lam: np.ndarray, i: int, sched: np.ndarray, k_sched: int, dt: flo
 def repeat_steps(
     out: np.ndarray, same: np.ndarray, events: np.ndarray, st: np.ndarray, i: int, j: int, first: int, dt: float
 ) -> None:  # pragma: no cover - compiled
-    """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row (into a zeroed ``out``: its
-    +0.0 columns are left as they are; ``same[i:j]`` set, so that readers can skip them), and its events (rows
-    ``first`` up to the count ``st[S_NE]``: its datapoints) again at each step's end. Events past the
-    array's end are only counted, as ``tinysim.fluid_tasks.log`` counts them."""
+    """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row (every column: ``out`` may come
+    uninitialised; ``same[i:j]`` set, so that readers can skip them), and its events (rows ``first`` up to
+    the count ``st[S_NE]``: its datapoints) again at each step's end. Events past the array's end are only
+    counted, as ``tinysim.fluid_tasks.log`` counts them."""
     same[i:j] = True
     for col in range(out.shape[1]):
-        v = out[i - 1, col]
-        if v != 0.0 or np.signbit(v):  # ``out`` comes zeroed: a +0.0 column is already written
-            out[i:j, col] = v
+        out[i:j, col] = out[i - 1, col]
     per = st[S_NE] - first
     ne = st[S_NE]
     if ne > events.shape[0]:  # the rows to copy were not written: count the new ones only
