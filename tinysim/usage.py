@@ -21,6 +21,7 @@ from models.scenario import Scenario
 from models.usage import Usage
 from tinysim.capacity import spot_tasks
 from tinysim.costs.alb import DIMENSIONS
+from tinysim.costs.savings_plan import commits
 from tinysim.nlb_usage import nlb_usage
 from tinysim.stack_traffic import task_starts_per_month, vpc_traffic_gb
 from tinysim.steady import KB_PER_GB, MONTH_HOURS, fixed_usage
@@ -123,7 +124,8 @@ def fold_usage(
     compute = "billed_ms" if plan.architecture == "serverless" else "task_hours"
     if plan.architecture == "container" and plan.container.launch_type == "ec2":
         compute = "instance_hours"
-    usage["compute_hourly_weights"] = _decimals(cols[compute][: int(MONTH_HOURS)])
+    if commits(plan.savings_plan):  # the weights only spread a commitment over the hours
+        usage["compute_hourly_weights"] = _decimals(cols[compute][: int(MONTH_HOURS)])
     admitted = float(cols["admitted"].sum()) * factor
     log_gb = _d(admitted * ops.log_kb_per_request / float(KB_PER_GB))
     starts = task_starts_per_month(plan, ops, _d(scaling_task_starts * factor))

@@ -13,10 +13,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from models.prices import PriceBook
+from models.savings_plan import SavingsPlan
 from models.usage import Usage
 from tinysim.costs.bill import LineItem, _plain, line
 
-__all__ = ["ELIGIBLE", "apply_savings_plan", "hourly_weights"]
+__all__ = ["ELIGIBLE", "apply_savings_plan", "commits", "hourly_weights"]
 
 SERVICE = "Savings Plans"
 RATE_KEY = "savings_plan.{}"
@@ -49,10 +50,15 @@ def hourly_weights(usage: Usage) -> list[Decimal]:
     return [w / total for w in cycled]
 
 
+def commits(sp: SavingsPlan | None) -> bool:
+    """Whether ``sp`` changes a bill: a plan with a commitment (only then do the hourly weights count)."""
+    return sp is not None and sp.commitment_usd_per_hour != 0
+
+
 def apply_savings_plan(lines: list[LineItem], usage: Usage, book: PriceBook) -> list[LineItem]:
     """The Savings Plan lines for on-demand ``lines`` (none without a commitment)."""
     sp = usage.savings_plan
-    if sp is None or sp.commitment_usd_per_hour == 0:
+    if sp is None or not commits(sp):
         return []
     eligible: dict[str, Decimal] = {}
     for li in lines:
