@@ -13,18 +13,22 @@ __all__ = ["split_rows"]
 
 @numba.njit(cache=True, nogil=True)
 def split_rows(
-    rows: np.ndarray, horizon_s: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:  # pragma: no cover - compiled
+    rows: np.ndarray,
+    horizon_s: float,
+    t_s: np.ndarray,
+    value: np.ndarray,
+    in_alarm: np.ndarray,
+    cluster: np.ndarray,
+    control: np.ndarray,
+) -> tuple[int, int]:  # pragma: no cover - compiled
     """``rows`` (n, 4) in time order -> the datapoints logged before ``horizon_s`` (s; the request engine
     stops there, before the period ending at it is evaluated) as time (s), value (NaN when missing),
-    whether the scale-out alarm was in ALARM and whether it is the cluster's (each shape (m,)); and the
-    row index of every control event (every row that is not a datapoint, shape (c,))."""
-    n = rows.shape[0]  # room for every row: one pass, the unused ends are never touched
-    t_s, value = np.empty(n), np.empty(n)
-    in_alarm, cluster = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
-    control = np.empty(n, dtype=np.int64)
+    whether the scale-out alarm was in ALARM and whether it is the cluster's, written to the first ``m``
+    places of ``t_s``, ``value``, ``in_alarm`` and ``cluster``; and the row index of every control event
+    (every row that is not a datapoint) to the first ``c`` places of ``control``. Each output has room for
+    ``n`` (one pass; the unused ends are never touched). Returns (m, c)."""
     m = c = 0
-    for i in range(n):
+    for i in range(rows.shape[0]):
         kind = rows[i, 1]
         if kind in (EV_SERVICE_DATAPOINT, EV_CLUSTER_DATAPOINT):
             if rows[i, 0] < horizon_s:
@@ -34,4 +38,4 @@ def split_rows(
         else:
             control[c] = i
             c += 1
-    return t_s[:m], value[:m], in_alarm[:m], cluster[:m], control[:c]
+    return m, c

@@ -14,6 +14,7 @@ from models.scenario import Scenario
 from tinysim.assumptions import bill_assumptions
 from tinysim.costs import Bill, price_usage
 from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, events_rows, run_into
+from tinysim.fluid_buffers import output_array
 from tinysim.fluid_inputs import run_inputs
 from tinysim.fluid_record import METRIC_REQUESTS
 from tinysim.fluid_rows import split_rows
@@ -145,7 +146,7 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
     """A fluid run of ``scenario`` with the same result shape as a request-level one."""
     inputs = run_inputs(scenario)
     fs, svc = inputs.fs, inputs.svc
-    out = np.empty((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous; the kernel fills it
+    out = output_array((fs.n, N_COLUMNS), order="F")  # column-major: each series is contiguous; the kernel fills it
     same = np.zeros(fs.n, dtype=np.bool_)  # rows the kernel copied from the row before
     rows = events_rows(fs.n, int(fs.record[0]["svc_period_steps"]))
     events, ne, surplus = run_into(fs.serverless, fs.record[0], inputs.rates, svc, fs.sched, out, same, _scratch(rows))
@@ -155,11 +156,22 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         fs.serverless, out, same, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf,
         inputs.bytes_per_request, fs.overhead_s, svc,
     )  # fmt: skip
-    split = split_rows(events[:ne], float(scenario.horizon_s))
+    split = _split(events[:ne], float(scenario.horizon_s))
     placed = int(np.count_nonzero(events[split[4], 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev_data, datapoints = _records(fs, events[:ne], split)
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
+
+
+def _split(rows: np.ndarray, horizon_s: float) -> tuple[np.ndarray, ...]:
+    """``split_rows`` of the kernel's event ``rows`` into arrays of their own (a result keeps the datapoints):
+    the datapoints' time, value, in-ALARM and cluster columns, and the control events' row indices."""
+    n = rows.shape[0]
+    t_s, value = output_array((n,)), output_array((n,))
+    in_alarm, cluster = output_array((n,), np.bool_), output_array((n,), np.bool_)
+    control = output_array((n,), np.int64)
+    m, c = split_rows(rows, horizon_s, t_s, value, in_alarm, cluster, control)
+    return t_s[:m], value[:m], in_alarm[:m], cluster[:m], control[:c]
 
 
 _SCRATCH = threading.local()
@@ -167,7 +179,7 @@ _SCRATCH = threading.local()
 
 def _scratch(rows: int) -> np.ndarray:
     """This thread's events array of at least ``rows`` rows (4 columns), reused run after run: nothing a
-    result keeps points into it (the rows are copied out by ``split_rows`` and ``_records``)."""
+    result keeps points into it (the rows are copied out by ``_split`` and ``_records``)."""
     events: np.ndarray | None = getattr(_SCRATCH, "events", None)
     if events is None or events.shape[0] < rows:
         events = _SCRATCH.events = np.empty((rows, 4))
@@ -179,7 +191,7 @@ def _records(
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """The kernel's event rows as the request engine's two frames: control events (with the details it
     writes) and CloudWatch datapoints (time, metric, value or NaN when missing, whether the scale-out alarm
-    is in ALARM); ``split`` is ``split_rows`` of the rows."""
+    is in ALARM); ``split`` is ``_split`` of the rows."""
     t_s, value, in_alarm, cluster, control = split
     datapoints = {
         "t_s": t_s,
