@@ -67,7 +67,9 @@ def run_kernel(
 ) -> tuple[int, float]:  # pragma: no cover - compiled
     """Run the container or the Lambda kernel for record ``p``, then each step's latency quantiles;
     ``svc`` is ``service_points`` with the service p50, p95, p99 (s) as a third row; ``same`` (steps, all
-    False) marks the rows copied from the row before. Returns (events written, unpaid surplus credits)."""
+    False) marks the rows copied from the row before (which hold the columns ``fluid_steady.COPIED`` and the
+    quantiles; readers take a copied row's other columns from the row before). ``out`` may come
+    uninitialised. Returns (events written, unpaid surplus credits)."""
     ne, surplus = 0, 0.0
     if serverless:
         lambda_kernel(p, lam, out)

@@ -166,8 +166,9 @@ def container_kernel(
     """Run the container stack described by record ``p`` (``FLUID_RECORD``) on the step rates ``lam``.
 
     ``sched`` rows are scheduled bounds changes (time_s, min, max) in time order. Fills ``out`` (steps x 20:
-    every column of every row but the latency quantiles 4-6, which ``tinysim.fluid_quantiles.step_quantiles``
-    writes), ``same`` (steps, False from the caller: True where a row is the one before it, copied)
+    every column of a computed row but the latency quantiles 4-6, which ``tinysim.fluid_quantiles.step_quantiles``
+    writes; of a copied row, the columns ``tinysim.fluid_steady.COPIED``), ``same`` (steps, False from the
+    caller: True where a row is a copy of the one before it)
     and ``events`` (rows of t, kind, a, b); returns the number of events and the
     surplus CPU credits left unpaid at the end. With ``skip_steady``, steps that repeat the one before are copied
     (:mod:`tinysim.fluid_steady`; the same result as running them one by one)."""

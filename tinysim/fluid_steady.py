@@ -19,7 +19,14 @@ from tinysim.control import ALARM
 from tinysim.fluid_record import POLICY_STEP, Record
 from tinysim.fluid_tasks import S_NE
 
-__all__ = ["advance_alarm", "clamp", "repeat_steps", "settled", "steady_end", "time_free"]
+__all__ = ["COPIED", "advance_alarm", "clamp", "repeat_steps", "settled", "steady_end", "time_free"]
+
+#: Output columns a copied row is given (``repeat_steps``): those read on every row (offered, served,
+#: throttled, timed out, CPU, tasks serving and pending, instances, CPU credits: the timeline's). The
+#: latency quantiles (4-6) are written after the run (``tinysim.fluid_quantiles.step_quantiles``); the
+#: others (mean latency, task- and instance-hours, Lambda concurrency, the wait) are read only on rows
+#: the kernel computed, as every reader skips the rows marked in ``same``.
+COPIED = (0, 1, 2, 3, 8, 9, 10, 11, 15)
 
 # an alarm memory's header (tinysim.control.alarm_rule): state, periods seen, breaching and missing counts
 _SEEN, _BAD, _ABSENT, _HEADER = 1, 2, 3, 4
@@ -103,12 +110,12 @@ def steady_end(lam: np.ndarray, i: int, sched: np.ndarray, k_sched: int, dt: flo
 def repeat_steps(
     out: np.ndarray, same: np.ndarray, events: np.ndarray, st: np.ndarray, i: int, j: int, first: int, dt: float
 ) -> None:  # pragma: no cover - compiled
-    """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row (every column: ``out`` may come
-    uninitialised; ``same[i:j]`` set, so that readers can skip them), and its events (rows ``first`` up to
-    the count ``st[S_NE]``: its datapoints) again at each step's end. Events past the array's end are only
-    counted, as ``tinysim.fluid_tasks.log`` counts them."""
+    """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row (the ``COPIED`` columns; the
+    others are left as they are, uninitialised when ``out`` came so; ``same[i:j]`` set, so that readers can
+    skip them), and its events (rows ``first`` up to the count ``st[S_NE]``: its datapoints) again at each
+    step's end. Events past the array's end are only counted, as ``tinysim.fluid_tasks.log`` counts them."""
     same[i:j] = True
-    for col in range(out.shape[1]):
+    for col in COPIED:
         out[i:j, col] = out[i - 1, col]
     per = st[S_NE] - first
     ne = st[S_NE]

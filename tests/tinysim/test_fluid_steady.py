@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -9,9 +10,11 @@ import pytest
 
 from models import Scenario
 from tests.tinysim.test_control_loop import FARGATE
-from tinysim.fluid import N_COLUMNS
+from tinysim.fluid import N_COLUMNS, aggregate
 from tinysim.fluid_container import container_kernel
+from tinysim.fluid_quantiles import step_quantiles
 from tinysim.fluid_setup import setup
+from tinysim.fluid_steady import COPIED
 
 EC2 = {"container": {"instances": {"min": 1, "max": 3}, "tasks": {"min": 1, "max": 5, "desired": 1}}}
 BURSTABLE = {
@@ -46,8 +49,9 @@ TRACKING = {
 }
 
 
-def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """The kernel's rows, events, unpaid surplus and copied-row marks on the step rates ``lam``."""
+def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray, ...]:
+    """The kernel's rows, events, unpaid surplus and copied-row marks on the step rates ``lam``, and the
+    hourly sums and run totals ``aggregate`` makes of them (with an SLO of 100 ms)."""
     sc = Scenario.model_validate(
         {
             "plan": plan,
@@ -60,21 +64,32 @@ def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray,
     )
     fs = setup(sc)
     assert fs.n == lam.size
-    out = np.zeros((fs.n, N_COLUMNS), order="F")
+    out = np.full((fs.n, N_COLUMNS), np.nan, order="F")  # no cell left as it came counts
     events = np.empty((4 * fs.n + 64, 4))
     same = np.zeros(fs.n, dtype=np.bool_)
     ne, surplus = container_kernel(fs.record[0], lam, fs.sched, out, same, events, skip)
     assert skip or not same.any()  # nothing copied unless asked
-    assert not same[0] and np.array_equal(out[1:][same[1:]], out[:-1][same[1:]])  # a marked row is the one before
-    return out, events[:ne], surplus, same
+    assert not np.isnan(np.delete(out[~same], [4, 5, 6], axis=1)).any()  # a computed row is written whole
+    kept = list(COPIED)  # a marked row is the one before in the columns it is given
+    assert not same[0] and np.array_equal(out[1:, kept][same[1:]], out[:-1, kept][same[1:]])
+    # what the readers make of it: the quantiles of every step, the hourly sums and the run's totals
+    step_quantiles(out, same, fs.overhead_s, fs.svc[:2], fs.svc_q)
+    hourly, tot = aggregate(
+        False, out, same, events, ne, surplus, 60, math.ceil(fs.n / 60), 0.0, 100.0, np.full(fs.n, np.nan),
+        fs.overhead_s, fs.svc,
+    )  # fmt: skip
+    return out, events[:ne], surplus, same, hourly, tot
 
 
 def _same_run(plan: dict[str, Any], lam: np.ndarray) -> np.ndarray:
     """Run step by step and with steady steps copied; assert equal results; return the copied marks."""
     slow, fast = _run(plan, lam, False), _run(plan, lam, True)
-    assert np.array_equal(fast[0], slow[0], equal_nan=True)
+    read = [*COPIED, 4, 5, 6]  # the columns read on every row; the others where a row was computed
+    assert np.array_equal(fast[0][:, read], slow[0][:, read], equal_nan=True)
+    assert np.array_equal(fast[0][~fast[3]], slow[0][~fast[3]], equal_nan=True)
     assert np.array_equal(fast[1], slow[1], equal_nan=True)
     assert fast[2] == slow[2]
+    assert np.array_equal(fast[4], slow[4], equal_nan=True) and np.array_equal(fast[5], slow[5], equal_nan=True)
     return fast[3]
 
 
