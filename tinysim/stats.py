@@ -23,6 +23,9 @@ class LogHistogram:
     n: int = 0
     total: float = 0.0
     maximum: float = 0.0
+    # the cumulative counts for quantiles, and the count they were summed at (-1: not yet)
+    _cumulative: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64), repr=False, compare=False)
+    _cumulative_n: int = field(default=-1, repr=False, compare=False)
 
     def add(self, x: np.ndarray) -> None:
         if x.size == 0:
@@ -43,8 +46,10 @@ class LogHistogram:
         """The q-quantile (0 for the zero bin; the bin's geometric middle otherwise)."""
         if not self.n:
             return math.nan
+        if self._cumulative_n != self.n:  # counts and n change together (``add``, or a folder's flush)
+            self._cumulative, self._cumulative_n = np.cumsum(self.counts), self.n
         rank = q * (self.n - 1)
-        b = int(np.searchsorted(np.cumsum(self.counts), rank, side="right"))
+        b = int(np.searchsorted(self._cumulative, rank, side="right"))
         if b == 0:
             return 0.0
         return float(min(X_MIN * GROWTH ** (b - 0.5), self.maximum))
