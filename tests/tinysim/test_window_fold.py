@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tinysim.stats import BusySeconds
+from tinysim.busy_seconds import BusySeconds
 from tinysim.window_fold import add_intervals, pairwise_sum
 
 
