@@ -18,13 +18,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysim.arrival_prefetch import PrefetchingSource, use_background_threads
+from tinysim.busy_seconds import BusySeconds
 from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
 from tinysim.compute.ecs_window import KERNELS, window_params
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
-from tinysim.stats import BusySeconds, LogHistogram
+from tinysim.stats import LogHistogram
 from tinysim.traffic import ArrivalSource
 from tinysim.window_fold import (
     FAILED,

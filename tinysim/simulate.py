@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -49,12 +50,16 @@ def _result(engine: Engine) -> SimResult:
     # the columns first, then one frame (a frame grown column by column costs more than the run's windows)
     t_s = np.arange(n_min) * 60.0
     columns: dict[str, np.ndarray] = {"minute": np.arange(n_min), "t_s": t_s, **dp.minutes}
-    samples = pd.DataFrame(
-        engine.records.samples, columns=["t_end_s", "tasks_running", "tasks_pending", "instances", "cpu_credits"]
-    )
+    samples = engine.records.samples
     assert len(samples) == n_min, "one sample per minute, the last at the horizon"
-    for col in ("tasks_running", "tasks_pending", "instances", "cpu_credits"):
-        columns[col] = samples[col].to_numpy()
+    _, running, pending, instances, credits = zip(*samples, strict=True)
+    for col, values, dtype in (
+        ("tasks_running", running, np.int64),
+        ("tasks_pending", pending, np.int64),
+        ("instances", instances, np.int64),
+        ("cpu_credits", credits, np.float64),
+    ):
+        columns[col] = np.array(values, dtype=dtype)
     worker = step_series(engine.records.slot_changes, horizon, 60.0) if engine.ecs is not None else None
     seconds = np.minimum(60.0, horizon - t_s)  # the last minute may be partial
     busy_min = np.add.reduceat(dp.busy.seconds()[: math.ceil(horizon)], np.arange(0, math.ceil(horizon), 60))[:n_min]
@@ -84,9 +89,11 @@ def _result(engine: Engine) -> SimResult:
     cols = hourly_columns(dp.hours, task_hours, inst_hours, horizon, sc)
     surplus = engine.cluster.surplus_credits / 60 if engine.cluster is not None else 0.0
     book = scenario_price_book(sc, plan)
-    placed = int((events["kind"] == "task_placed").sum()) if len(events) else 0
+    kinds = Counter(kind for _, kind, _ in engine.records.events)
+    placed = kinds["task_placed"]
     scaling_starts = placed if plan.architecture == "container" else 0  # the initial tasks are not placements
-    bill = price_usage(fold_usage(plan, sc, cols, surplus, book, scaling_starts), book).with_assumptions(
+    usage = fold_usage(plan, sc, cols, surplus, book, scaling_starts, engine.blueprint)
+    bill = price_usage(usage, book).with_assumptions(
         bill_assumptions(plan, sc.operations, sc.workload, Decimal(repr(scaling_starts * 730 * 3600 / horizon)))
     )
     hourly = cols
@@ -95,11 +102,10 @@ def _result(engine: Engine) -> SimResult:
     totals = RequestCounts(
         *(int(m[k].sum()) for k in ("offered", "served", "throttled", "timed_out", "in_flight", "failed"))
     )
-    kinds = events["kind"].value_counts() if len(events) else pd.Series(dtype=int)
     scaling = Scaling(
         max_tasks=int(max([0] + [int(v) for _, v in engine.task_changes_serving()])),
-        scale_out_events=int(kinds.get("scale_out", 0)),
-        scale_in_events=int(kinds.get("scale_in", 0)),
+        scale_out_events=kinds["scale_out"],
+        scale_in_events=kinds["scale_in"],
     )
     lam = LambdaStats(
         max_concurrency=engine.pool.max_concurrency if engine.pool is not None else 0,

@@ -220,26 +220,27 @@ def close_window(
         hrs[H_RESPONSE_KB, hour] += n_served * response_kb
     if n_served == 0:
         return
+    top_l = pend[seg0]  # the maxima are taken in the binning passes, from the values already loaded
     for i in range(n_served):
-        hcounts[0, fast_bin(pend[seg0 + i], bins)] += 1
+        x = pend[seg0 + i]
+        hcounts[0, fast_bin(x, bins)] += 1
+        if x > top_l:
+            top_l = x
     no_wait = 0  # most requests start at once: their bin 0 is counted in a register
+    top_w = served_wait[0]
     for i in range(n_served):
-        if served_wait[i] < X_MIN:
+        w = served_wait[i]
+        if w < X_MIN:
             no_wait += 1
         else:
-            hcounts[1, fast_bin(served_wait[i], bins)] += 1
+            hcounts[1, fast_bin(w, bins)] += 1
+        if w > top_w:
+            top_w = w
     hcounts[1, 0] += no_wait
     hstat[0, 0] += n_served
     hstat[0, 1] += pairwise_sum(pend, seg0, n_served)
     hstat[1, 0] += n_served
     hstat[1, 1] += pairwise_sum(served_wait, 0, n_served)
-    top_l = pend[seg0]
-    top_w = served_wait[0]
-    for i in range(n_served):
-        if pend[seg0 + i] > top_l:
-            top_l = pend[seg0 + i]
-        if served_wait[i] > top_w:
-            top_w = served_wait[i]
     hstat[0, 2] = max(hstat[0, 2], top_l)
     hstat[1, 2] = max(hstat[1, 2], top_w)
 

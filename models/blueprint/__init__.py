@@ -82,12 +82,25 @@ class Blueprint:
         raise KeyError(key)
 
 
+_DERIVED: dict[tuple[str, str], Blueprint] = {}
+_KEPT = 256  # blueprints kept (a sweep's configurations); the oldest go first
+
+
 def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
-    """The stack of ``plan`` (pure: the same plan always gives an equal blueprint)."""
-    return Blueprint(
-        plan=plan,
-        control=control_plane(plan),
-        account=account,
-        resources=stack_resources(plan),
-        stage_throttle=stage_throttle(plan),
-    )
+    """The stack of ``plan`` (pure: the same plan always gives an equal blueprint, so each distinct
+    plan and account is derived once and the frozen result kept for the runs that follow; deriving
+    costs about as much as a short run's bill)."""
+    key = (plan.model_dump_json(), account.model_dump_json())
+    bp = _DERIVED.get(key)
+    if bp is None:
+        bp = Blueprint(
+            plan=plan,
+            control=control_plane(plan),
+            account=account,
+            resources=stack_resources(plan),
+            stage_throttle=stage_throttle(plan),
+        )
+        if len(_DERIVED) >= _KEPT:
+            del _DERIVED[next(iter(_DERIVED))]
+        _DERIVED[key] = bp
+    return bp

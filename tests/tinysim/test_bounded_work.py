@@ -9,11 +9,11 @@ import time
 import numpy as np
 
 from models import Scenario
+from tinysim.busy_seconds import BusySeconds
 from tinysim.fluid import N_COLUMNS
 from tinysim.fluid_lambda import lambda_kernel
 from tinysim.fluid_record import FLUID_RECORD
 from tinysim.simulate import simulate
-from tinysim.stats import BusySeconds
 
 
 def _busy_truth(n: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:

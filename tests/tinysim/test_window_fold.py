@@ -1,14 +1,30 @@
 """The compiled fold adds exactly as the NumPy code it replaced: pairwise sums equal
 ``ndarray.sum()`` bit for bit, and busy seconds equal ``BusySeconds.add`` bit for bit and conserve
-the intervals' total length."""
+the intervals' total length; a window's outcomes fold into NumPy's histograms, sums and maxima."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from tinysim.stats import BusySeconds
-from tinysim.window_fold import add_intervals, pairwise_sum
+from tinysim.busy_seconds import BusySeconds
+from tinysim.log_bins import bin_table
+from tinysim.minute_percentiles import N_KEYS
+from tinysim.stats import N_BINS, LogHistogram
+from tinysim.window_fold import (
+    FAILED,
+    IN_FLIGHT,
+    M_FAILED,
+    M_IN_FLIGHT,
+    M_SERVED,
+    M_TIMED_OUT,
+    SERVED,
+    THROTTLED,
+    TIMED_OUT,
+    add_intervals,
+    fold_outcomes,
+    pairwise_sum,
+)
 
 
 @pytest.mark.parametrize("n", [0, 1, 7, 8, 9, 127, 128, 129, 255, 256, 1000, 4097, 65_537, 1_000_003])
@@ -38,3 +54,33 @@ def test_busy_beyond_the_horizon_is_dropped() -> None:
     busy = BusySeconds(4)  # seconds 0..3
     add_intervals(*busy.arrays(), np.array([2.5]), np.array([6.0]), 1)
     assert busy.seconds().tolist() == [0.0, 0.0, 0.5, 1.0]
+
+
+@pytest.mark.parametrize("wait_scales", [[3e-7, 0.02], [3e-7]])
+def test_fold_outcomes_equals_numpy_histograms_sums_and_maxima(wait_scales: list[float]) -> None:
+    # a window of every outcome, with waits of zero, below the histogram's first bin (all of them,
+    # in the second case) and above it: the histograms are LogHistogram.add's, the sums NumPy's,
+    # the maxima the values' own
+    rng = np.random.default_rng(8)
+    n = 3000
+    codes = rng.choice([THROTTLED, SERVED, TIMED_OUT, IN_FLIGHT, FAILED], n, p=[0.1, 0.6, 0.1, 0.1, 0.1]).astype(
+        np.int8
+    )
+    latency = rng.exponential(0.05, n)
+    wait = np.where(rng.random(n) < 0.5, 0.0, rng.choice(wait_scales, n) * rng.random(n))
+    wait[np.flatnonzero(codes == SERVED)[0]] = 0.0
+    served = codes == SERVED
+    mins, hrs = np.zeros((6, 1), dtype=np.int64), np.zeros((5, 1))
+    pct, hcounts, hstat = np.full((1, 3), np.nan), np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3))
+    ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
+    fold_outcomes(
+        codes, latency, wait, n - int((codes == THROTTLED).sum()), 0, 0, 1.0, 2.0, ist, mins, hrs, pct, hcounts,
+        hstat, np.empty(n), np.zeros(N_KEYS, dtype=np.int64), np.empty(n), bin_table(),
+    )  # fmt: skip
+    for row, values in enumerate((latency[served], wait[served])):
+        want = LogHistogram()
+        want.add(values)
+        assert np.array_equal(hcounts[row], want.counts)
+        assert hstat[row, 0] == served.sum() and hstat[row, 1] == values.sum() and hstat[row, 2] == values.max()
+    assert mins[M_SERVED, 0] == served.sum() and mins[M_TIMED_OUT, 0] == (codes == TIMED_OUT).sum()
+    assert mins[M_IN_FLIGHT, 0] == (codes == IN_FLIGHT).sum() and mins[M_FAILED, 0] == (codes == FAILED).sum()

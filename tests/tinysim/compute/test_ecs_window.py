@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tinysim.busy_seconds import BusySeconds
 from tinysim.compute.ecs_window import ecs_window, window_params
-from tinysim.stats import BusySeconds
 from tinysim.window_fold import SERVED, THROTTLED
 
 TASKS, SLOTS = 3, 2

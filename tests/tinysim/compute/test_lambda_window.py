@@ -7,11 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tinysim.busy_seconds import BusySeconds
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.log_bins import bin_table
 from tinysim.minute_percentiles import N_KEYS
-from tinysim.stats import N_BINS, BusySeconds
+from tinysim.stats import N_BINS
 from tinysim.window_fold import FAILED, IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, fold_outcomes
 
 OVERHEAD_S, DOOR_TIMEOUT_S, HORIZON_S, FUNCTION_TIMEOUT_S = 0.01, 1.5, 170.0, 1.0
