@@ -14,9 +14,12 @@ than a step, and anything where the order of requests matters (dispatch policies
 
 from __future__ import annotations
 
+import math
+
 import numba
 import numpy as np
 
+from tinysim.float_sums import repeat_add
 from tinysim.fluid_container import container_kernel
 from tinysim.fluid_lambda import lambda_kernel
 from tinysim.fluid_quantiles import run_quantiles, step_quantiles
@@ -104,52 +107,53 @@ def aggregate(
     served_sum = mean_acc = ok_sum = 0.0
     # sums in locals (registers), added in step order: the same floats as adding into the arrays
     t0 = t1 = t2 = t3 = t12 = t13 = max_p99 = peak = top = 0.0
-    # the row's values (a copied row keeps the row before's)
-    x0 = served = x2 = x3 = x6 = x7 = x9 = x12 = x13 = x14 = admitted = ran = capped = 0.0
-    for h in range(n_hour):  # the last hour takes any steps past the hours' end
-        h0 = h * per_hour
-        h1 = n if h == n_hour - 1 else min(n, h0 + per_hour)
-        a0 = a1 = a2 = a3 = a4 = a5 = a6 = 0.0
-        i = h0
-        while i < h1:
-            if not same[i]:
-                x0, served, x2, x3, x6, x7 = out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 6], out[i, 7]
-                x9, x12, x13, x14 = out[i, 9], out[i, 12], out[i, 13], out[i, 14]
-                front_thr = x2 - (x13 if serverless else 0.0)
-                admitted = x0 - front_thr
-                ran = admitted - x13 if serverless else admitted
-                capped = min(ran, prov_per_step)
-            j = i + 1
-            while j < h1 and same[j]:  # rows i..j-1 carry the same values: a maximum takes them once
-                j += 1
-            peak = max(peak, x9)
-            top = max(top, x14)
-            for r in range(i, j):  # each sum adds row by row, in step order
-                a0 += admitted
-                a1 += served
-                a2 += x12
-                a3 += x13
-                a4 += ran
-                a5 += capped
-                a6 += served * bytes_per_request[r]
-                t0 += x0
-                t1 += served
-                t2 += x2
-                t3 += x3
-                t12 += x12
-                t13 += x13
-            if served > 0:
-                max_p99 = max(max_p99, x6)
-                weighted = served * x7
-                met = x6 <= slo_ms
-                for _ in range(i, j):
-                    served_sum += served
-                    mean_acc += weighted
-                    if met:
-                        ok_sum += served
-            i = j
-        hourly[h, 0], hourly[h, 1], hourly[h, 2], hourly[h, 3] = a0, a1, a2, a3
-        hourly[h, 4], hourly[h, 5], hourly[h, 6] = a4, a5, a6
+    # the row's values (a copied row keeps the row before's); its hourly terms (HOURLY but the bytes)
+    x0 = served = x2 = x3 = x6 = x7 = x9 = x12 = x13 = x14 = 0.0
+    terms = np.zeros(len(HOURLY) - 1)
+    # a whole hour of one term's value sums to the same float: the last such value and sum of each term
+    whole_value, whole_sum = np.full(terms.size, np.nan), np.zeros(terms.size)
+    i = 0
+    while i < n:
+        if not same[i]:
+            x0, served, x2, x3, x6, x7 = out[i, 0], out[i, 1], out[i, 2], out[i, 3], out[i, 6], out[i, 7]
+            x9, x12, x13, x14 = out[i, 9], out[i, 12], out[i, 13], out[i, 14]
+            admitted = x0 - (x2 - (x13 if serverless else 0.0))  # less the front door's throttles
+            ran = admitted - x13 if serverless else admitted
+            terms[0], terms[1], terms[2], terms[3] = admitted, served, x12, x13
+            terms[4], terms[5] = ran, min(ran, prov_per_step)
+        j = i + 1
+        while j < n and same[j]:  # rows i..j-1 carry the same values: a maximum takes them once
+            j += 1
+        peak = max(peak, x9)
+        top = max(top, x14)
+        # a row without served requests adds +0.0 to the served sums: a sum that starts at +0.0 stays as it is
+        weighted = served_pos = ok = 0.0
+        if served > 0:
+            max_p99 = max(max_p99, x6)
+            weighted, served_pos = served * x7, served
+            ok = served if x6 <= slo_ms else 0.0
+        k = j - i  # each sum gets the row's value k times: the float adding row by row in step order gives
+        t0, t1, t2, t3 = repeat_add(t0, x0, k), repeat_add(t1, served, k), repeat_add(t2, x2, k), repeat_add(t3, x3, k)
+        t12, t13 = repeat_add(t12, x12, k), repeat_add(t13, x13, k)
+        served_sum, mean_acc = repeat_add(served_sum, served_pos, k), repeat_add(mean_acc, weighted, k)
+        ok_sum = repeat_add(ok_sum, ok, k)
+        r = i
+        while r < j:  # the hours the rows fall in (the last hour takes any steps past the hours' end)
+            h = min(r // per_hour, n_hour - 1)
+            end = j if h == n_hour - 1 else min(j, (h + 1) * per_hour)
+            whole = r == h * per_hour and end - r == per_hour
+            for c in range(terms.size):
+                if whole and terms[c] == whole_value[c]:
+                    hourly[h, c] = whole_sum[c]
+                else:
+                    hourly[h, c] = repeat_add(hourly[h, c], terms[c], end - r)
+                    if whole:
+                        whole_value[c], whole_sum[c] = terms[c], hourly[h, c]
+            if not math.isnan(hourly[h, 6]):  # the served bytes, step by step (a NaN sum stays NaN)
+                for q in range(r, end):
+                    hourly[h, 6] += served * bytes_per_request[q]
+            r = end
+        i = j
     tot[0], tot[1], tot[2], tot[3], tot[4], tot[5] = t0, t1, t2, t3, t12, t13
     tot[10], tot[11], tot[12] = max_p99, peak, top
     served_col = out[:, 1]

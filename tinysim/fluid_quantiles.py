@@ -18,6 +18,7 @@ import numba
 import numpy as np
 
 from tinysim.distributions import Distribution
+from tinysim.float_sums import repeat_add
 
 __all__ = ["N_POINTS", "latency_cdf", "run_quantiles", "service_points", "step_quantiles"]
 
@@ -182,12 +183,8 @@ def _add_wait(
     c1, c2 = w * (1 - pa), w * (1 - pa) * d0
     aw, ad = a_w[k0], a_d[k0]
     if not pa > 0:
-        for _ in range(times):
-            total += w
-            aw += c1
-            ad += c2
-        a_w[k0], a_d[k0] = aw, ad
-        return total
+        a_w[k0], a_d[k0] = repeat_add(aw, c1, times), repeat_add(ad, c2, times)
+        return repeat_add(total, w, times)
     # the waiting part's bins: an exponential's, or a shift's (d0's own bin when both shifts share it)
     second_w, second_x = (b_w, b_t) if theta > 0 else (a_w, a_d)
     k1 = _slot(theta) if theta > 0 else _slot(d1)
@@ -200,14 +197,8 @@ def _add_wait(
             aw += c3
             ad += c4
     else:
-        sw, sx = second_w[k1], second_x[k1]
-        for _ in range(times):
-            total += w
-            aw += c1
-            ad += c2
-            sw += c3
-            sx += c4
-        second_w[k1], second_x[k1] = sw, sx
+        total, aw, ad = repeat_add(total, w, times), repeat_add(aw, c1, times), repeat_add(ad, c2, times)
+        second_w[k1], second_x[k1] = repeat_add(second_w[k1], c3, times), repeat_add(second_x[k1], c4, times)
     a_w[k0], a_d[k0] = aw, ad
     return total
 
