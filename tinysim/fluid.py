@@ -24,7 +24,7 @@ from tinysim.fluid_container import container_kernel
 from tinysim.fluid_lambda import lambda_kernel
 from tinysim.fluid_quantiles import run_quantiles, step_quantiles
 from tinysim.fluid_record import Record
-from tinysim.fluid_tasks import EV_SCALE_IN, EV_SCALE_OUT
+from tinysim.fluid_tasks import EV_REPEAT, EV_SCALE_IN, EV_SCALE_OUT
 
 __all__ = ["HOURLY", "N_COLUMNS", "TOTALS", "aggregate", "batch", "events_rows", "run_into", "run_kernel"]
 
@@ -160,13 +160,16 @@ def aggregate(
     tot[6:9] = run_quantiles(out, same, served_col, overhead_s, svc[:2], np.array([0.5, 0.95, 0.99]))
     tot[9] = mean_acc / served_sum if served_sum > 0 else np.nan
     tot[13] = ok_sum / served_sum if served_sum > 0 else np.nan
+    logged = n_events  # events logged: a repeat row stands for its rows again at each step it covers
     for e in range(n_events):
         if events[e, 1] == EV_SCALE_OUT:
             tot[14] += 1
         elif events[e, 1] == EV_SCALE_IN:
             tot[15] += 1
+        elif events[e, 1] == EV_REPEAT:
+            logged += int(events[e, 2]) * int(events[e, 3]) - 1
     tot[16] = surplus
-    tot[17] = n_events
+    tot[17] = logged
     return hourly, tot
 
 

@@ -6,15 +6,31 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from tinysim.fluid_tasks import EV_CLUSTER_DATAPOINT, EV_SERVICE_DATAPOINT
+from tinysim.fluid_tasks import EV_CLUSTER_DATAPOINT, EV_REPEAT, EV_SERVICE_DATAPOINT
 
-__all__ = ["split_rows"]
+__all__ = ["row_counts", "split_rows"]
+
+
+@numba.njit(cache=True, nogil=True)
+def row_counts(rows: np.ndarray) -> tuple[int, int]:  # pragma: no cover - compiled
+    """Datapoints (at most: some may fall at or after the horizon) and control events among ``rows``."""
+    m = c = 0
+    for i in range(rows.shape[0]):
+        kind = rows[i, 1]
+        if kind in (EV_SERVICE_DATAPOINT, EV_CLUSTER_DATAPOINT):
+            m += 1
+        elif kind == EV_REPEAT:
+            m += int(rows[i, 2]) * int(rows[i, 3])
+        else:
+            c += 1
+    return m, c
 
 
 @numba.njit(cache=True, nogil=True)
 def split_rows(
     rows: np.ndarray,
     horizon_s: float,
+    dt: float,
     t_s: np.ndarray,
     value: np.ndarray,
     in_alarm: np.ndarray,
@@ -25,8 +41,9 @@ def split_rows(
     stops there, before the period ending at it is evaluated) as time (s), value (NaN when missing),
     whether the scale-out alarm was in ALARM and whether it is the cluster's, written to the first ``m``
     places of ``t_s``, ``value``, ``in_alarm`` and ``cluster``; and the row index of every control event
-    (every row that is not a datapoint) to the first ``c`` places of ``control``. Each output has room for
-    ``n`` (one pass; the unused ends are never touched). Returns (m, c)."""
+    to the first ``c`` places of ``control``. An ``EV_REPEAT`` row is expanded: its datapoint rows again at
+    the end of each step it covers (steps of ``dt`` seconds). Each output has the room ``row_counts``
+    gives. Returns (m, c)."""
     m = c = 0
     for i in range(rows.shape[0]):
         kind = rows[i, 1]
@@ -35,6 +52,16 @@ def split_rows(
                 t_s[m], value[m] = rows[i, 0], rows[i, 2]
                 in_alarm[m], cluster[m] = rows[i, 3] > 0, kind == EV_CLUSTER_DATAPOINT
                 m += 1
+        elif kind == EV_REPEAT:
+            step, per = round(rows[i, 0] / dt), int(rows[i, 3])  # the first repeat's end, in steps
+            for s in range(step, step + int(rows[i, 2])):
+                t_end = s * dt  # as the kernel writes a step's end
+                if not t_end < horizon_s:
+                    break
+                for e in range(i - per, i):
+                    t_s[m], value[m] = t_end, rows[e, 2]
+                    in_alarm[m], cluster[m] = rows[e, 3] > 0, rows[e, 1] == EV_CLUSTER_DATAPOINT
+                    m += 1
         else:
             control[c] = i
             c += 1

@@ -17,7 +17,7 @@ from tinysim.fluid import N_COLUMNS, TOTALS, aggregate, batch, events_rows, run_
 from tinysim.fluid_buffers import output_array
 from tinysim.fluid_inputs import run_inputs
 from tinysim.fluid_record import METRIC_REQUESTS
-from tinysim.fluid_rows import split_rows
+from tinysim.fluid_rows import row_counts, split_rows
 from tinysim.fluid_setup import FluidSetup, setup
 from tinysim.fluid_tasks import (
     EV_CLUSTER_DATAPOINT,
@@ -156,21 +156,21 @@ def simulate_fluid(scenario: Scenario) -> SimResult:
         fs.serverless, out, same, events, ne, surplus, per_hour, n_hour, fs.prov_per_step, math.inf,
         inputs.bytes_per_request, fs.overhead_s, svc,
     )  # fmt: skip
-    split = _split(events[:ne], float(scenario.horizon_s))
+    split = _split(events[:ne], float(scenario.horizon_s), fs.dt)
     placed = int(np.count_nonzero(events[split[4], 1] == EV_PLACED))
     bill, summary, _, cols = _bill_and_summary(fs, hourly, tot, placed=placed)
     ev_data, datapoints = _records(fs, events[:ne], split)
     return SimResult(scenario, _timeline(fs, out), ev_data, datapoints, cols, bill, summary)
 
 
-def _split(rows: np.ndarray, horizon_s: float) -> tuple[np.ndarray, ...]:
+def _split(rows: np.ndarray, horizon_s: float, dt: float) -> tuple[np.ndarray, ...]:
     """``split_rows`` of the kernel's event ``rows`` into arrays of their own (a result keeps the datapoints):
     the datapoints' time, value, in-ALARM and cluster columns, and the control events' row indices."""
-    n = rows.shape[0]
+    n, n_control = row_counts(rows)
     t_s, value = output_array((n,)), output_array((n,))
     in_alarm, cluster = output_array((n,), np.bool_), output_array((n,), np.bool_)
-    control = output_array((n,), np.int64)
-    m, c = split_rows(rows, horizon_s, t_s, value, in_alarm, cluster, control)
+    control = output_array((n_control,), np.int64)
+    m, c = split_rows(rows, horizon_s, dt, t_s, value, in_alarm, cluster, control)
     return t_s[:m], value[:m], in_alarm[:m], cluster[:m], control[:c]
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from tinysim.control import ALARM
 from tinysim.fluid_record import POLICY_STEP, Record
-from tinysim.fluid_tasks import S_NE
+from tinysim.fluid_tasks import EV_REPEAT, S_NE, log
 
 __all__ = ["COPIED", "advance_alarm", "clamp", "repeat_steps", "settled", "steady_end", "time_free"]
 
@@ -113,22 +113,9 @@ def repeat_steps(
     """Steps ``i`` to ``j - 1`` as copies of step ``i - 1``: its output row (the ``COPIED`` columns; the
     others are left as they are, uninitialised when ``out`` came so; ``same[i:j]`` set, so that readers can
     skip them), and its events (rows ``first`` up to the count ``st[S_NE]``: its datapoints) again at each
-    step's end. Events past the array's end are only counted, as ``tinysim.fluid_tasks.log`` counts them."""
+    step's end, as one ``EV_REPEAT`` row (``tinysim.fluid_rows`` expands it; logged as
+    ``tinysim.fluid_tasks.log`` logs, only counted past the array's end)."""
     same[i:j] = True
     for col in COPIED:
         out[i:j, col] = out[i - 1, col]
-    per = st[S_NE] - first
-    ne = st[S_NE]
-    if ne > events.shape[0]:  # the rows to copy were not written: count the new ones only
-        st[S_NE] = ne + per * (j - i)
-        return
-    for s in range(i, j):
-        t_end = (s + 1) * dt
-        for e in range(per):
-            if ne < events.shape[0]:
-                events[ne, 0] = t_end
-                events[ne, 1] = events[first + e, 1]
-                events[ne, 2] = events[first + e, 2]
-                events[ne, 3] = events[first + e, 3]
-            ne += 1
-    st[S_NE] = ne
+    log(events, st, (i + 1) * dt, EV_REPEAT, j - i, st[S_NE] - first)

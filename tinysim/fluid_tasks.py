@@ -12,6 +12,7 @@ __all__ = [
     "EV_LAUNCH",
     "EV_PLACED",
     "EV_READY",
+    "EV_REPEAT",
     "EV_SCALE_IN",
     "EV_SCALE_OUT",
     "EV_SCHEDULED",
@@ -35,6 +36,9 @@ __all__ = [
 EV_SCALE_OUT, EV_SCALE_IN, EV_SERVING, EV_LAUNCH, EV_READY, EV_TERMINATE, EV_PLACED, EV_STOP, EV_SCHEDULED = range(9)
 # CloudWatch datapoints, logged as rows (t, kind, value or NaN when missing, 1 when the scale-out alarm is in ALARM)
 EV_SERVICE_DATAPOINT, EV_CLUSTER_DATAPOINT = 9, 10
+# steady steps' datapoints, logged once: the ``b`` rows before it (one step's datapoints) again at the end of
+# each of the ``a`` steps after the step that logged them (t: the first of those ends)
+EV_REPEAT = 11
 # counters: tasks serving, starting, waiting for room; instances ready, booting; events written
 S_SERVING, S_STARTING, S_PLACING, S_INSTANCES, S_BOOTING, S_NE = range(6)
 N_COUNTERS = 6

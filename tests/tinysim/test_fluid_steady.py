@@ -13,8 +13,10 @@ from tests.tinysim.test_control_loop import FARGATE
 from tinysim.fluid import N_COLUMNS, aggregate
 from tinysim.fluid_container import container_kernel
 from tinysim.fluid_quantiles import step_quantiles
+from tinysim.fluid_rows import row_counts, split_rows
 from tinysim.fluid_setup import setup
 from tinysim.fluid_steady import COPIED
+from tinysim.fluid_tasks import EV_CLUSTER_DATAPOINT, EV_SERVICE_DATAPOINT
 
 EC2 = {"container": {"instances": {"min": 1, "max": 3}, "tasks": {"min": 1, "max": 5, "desired": 1}}}
 BURSTABLE = {
@@ -78,7 +80,19 @@ def _run(plan: dict[str, Any], lam: np.ndarray, skip: bool) -> tuple[np.ndarray,
         False, out, same, events, ne, surplus, 60, math.ceil(fs.n / 60), 0.0, 100.0, np.full(fs.n, np.nan),
         fs.overhead_s, fs.svc,
     )  # fmt: skip
-    return out, events[:ne], surplus, same, hourly, tot
+    return out, _expanded(events[:ne], fs.dt), surplus, same, hourly, tot
+
+
+def _expanded(rows: np.ndarray, dt: float) -> np.ndarray:
+    """The kernel's event rows with every repeat written out: (t, kind, a, b) of each datapoint and control
+    event, in order (``split_rows`` keeps the order within each kind)."""
+    n, n_control = row_counts(rows)
+    t_s, value, alarm, cluster = np.empty(n), np.empty(n), np.empty(n, np.bool_), np.empty(n, np.bool_)
+    control = np.empty(n_control, np.int64)
+    m, c = split_rows(rows, math.inf, dt, t_s, value, alarm, cluster, control)
+    kinds = np.where(cluster[:m], EV_CLUSTER_DATAPOINT, EV_SERVICE_DATAPOINT)
+    datapoints = np.column_stack([t_s[:m], kinds, value[:m], alarm[:m]])
+    return np.concatenate([datapoints, rows[control[:c]]])
 
 
 def _same_run(plan: dict[str, Any], lam: np.ndarray) -> np.ndarray:
