@@ -54,14 +54,18 @@ def split_rows(
                 m += 1
         elif kind == EV_REPEAT:
             step, per = round(rows[i, 0] / dt), int(rows[i, 3])  # the first repeat's end, in steps
-            for s in range(step, step + int(rows[i, 2])):
-                t_end = s * dt  # as the kernel writes a step's end
-                if not t_end < horizon_s:
-                    break
-                for e in range(i - per, i):
-                    t_s[m], value[m] = t_end, rows[e, 2]
-                    in_alarm[m], cluster[m] = rows[e, 3] > 0, rows[e, 1] == EV_CLUSTER_DATAPOINT
-                    m += 1
+            steps = int(rows[i, 2])
+            while steps > 0 and not (step + steps - 1) * dt < horizon_s:  # a step's end, as the kernel writes it
+                steps -= 1
+            for k in range(per):  # column by column: row i - per + k at each step
+                e = i - per + k
+                v, alarm, of_cluster = rows[e, 2], rows[e, 3] > 0, rows[e, 1] == EV_CLUSTER_DATAPOINT
+                for q in range(steps):
+                    t_s[m + q * per + k] = (step + q) * dt
+                    value[m + q * per + k] = v
+                    in_alarm[m + q * per + k] = alarm
+                    cluster[m + q * per + k] = of_cluster
+            m += steps * per
         else:
             control[c] = i
             c += 1
