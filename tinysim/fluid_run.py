@@ -300,8 +300,8 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
         x = x.reshape(n_min, per_min)
         return np.asarray(x.sum(axis=1) if how == "sum" else x[:, -1] if how == "last" else x.mean(axis=1))
 
-    zeros = np.zeros(n_min)
-    tl: dict[str, np.ndarray] = {"minute": np.arange(n_min), "t_s": np.arange(n_min) * 60.0}
+    minute, t_s, zeros = _minute_columns(n_min)
+    tl: dict[str, np.ndarray] = {"minute": minute, "t_s": t_s}
     for name, col in (("offered", 0), ("served", 1), ("throttled", 2), ("timed_out", 3)):
         tl[name] = by_minute(col)
     tl["in_flight"] = zeros
@@ -321,6 +321,23 @@ def _timeline(fs: FluidSetup, out: np.ndarray) -> dict[str, np.ndarray]:
         latency = by_minute(col, "mean")
         tl[name] = latency if every else np.where(served, latency, np.nan)
     return tl
+
+
+_MINUTES: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+
+
+def _minute_columns(n_min: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A timeline's minute numbers, their start times (s) and a column of zeros, ``n_min`` long: the same
+    for every run of that length, so made once and shared, read-only, by the runs that follow."""
+    columns = _MINUTES.get(n_min)
+    if columns is None:
+        columns = (np.arange(n_min), np.arange(n_min) * 60.0, np.zeros(n_min))
+        for c in columns:
+            c.setflags(write=False)
+        if len(_MINUTES) >= 16:
+            _MINUTES.clear()
+        _MINUTES[n_min] = columns
+    return columns
 
 
 def _padded(scheds: list[np.ndarray]) -> np.ndarray:

@@ -15,8 +15,10 @@ from tinysim.simulate import simulate
 
 
 def _arrays(result: SimResult) -> list[np.ndarray]:
+    """The result's writable arrays (columns every run of a length has alike are shared read-only)."""
     frames = (result.timeline_data, result.datapoints_data, result.events_data, result.hourly_data)
-    return [np.asarray(v) for frame in frames for v in dict(frame).values() if np.asarray(v).dtype != object]
+    arrays = [np.asarray(v) for frame in frames for v in dict(frame).values() if np.asarray(v).dtype != object]
+    return [a for a in arrays if a.flags.writeable]
 
 
 def _scenario(rps: float) -> Scenario:
@@ -31,6 +33,7 @@ def _scenario(rps: float) -> Scenario:
 
 def test_a_kept_result_shares_no_memory_with_later_runs_and_keeps_its_values() -> None:
     first = simulate(_scenario(10.0))
+    assert len(_arrays(first)) >= 15  # the timeline's series, the datapoints, the hourly usage
     served = first.timeline_data["served"].copy()
     values = first.datapoints_data["value"].copy()
     later = [simulate(_scenario(rps)) for rps in (10.0, 20.0, 10.0, 30.0)]  # each kept too
