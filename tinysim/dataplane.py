@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from tinysim.allocator import keep_freed_memory
 from tinysim.arrival_prefetch import PrefetchingSource, use_background_threads
 from tinysim.busy_seconds import BusySeconds
 from tinysim.compute import lambda_window as lw
@@ -99,6 +100,7 @@ class DataPlane:
     wait: LogHistogram = field(init=False)  # complete after flush()
 
     def __post_init__(self) -> None:
+        keep_freed_memory()  # the run's arrays reuse freed pages rather than fault in fresh ones
         n_min = math.ceil(self.horizon_s / 60)
         n_hour = math.ceil(self.horizon_s / 3600)
         self._mins = np.zeros((len(MINUTE_FIELDS), n_min), dtype=np.int64)

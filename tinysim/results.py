@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -27,10 +28,19 @@ from tinysim.summary import (
     latency_over_all,
 )
 
-__all__ = ["SimResult", "stats_ms", "step_series", "summary_of"]
+__all__ = ["Rows", "SimResult", "stats_ms", "step_series", "summary_of"]
 
 
-FrameData = pd.DataFrame | Mapping[str, np.ndarray]
+@dataclass(frozen=True)
+class Rows:
+    """A frame's rows as the run recorded them (tuples in ``columns`` order), made a frame on first use."""
+
+    rows: Sequence[tuple[Any, ...]]
+    columns: tuple[str, ...]
+
+
+ColumnData = pd.DataFrame | Mapping[str, np.ndarray]
+FrameData = ColumnData | Rows
 
 
 @dataclass(frozen=True)
@@ -42,10 +52,10 @@ class SimResult:
     """
 
     scenario: Scenario
-    timeline_data: FrameData
+    timeline_data: ColumnData
     events_data: FrameData
     datapoints_data: FrameData
-    hourly_data: FrameData
+    hourly_data: ColumnData
     bill: Bill
     summary: RunSummary
 
@@ -106,7 +116,11 @@ class SimResult:
 
 
 def _frame(data: FrameData) -> pd.DataFrame:
-    return data if isinstance(data, pd.DataFrame) else pd.DataFrame(dict(data))
+    if isinstance(data, pd.DataFrame):
+        return data
+    if isinstance(data, Rows):
+        return pd.DataFrame(list(data.rows), columns=list(data.columns))
+    return pd.DataFrame(dict(data))
 
 
 def step_series(changes: list[tuple[float, int]], horizon_s: float, step_s: float) -> np.ndarray:

@@ -8,7 +8,6 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import numpy as np
-import pandas as pd
 
 from models.price_regions import scenario_price_book
 from models.scenario import Scenario
@@ -16,7 +15,7 @@ from tinysim.assumptions import bill_assumptions
 from tinysim.costs import price_usage
 from tinysim.dataplane import Observer
 from tinysim.engine import Engine
-from tinysim.results import SimResult, stats_ms, step_series, summary_of
+from tinysim.results import Rows, SimResult, stats_ms, step_series, summary_of
 from tinysim.summary import LambdaStats, RequestCounts, Scaling, ServedLatency
 from tinysim.traffic import with_replay_horizon
 from tinysim.usage import fold_usage, hourly_columns
@@ -71,10 +70,9 @@ def _result(engine: Engine) -> SimResult:
     columns["lambda_concurrency"] = busy_min / seconds if engine.pool is not None else np.zeros(n_min)
     for q, name in enumerate(("latency_p50_ms", "latency_p95_ms", "latency_p99_ms")):
         columns[name] = dp.pct[:, q]
-    timeline = pd.DataFrame(columns)
-
-    events = pd.DataFrame([(t, k, d) for t, k, d in engine.records.events], columns=["t_s", "kind", "detail"])
-    datapoints = pd.DataFrame(engine.records.datapoints, columns=["t_s", "metric", "value", "in_alarm"])
+    # the frames are built when first read (a sweep reads only the bill, the summary and two columns)
+    events = Rows(engine.records.events, ("t_s", "kind", "detail"))
+    datapoints = Rows(engine.records.datapoints, ("t_s", "metric", "value", "in_alarm"))
 
     task_hours = (
         step_series(engine.records.task_changes, horizon, 3600.0)
@@ -115,4 +113,4 @@ def _result(engine: Engine) -> SimResult:
     factor = 730 * 3600 / horizon
     served = ServedLatency(histogram=dp.latency)
     summary = summary_of(sc, totals, stats_ms(dp.latency), stats_ms(dp.wait), bill, scaling, lam, factor, served)
-    return SimResult(sc, timeline, events, datapoints, hourly, bill, summary)
+    return SimResult(sc, columns, events, datapoints, hourly, bill, summary)
