@@ -15,7 +15,6 @@ Elsewhere than glibc (macOS, musl) nothing is changed.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import functools
 
 __all__ = ["MMAP_THRESHOLD_BYTES", "TRIM_THRESHOLD_BYTES", "keep_freed_memory"]
@@ -33,7 +32,7 @@ _M_MMAP_THRESHOLD = -3
 def keep_freed_memory() -> bool:
     """Set glibc's thresholds for the process, once; ``False`` where the C library is not glibc."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc = ctypes.CDLL("libc.so.6")  # glibc's name on Linux; looked up by name (find_library runs ldconfig)
         mallopt = libc.mallopt
     except (OSError, AttributeError):
         return False

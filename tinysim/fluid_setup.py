@@ -8,7 +8,6 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models.account import Account
 from models.blueprint import Blueprint, blueprint
 from models.errors import InputError
 from models.plan import Plan
@@ -105,30 +104,13 @@ def _refuse_request_level_only(scenario: Scenario, plan: Plan) -> None:
         )
 
 
-_BLUEPRINTS: dict[tuple[str, str], Blueprint] = {}
-_KEPT = 256  # blueprints kept (a sweep's configurations); the oldest go first
-
-
-def _blueprint(plan: Plan, account: Account) -> Blueprint:
-    """``models.blueprint.blueprint(plan, account)``, derived once per distinct plan and account (it is
-    pure: equal inputs give an equal, immutable blueprint) and kept for the runs that follow."""
-    key = (plan.model_dump_json(), account.model_dump_json())
-    bp = _BLUEPRINTS.get(key)
-    if bp is None:
-        bp = blueprint(plan, account)
-        if len(_BLUEPRINTS) >= _KEPT:
-            del _BLUEPRINTS[next(iter(_BLUEPRINTS))]
-        _BLUEPRINTS[key] = bp
-    return bp
-
-
 def setup(scenario: Scenario) -> FluidSetup:
     """Resolve a scenario into kernel inputs (task start and boot delays round up to whole steps).
 
     Raises ``models.InputError`` for options only the request fidelity models."""
     plan = scenario.resolved_plan()
     _refuse_request_level_only(scenario, plan)
-    bp = _blueprint(plan, scenario.account)
+    bp = blueprint(plan, scenario.account)  # derived once per distinct plan
     book = scenario_price_book(scenario, plan)
     wl = scenario.workload
     dist = from_spec(wl.service_time_ms)

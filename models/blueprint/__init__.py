@@ -8,6 +8,7 @@ provisioner's graph and ``provision status`` all read it; none re-derives it.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from models.account import Account
@@ -82,25 +83,24 @@ class Blueprint:
         raise KeyError(key)
 
 
-_DERIVED: dict[tuple[str, str], Blueprint] = {}
-_KEPT = 256  # blueprints kept (a sweep's configurations); the oldest go first
+_Derived = tuple[ControlPlane, tuple[StackResource, ...], StageThrottle | None]
+_DERIVED: dict[str, _Derived] = {}
+_DERIVED_LOCK = threading.Lock()  # runs on several threads (a sweep's, the dashboard's) share the cache
+_KEPT = 256  # plans kept (a sweep's configurations); the oldest go first
 
 
 def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
-    """The stack of ``plan`` (pure: the same plan always gives an equal blueprint, so each distinct
-    plan and account is derived once and the frozen result kept for the runs that follow; deriving
-    costs about as much as a short run's bill)."""
-    key = (plan.model_dump_json(), account.model_dump_json())
-    bp = _DERIVED.get(key)
-    if bp is None:
-        bp = Blueprint(
-            plan=plan,
-            control=control_plane(plan),
-            account=account,
-            resources=stack_resources(plan),
-            stage_throttle=stage_throttle(plan),
-        )
-        if len(_DERIVED) >= _KEPT:
-            del _DERIVED[next(iter(_DERIVED))]
-        _DERIVED[key] = bp
-    return bp
+    """The stack of ``plan`` under ``account``. Deriving is pure (an equal plan gives an equal stack)
+    and costs about as much as a short run's bill, so what is derived from each distinct plan is kept
+    for the runs that follow; the blueprint holds the ``plan`` and ``account`` given."""
+    key = plan.model_dump_json()
+    with _DERIVED_LOCK:
+        derived = _DERIVED.get(key)
+    if derived is None:
+        derived = (control_plane(plan), stack_resources(plan), stage_throttle(plan))
+        with _DERIVED_LOCK:
+            if len(_DERIVED) >= _KEPT:
+                del _DERIVED[next(iter(_DERIVED))]
+            _DERIVED[key] = derived
+    control, resources, throttle = derived
+    return Blueprint(plan=plan, control=control, account=account, resources=resources, stage_throttle=throttle)
