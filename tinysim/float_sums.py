@@ -49,6 +49,8 @@ def repeat_add(total: float, v: float, times: int) -> float:  # pragma: no cover
         return total
     if math.isnan(total):
         return total  # NaN absorbs every addition
+    if times == 1:
+        return total + v  # what the loop below gives for a single addition, without its checks
     if v == 0:
         return total + v  # only a zero's sign can change, and only at the first addition
     if not (v > 0 and total >= 0 and math.isfinite(v) and math.isfinite(total)):

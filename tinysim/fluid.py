@@ -214,26 +214,37 @@ def batch(
     n_hour: int,
     prov_per_step: np.ndarray,
     slo_ms: np.ndarray,
+    lanes: int,
 ) -> tuple[np.ndarray, np.ndarray]:  # pragma: no cover - compiled
     """Many configurations at once (parallel over configurations): hourly sums and totals of each.
 
     ``params`` holds one ``FLUID_RECORD`` per configuration, ``lams`` / ``bprs`` the step rates and trace
     bytes per request of each distinct traffic (row ``lam_row[k]``; ``bprs`` rows all NaN without a byte
-    column), ``scheds[k]`` the scheduled bounds changes padded with rows of time ``inf``."""
+    column), ``scheds[k]`` the scheduled bounds changes padded with rows of time ``inf``; ``lanes`` (>= 1,
+    the compiled threads) the configurations' sets of work arrays, run side by side."""
     n_cfg = params.shape[0]
     n = lams.shape[1]
     hourly = np.zeros((n_cfg, n_hour, len(HOURLY)))
     totals = np.zeros((n_cfg, len(TOTALS)))
-    for k in numba.prange(n_cfg):
+    rows = 0
+    for k in range(n_cfg):
+        rows = max(rows, events_rows(n, params[k].svc_period_steps))
+    # one set of work arrays per lane, reused configuration after configuration: memory paged in once, not
+    # a month's output freshly mapped (and faulted in page by page) per configuration; a lane takes every
+    # lanes-th configuration, so the costly ones (overloaded, never steady) spread over the lanes
+    for lane in numba.prange(lanes):
         out = np.empty((N_COLUMNS, n)).T  # column-major, like the single-run path; the kernel fills it
-        same = np.zeros(n, dtype=np.bool_)
-        events = np.empty((events_rows(n, params[k].svc_period_steps), 4))
-        events, ne, surplus = run_into(serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out, same, events)
-        row = lam_row[k]
-        h, t = aggregate(
-            serverless[k], out, same, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k],
-            bprs[row], params[k].overhead_s, svc[k],
-        )  # fmt: skip
-        hourly[k] = h
-        totals[k] = t
+        same = np.empty(n, dtype=np.bool_)
+        events = np.empty((rows, 4))
+        for k in range(lane, n_cfg, lanes):
+            same[:] = False
+            events, ne, surplus = run_into(
+                serverless[k], params[k], lams[lam_row[k]], svc[k], scheds[k], out, same, events
+            )
+            h, t = aggregate(
+                serverless[k], out, same, events, ne, surplus, per_hour, n_hour, prov_per_step[k], slo_ms[k],
+                bprs[lam_row[k]], params[k].overhead_s, svc[k],
+            )  # fmt: skip
+            hourly[k] = h
+            totals[k] = t
     return hourly, totals

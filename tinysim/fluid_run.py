@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 from decimal import Decimal
 
+import numba
 import numpy as np
 
 from models.scenario import Scenario
@@ -393,6 +394,7 @@ def fluid_forecasts(
             n_hour,
             np.array([m.prov_per_step for m in ms]),
             np.full(len(ms), slo),
+            max(1, min(len(ms), numba.get_num_threads())),
         )
         for j, i in enumerate(members):
             bill, summary, attainment, _ = _bill_and_summary(setups[i], hourly[j], totals[j], full=False)
