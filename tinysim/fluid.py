@@ -137,6 +137,14 @@ def aggregate(
         t12, t13 = repeat_add(t12, x12, k), repeat_add(t13, x13, k)
         served_sum, mean_acc = repeat_add(served_sum, served_pos, k), repeat_add(mean_acc, weighted, k)
         ok_sum = repeat_add(ok_sum, ok, k)
+        if j == i + 1 and per_hour > 1:  # one row (never a whole hour): each hourly sum plus its term
+            h = min(i // per_hour, n_hour - 1)
+            for c in range(terms.size):
+                hourly[h, c] += terms[c]
+            if not math.isnan(hourly[h, 6]):
+                hourly[h, 6] += served * bytes_per_request[i]
+            i = j
+            continue
         r = i
         while r < j:  # the hours the rows fall in (the last hour takes any steps past the hours' end)
             h = min(r // per_hour, n_hour - 1)
