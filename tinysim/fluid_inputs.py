@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from models.kept import Kept
 from models.scenario import Scenario, TraceTraffic
 from tinysim.fluid_setup import FluidSetup, setup
 
@@ -32,7 +33,7 @@ class RunInputs:
     bytes_per_request: np.ndarray
 
 
-_KEPT_INPUTS: dict[str, RunInputs] = {}
+_KEPT_INPUTS: Kept[RunInputs] = Kept(_KEPT)
 # the last scenario object looked up and its inputs: a scenario is frozen, so the same object rerun needs
 # no JSON to be recognised
 _LAST: list[tuple[Scenario, RunInputs]] = []
@@ -50,8 +51,6 @@ def run_inputs(scenario: Scenario) -> RunInputs:
         fs = setup(scenario)
         kept = RunInputs(fs, fs.rates(), fs.svc, fs.bytes_per_request())
     if key is not None:
-        if key not in _KEPT_INPUTS and len(_KEPT_INPUTS) >= _KEPT:
-            del _KEPT_INPUTS[next(iter(_KEPT_INPUTS))]
-        _KEPT_INPUTS[key] = kept
+        _KEPT_INPUTS.keep(key, kept)
         _LAST[:] = [(scenario, kept)]
     return kept

@@ -8,7 +8,6 @@ provisioner's graph and ``provision status`` all read it; none re-derives it.
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 
 from models.account import Account
@@ -26,6 +25,7 @@ from models.blueprint.derive_front import stage_throttle
 from models.blueprint.derive_resources import ROOT_VOLUME, stack_resources, task_subnet_keys
 from models.blueprint.resources import Billed, RootVolume, StackResource
 from models.front_door import StageThrottle
+from models.kept import Kept
 from models.plan import Plan
 
 __all__ = [
@@ -84,9 +84,8 @@ class Blueprint:
 
 
 _Derived = tuple[ControlPlane, tuple[StackResource, ...], StageThrottle | None]
-_DERIVED: dict[str, _Derived] = {}
-_DERIVED_LOCK = threading.Lock()  # runs on several threads (a sweep's, the dashboard's) share the cache
 _KEPT = 256  # plans kept (a sweep's configurations); the oldest go first
+_DERIVED: Kept[_Derived] = Kept(_KEPT)
 
 
 def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
@@ -94,13 +93,9 @@ def blueprint(plan: Plan, account: Account = DEFAULT_ACCOUNT) -> Blueprint:
     and costs about as much as a short run's bill, so what is derived from each distinct plan is kept
     for the runs that follow; the blueprint holds the ``plan`` and ``account`` given."""
     key = plan.model_dump_json()
-    with _DERIVED_LOCK:
-        derived = _DERIVED.get(key)
+    derived = _DERIVED.get(key)
     if derived is None:
         derived = (control_plane(plan), stack_resources(plan), stage_throttle(plan))
-        with _DERIVED_LOCK:
-            if len(_DERIVED) >= _KEPT:
-                del _DERIVED[next(iter(_DERIVED))]
-            _DERIVED[key] = derived
+        _DERIVED.keep(key, derived)
     control, resources, throttle = derived
     return Blueprint(plan=plan, control=control, account=account, resources=resources, stage_throttle=throttle)
