@@ -5,9 +5,10 @@ threshold then grows with what was freed, but the trimming of freed memory at th
 it). A request-level run allocates and frees arrays of that size all the time: each block's arrivals
 and service times, each window's outcomes. Memory mapped afresh costs a page fault per 4 KiB page
 touched, and a page fault costs several microseconds in a virtual machine: measured on the seed's
-hyperscale example, about 2.8 faults and 10 ns of system time per request, a fifth of the run's
-time. :func:`keep_freed_memory` sets fixed thresholds instead (``mallopt``): blocks up to 32 MiB come
-from the heap, and up to 128 MiB freed at its top is kept, so the run's arrays reuse the same pages.
+hyperscale example, 2.3-2.9 faults per 1,000 requests and 4-9 ns of system time per request.
+:func:`keep_freed_memory` sets fixed thresholds instead (``mallopt``): blocks up to 32 MiB come from
+the heap, and up to 128 MiB freed at its top is kept, so the run's arrays reuse the same pages (0.95
+faults per 1,000 requests and 2-3 ns of system time per request).
 
 Elsewhere than glibc (macOS, musl) nothing is changed.
 """

@@ -46,7 +46,7 @@ def _result(engine: Engine) -> SimResult:
     sc, plan, dp = engine.scenario, engine.plan, engine.dp
     horizon = engine.horizon_s
     n_min = math.ceil(horizon / 60)
-    # the columns first, then one frame (a frame grown column by column costs more than the run's windows)
+    # the timeline's columns (its frame is built when first read: see tinysim.results.SimResult)
     t_s = np.arange(n_min) * 60.0
     columns: dict[str, np.ndarray] = {"minute": np.arange(n_min), "t_s": t_s, **dp.minutes}
     samples = engine.records.samples

@@ -61,3 +61,12 @@ def batch_ci(values: np.ndarray, statistic: Any, batches: int, confidence: float
     per = np.array([statistic(b) for b in np.array_split(values, batches)])
     half = t_quantile(1 - (1 - confidence) / 2, batches - 1) * per.std(ddof=1) / math.sqrt(batches)
     return float(per.mean()), float(half)
+
+
+def busy_truth(n: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
+    """Worker-seconds per second, cell by cell: the overlap of [start, end) with [k, k + 1)."""
+    out = np.zeros(n)
+    for a, b in zip(start, end, strict=True):
+        for k in range(max(0, math.floor(a)), min(n, math.ceil(b))):
+            out[k] += max(0.0, min(b, k + 1) - max(a, k))
+    return out

@@ -9,20 +9,12 @@ import time
 import numpy as np
 
 from models import Scenario
+from tests.tinysim.helpers import busy_truth
 from tinysim.busy_seconds import BusySeconds
 from tinysim.fluid import N_COLUMNS
 from tinysim.fluid_lambda import lambda_kernel
 from tinysim.fluid_record import FLUID_RECORD
 from tinysim.simulate import simulate
-
-
-def _busy_truth(n: int, start: np.ndarray, end: np.ndarray) -> np.ndarray:
-    """Worker-seconds per second, cell by cell: the overlap of [start, end) with [k, k + 1)."""
-    out = np.zeros(n)
-    for a, b in zip(start, end, strict=True):
-        for k in range(max(0, math.floor(a)), min(n, math.ceil(b))):
-            out[k] += max(0.0, min(b, k + 1) - max(a, k))
-    return out
 
 
 def test_busy_seconds_exact_and_reads_in_between() -> None:
@@ -38,10 +30,10 @@ def test_busy_seconds_exact_and_reads_in_between() -> None:
         starts.append(s)
         ends.append(e)
         x = rng.uniform(0, t + 15)  # a CloudWatch read may come before later intervals are added
-        truth = _busy_truth(n, np.concatenate(starts), np.concatenate(ends))
+        truth = busy_truth(n, np.concatenate(starts), np.concatenate(ends))
         assert math.isclose(busy.between(0, x), truth[: int(x)].sum(), rel_tol=1e-9, abs_tol=1e-9)
         t += 15
-    assert np.allclose(busy.seconds(), _busy_truth(n, np.concatenate(starts), np.concatenate(ends)))
+    assert np.allclose(busy.seconds(), busy_truth(n, np.concatenate(starts), np.concatenate(ends)))
 
 
 def test_busy_seconds_of_a_huge_interval_is_immediate() -> None:

@@ -5,17 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from tests.tinysim.helpers import busy_truth
 from tinysim.busy_seconds import BusySeconds
-
-
-def _numpy_cells(starts: np.ndarray, ends: np.ndarray, size: int) -> np.ndarray:
-    """Each interval split at whole seconds by NumPy alone (the definition the class keeps)."""
-    cells = np.zeros(size)
-    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-        lo, hi = min(max(a, 0.0), size), min(max(b, 0.0), size)
-        edges = np.concatenate(([lo], np.arange(np.floor(lo) + 1, np.ceil(hi)), [hi]))
-        np.add.at(cells, np.minimum(np.floor(edges[:-1]).astype(int), size - 1), np.diff(edges))
-    return cells
 
 
 def test_minute_reads_during_a_run_equal_numpy_sums_and_conserve_busy_time() -> None:
@@ -33,7 +24,7 @@ def test_minute_reads_during_a_run_equal_numpy_sums_and_conserve_busy_time() -> 
         got = busy.between(t0, t1)
         assert got == busy.seconds()[int(t0) : int(t1)].sum()  # the read sums as NumPy does, bit for bit
     starts, ends = np.concatenate(starts_all), np.concatenate(ends_all)
-    want = _numpy_cells(starts, ends, size)
+    want = busy_truth(size, starts, ends)
     assert np.allclose(busy.seconds(), want, rtol=1e-12, atol=1e-9)
     clipped = np.clip(ends, 0, size) - np.clip(starts, 0, size)
     assert abs(busy.seconds().sum() - clipped.sum()) < 1e-9 * clipped.sum()
