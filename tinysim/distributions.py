@@ -32,9 +32,13 @@ class Distribution:
         if self.kind == "constant":
             return np.full(n, self.mean_s)
         if self.kind == "lognormal":
-            mu = math.log(self.mean_s) - self.sigma**2 / 2
-            return lognormals(rng, mu, self.sigma, n)
+            return lognormals(rng, self.lognormal_mu, self.sigma, n)
         return rng.choice(np.asarray(self.samples_s), n)
+
+    @property
+    def lognormal_mu(self) -> float:
+        """The underlying normal's mean for a lognormal of mean ``mean_s`` and shape ``sigma``."""
+        return math.log(self.mean_s) - self.sigma**2 / 2
 
     @property
     def scv(self) -> float:

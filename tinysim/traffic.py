@@ -23,7 +23,7 @@ from models.scenario import (
     TraceTraffic,
     Traffic,
 )
-from tinysim.arrival_times import sorted_within_seconds
+from tinysim.block_draws import Arrivals, Seconds, draw_block
 from tinysim.distributions import Distribution
 from tinysim.tracefiles import load_trace
 
@@ -44,13 +44,6 @@ LONG_BLOCK_S = 600  # quiet traffic: fewer, larger blocks cost less per request
 LONG_BLOCK_MAX_RPS = 2000.0
 DAY_S = 86_400
 WEEK_S = 7 * DAY_S
-
-
-def _sorted_within_seconds(rng: np.random.Generator, secs: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Arrival times given counts per second, uniform and sorted within each second, without a sort."""
-    if int(counts.sum()) == 0:
-        return np.empty(0)
-    return np.asarray(sorted_within_seconds(rng, np.asarray(counts, dtype=np.int64), secs))
 
 
 @dataclass(frozen=True)
@@ -217,27 +210,6 @@ def with_replay_horizon(scenario: Scenario) -> Scenario:
     return scenario.model_copy(update={"horizon_s": max(1, scenario.horizon_s - cut)})
 
 
-@dataclass(frozen=True)
-class Arrivals:
-    """Requests of a stretch of time: arrival times, service times and a uniform for dispatch."""
-
-    t: np.ndarray
-    service_s: np.ndarray
-    u: np.ndarray
-
-    def __len__(self) -> int:
-        return int(self.t.size)
-
-    def take(self, mask: np.ndarray | slice) -> Arrivals:
-        return Arrivals(self.t[mask], self.service_s[mask], self.u[mask] if self.u.size else self.u)
-
-    @staticmethod
-    def concat(parts: list[Arrivals]) -> Arrivals:
-        if len(parts) == 1:
-            return parts[0]
-        return Arrivals(*(np.concatenate([getattr(p, f) for p in parts]) for f in ("t", "service_s", "u")))
-
-
 @dataclass
 class ArrivalSource:
     """Hands out the arrivals of any time range, drawing each block once."""
@@ -279,7 +251,7 @@ class ArrivalSource:
         rng = np.random.default_rng([self.seed, b])
         t0, t1 = b * self.block_s, min((b + 1) * self.block_s, math.ceil(self.horizon_s))
         if self.rate.exact:
-            t = self._exact_between(t0, t1)
+            arrivals: Seconds | np.ndarray = self._exact_between(t0, t1)
         else:
             secs = np.arange(t0, t1, dtype=float)
             lam = self.rate(secs + 0.5)
@@ -289,12 +261,8 @@ class ArrivalSource:
                 counts = rng.negative_binomial(n, 1 / self.dispersion)
             else:
                 counts = rng.poisson(lam)
-            t = _sorted_within_seconds(rng, secs, counts)
-        if t1 >= self.horizon_s:  # the last block: a fractional horizon ends within its last second
-            t = t[t < self.horizon_s]
-        service = self.service.sample(rng, t.size)
-        # the uniforms are drawn last, so leaving them out changes no other number of the block
-        return Arrivals(t, service, rng.random(t.size) if self.uniforms else np.empty(0))
+            arrivals = Seconds(secs, np.asarray(counts, dtype=np.int64))
+        return draw_block(rng, arrivals, self.service, self.horizon_s, self.uniforms)
 
     def _exact_between(self, t0: float, t1: float) -> np.ndarray:
         """Arrival times in [t0, t1) when each trace interval holds exactly its count: a Poisson
