@@ -12,7 +12,6 @@ from __future__ import annotations
 import itertools
 import json
 import math
-import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,6 +36,7 @@ from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 from tinysim.sweep_order import expected_requests, largest_first
+from tinysim.worker_processes import worker_context
 
 __all__ = ["METRICS", "bands", "default_executor", "expand_grid", "point_error", "run_point", "seeds_agree", "sweep"]
 
@@ -227,9 +227,10 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
     if kind in ("processes", "threads"):
         pool: Executor
         n = workers or os.cpu_count() or 1
-        # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
+        # forked from a preloaded fork server, not from this process: a forked child of a process
+        # whose compiled kernels started threads is unsafe
         pool = (
-            ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
+            ProcessPoolExecutor(n, mp_context=worker_context(), initializer=_one_thread)
             if kind == "processes"
             else ThreadPoolExecutor(n)
         )

@@ -3,6 +3,7 @@ fuzz test found, each failing before the fix (a hang, "unexpected ...", a lost o
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -434,6 +435,24 @@ def test_grid_naming_no_field_refused_up_front(tmp_path: Path) -> None:
     refused(result, "grid.plan.container.taks.max: no such field", "plan.container.taks: unknown field")
 
 
+def _children(pid: int | str) -> list[str]:
+    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+
+
+def _sweep_workers(pid: int) -> list[str]:
+    """The processes that run the forecasts of the sweep ``pid``: the children of its fork server
+    (multiprocessing's helper, as is its resource tracker, both ending with the sweep's process)."""
+    found = []
+    for child in _children(pid):
+        with contextlib.suppress(OSError):
+            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
+            if b"forkserver" in cmdline:
+                found.extend(_children(child))
+            elif b"resource_tracker" not in cmdline:
+                found.append(child)
+    return found
+
+
 def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
@@ -441,12 +460,12 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
     try:
         workers: list[str] = []
-        for _ in range(100):  # wait until the pool's workers run
-            workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        for _ in range(200):  # wait until the pool's workers run (forked by the fork server, a child)
+            workers = _sweep_workers(proc.pid)
             if len(workers) >= 2:
                 break
             subprocess.run(["sleep", "0.1"], check=True)
-        assert workers, "no worker processes started"
+        assert len(workers) >= 2, "no worker processes started"
         proc.send_signal(15)  # SIGTERM
         _, err = proc.communicate(timeout=20)
     finally:
