@@ -255,6 +255,10 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
     return dask_map, ((lambda: None) if isinstance(kind, Client) else client.close)
 
 
+def _nothing_to_close() -> None:
+    """The closer before any executor exists."""
+
+
 def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -> list[list[Payload]]:
     """Work units: fluid points go in batches (they run in parallel inside one), others one by one."""
     size = 1
@@ -311,13 +315,14 @@ def sweep(
     ]
     if executor != "inprocess" and base.fidelity != "fluid":  # keep every worker busy to the end
         payloads = largest_first(payloads, [expected_requests(p[2], p[1]) for p in payloads])
-    mapper, close = _executor(executor, workers)
     chunks = _chunks(payloads, executor, workers)
+    close = _nothing_to_close
     try:
         with (
             sigterm_interrupts(),
             tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar,
         ):
+            mapper, close = _executor(executor, workers)  # may wait for the workers' fork server
             for done in mapper(run_chunk, chunks):
                 rows.extend(done)
                 bar.update(len(done))

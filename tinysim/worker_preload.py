@@ -2,13 +2,12 @@
 compiled kernels a request-level forecast uses, loaded once for every worker forked afterwards.
 
 Importing this module runs two minutes of a small stack on the calling thread, with no
-background thread (a process that forks must not have any). A failure here only means the workers load
-what they need themselves, so it is not raised.
+background thread (a process that forks must not have any).
 """
 
 from __future__ import annotations
 
-import contextlib
+import os
 
 __all__: list[str] = []
 
@@ -25,5 +24,11 @@ def _load_kernels() -> None:
         simulate(scenario)
 
 
-with contextlib.suppress(Exception):  # the workers then load the kernels themselves
+try:
     _load_kernels()
+except KeyboardInterrupt:
+    # a Ctrl-C at the terminal reaches the server too (it ignores SIGINT only after this import): the
+    # sweep that started it is being interrupted, so the server ends quietly, forking no worker
+    os._exit(130)
+except Exception:  # the workers then load the kernels themselves
+    pass
