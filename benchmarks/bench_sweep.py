@@ -41,22 +41,9 @@ def fluid_1000() -> tuple[int, float]:
 
 
 def _cpu_s() -> float:
-    """CPU time of this process, its finished children, and the sweep workers' fork server (its own
-    time, loading tinysim and the kernels, and its finished children: the worker processes), s."""
+    """CPU time of this process and its finished children (the sweep's worker processes), s."""
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system + _fork_server_cpu_s()
-
-
-def _fork_server_cpu_s() -> float:
-    from multiprocessing import forkserver
-
-    pid = getattr(forkserver._forkserver, "_forkserver_pid", None)
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except (OSError, IndexError):
-        return 0.0  # not started yet
-    utime, stime, cutime, cstime = (int(x) for x in fields[11:15])  # fields 14-17 of proc(5)
-    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def request_speedup(quick: bool) -> tuple[int, int, dict[str, float], dict[str, float]]:

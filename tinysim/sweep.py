@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import multiprocessing
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -36,7 +37,6 @@ from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 from tinysim.sweep_order import expected_requests, largest_first
-from tinysim.worker_processes import worker_context
 
 __all__ = ["METRICS", "bands", "default_executor", "expand_grid", "point_error", "run_point", "seeds_agree", "sweep"]
 
@@ -227,10 +227,9 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
     if kind in ("processes", "threads"):
         pool: Executor
         n = workers or os.cpu_count() or 1
-        # forked from a preloaded fork server, not from this process: a forked child of a process
-        # whose compiled kernels started threads is unsafe
+        # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
         pool = (
-            ProcessPoolExecutor(n, mp_context=worker_context(), initializer=_one_thread)
+            ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
             if kind == "processes"
             else ThreadPoolExecutor(n)
         )
@@ -253,10 +252,6 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
             yield future.result()
 
     return dask_map, ((lambda: None) if isinstance(kind, Client) else client.close)
-
-
-def _nothing_to_close() -> None:
-    """The closer before any executor exists."""
 
 
 def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -> list[list[Payload]]:
@@ -315,14 +310,13 @@ def sweep(
     ]
     if executor != "inprocess" and base.fidelity != "fluid":  # keep every worker busy to the end
         payloads = largest_first(payloads, [expected_requests(p[2], p[1]) for p in payloads])
+    mapper, close = _executor(executor, workers)
     chunks = _chunks(payloads, executor, workers)
-    close = _nothing_to_close
     try:
         with (
             sigterm_interrupts(),
             tqdm(total=len(payloads), desc="forecasts", unit="run", disable=not progress, delay=1.0) as bar,
         ):
-            mapper, close = _executor(executor, workers)  # may wait for the workers' fork server
             for done in mapper(run_chunk, chunks):
                 rows.extend(done)
                 bar.update(len(done))

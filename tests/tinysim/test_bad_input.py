@@ -3,7 +3,6 @@ fuzz test found, each failing before the fix (a hang, "unexpected ...", a lost o
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import subprocess
@@ -435,24 +434,6 @@ def test_grid_naming_no_field_refused_up_front(tmp_path: Path) -> None:
     refused(result, "grid.plan.container.taks.max: no such field", "plan.container.taks: unknown field")
 
 
-def _children(pid: int | str) -> list[str]:
-    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
-
-
-def _sweep_workers(pid: int) -> list[str]:
-    """The processes that run the forecasts of the sweep ``pid``: the children of its fork server
-    (multiprocessing's helper, as is its resource tracker, both ending with the sweep's process)."""
-    found = []
-    for child in _children(pid):
-        with contextlib.suppress(OSError):
-            cmdline = Path(f"/proc/{child}/cmdline").read_bytes()
-            if b"forkserver" in cmdline:
-                found.extend(_children(child))
-            elif b"resource_tracker" not in cmdline:
-                found.append(child)
-    return found
-
-
 def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
@@ -460,19 +441,17 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
     try:
         workers: list[str] = []
-        for _ in range(1200):  # until the workers run (forked by the fork server once it has loaded
-            # the kernels: compiling them, on a first run, takes a minute or more)
-            workers = _sweep_workers(proc.pid)
+        for _ in range(100):  # wait until the pool's workers run
+            workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
             if len(workers) >= 2:
                 break
             subprocess.run(["sleep", "0.1"], check=True)
-        assert len(workers) >= 2, "no worker processes started"
+        assert workers, "no worker processes started"
         proc.send_signal(15)  # SIGTERM
         _, err = proc.communicate(timeout=20)
     finally:
         if proc.poll() is None:
             proc.kill()
-            proc.communicate()
     assert proc.returncode == 130 and "interrupted" in err, err
     for _ in range(50):
         alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
@@ -480,34 +459,6 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
             break
         subprocess.run(["sleep", "0.1"], check=True)
     assert not alive, f"worker processes still running: {alive}"
-
-
-@pytest.mark.parametrize("after_s", [0.3, 1.0, 2.0])  # the fork server starting, loading, forking
-def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: float) -> None:
-    """A Ctrl-C reaches every process of the terminal's foreground group: the sweep, the workers'
-    fork server and the workers. Whenever it comes, the sweep ends with one line and exit 130, and
-    no process prints a traceback or stays behind."""
-    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
-    grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
-    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        subprocess.run(["sleep", str(after_s)], check=True)
-        group = [str(proc.pid), *_children(proc.pid)]
-        group += [pid for child in group[1:] for pid in _children(child)]
-        os.killpg(proc.pid, 2)  # SIGINT to the whole group, as the terminal sends it
-        _, err = proc.communicate(timeout=30)
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, 9)
-            proc.communicate()
-    assert proc.returncode == 130 and err.strip() == "tinysim: interrupted", err
-    for _ in range(50):
-        alive = [pid for pid in group if os.path.exists(f"/proc/{pid}")]
-        if not alive:
-            break
-        subprocess.run(["sleep", "0.1"], check=True)
-    assert not alive, f"processes still running: {alive}"
 
 
 def test_plan_given_as_scenario_is_one_line(tmp_path: Path) -> None:
