@@ -64,27 +64,17 @@ def draw_block(
     if n == 0:
         return Arrivals(np.empty(0), np.empty(0), np.empty(0))
     kind = SERVICE_KINDS.get(service.kind)
-    words = pcg64_words(rng)
-    if kind is None or words is None:
-        return _draw_by_methods(rng, arrivals, service, horizon_s, with_uniforms)
-    t = arrival_times(words, arrivals.counts, arrivals.secs) if isinstance(arrivals, Seconds) else arrivals
+    # inline only if every draw of the block can be: the inline draws leave ``rng`` where it was
+    words = pcg64_words(rng) if kind is not None else None
+    if not isinstance(arrivals, Seconds):
+        t = arrivals
+    elif words is not None:
+        t = arrival_times(words, arrivals.counts, arrivals.secs)
+    else:
+        t = np.asarray(sorted_within_seconds(rng, arrivals.counts, arrivals.secs))
     t = t[: int(t.searchsorted(horizon_s))]
+    if words is None or kind is None:
+        return Arrivals(t, service.sample(rng, t.size), rng.random(t.size) if with_uniforms else np.empty(0))
     mu = service.lognormal_mu if kind == SERVICE_KINDS["lognormal"] else 0.0
     service_s = service_times(words, kind, service.mean_s, mu, service.sigma, t.size)
     return Arrivals(t, service_s, uniforms(words, t.size) if with_uniforms else np.empty(0))
-
-
-def _draw_by_methods(
-    rng: np.random.Generator,
-    arrivals: Seconds | np.ndarray,
-    service: Distribution,
-    horizon_s: float,
-    with_uniforms: bool,
-) -> Arrivals:
-    if isinstance(arrivals, Seconds):
-        t = np.asarray(sorted_within_seconds(rng, arrivals.counts, arrivals.secs))
-    else:
-        t = arrivals
-    t = t[: int(t.searchsorted(horizon_s))]
-    service_s = service.sample(rng, t.size)
-    return Arrivals(t, service_s, rng.random(t.size) if with_uniforms else np.empty(0))
