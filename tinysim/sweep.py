@@ -14,10 +14,12 @@ import json
 import math
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -240,6 +242,8 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
             else:
                 pool.shutdown()
 
+        if isinstance(pool, ProcessPoolExecutor):
+            return partial(_map_in_workers, pool), close
         return (lambda fn, items: pool.map(fn, items)), close
     # a Dask client, or a scheduler address
     from distributed import Client, as_completed
@@ -252,6 +256,21 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
             yield future.result()
 
     return dask_map, ((lambda: None) if isinstance(kind, Client) else client.close)
+
+
+def _map_in_workers(pool: ProcessPoolExecutor, fn: Callable[..., Any], items: Iterable[Any]) -> Iterable[Any]:
+    """``pool.map`` with SIGINT blocked in this thread while it hands the items over, which starts
+    the worker processes: they inherit the blocked signal. A Ctrl-C at the terminal goes to the
+    whole process group; the workers then leave it to the sweep, which ends them (``close``),
+    instead of each raising its own KeyboardInterrupt and printing a traceback. A Ctrl-C while the
+    signal is blocked is raised when it is unblocked, right after."""
+    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no signal masks
+        return pool.map(fn, items)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.map(fn, items)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -> list[list[Payload]]:

@@ -461,6 +461,37 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     assert not alive, f"worker processes still running: {alive}"
 
 
+def _children(pid: int) -> list[str]:
+    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+
+
+@pytest.mark.parametrize("after_s", [0.5, 1.5, 3.0, 5.0])  # workers starting, loading, running points
+def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: float) -> None:
+    """A Ctrl-C reaches every process of the terminal's foreground group: the sweep and its worker
+    processes. Whenever it comes, the sweep ends with one line and exit 130, and no process prints
+    a traceback or stays behind."""
+    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
+    grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
+    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
+    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        subprocess.run(["sleep", str(after_s)], check=True)
+        group = [str(proc.pid), *_children(proc.pid)]
+        os.killpg(proc.pid, 2)  # SIGINT to the whole group, as the terminal sends it
+        _, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, 9)
+            proc.communicate()
+    assert proc.returncode == 130 and err.strip() == "tinysim: interrupted", err
+    for _ in range(50):
+        alive = [pid for pid in group if os.path.exists(f"/proc/{pid}")]
+        if not alive:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert not alive, f"processes still running: {alive}"
+
+
 def test_plan_given_as_scenario_is_one_line(tmp_path: Path) -> None:
     plan = put(tmp_path, "p.json", {"name": "dev", "tags": {"team": "a"}})
     refused(cli("run", plan, "--quiet"), f"scenario='{plan}': this is a plan, not a scenario file (it has name, tags)")
