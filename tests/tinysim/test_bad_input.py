@@ -434,6 +434,21 @@ def test_grid_naming_no_field_refused_up_front(tmp_path: Path) -> None:
     refused(result, "grid.plan.container.taks.max: no such field", "plan.container.taks: unknown field")
 
 
+def _children(pid: int) -> list[str]:
+    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+
+
+def _still_running(pids: list[str]) -> list[str]:
+    """Those of ``pids`` still running after up to 5 s."""
+    alive = pids
+    for _ in range(50):
+        alive = [pid for pid in alive if os.path.exists(f"/proc/{pid}")]
+        if not alive:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    return alive
+
+
 def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
@@ -442,7 +457,7 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     try:
         workers: list[str] = []
         for _ in range(100):  # wait until the pool's workers run
-            workers = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+            workers = _children(proc.pid)
             if len(workers) >= 2:
                 break
             subprocess.run(["sleep", "0.1"], check=True)
@@ -453,16 +468,8 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "interrupted" in err, err
-    for _ in range(50):
-        alive = [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
-        if not alive:
-            break
-        subprocess.run(["sleep", "0.1"], check=True)
+    alive = _still_running(workers)
     assert not alive, f"worker processes still running: {alive}"
-
-
-def _children(pid: int) -> list[str]:
-    return subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
 
 
 @pytest.mark.parametrize("after_s", [0.5, 1.5, 3.0, 5.0])  # workers starting, loading, running points
@@ -470,7 +477,8 @@ def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: fl
     """A Ctrl-C reaches every process of the terminal's foreground group: the sweep and its worker
     processes. Whenever it comes, the sweep ends with one line and exit 130, and no process prints
     a traceback or stays behind."""
-    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
+    # four days a point: the sweep is still running at the last moment (about 4 s of work a point)
+    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 4 * 86400})
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
     argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, start_new_session=True)
@@ -484,11 +492,7 @@ def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: fl
             os.killpg(proc.pid, 9)
             proc.communicate()
     assert proc.returncode == 130 and err.strip() == "tinysim: interrupted", err
-    for _ in range(50):
-        alive = [pid for pid in group if os.path.exists(f"/proc/{pid}")]
-        if not alive:
-            break
-        subprocess.run(["sleep", "0.1"], check=True)
+    alive = _still_running(group)
     assert not alive, f"processes still running: {alive}"
 
 
