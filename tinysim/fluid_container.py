@@ -20,6 +20,7 @@ import numba
 import numpy as np
 
 from tinysim.control import ALARM, OK, bounded_desired, new_step_state, new_target_state
+from tinysim.fluid_backlogs import grow_backlogs, serve_backlogs
 from tinysim.fluid_control import alarm_memory, observe, step_rule, target_rule
 from tinysim.fluid_latency import dispatch_queue, step_latency
 from tinysim.fluid_record import METRIC_REQUESTS, POLICY_STEP, Record
@@ -46,7 +47,7 @@ from tinysim.fluid_tasks import (
 )
 from tinysim.queueing import erlang_c
 
-__all__ = ["admit", "container_kernel", "fill_level", "late_share", "serve_backlogs"]
+__all__ = ["admit", "container_kernel"]
 
 _STEP_MEMORY = new_step_state()
 _TARGET_MEMORY = new_target_state()
@@ -64,71 +65,9 @@ def admit(offered: float, dt: float, rps: float, burst: float, bucket: np.ndarra
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def late_share(w0_s: float, w1_s: float, limit_s: float) -> float:  # pragma: no cover - compiled
-    """Share of a step's arrivals (evenly spread) whose wait, linear from ``w0_s`` to ``w1_s`` across
-    the step (below 0 once the backlog has emptied: the wait is 0 from there), exceeds ``limit_s``."""
-    if limit_s < 0 or (w0_s > limit_s and w1_s > limit_s):
-        return 1.0
-    if w0_s <= limit_s and w1_s <= limit_s:
-        return 0.0
-    return (max(w0_s, w1_s) - limit_s) / abs(w1_s - w0_s)
-
-
-@numba.njit(cache=True, nogil=True)
-def fill_level(backlogs: np.ndarray, n_tasks: int, admitted: float) -> float:  # pragma: no cover - compiled
-    """The level the ``admitted`` requests fill the ``n_tasks`` backlogs up to when each goes to the task
-    with the least queued (least outstanding requests, or one queue in front of every slot): the
-    shares are ``max(0, level - backlog)``."""
-    b = np.sort(backlogs[:n_tasks])
-    acc = 0.0
-    for k in range(n_tasks):
-        # fill the k + 1 lowest up to the next one's backlog (or the end)
-        nxt = b[k + 1] if k + 1 < n_tasks else math.inf
-        acc += b[k]
-        level = (admitted + acc) / (k + 1)
-        if level <= nxt:
-            return float(level)
-    return math.inf  # pragma: no cover - the last level is always below infinity
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def serve_backlogs(
-    backlogs: np.ndarray,
-    n_tasks: int,
-    admitted: float,
-    cap_per_task: float,
-    dt: float,
-    limit_s: float,
-    join_shortest: bool,
-) -> tuple[float, float, float, bool, bool]:  # pragma: no cover - compiled
-    """One step of ``n_tasks`` serving tasks' backlogs (requests, updated in place), each taking an
-    equal share of ``admitted`` (round robin, random) or joining the least queued (``join_shortest``:
-    :func:`fill_level`), and serving ``cap_per_task`` requests/s.
-
-    Returns (requests completed, requests late: their wait exceeds ``limit_s``, the served requests'
-    mean wait (s): each task's at the step's end, at most ``limit_s``, whether any task had a backlog during
-    the step, whether one has at its end)."""
-    share = admitted / n_tasks
-    level = fill_level(backlogs, n_tasks, admitted) if join_shortest else 0.0
-    done = late = wait = served_w = 0.0
-    queued = ends_queued = False
-    for k in range(n_tasks):
-        b0 = backlogs[k]
-        if join_shortest:
-            share = max(0.0, level - b0)
-        left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
-        done += min(b0 + share, cap_per_task * dt)
-        backlogs[k] = max(0.0, left)
-        if backlogs[k] > 1e-9 or b0 > 1e-9:
-            queued = True
-            over = late_share(b0 / cap_per_task, left / cap_per_task, limit_s)
-            late += share * over
-            served_w += share * (1.0 - over)
-            wait += share * (1.0 - over) * min(backlogs[k] / cap_per_task, max(limit_s, 0.0))
-            ends_queued = ends_queued or backlogs[k] > 1e-9
-        else:
-            served_w += share  # waits 0 here (Erlang C's wait is taken where no task has a backlog)
-    return done, late, wait / served_w if served_w > 0 else 0.0, queued, ends_queued
+def _room(p: Record, st: np.ndarray) -> int:  # pragma: no cover - compiled
+    """Tasks the ready instances have room for besides those serving and starting."""
+    return int(st[S_INSTANCES] * p.per_instance - st[S_SERVING] - st[S_STARTING])
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -143,8 +82,7 @@ def _lifecycle(
             st[S_BOOTING] -= 1
             log(events, st, now, EV_READY)
     if p.ec2 and st[S_PLACING] > 0:
-        room = st[S_INSTANCES] * p.per_instance - st[S_SERVING] - st[S_STARTING]
-        place_and_start(ready, st, events, i, now, p.start_steps, room)
+        place_and_start(ready, st, events, i, now, p.start_steps, _room(p, st))
     for j in range(ready.shape[0] if st[S_STARTING] > 0 else 0):
         if ready[j] == i:
             ready[j] = -1
@@ -193,12 +131,14 @@ def container_kernel(
     svc_left, cl_left = p.svc_period_steps, p.cl_period_steps  # steps to the periods' ends (no division)
     # steady stretches need every alarm evaluated each step (else a period spans several steps)
     skip_steady = skip_steady and p.svc_period_steps == 1 and (p.ec2 == 0 or p.cl_period_steps == 1)
-    steady, metric, i = False, math.nan, 0
+    steady, grows, growth, metric, i = False, False, 0.0, math.nan, 0
     ne_first, bucket0, balance0, surplus0 = 0, 0.0, 0.0, 0.0
     while i < n:
         if steady and lam[i] == lam[i - 1]:
             j = steady_end(lam, i, sched, k_sched, dt)
             repeat_steps(out, same, events, st, i, j, ne_first, dt)
+            if grows:  # saturated: the rows repeat, the backlogs go on growing
+                grow_backlogs(backlogs, n_prev, growth, p.slots * mu * dt, j - i)
             advance_alarm(hi, j - i)
             if p.has_lo:
                 advance_alarm(lo, j - i)
@@ -229,6 +169,7 @@ def container_kernel(
         out[i, 2] = offered - admitted
         req_acc += admitted
         calm = True  # no backlog in the step
+        saturated = False  # or every request late and every backlog growing (serve_backlogs)
         out[i, 14] = 0.0  # Lambda's concurrency
         if c == 0:
             out[i, 2] = offered
@@ -240,9 +181,11 @@ def container_kernel(
             if st[S_SERVING] < n_prev:  # stopped tasks take their backlog with them (already counted)
                 backlogs[st[S_SERVING] : n_prev] = 0.0
             n_prev = st[S_SERVING]
-            done, late_n, wait_s, queued, left = serve_backlogs(
+            done, late_n, wait_s, queued, left, saturated = serve_backlogs(
                 backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.dispatch >= 2
             )
+            if saturated:
+                growth = admitted / n_prev  # each task's share, as serve_backlogs takes it
             busy = done * p.mean_s
             pw = 1.0
             if not left:  # no backlog at the step's end: the waits are Erlang C's
@@ -343,9 +286,16 @@ def container_kernel(
             elif move < 0:
                 st[S_INSTANCES] -= 1
                 log(events, st, t_end, EV_TERMINATE)
-        if skip_steady and calm and st[S_NE] - ne_first == 1 + p.ec2 and st[S_STARTING] + st[S_PLACING] == 0:
+        if (
+            skip_steady
+            and (calm or saturated)
+            and st[S_NE] - ne_first == 1 + p.ec2
+            and st[S_STARTING] == 0
+            and (st[S_PLACING] == 0 or _room(p, st) <= 0)  # tasks waiting for room stay waiting
+        ):
             steady = _repeats(p, st, hi, lo, cl_hi, cl_lo, metric, t_min, t_max)
             steady = steady and bucket[0] == bucket0 and balance == balance0 and surplus == surplus0
+            grows = steady and saturated
         i += 1
     return int(st[S_NE]), surplus
 

@@ -1,13 +1,17 @@
 """Steady stretches of the container kernel: steps that repeat the one before exactly, written at once.
 
 A step repeats the previous one when nothing it reads has changed: the same offered rate, no scheduled
-action due, no task or instance starting, no backlog, the same API Gateway bucket and CPU credits, every
-alarm's memory full of one classification (the next identical datapoint leaves its counts and state
-as they are) and no scaling rule whose answer could change with the time alone (a cooldown running
-out). Then the kernel's state after the step is the state before it, so every following step with the
-same rate writes the same row and the same datapoints (at its own time): :func:`repeat_steps` copies
-them, :func:`advance_alarm` moves each alarm's ring by the steps skipped. The result is bit-identical to
-running the steps one by one (``tests/tinysim/test_fluid_steady.py`` compares both on scaling runs).
+action due, no task or instance starting (tasks waiting for room on full instances stay waiting), the
+same API Gateway bucket and CPU credits, every alarm's memory full of one classification (the next
+identical datapoint leaves its counts and state as they are), no scaling rule whose answer could change
+with the time alone (a cooldown running out), and either no backlog or a saturated one: equal shares,
+every request late and every task's backlog growing (``tinysim.fluid_backlogs.serve_backlogs``), so the
+next step is late throughout again. Then every following step with the same rate writes the same row and
+the same datapoints (at its own time): :func:`repeat_steps` copies them, :func:`advance_alarm` moves each
+alarm's ring by the steps skipped and a saturated backlog is grown step by step
+(``tinysim.fluid_backlogs.grow_backlogs``, the same floats). The result is bit-identical to running the
+steps one by one (``tests/tinysim/test_fluid_steady.py`` compares both on scaling runs, overloads and
+tasks left waiting).
 """
 
 from __future__ import annotations

@@ -131,3 +131,32 @@ def test_a_settled_stack_is_copied_and_its_scaling_still_happens(plan: dict[str,
     assert not same[3 * 1440]  # the rate changed: the step is computed
     events = _run(plan, lam, True)[1]
     assert np.any((events[:, 1] == 0) & (events[:, 0] > 3 * 86400))  # the overload scaled out
+
+
+# (not burstable: a burstable instance's CPU credits run down step by step in an overload, no step repeats)
+EC2_M5 = {"container": {**EC2["container"], "instance_type": "m5.large"}}
+
+
+@pytest.mark.parametrize("plan", [FARGATE, EC2_M5, TRACKING], ids=["fargate", "ec2", "tracking"])
+def test_a_saturated_overload_is_copied_and_its_backlog_carried_on(plan: dict[str, Any]) -> None:
+    # a quiet day, a day far over the cap (every request late, the backlogs growing each step), a quiet
+    # day: the backlog the copied steps leave decides how long the third day takes to drain it
+    lam = np.concatenate([np.full(1440, 2.0), np.full(1440, 2000.0), np.full(1440, 2.0)])
+    same = _same_run(plan, lam)
+    overload = same[1440:2880]
+    assert overload.mean() > 0.9  # before: no step with a backlog was copied
+    out = _run(plan, lam, True)[0]
+    assert out[2879, 1] == 0.0 and out[2879, 3] == out[2879, 0]  # served none, every request timed out
+    assert out[2880, 3] > 0  # the backlog carried into the quiet day still times out there
+
+
+def test_tasks_waiting_for_room_are_copied() -> None:
+    # the cluster's one instance holds two tasks (2 vCPUs, 1 each) while the service wants five: three
+    # wait to be placed, for ever; the steps repeat with them waiting
+    full = {"instances": {"min": 1, "max": 1}, "task": {"cpu_units": 1024, "memory_mb": 2048}}
+    plan = {"container": {**EC2_M5["container"], **full}}
+    lam = np.concatenate([np.full(1440, 150.0), np.full(720, 2.0)])
+    same = _same_run(plan, lam)
+    out = _run(plan, lam, True)[0]
+    assert out[1000, 10] > 0  # tasks pending
+    assert same[720:1440].mean() > 0.9  # before: no step with a task waiting was copied
