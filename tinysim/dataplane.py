@@ -110,7 +110,11 @@ class DataPlane:
         self.busy = BusySeconds(math.ceil(self.horizon_s) + 1)
         trace = self.bytes_per_request is not None
         self._folder = WindowFolder(
-            self._mins, self._hrs, self.request_kb, -1.0 if trace else self.response_kb, use_background_threads()
+            self._mins,
+            self._hrs,
+            self.request_kb,
+            -1.0 if trace else self.response_kb,
+            use_background_threads(self.source.mean_rps),
         )
         self.latency = LogHistogram(self._folder.hcounts[0])
         self.wait = LogHistogram(self._folder.hcounts[1])

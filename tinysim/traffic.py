@@ -224,11 +224,13 @@ class ArrivalSource:
     _cache: dict[int, Arrivals] = field(default_factory=dict)
     _intervals: dict[int, np.ndarray] = field(default_factory=dict)  # exact replay: times per interval
     block_s: int = field(init=False)
+    mean_rps: float = field(init=False)  # the offered rate's mean over the horizon (sampled each minute)
 
     def __post_init__(self) -> None:
         # the block length depends only on the scenario, so a seed always gives the same requests
         probe = self.rate(np.arange(0.0, max(self.horizon_s, 1.0), 60.0) + 30.0)
         self.block_s = LONG_BLOCK_S if float(probe.max(initial=0.0)) <= LONG_BLOCK_MAX_RPS else BLOCK_S
+        self.mean_rps = float(probe.mean()) if probe.size else 0.0
 
     def block(self, b: int) -> Arrivals:
         hit = self.cached(b)

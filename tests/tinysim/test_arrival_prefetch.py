@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from models import load_scenario
-from tinysim.arrival_prefetch import no_prefetch
+from tinysim.arrival_prefetch import BACKGROUND_MIN_RPS, no_prefetch
 from tinysim.simulate import simulate
 
 
@@ -49,3 +49,19 @@ def _background_threads_after(seconds: float) -> list[str]:
         if not alive or time.monotonic() > deadline:
             return alive
         time.sleep(0.01)
+
+
+@pytest.mark.parametrize(("rps", "threads"), [(BACKGROUND_MIN_RPS / 2, False), (BACKGROUND_MIN_RPS * 2, True)])
+def test_quiet_traffic_runs_on_one_thread(rps: float, threads: bool) -> None:
+    """Below ``BACKGROUND_MIN_RPS`` a run draws and folds on its own thread (the threads' hand-overs
+    would cost more than they save); above it, it works on background threads."""
+    sc = load_scenario("examples/seed_hyperscale_alb.json").model_copy(update={"horizon_s": 3 * 3600})
+    sc = sc.model_copy(update={"traffic": sc.traffic.model_copy(update={"rps": rps})})
+    seen: list[str] = []
+
+    def progress(now_s: float) -> None:
+        if now_s >= 2 * 3600 and not seen:  # blocks drawn ahead by then, windows folded
+            seen.extend(th.name for th in threading.enumerate() if th.name.startswith(("arrivals", "fold")))
+
+    simulate(sc, progress=progress)
+    assert bool(seen) == threads, seen
