@@ -12,7 +12,7 @@ import math
 import numba
 import numpy as np
 
-__all__ = ["backlog_after", "fill_level", "grow_backlogs", "late_share", "serve_backlogs"]
+__all__ = ["backlog_after", "equal_share", "fill_level", "grow_backlogs", "late_share", "serve_backlogs"]
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
@@ -63,7 +63,8 @@ def serve_backlogs(
     backlog ended at least as long as it began and every request was late, so the next step with the same
     admitted requests is late throughout again and writes the same numbers; only the backlogs move, by
     :func:`backlog_after` each step)."""
-    share = admitted / n_tasks
+    share = equal_share(admitted, n_tasks)
+    served = cap_per_task * dt  # a task's requests served in a step when it has enough
     level = fill_level(backlogs, n_tasks, admitted) if join_shortest else 0.0
     done = late = wait = served_w = 0.0
     queued = ends_queued = False
@@ -72,9 +73,9 @@ def serve_backlogs(
         b0 = backlogs[k]
         if join_shortest:
             share = max(0.0, level - b0)
-        left = b0 + share - cap_per_task * dt  # below 0: the backlog empties within the step
-        done += min(b0 + share, cap_per_task * dt)
-        backlogs[k] = backlog_after(b0, share, cap_per_task * dt)
+        left = b0 + share - served  # below 0: the backlog empties within the step
+        done += min(b0 + share, served)
+        backlogs[k] = backlog_after(b0, share, served)
         if backlogs[k] > 1e-9 or b0 > 1e-9:
             queued = True
             over = late_share(b0 / cap_per_task, left / cap_per_task, limit_s)
@@ -90,6 +91,12 @@ def serve_backlogs(
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
+def equal_share(admitted: float, n_tasks: int) -> float:  # pragma: no cover - compiled
+    """Each task's requests when ``admitted`` go to ``n_tasks`` in turn or at random."""
+    return admitted / n_tasks
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
 def backlog_after(b0: float, share: float, served: float) -> float:  # pragma: no cover - compiled
     """A task's backlog (requests) after a step that brings it ``share`` requests and can serve ``served``."""
     return max(0.0, b0 + share - served)
@@ -97,10 +104,11 @@ def backlog_after(b0: float, share: float, served: float) -> float:  # pragma: n
 
 @numba.njit(cache=True, nogil=True)
 def grow_backlogs(
-    backlogs: np.ndarray, n_tasks: int, share: float, served: float, steps: int
+    backlogs: np.ndarray, n_tasks: int, admitted: float, served: float, steps: int
 ) -> None:  # pragma: no cover
-    """The serving tasks' backlogs after ``steps`` saturated steps (as :func:`serve_backlogs` moves them,
-    step by step: the same floats)."""
+    """The serving tasks' backlogs after ``steps`` saturated steps of ``admitted`` requests each (as
+    :func:`serve_backlogs` moves them, step by step: the same floats)."""
+    share = equal_share(admitted, n_tasks)
     for k in range(n_tasks):
         b = backlogs[k]
         for _ in range(steps):

@@ -131,14 +131,14 @@ def container_kernel(
     svc_left, cl_left = p.svc_period_steps, p.cl_period_steps  # steps to the periods' ends (no division)
     # steady stretches need every alarm evaluated each step (else a period spans several steps)
     skip_steady = skip_steady and p.svc_period_steps == 1 and (p.ec2 == 0 or p.cl_period_steps == 1)
-    steady, grows, growth, metric, i = False, False, 0.0, math.nan, 0
+    steady, grows, grow_admitted, metric, i = False, False, 0.0, math.nan, 0
     ne_first, bucket0, balance0, surplus0 = 0, 0.0, 0.0, 0.0
     while i < n:
         if steady and lam[i] == lam[i - 1]:
             j = steady_end(lam, i, sched, k_sched, dt)
             repeat_steps(out, same, events, st, i, j, ne_first, dt)
             if grows:  # saturated: the rows repeat, the backlogs go on growing
-                grow_backlogs(backlogs, n_prev, growth, p.slots * mu * dt, j - i)
+                grow_backlogs(backlogs, n_prev, grow_admitted, p.slots * mu * dt, j - i)
             advance_alarm(hi, j - i)
             if p.has_lo:
                 advance_alarm(lo, j - i)
@@ -185,7 +185,7 @@ def container_kernel(
                 backlogs, n_prev, admitted, p.slots * mu, dt, limit_s, p.dispatch >= 2
             )
             if saturated:
-                growth = admitted / n_prev  # each task's share, as serve_backlogs takes it
+                grow_admitted = admitted  # what each copied step brings the backlogs
             busy = done * p.mean_s
             pw = 1.0
             if not left:  # no backlog at the step's end: the waits are Erlang C's

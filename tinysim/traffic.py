@@ -230,7 +230,7 @@ class ArrivalSource:
         # the block length depends only on the scenario, so a seed always gives the same requests
         probe = self.rate(np.arange(0.0, max(self.horizon_s, 1.0), 60.0) + 30.0)
         self.block_s = LONG_BLOCK_S if float(probe.max(initial=0.0)) <= LONG_BLOCK_MAX_RPS else BLOCK_S
-        self.mean_rps = float(probe.mean()) if probe.size else 0.0
+        self.mean_rps = float(probe.mean())  # the probe has at least one minute
 
     def block(self, b: int) -> Arrivals:
         hit = self.cached(b)
