@@ -15,6 +15,7 @@ import numpy as np
 
 from tinysim.arrival_times import sorted_within_seconds
 from tinysim.distributions import Distribution
+from tinysim.libm_exp import matches_libm
 from tinysim.pcg64 import pcg64_words
 from tinysim.raw_draws import SERVICE_KINDS, arrival_times, service_times, uniforms
 
@@ -76,5 +77,5 @@ def draw_block(
     if words is None or kind is None:
         return Arrivals(t, service.sample(rng, t.size), rng.random(t.size) if with_uniforms else np.empty(0))
     mu = service.lognormal_mu if kind == SERVICE_KINDS["lognormal"] else 0.0
-    service_s = service_times(words, kind, service.mean_s, mu, service.sigma, t.size)
+    service_s = service_times(words, kind, service.mean_s, mu, service.sigma, t.size, matches_libm())
     return Arrivals(t, service_s, uniforms(words, t.size) if with_uniforms else np.empty(0))

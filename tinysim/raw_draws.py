@@ -32,6 +32,7 @@ from numba.np.random._constants import (
     ziggurat_nor_r,
 )
 
+from tinysim import libm_exp
 from tinysim.pcg64 import U64, next_double, next_uint64
 
 __all__ = ["SERVICE_KINDS", "arrival_times", "service_times", "uniforms"]
@@ -124,10 +125,12 @@ def arrival_times(words: np.ndarray, counts: np.ndarray, secs: np.ndarray) -> np
 
 @numba.njit(cache=True, nogil=True)
 def service_times(
-    words: np.ndarray, kind: int, scale: float, mu: float, sigma: float, n: int
+    words: np.ndarray, kind: int, scale: float, mu: float, sigma: float, n: int, inline_exp: bool
 ) -> np.ndarray:  # pragma: no cover
     """``n`` service times (s) of a :data:`SERVICE_KINDS` kind, as ``rng.exponential(scale, n)``,
-    ``np.full(n, scale)`` or ``rng.lognormal(mu, sigma, n)`` give them."""
+    ``np.full(n, scale)`` or ``rng.lognormal(mu, sigma, n)`` give them. ``inline_exp``: take the
+    lognormal's exponential inline (:func:`tinysim.libm_exp.exp`; pass
+    :func:`tinysim.libm_exp.matches_libm`)."""
     lo, hi, il, ih = words[0], words[1], words[2], words[3]
     out = np.empty(n)
     if kind == 1:
@@ -139,7 +142,9 @@ def service_times(
     else:
         for k in range(n):
             z, lo, hi = _normal(lo, hi, il, ih)
-            out[k] = math.exp(mu + sigma * z)
+            out[k] = mu + sigma * z
+        # the exponentials apart, in a pass of their own that the compiler vectorises
+        libm_exp.exp_in_place(out, inline_exp)
     words[0], words[1] = lo, hi
     return out
 

@@ -7,6 +7,7 @@ import numpy as np
 from numba.np.random._constants import ziggurat_exp_r, ziggurat_nor_r
 
 from tinysim.arrival_times import sorted_within_seconds
+from tinysim.libm_exp import matches_libm
 from tinysim.pcg64 import pcg64_words
 from tinysim.raw_draws import SERVICE_KINDS, arrival_times, service_times, uniforms
 
@@ -22,12 +23,13 @@ def _pair(seed: int) -> tuple[np.random.Generator, np.ndarray]:
 
 def test_exponential_and_lognormal_service_times_equal_numpys() -> None:
     numpys, words = _pair(11)
-    got = service_times(words, SERVICE_KINDS["exponential"], 0.015, 0.0, 0.0, N)
+    got = service_times(words, SERVICE_KINDS["exponential"], 0.015, 0.0, 0.0, N, True)
     want = numpys.exponential(0.015, N)
     assert np.array_equal(got, want)
     assert np.count_nonzero(want / 0.015 > ziggurat_exp_r) > 50  # the tail path was taken
-    for mu, sigma in ((-4.6, 0.77), (-6.0, 2.0)):
-        got = service_times(words, SERVICE_KINDS["lognormal"], 0.0, mu, sigma, N)
+    assert matches_libm()  # the inline exponential is the library's here
+    for mu, sigma, inline_exp in ((-4.6, 0.77, True), (-6.0, 2.0, True), (-4.6, 0.77, False)):
+        got = service_times(words, SERVICE_KINDS["lognormal"], 0.0, mu, sigma, N, inline_exp)
         want = numpys.lognormal(mu, sigma, N)
         assert np.array_equal(got, want)
         z = (np.log(want) - mu) / sigma
@@ -37,7 +39,7 @@ def test_exponential_and_lognormal_service_times_equal_numpys() -> None:
 
 def test_constant_service_times_draw_nothing() -> None:
     numpys, words = _pair(3)
-    assert np.array_equal(service_times(words, SERVICE_KINDS["constant"], 0.02, 0.0, 0.0, 5), np.full(5, 0.02))
+    assert np.array_equal(service_times(words, SERVICE_KINDS["constant"], 0.02, 0.0, 0.0, 5, True), np.full(5, 0.02))
     assert np.array_equal(uniforms(words, 10), numpys.random(10))
 
 
