@@ -22,7 +22,7 @@ from tinysim.arrival_prefetch import PrefetchingSource, use_background_threads
 from tinysim.busy_seconds import BusySeconds
 from tinysim.compute import lambda_window as lw
 from tinysim.compute.ecs import EcsService
-from tinysim.compute.ecs_window import KERNELS, window_params
+from tinysim.compute.ecs_window import kernel, window_params
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.frontdoor import ApiGateway, FrontDoor
@@ -124,7 +124,7 @@ class DataPlane:
         self._arrivals = PrefetchingSource(self.source)
         door = self.front if isinstance(self.front, ApiGateway) else None
         self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
-        self._kernel = KERNELS[self.ecs.dispatch if self.ecs is not None else "round_robin"]
+        self._kernel = kernel(*(("round_robin", 1) if self.ecs is None else (self.ecs.dispatch, self.ecs.slots)))
         self._prm = window_params(
             self.front.overhead_s,
             self.front.timeout_s,

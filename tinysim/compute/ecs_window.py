@@ -13,6 +13,7 @@ the vectorised form (start = max(arrival, earliest free slot); latency = start +
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 
@@ -31,7 +32,7 @@ from tinysim.window_fold import (
     busy_rest,
 )
 
-__all__ = ["DISPATCH_CODES", "KERNELS", "Kernel", "ecs_window", "window_params"]
+__all__ = ["DISPATCH_CODES", "MAX_UNROLLED_SLOTS", "Kernel", "ecs_window", "kernel", "window_params"]
 
 DISPATCH_CODES = {"round_robin": 0, "random": 1, "least_outstanding": 2, "central_queue": 3}
 #: A compiled window kernel (the parameters of ``window`` in :func:`_compile`): returns the
@@ -55,11 +56,12 @@ def window_params(
 
 
 @numba.njit(cache=True, nogil=True, inline="always")
-def _earliest(free: np.ndarray, row: int) -> int:  # pragma: no cover - compiled
-    """The slot of task ``row`` that frees first (lowest index on ties)."""
+def _earliest(free: np.ndarray, row: int, slots: int) -> int:  # pragma: no cover - compiled
+    """The slot of task ``row`` that frees first (lowest index on ties); ``slots`` is the count of
+    slots when the caller compiles it as a constant, 0 for ``free``'s width."""
     j = 0
     m = free[row, 0]
-    for q in range(1, free.shape[1]):
+    for q in range(1, slots if slots > 0 else free.shape[1]):
         if free[row, q] < m:
             m = free[row, q]
             j = q
@@ -92,11 +94,14 @@ def _remember(heaps: np.ndarray, sizes: np.ndarray, row: int, end: float) -> np.
     return heaps
 
 
-def _compile(dispatch: int) -> Kernel:
-    """The window kernel of one dispatch policy (``DISPATCH_CODES``). The policy is a constant of the
-    compiled code, so each kernel carries only its own dispatch (a policy read per request costs the
-    loop over a third of its time). Numba caches each on disk apart (its index keys closures by the
-    values they hold)."""
+def _compile(dispatch: int, slots: int) -> Kernel:
+    """The window kernel of one dispatch policy (``DISPATCH_CODES``) for tasks of ``slots`` slots (0:
+    any count). The policy is a constant of the compiled code, so each kernel carries only its own
+    dispatch (a policy read per request costs the loop over a third of its time); so is the count
+    of slots, so the search for a task's earliest free slot is unrolled into selects (a loop over a
+    count known only when it runs branches on each comparison, mispredicted about as often as the
+    slots free in random order: a fifth of the kernel's time with four slots). Numba caches each on
+    disk apart (its index keys closures by the values they hold)."""
 
     @numba.njit(cache=True, nogil=True)
     def window(
@@ -184,7 +189,7 @@ def _compile(dispatch: int) -> Kernel:
                     row = min(int(u[i] * tasks), tasks - 1)
                 else:
                     row = _least_outstanding(heaps, sizes, ti)
-                j = _earliest(free, row)
+                j = _earliest(free, row, slots)
                 m = free[row, j]
                 st = ti if ti > m else m
                 free[row, j] = st + si
@@ -242,10 +247,24 @@ def _compile(dispatch: int) -> Kernel:
     return window
 
 
-#: The compiled kernels, by dispatch policy (each compiled when first called).
-KERNELS: dict[str, Kernel] = {name: _compile(code) for name, code in DISPATCH_CODES.items()}
+#: Tasks of up to this many slots get a kernel of their own; wider ones share one (``slots`` 0).
+MAX_UNROLLED_SLOTS = 16
+
+
+@functools.cache
+def _kernel(dispatch: int, slots: int) -> Kernel:
+    return _compile(dispatch, slots)
+
+
+def kernel(dispatch: str, slots: int) -> Kernel:
+    """The compiled window kernel of a dispatch policy (a ``DISPATCH_CODES`` name) for tasks of
+    ``slots`` slots, compiled (or loaded from numba's cache) when first asked for."""
+    return _kernel(DISPATCH_CODES[dispatch], slots if slots <= MAX_UNROLLED_SLOTS else 0)
 
 
 def ecs_window(dispatch: str, *args: object) -> tuple[np.ndarray, int]:
-    """The kernel of ``dispatch`` called with ``args`` (as :data:`KERNELS`' kernels take them)."""
-    return KERNELS[dispatch](*args)
+    """The kernel of ``dispatch`` for the width of ``free`` (``args[10]``), called with ``args`` (as
+    :func:`kernel`'s kernels take them)."""
+    free = args[10]
+    assert isinstance(free, np.ndarray)
+    return kernel(dispatch, free.shape[1])(*args)
