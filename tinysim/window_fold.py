@@ -14,7 +14,8 @@ State arrays (owned by :class:`~tinysim.dataplane.DataPlane` and its folder):
 - ``pct`` float (minutes, 3): latency p50/p95/p99 in ms; ``busy`` float (seconds + 1);
 - ``hcounts`` int64 (2, N_BINS) and ``hstat`` float (2, 3): latency (row 0) and wait (row 1)
   histogram counts and [n, sum, max];
-- ``pend``, ``pcount``, ``ist``: the open minute's latencies (``tinysim.minute_percentiles``).
+- ``pend``, ``pbin``, ``mcount``, ``ist``: the open minute's latencies, their bins and its counts
+  (``tinysim.minute_percentiles``).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import numba
 import numpy as np
 
 from tinysim.log_bins import fast_bin
-from tinysim.minute_percentiles import collect, open_minute
+from tinysim.minute_percentiles import count_latencies, open_minute
 from tinysim.stats import X_MIN
 
 __all__ = [
@@ -197,14 +198,19 @@ def close_window(
     hcounts: np.ndarray,
     hstat: np.ndarray,
     pend: np.ndarray,
+    pbin: np.ndarray,
+    mcount: np.ndarray,
+    ist: np.ndarray,
     served_wait: np.ndarray,
     bins: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
     """Counts of the window's outcomes into its minute and hour (the requests offered are counted
     when the window runs: the control loop reads them); the histograms' bins, sums and maxima (the
     window's served latencies are ``pend[seg0:seg0+n_served]``, their waits ``served_wait[:n_served]``;
-    ``bins`` is :func:`tinysim.log_bins.bin_table`). ``response_kb < 0`` leaves response bytes to the
-    caller (trace bytes per request).
+    ``bins`` is :func:`tinysim.log_bins.bin_table`). The latencies are binned into the open minute's
+    counts (:func:`tinysim.minute_percentiles.count_latencies`), which reach the run's histogram
+    ``hcounts[0]`` when the minute closes. ``response_kb < 0`` leaves response bytes to the caller
+    (trace bytes per request).
 
     The bins are counted here, a tight pass per histogram after the window's requests, rather than
     request by request: the table lookups of a pass overlap, where in the request loop they wait on it."""
@@ -220,12 +226,8 @@ def close_window(
         hrs[H_RESPONSE_KB, hour] += n_served * response_kb
     if n_served == 0:
         return
-    top_l = pend[seg0]  # the maxima are taken in the binning passes, from the values already loaded
-    for i in range(n_served):
-        x = pend[seg0 + i]
-        hcounts[0, fast_bin(x, bins)] += 1
-        if x > top_l:
-            top_l = x
+    # the maxima are taken in the binning passes, from the values already loaded
+    top_l = count_latencies(pend, seg0, n_served, pbin, mcount, ist, bins)
     no_wait = 0  # most requests start at once: their bin 0 is counted in a register
     top_w = served_wait[0]
     for i in range(n_served):
@@ -262,15 +264,16 @@ def fold_outcomes(
     hcounts: np.ndarray,
     hstat: np.ndarray,
     pend: np.ndarray,
-    pcount: np.ndarray,
+    pbin: np.ndarray,
+    mcount: np.ndarray,
     served_wait: np.ndarray,
     bins: np.ndarray,
 ) -> None:  # pragma: no cover - compiled
-    """Fold a window whose outcomes are already known (the Lambda path; ``bins`` as for
-    :func:`close_window`)."""
-    open_minute(minute, ist, pend, pcount, pct)
+    """Fold a window's outcomes (``bins`` as for :func:`close_window`; ``ist``, ``pend``, ``pbin``
+    and ``mcount`` are the open minute's, :mod:`tinysim.minute_percentiles`)."""
+    open_minute(minute, ist, pend, pbin, mcount, pct, hcounts[0])
     seg0 = ist[1]
-    count, low, high = ist[1], ist[3], ist[4]
+    count = seg0
     k = 0
     n_timed_out = 0
     n_in_flight = 0
@@ -278,7 +281,8 @@ def fold_outcomes(
     for i in range(codes.shape[0]):
         c = codes[i]
         if c == SERVED:
-            count, low, high = collect(latency[i], pend, pcount, count, low, high)
+            pend[count] = latency[i]
+            count += 1
             served_wait[k] = wait[i]
             k += 1
         elif c == TIMED_OUT:
@@ -287,9 +291,9 @@ def fold_outcomes(
             n_in_flight += 1
         elif c == FAILED:
             n_failed += 1
-    ist[1], ist[3], ist[4] = count, low, high
+    ist[1] = count
     n = codes.shape[0]
     close_window(
         n, n_admitted, k, n_timed_out, n_in_flight, n_failed, seg0, minute, hour, request_kb, response_kb,
-        mins, hrs, hcounts, hstat, pend, served_wait, bins,
+        mins, hrs, hcounts, hstat, pend, pbin, mcount, ist, served_wait, bins,
     )  # fmt: skip

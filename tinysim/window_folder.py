@@ -26,7 +26,7 @@ import numpy as np
 
 from tinysim.background import BackgroundThreads
 from tinysim.log_bins import bin_table
-from tinysim.minute_percentiles import N_KEYS, close_minute
+from tinysim.minute_percentiles import BIN_DTYPE, close_minute
 from tinysim.stats import N_BINS
 from tinysim.window_fold import fold_outcomes
 
@@ -65,11 +65,13 @@ class WindowFolder:
         self.pct = np.full((self.mins.shape[1], 3), np.nan)
         self.hcounts = np.zeros((2, N_BINS), dtype=np.int64)
         self.hstat = np.zeros((2, 3))
-        # the open minute: [minute, its latencies, (unused), lowest and highest bucket]
+        # the open minute: [minute, its latencies, (unused), lowest and highest bin], its latencies,
+        # their bins and its counts by bin
         self._ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
         self._pend = np.empty(0)
+        self._pbin = np.empty(0, dtype=BIN_DTYPE)
+        self._mcount = np.zeros(N_BINS, dtype=np.int64)
         self._served_wait = np.empty(0)  # work space of a fold
-        self._pcount = np.zeros(N_KEYS, dtype=np.int64)
         self._bins = bin_table()
 
     def fold(
@@ -107,14 +109,16 @@ class WindowFolder:
     ) -> None:
         need = int(self._ist[1]) + codes.size  # the open minute's latencies and this window's
         if self._pend.size < need:
-            grown = np.empty(max(need, 2 * self._pend.size))
-            grown[: self._ist[1]] = self._pend[: self._ist[1]]
-            self._pend = grown
+            kept = int(self._ist[1])
+            size = max(need, 2 * self._pend.size)
+            pend, pbin = np.empty(size), np.empty(size, dtype=BIN_DTYPE)
+            pend[:kept], pbin[:kept] = self._pend[:kept], self._pbin[:kept]
+            self._pend, self._pbin = pend, pbin
         if self._served_wait.size < codes.size:
             self._served_wait = np.empty(max(codes.size, 2 * self._served_wait.size))
         fold_outcomes(
             codes, latency, wait, admitted, minute, hour, self.request_kb, self.response_kb, self._ist,
-            self.mins, self.hrs, self.pct, self.hcounts, self.hstat, self._pend, self._pcount,
+            self.mins, self.hrs, self.pct, self.hcounts, self.hstat, self._pend, self._pbin, self._mcount,
             self._served_wait, self._bins,
         )  # fmt: skip
 
@@ -128,7 +132,7 @@ class WindowFolder:
             self._fold_batch(self._batch)  # the last windows, here
         finally:
             self.stop()
-        close_minute(self._ist, self._pend, self._pcount, self.pct)
+        close_minute(self._ist, self._pend, self._pbin, self._mcount, self.pct, self.hcounts[0])
 
     def stop(self) -> None:
         """Stop the background thread without waiting for windows not yet folded (a run given up)."""

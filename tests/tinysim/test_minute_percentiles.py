@@ -1,13 +1,17 @@
-"""Per-minute percentiles by buckets and a small sort are exactly numpy.percentile's (linear
-interpolation between order statistics), for any sample: ties, one value, values spanning the
-buckets' clamps."""
+"""Per-minute percentiles by the histogram's bins and a small sort are exactly numpy.percentile's
+(linear interpolation between order statistics), for any sample: ties, one value, values in the
+first and last bins; the minute's counts reach the run's histogram as LogHistogram counts them."""
 
 from __future__ import annotations
+
+from itertools import pairwise
 
 import numpy as np
 import pytest
 
-from tinysim.minute_percentiles import N_KEYS, close_minute, collect
+from tinysim.log_bins import bin_table
+from tinysim.minute_percentiles import BIN_DTYPE, close_minute, count_latencies
+from tinysim.stats import N_BINS, LogHistogram
 
 SAMPLES = {
     "lognormal": np.random.default_rng(1).lognormal(-4, 1, 10_007),
@@ -20,19 +24,28 @@ SAMPLES = {
 }
 
 
+@pytest.mark.parametrize("windows", [1, 3])
 @pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_percentiles_equal_numpy(name: str) -> None:
+def test_percentiles_equal_numpy(name: str, windows: int) -> None:
     values = SAMPLES[name]
-    pend = np.empty(values.size)
-    pcount = np.zeros(N_KEYS, dtype=np.int64)
-    ist = np.array([3, 0, 0, 0, 0], dtype=np.int64)  # minute 3 open
-    count = low = high = 0
-    for v in values:
-        count, low, high = collect(float(v), pend, pcount, count, low, high)
-    ist[1], ist[3], ist[4] = count, low, high
+    pend, pbin = values.copy(), np.empty(values.size, dtype=BIN_DTYPE)
+    mcount, hist = np.zeros(N_BINS, dtype=np.int64), np.zeros(N_BINS, dtype=np.int64)
+    hist[7] = 5  # counts of earlier minutes stay
+    ist = np.array([3, values.size, 0, 0, 0], dtype=np.int64)  # minute 3 open, holding the values
+    cuts = np.linspace(0, values.size, windows + 1).astype(int)  # folded in one window or several
+    tops = [
+        count_latencies(pend, lo, hi - lo, pbin, mcount, ist, bin_table())
+        for lo, hi in pairwise(cuts.tolist())
+        if hi > lo
+    ]
+    assert max(tops) == values.max()
     pct = np.full((5, 3), np.nan)
-    close_minute(ist, pend, pcount, pct)
+    close_minute(ist, pend, pbin, mcount, pct, hist)
     want = np.percentile(values, [50, 95, 99]) * 1000
     assert np.array_equal(pct[3], want), (pct[3], want)
-    assert not pcount.any() and ist[0] == -1 and ist[1] == 0  # ready for the next minute
+    counted = LogHistogram()
+    counted.add(values)
+    counted.counts[7] += 5
+    assert np.array_equal(hist, counted.counts)
+    assert not mcount.any() and ist[0] == -1 and ist[1] == 0  # ready for the next minute
     assert np.isnan(pct[[0, 1, 2, 4]]).all()

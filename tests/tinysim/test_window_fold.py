@@ -9,7 +9,7 @@ import pytest
 
 from tinysim.busy_seconds import BusySeconds
 from tinysim.log_bins import bin_table
-from tinysim.minute_percentiles import N_KEYS
+from tinysim.minute_percentiles import BIN_DTYPE, close_minute
 from tinysim.stats import N_BINS, LogHistogram
 from tinysim.window_fold import (
     FAILED,
@@ -73,10 +73,14 @@ def test_fold_outcomes_equals_numpy_histograms_sums_and_maxima(wait_scales: list
     mins, hrs = np.zeros((6, 1), dtype=np.int64), np.zeros((5, 1))
     pct, hcounts, hstat = np.full((1, 3), np.nan), np.zeros((2, N_BINS), dtype=np.int64), np.zeros((2, 3))
     ist = np.array([-1, 0, 0, 0, 0], dtype=np.int64)
+    pend, pbin, mcount = np.empty(n), np.empty(n, dtype=BIN_DTYPE), np.zeros(N_BINS, dtype=np.int64)
     fold_outcomes(
         codes, latency, wait, n - int((codes == THROTTLED).sum()), 0, 0, 1.0, 2.0, ist, mins, hrs, pct, hcounts,
-        hstat, np.empty(n), np.zeros(N_KEYS, dtype=np.int64), np.empty(n), bin_table(),
+        hstat, pend, pbin, mcount, np.empty(n), bin_table(),
     )  # fmt: skip
+    assert not hcounts[0].any()  # the latencies are counted in the minute's own bins until it closes
+    close_minute(ist, pend, pbin, mcount, pct, hcounts[0])
+    assert np.array_equal(pct[0], np.percentile(latency[served], [50, 95, 99]) * 1000)
     for row, values in enumerate((latency[served], wait[served])):
         want = LogHistogram()
         want.add(values)

@@ -11,7 +11,7 @@ from tinysim.busy_seconds import BusySeconds
 from tinysim.compute.lambda_ import LambdaPool
 from tinysim.compute.lambda_window import lambda_window
 from tinysim.log_bins import bin_table
-from tinysim.minute_percentiles import N_KEYS
+from tinysim.minute_percentiles import BIN_DTYPE
 from tinysim.stats import N_BINS
 from tinysim.window_fold import FAILED, IN_FLIGHT, SERVED, THROTTLED, TIMED_OUT, fold_outcomes
 
@@ -31,7 +31,8 @@ class Run:
             np.zeros((2, N_BINS), dtype=np.int64),
             np.zeros((2, 3)),
         )
-        self.pend, self.pcount, self.scratch = np.empty(20_000), np.zeros(N_KEYS, dtype=np.int64), np.empty(20_000)
+        self.pend, self.pbin, self.scratch = np.empty(20_000), np.empty(20_000, dtype=BIN_DTYPE), np.empty(20_000)
+        self.mcount = np.zeros(N_BINS, dtype=np.int64)
 
 
 def vectorised(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: int, payload_error: bool):  # type: ignore[no-untyped-def]
@@ -69,7 +70,7 @@ def vectorised(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: i
         outcome[outcome == SERVED] = FAILED
     fold_outcomes(
         outcome, latency, wait, int(np.count_nonzero(ok)), minute, 0, 1.0, 4.0,
-        run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pcount, run.scratch,
+        run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pbin, run.mcount, run.scratch,
         bin_table(),
     )  # fmt: skip
     return outcome, latency, wait
@@ -85,7 +86,7 @@ def compiled(run: Run, t: np.ndarray, s: np.ndarray, ok: np.ndarray, minute: int
     )  # fmt: skip
     fold_outcomes(
         outcome, latency, wait, admitted, minute, 0, 1.0, 4.0,
-        run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pcount, run.scratch,
+        run.ist, run.mins, run.hrs, run.pct, run.hcounts, run.hstat, run.pend, run.pbin, run.mcount, run.scratch,
         bin_table(),
     )  # fmt: skip
     return outcome, latency, wait
