@@ -14,7 +14,6 @@ import json
 import math
 import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -39,6 +38,7 @@ from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 from tinysim.sweep_order import expected_requests, largest_first
+from tinysim.work_sharing import map_sharing_work, sigint_blocked
 
 __all__ = ["METRICS", "bands", "default_executor", "expand_grid", "point_error", "run_point", "seeds_agree", "sweep"]
 
@@ -229,9 +229,12 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
     if kind in ("processes", "threads"):
         pool: Executor
         n = workers or os.cpu_count() or 1
+        shared = kind == "processes" and n > 1
         # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
         pool = (
-            ProcessPoolExecutor(n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread)
+            ProcessPoolExecutor(
+                n - 1 if shared else n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread
+            )
             if kind == "processes"
             else ThreadPoolExecutor(n)
         )
@@ -243,6 +246,8 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
                 pool.shutdown()
 
         if isinstance(pool, ProcessPoolExecutor):
+            if shared:  # n - 1 workers and this process (which has its kernels loaded already)
+                return partial(map_sharing_work, pool, n - 1, here=_run_here), close
             return partial(_map_in_workers, pool), close
         return (lambda fn, items: pool.map(fn, items)), close
     # a Dask client, or a scheduler address
@@ -262,15 +267,22 @@ def _map_in_workers(pool: ProcessPoolExecutor, fn: Callable[..., Any], items: It
     """``pool.map`` with SIGINT blocked in this thread while it hands the items over, which starts
     the worker processes: they inherit the blocked signal. A Ctrl-C at the terminal goes to the
     whole process group; the workers then leave it to the sweep, which ends them (``close``),
-    instead of each raising its own KeyboardInterrupt and printing a traceback. A Ctrl-C while the
-    signal is blocked is raised when it is unblocked, right after."""
-    if not hasattr(signal, "pthread_sigmask"):  # pragma: no cover - Windows: no signal masks
+    instead of each raising its own KeyboardInterrupt and printing a traceback."""
+    with sigint_blocked():
         return pool.map(fn, items)
-    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+
+
+def _run_here(chunk: Sequence[Payload]) -> list[dict[str, Any]]:
+    """:func:`run_chunk` in the sweep's own process beside its workers: one compiled thread, as
+    theirs."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
     try:
-        return pool.map(fn, items)
+        return run_chunk(chunk)
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        numba.set_num_threads(before)
 
 
 def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -> list[list[Payload]]:

@@ -1,0 +1,108 @@
+"""Items of work shared between worker processes and the calling process, the largest first.
+
+A sweep's ``processes`` executor spawns its workers, and each spawned worker imports tinysim and
+loads its compiled kernels before its first point: 1.3-1.6 s of a core here, in a sweep of a few
+tens of seconds. The calling process has both already, so it takes points too: with ``n`` cores,
+``n - 1`` workers and this process work through one queue, this one starting at once while the
+workers start. Whoever is free takes the next item from the front (a worker through a callback
+when its last item completes, this process between its own items), so items handed out largest
+first keep everyone busy to the end.
+"""
+
+from __future__ import annotations
+
+import queue
+import signal
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any
+
+__all__ = ["map_sharing_work", "sigint_blocked"]
+
+POLL_S = 0.2  # how often a wait for the workers' results looks up (interrupts land between looks)
+
+
+class sigint_blocked:  # noqa: N801 - a context manager, named as a state
+    """Within the block, SIGINT is blocked in this thread (not ignored: one that arrives is raised
+    when the block ends). Processes started in the block inherit the blocked signal, so a Ctrl-C at
+    the terminal, which goes to the whole process group, is left to this process."""
+
+    def __enter__(self) -> None:
+        self._held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _MASKS else None
+
+    def __exit__(self, *exc: object) -> None:
+        if self._held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self._held)
+
+
+_MASKS = hasattr(signal, "pthread_sigmask")  # not on Windows
+
+
+def map_sharing_work(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    fn: Callable[[Any], Any],
+    items: Sequence[Any],
+    here: Callable[[Any], Any] | None = None,
+) -> Iterator[Any]:
+    """``fn(item)`` for every item, in ``pool``'s ``workers`` processes and in this one (through
+    ``here``, if given: ``fn`` as this process should run it); the results are yielded as they
+    complete (unordered). A worker's exception is raised here when its result comes; an interrupt
+    here leaves the pool to the caller (end its workers). Raises ``RuntimeError`` if the pool
+    stopped taking items (broken) before all were run."""
+    todo = deque(items)
+    lock = threading.Lock()
+    finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
+    in_flight = [0]  # items given to workers and not yet finished
+
+    def take() -> tuple[bool, Any]:
+        with lock:
+            return (True, todo.popleft()) if todo else (False, None)
+
+    def feed(done: Future[Any] | None = None) -> None:
+        """Give a worker the next item (after its last one, ``done``, completed)."""
+        if done is not None:
+            with lock:
+                in_flight[0] -= 1
+            finished.put(done)
+        got, item = take()
+        if not got:
+            return
+        try:
+            future = pool.submit(fn, item)
+        except RuntimeError:  # the pool is broken or shutting down (an interrupt): not run
+            return
+        with lock:
+            in_flight[0] += 1
+        future.add_done_callback(feed)
+
+    yielded = 0
+    total = len(todo)
+    got, mine = take()  # this process starts on the largest at once
+    with sigint_blocked():  # the first submissions start the workers: they inherit the mask
+        for _ in range(workers):
+            feed()
+    while got:
+        yield (here or fn)(mine)
+        yielded += 1
+        while True:  # the workers' results that came meanwhile
+            try:
+                done = finished.get_nowait()
+            except queue.Empty:
+                break
+            yielded += 1
+            yield done.result()
+        got, mine = take()
+    while yielded < total:
+        try:
+            done = finished.get(timeout=POLL_S)
+        except queue.Empty:
+            with lock:
+                stalled = in_flight[0] == 0 and finished.empty()
+            if stalled:
+                raise RuntimeError("the worker processes stopped before every point was run") from None
+            continue
+        yielded += 1
+        yield done.result()
