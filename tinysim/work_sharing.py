@@ -17,6 +17,7 @@ import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["map_sharing_work", "sigint_blocked"]
@@ -24,20 +25,17 @@ __all__ = ["map_sharing_work", "sigint_blocked"]
 POLL_S = 0.2  # how often a wait for the workers' results looks up (interrupts land between looks)
 
 
-class sigint_blocked:  # noqa: N801 - a context manager, named as a state
+@contextmanager
+def sigint_blocked() -> Iterator[None]:
     """Within the block, SIGINT is blocked in this thread (not ignored: one that arrives is raised
     when the block ends). Processes started in the block inherit the blocked signal, so a Ctrl-C at
     the terminal, which goes to the whole process group, is left to this process."""
-
-    def __enter__(self) -> None:
-        self._held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if _MASKS else None
-
-    def __exit__(self, *exc: object) -> None:
-        if self._held is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, self._held)
-
-
-_MASKS = hasattr(signal, "pthread_sigmask")  # not on Windows
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        yield
+    finally:
+        if held is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
 def map_sharing_work(
