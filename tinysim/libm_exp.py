@@ -109,11 +109,17 @@ def _fast(x: float) -> float:  # pragma: no cover - compiled
 
 
 @numba.njit(inline="always")
+def _in_fast_range(x: float) -> bool:  # pragma: no cover - compiled
+    """Whether ``2**-54 <= |x| < 512`` (by the exponent field), where the library takes no special path."""
+    top = (float_bits(x) >> MANTISSA_BITS) & 0x7FF
+    return (top >= TOP_LO) & (top < TOP_HI)
+
+
+@numba.njit(inline="always")
 def exp(x: float, inline: bool) -> float:  # pragma: no cover - compiled
     """``math.exp(x)``, computed inline when ``inline`` (pass :func:`matches_libm`) and ``x`` is in
     the library's fast range."""
-    top = (float_bits(x) >> MANTISSA_BITS) & 0x7FF
-    if inline and TOP_LO <= top < TOP_HI:
+    if inline and _in_fast_range(x):
         return _fast(x)
     return math.exp(x)
 
@@ -127,11 +133,10 @@ def exp_in_place(x: np.ndarray, inline: bool) -> None:  # pragma: no cover - com
     n = x.shape[0]
     fast = inline
     if fast:
-        outside = 0
+        inside = True
         for k in range(n):
-            top = (float_bits(x[k]) >> MANTISSA_BITS) & 0x7FF
-            outside |= (top < TOP_LO) | (top >= TOP_HI)
-        fast = outside == 0
+            inside &= _in_fast_range(x[k])
+        fast = inside
     if fast:
         for k in range(n):
             x[k] = _fast(x[k])
