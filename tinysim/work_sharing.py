@@ -53,54 +53,58 @@ def map_sharing_work(
     todo = deque(items)
     lock = threading.Lock()
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
-    in_flight = [0]  # items given to workers and not yet finished
-
-    def take() -> tuple[bool, Any]:
-        with lock:
-            return (True, todo.popleft()) if todo else (False, None)
+    given = [0]  # items taken for the workers whose futures are not yet in ``finished``
 
     def feed(done: Future[Any] | None = None) -> None:
         """Give a worker the next item (after its last one, ``done``, completed)."""
-        if done is not None:
-            with lock:
-                in_flight[0] -= 1
-            finished.put(done)
-        got, item = take()
-        if not got:
-            return
+        with lock:  # a result is in ``finished`` before it stops counting as given
+            if done is not None:
+                finished.put(done)
+                given[0] -= 1
+            if not todo:
+                return
+            item = todo.popleft()
+            given[0] += 1
         try:
             future = pool.submit(fn, item)
         except RuntimeError:  # the pool is broken or shutting down (an interrupt): not run
+            with lock:
+                given[0] -= 1
             return
-        with lock:
-            in_flight[0] += 1
         future.add_done_callback(feed)
 
-    yielded = 0
+    def mine() -> tuple[bool, Any]:
+        with lock:
+            return (True, todo.popleft()) if todo else (False, None)
+
+    def results(wait_s: float | None) -> Iterator[Any]:
+        """The workers' results in ``finished``; with ``wait_s``, waiting that long for the first."""
+        while True:
+            try:
+                done = finished.get(timeout=wait_s) if wait_s is not None else finished.get_nowait()
+            except queue.Empty:
+                return
+            wait_s = None  # the rest only if already there
+            yield done.result()
+
     total = len(todo)
-    got, mine = take()  # this process starts on the largest at once
+    yielded = 0
+    got, item = mine()  # this process starts on the largest at once
     with sigint_blocked():  # the first submissions start the workers: they inherit the mask
         for _ in range(workers):
             feed()
     while got:
-        yield (here or fn)(mine)
+        yield (here or fn)(item)
         yielded += 1
-        while True:  # the workers' results that came meanwhile
-            try:
-                done = finished.get_nowait()
-            except queue.Empty:
-                break
+        for result in results(None):  # the workers' results that came meanwhile
             yielded += 1
-            yield done.result()
-        got, mine = take()
+            yield result
+        got, item = mine()
     while yielded < total:
-        try:
-            done = finished.get(timeout=POLL_S)
-        except queue.Empty:
-            with lock:
-                stalled = in_flight[0] == 0 and finished.empty()
-            if stalled:
-                raise RuntimeError("the worker processes stopped before every point was run") from None
-            continue
-        yielded += 1
-        yield done.result()
+        for result in results(POLL_S):
+            yielded += 1
+            yield result
+        with lock:
+            stalled = given[0] == 0 and finished.empty()
+        if stalled and yielded < total:
+            raise RuntimeError("the worker processes stopped before every point was run")
