@@ -3,14 +3,21 @@ like Ctrl-C does, and worker processes are ended with it rather than left runnin
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
+import os
 import signal
+import sys
 import threading
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from types import FrameType
 
-__all__ = ["caused_by_interrupt", "end_workers", "sigterm_interrupts"]
+__all__ = ["caused_by_interrupt", "die_with_parent", "end_workers", "sigterm_interrupts"]
+
+#: prctl(2) option: the signal this process gets when the thread that started it ends
+PR_SET_PDEATHSIG = 1
 
 
 def caused_by_interrupt(exc: BaseException) -> bool:
@@ -52,3 +59,19 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
         worker.terminate()
     for worker in workers:
         worker.join(timeout=5)
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """In a worker process started by ``parent_pid``: ask the kernel to SIGKILL this process when
+    its parent ends, however it ends (Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere nothing). A
+    worker whose parent was killed (SIGKILL gives it no chance to end its workers) then stops at
+    once instead of running its point to the end for nobody. If the parent has ended already, this
+    process ends now. The kernel sends the signal when the *thread* that started the process ends:
+    start workers from a thread that outlives them (a sweep starts them from its own)."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        return  # not allowed here (a sandbox): the worker ends after its point, as before
+    if os.getppid() != parent_pid:  # the parent ended before the request was made
+        os._exit(1)

@@ -33,7 +33,7 @@ from tinysim.costs import Bill
 from tinysim.errors import TinysimError
 from tinysim.fluid_run import fluid_forecasts
 from tinysim.grid_effect import refuse_ignored_keys
-from tinysim.interrupt import caused_by_interrupt, end_workers, sigterm_interrupts
+from tinysim.interrupt import caused_by_interrupt, die_with_parent, end_workers, sigterm_interrupts
 from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
@@ -233,7 +233,10 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
         # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
         pool = (
             ProcessPoolExecutor(
-                n - 1 if shared else n, mp_context=multiprocessing.get_context("spawn"), initializer=_one_thread
+                n - 1 if shared else n,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_worker,
+                initargs=(os.getpid(),),
             )
             if kind == "processes"
             else ThreadPoolExecutor(n)
@@ -294,10 +297,12 @@ def _chunks(payloads: list[Payload], executor: str | Any, workers: int | None) -
     return [payloads[i : i + size] for i in range(0, len(payloads), size)]
 
 
-def _one_thread() -> None:
-    """Worker processes share the cores: one compiled thread each."""
+def _start_worker(parent_pid: int) -> None:
+    """A worker process: one compiled thread (the workers share the cores), and ended with the
+    sweep's process however that ends (:func:`tinysim.interrupt.die_with_parent`)."""
     import numba
 
+    die_with_parent(parent_pid)
     numba.set_num_threads(1)
 
 

@@ -472,6 +472,33 @@ def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
     assert not alive, f"worker processes still running: {alive}"
 
 
+def test_a_killed_sweep_takes_its_workers_with_it(tmp_path: Path) -> None:
+    """SIGKILL gives the sweep no chance to end its workers: each worker asks the kernel to kill it
+    when its parent dies (Linux's PR_SET_PDEATHSIG), so none runs on to the end of its point (three
+    weeks at 200 req/s: over 10 s here) with nobody to read its result."""
+    three_weeks = {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 21 * 86400}
+    scenario = put(tmp_path, "s.json", three_weeks)
+    grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
+    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
+    proc = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+    try:
+        workers: list[str] = []
+        for _ in range(100):  # wait until the pool's workers run
+            workers = _children(proc.pid)
+            if len(workers) >= 2:
+                break
+            subprocess.run(["sleep", "0.1"], check=True)
+        assert workers, "no worker processes started"
+        subprocess.run(["sleep", "2"], check=True)  # the worker is up and in its first point
+        proc.kill()
+        proc.wait(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    alive = _still_running(workers)  # up to 5 s
+    assert not alive, f"worker processes still running: {alive}"
+
+
 @pytest.mark.parametrize("after_s", [0.5, 1.5, 3.0, 5.0])  # workers starting, loading, running points
 def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: float) -> None:
     """A Ctrl-C reaches every process of the terminal's foreground group: the sweep and its worker
