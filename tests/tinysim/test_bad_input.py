@@ -449,19 +449,30 @@ def _still_running(pids: list[str]) -> list[str]:
     return alive
 
 
-def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
-    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 86400})
+def _sweep(days: float, tmp_path: Path, stderr: int) -> subprocess.Popen[str]:
+    """``tinysim sweep`` of four points of ``days`` at 200 req/s on the ``processes`` executor."""
+    scenario = {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": round(days * 86400)}
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
-    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
-    proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True)
+    argv = [sys.executable, "-m", "tinysim", "sweep", put(tmp_path, "s.json", scenario), "--grid", grid]
+    return subprocess.Popen([*argv, "--executor", "processes", "--quiet"], stderr=stderr, text=True)
+
+
+def _workers_of(proc: subprocess.Popen[str]) -> list[str]:
+    """The sweep's child processes (its worker, multiprocessing's resource tracker), once started."""
+    workers: list[str] = []
+    for _ in range(100):
+        workers = _children(proc.pid)
+        if len(workers) >= 2:
+            break
+        subprocess.run(["sleep", "0.1"], check=True)
+    assert workers, "no worker processes started"
+    return workers
+
+
+def test_sigterm_ends_sweep_workers(tmp_path: Path) -> None:
+    proc = _sweep(1, tmp_path, subprocess.PIPE)
     try:
-        workers: list[str] = []
-        for _ in range(100):  # wait until the pool's workers run
-            workers = _children(proc.pid)
-            if len(workers) >= 2:
-                break
-            subprocess.run(["sleep", "0.1"], check=True)
-        assert workers, "no worker processes started"
+        workers = _workers_of(proc)
         proc.send_signal(15)  # SIGTERM
         _, err = proc.communicate(timeout=20)
     finally:
@@ -476,19 +487,9 @@ def test_a_killed_sweep_takes_its_workers_with_it(tmp_path: Path) -> None:
     """SIGKILL gives the sweep no chance to end its workers: each worker asks the kernel to kill it
     when its parent dies (Linux's PR_SET_PDEATHSIG), so none runs on to the end of its point (three
     weeks at 200 req/s: over 10 s here) with nobody to read its result."""
-    three_weeks = {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 21 * 86400}
-    scenario = put(tmp_path, "s.json", three_weeks)
-    grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
-    argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
-    proc = subprocess.Popen(argv, stderr=subprocess.DEVNULL)
+    proc = _sweep(21, tmp_path, subprocess.DEVNULL)
     try:
-        workers: list[str] = []
-        for _ in range(100):  # wait until the pool's workers run
-            workers = _children(proc.pid)
-            if len(workers) >= 2:
-                break
-            subprocess.run(["sleep", "0.1"], check=True)
-        assert workers, "no worker processes started"
+        workers = _workers_of(proc)
         subprocess.run(["sleep", "2"], check=True)  # the worker is up and in its first point
         proc.kill()
         proc.wait(timeout=10)
