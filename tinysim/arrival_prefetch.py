@@ -6,7 +6,10 @@ processed gives the same requests as drawing them later. NumPy's generators and 
 kernels release the GIL, so the draws and the window kernels run on every core at once. Drawing a
 block costs more than processing it, so a run keeps one drawing thread per core and as many blocks
 in flight: the window kernel's thread then shares the cores with them and none of them waits long.
-Sweeps turn it off (``no_prefetch``): they use the cores by running forecasts side by side.
+Sweeps turn it off (``no_prefetch``): they use the cores by running forecasts side by side. Once a
+sweep has nothing left to hand out, a core whose last forecast ended would idle while the others
+finish theirs; given an event (``no_prefetch(until=...)``), a run turns its background threads on
+when the event is set, at its next block, and finishes on the cores left free.
 
 Quiet traffic leaves the threads little to do and costs their hand-overs (each passes the GIL and
 wakes a thread): below ``BACKGROUND_MIN_RPS`` on average a run draws and folds on its own thread.
@@ -21,15 +24,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
-from typing import cast
+from typing import Protocol, cast
 
 from tinysim.background import BackgroundThreads
 from tinysim.traffic import Arrivals, ArrivalSource
 
 __all__ = [
     "BACKGROUND_MIN_RPS",
+    "Flag",
     "PrefetchingSource",
     "drawing_threads",
+    "lent_cores",
     "no_prefetch",
     "set_prefetch",
     "use_background_threads",
@@ -41,7 +46,13 @@ __all__ = [
 BACKGROUND_MIN_RPS = 25.0
 
 _ENABLED = [True]  # for the process
-_LOCAL = threading.local()  # per thread, within ``no_prefetch``
+_LOCAL = threading.local()  # per thread, within ``no_prefetch``: ``off`` (True, or a Flag not yet set)
+
+
+class Flag(Protocol):
+    """What ``no_prefetch(until=...)`` reads: a ``threading.Event`` or a ``multiprocessing`` one."""
+
+    def is_set(self) -> bool: ...
 
 
 def set_prefetch(enabled: bool) -> None:
@@ -53,7 +64,17 @@ def use_background_threads(mean_rps: float = math.inf) -> bool:
     """Whether a run on this thread, of traffic averaging ``mean_rps`` requests/s, works on background
     threads: draws blocks ahead and folds its windows' statistics there (off within ``no_prefetch``,
     after ``set_prefetch(False)``, or below ``BACKGROUND_MIN_RPS``)."""
-    return _ENABLED[0] and not getattr(_LOCAL, "off", False) and mean_rps >= BACKGROUND_MIN_RPS
+    off = getattr(_LOCAL, "off", False)
+    if off is not False and off is not True:
+        off = not off.is_set()
+    return _ENABLED[0] and not off and mean_rps >= BACKGROUND_MIN_RPS
+
+
+def lent_cores() -> bool:
+    """Whether runs on this thread are within ``no_prefetch(until=...)``: their background threads, if
+    the event turns them on, use the cores other forecasts left (one drawing thread, not one per core)."""
+    off = getattr(_LOCAL, "off", False)
+    return off is not False and off is not True
 
 
 def drawing_threads() -> int:
@@ -66,11 +87,12 @@ def drawing_threads() -> int:
 
 
 @contextmanager
-def no_prefetch() -> Iterator[None]:
+def no_prefetch(until: Flag | None = None) -> Iterator[None]:
     """Within the block, runs on this thread use no background thread: they draw every block of
-    arrivals when it is needed and fold each window at once."""
+    arrivals when it is needed and fold each window at once; with ``until``, only until it is set
+    (checked at each block of arrivals: the run then goes on with background threads)."""
     before = getattr(_LOCAL, "off", False)
-    _LOCAL.off = True
+    _LOCAL.off = True if until is None else until
     try:
         yield
     finally:
@@ -80,15 +102,17 @@ def no_prefetch() -> Iterator[None]:
 @dataclass
 class PrefetchingSource:
     """:meth:`ArrivalSource.span` with the next ``depth`` blocks drawn in the background
-    (``depth``: :func:`drawing_threads` unless given)."""
+    (``depth``: :func:`drawing_threads` unless given, one for a run on lent cores)."""
 
     source: ArrivalSource
     depth: int = 0
     _threads: BackgroundThreads | None = None
 
+    background: bool = False  # the last block asked for was on background threads: fold there too
+
     def __post_init__(self) -> None:
         if self.depth <= 0:
-            self.depth = drawing_threads()
+            self.depth = 1 if lent_cores() else drawing_threads()
 
     def _block(self, b: int) -> Arrivals:
         threads = self._threads
@@ -96,7 +120,8 @@ class PrefetchingSource:
         if threads is not None:
             for stale in [k for k in threads.pending if isinstance(k, int) and k < b]:  # skipped over
                 threads.drop(stale)
-        if use_background_threads(self.source.mean_rps):
+        self.background = use_background_threads(self.source.mean_rps)
+        if self.background:
             self._draw_ahead(b)
         if ahead:
             assert threads is not None

@@ -154,6 +154,8 @@ class DataPlane:
 
     def _window(self, t0: float, t1: float) -> None:
         blk, lo, hi = self._arrivals.span(t0, t1)
+        if self._arrivals.background and not self._folder.background:  # cores lent in mid-run
+            self._folder.background = True
         n = hi - lo
         if n == 0:
             return

@@ -51,7 +51,7 @@ class WindowFolder:
     hrs: np.ndarray  # float (hour fields, hours), shared with the window kernels
     request_kb: float
     response_kb: float  # < 0: response bytes come from a trace, added by the data plane
-    background: bool = True
+    background: bool = True  # may be turned on in mid-run (the windows before are folded already)
     pct: np.ndarray = field(init=False)  # per minute: latency p50, p95, p99 (ms)
     hcounts: np.ndarray = field(init=False)  # int64 (2, N_BINS): latency and wait histograms
     hstat: np.ndarray = field(init=False)  # (2, 3): their [n, sum, max]

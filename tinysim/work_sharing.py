@@ -6,7 +6,8 @@ tens of seconds. The calling process has both already, so it takes points too: w
 ``n - 1`` workers and this process work through one queue, this one starting at once while the
 workers start. Whoever is free takes the next item from the front (a worker through a callback
 when its last item completes, this process between its own items), so items handed out largest
-first keep everyone busy to the end.
+first keep everyone busy to the end. When the items run out, the first to find none left says so
+(``drained``): the forecasts still running can then take up the cores it leaves.
 """
 
 from __future__ import annotations
@@ -44,12 +45,15 @@ def map_sharing_work(
     fn: Callable[[Any], Any],
     items: Sequence[Any],
     here: Callable[[Any], Any] | None = None,
+    drained: Callable[[], None] | None = None,
 ) -> Iterator[Any]:
     """``fn(item)`` for every item, in ``pool``'s ``workers`` processes and in this one (through
     ``here``, if given: ``fn`` as this process should run it); the results are yielded as they
-    complete (unordered). A worker's exception is raised here when its result comes; an interrupt
-    here leaves the pool to the caller (end its workers). Raises ``RuntimeError`` if the pool
-    stopped taking items (broken) before all were run."""
+    complete (unordered). ``drained`` is called (from any thread, perhaps more than once) whenever a
+    process, this one or a worker, is left without an item because none is left. A worker's
+    exception is raised here when its result comes; an interrupt here leaves the pool to the caller
+    (end its workers). Raises ``RuntimeError`` if the pool stopped taking items (broken) before all
+    were run."""
     todo = deque(items)
     lock = threading.Lock()
     finished: queue.SimpleQueue[Future[Any]] = queue.SimpleQueue()
@@ -61,10 +65,13 @@ def map_sharing_work(
             if done is not None:
                 finished.put(done)
                 given[0] -= 1
-            if not todo:
-                return
-            item = todo.popleft()
-            given[0] += 1
+            got = bool(todo)
+            item = todo.popleft() if got else None
+            given[0] += got
+        if not got:
+            if drained is not None:  # a worker left idle (or never started: its core is free)
+                drained()
+            return
         try:
             future = pool.submit(fn, item)
         except RuntimeError:  # the pool is broken or shutting down (an interrupt): not run
@@ -75,7 +82,11 @@ def map_sharing_work(
 
     def mine() -> tuple[bool, Any]:
         with lock:
-            return (True, todo.popleft()) if todo else (False, None)
+            if todo:
+                return True, todo.popleft()
+        if drained is not None:  # this process left idle
+            drained()
+        return False, None
 
     def results(wait_s: float | None) -> Iterator[Any]:
         """The workers' results in ``finished``; with ``wait_s``, waiting that long for the first."""

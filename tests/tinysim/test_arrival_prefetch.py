@@ -65,3 +65,30 @@ def test_quiet_traffic_runs_on_one_thread(rps: float, threads: bool) -> None:
 
     simulate(sc, progress=progress)
     assert bool(seen) == threads, seen
+
+
+def test_cores_lent_in_mid_run_change_nothing() -> None:
+    """A sweep's forecast runs on its own thread until the sweep lends it a core left free; it then
+    draws ahead and folds on background threads for the rest of the run (one drawing thread), and
+    its numbers are those of a run that never had them."""
+    sc = load_scenario("examples/seed_hyperscale_alb.json").model_copy(update={"horizon_s": 3 * 3600})
+    lent = threading.Event()
+    seen: dict[str, list[str]] = {}
+
+    def progress(now_s: float) -> None:
+        names = sorted(th.name for th in threading.enumerate() if th.name.startswith(("arrivals", "fold")))
+        if now_s >= 3600 and "before" not in seen:
+            seen["before"] = names
+            lent.set()  # from here on (at the next block of arrivals)
+        elif now_s >= 2 * 3600 and "after" not in seen:
+            seen["after"] = names
+
+    with no_prefetch(until=lent):
+        switched = simulate(sc, progress=progress)
+    with no_prefetch():
+        alone = simulate(sc)
+    assert seen["before"] == [] and seen["after"] == ["arrivals_0", "fold_0"], seen
+    assert switched.summary == alone.summary
+    for col in alone.timeline.columns:
+        assert np.array_equal(switched.timeline[col], alone.timeline[col], equal_nan=True), col
+    assert switched.bill == alone.bill

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import time
+from concurrent.futures import ProcessPoolExecutor
 from decimal import Decimal
 from typing import Any
 
@@ -14,7 +18,7 @@ from tests.tinysim.helpers import fixed_service
 from tinysim.fluid_run import fluid_forecasts
 from tinysim.queueing import mmc_mean_wait
 from tinysim.simulate import simulate
-from tinysim.sweep import bands, expand_grid, sweep
+from tinysim.sweep import _start_worker, bands, expand_grid, run_point, sweep
 
 METRIC_COLUMNS = ["monthly_usd", "p50_ms", "p95_ms", "p99_ms", "availability", "peak_tasks", "throttled"]
 
@@ -107,3 +111,16 @@ def test_dask_local_cluster_gives_the_same_table() -> None:
         on_dask = sweep(base(), GRID, seeds=(0, 1), executor=client, fidelity="fluid", progress=False)
     ref = sweep(base(), GRID, seeds=(0, 1), executor="inprocess", fidelity="fluid", progress=False)
     pd.testing.assert_frame_equal(ref, on_dask)
+
+
+def test_a_worker_ends_at_once_when_its_sweep_is_done() -> None:
+    """The sweep waits for its workers to end. A worker that has run a forecast skips the
+    interpreter's teardown, which took 0.41-0.47 s here for such a process (pool shut down after
+    one point, three times; 0.012-0.022 s without it)."""
+    spawn = multiprocessing.get_context("spawn")
+    scenario = base(horizon_s=600, fidelity="request")
+    with ProcessPoolExecutor(1, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(), None)) as pool:
+        assert pool.submit(run_point, (0, 0, scenario, None)).result()["error"] == ""
+        t0 = time.perf_counter()
+        pool.shutdown()
+        assert time.perf_counter() - t0 < 0.2

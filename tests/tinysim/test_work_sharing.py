@@ -1,11 +1,13 @@
 """Work shared between worker processes and this one: every item runs exactly once, this process
 takes items too (the largest at once, while the workers start), the workers keep taking items
-while this process is busy with its own, and a worker's failure comes back as an error, not a hang."""
+while this process is busy with its own, a process left without an item says so while the others
+still run theirs, and a worker's failure comes back as an error, not a hang."""
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
@@ -55,3 +57,26 @@ def test_a_dead_worker_is_an_error_not_a_hang() -> None:
     with _pool(1) as pool, pytest.raises(RuntimeError):  # BrokenProcessPool, or no worker left
         list(map_sharing_work(pool, 1, _die, list(range(6)), here=lambda item: time.sleep(0.3)))
     assert time.perf_counter() - t0 < 30
+
+
+def test_a_process_left_without_an_item_says_so() -> None:
+    """Once every item is handed out, the first process to find none left calls ``drained``, while
+    the others still run theirs (a sweep then lends them its core); not before."""
+    drained_at: list[float] = []
+    idle = threading.Event()
+
+    def drained() -> None:
+        drained_at.append(time.time())
+        idle.set()
+
+    def here(seconds: float) -> tuple[float, int, float, float]:  # runs until a worker is left idle
+        start = time.time()
+        assert idle.wait(30), "no process said it was left idle"
+        return seconds, os.getpid(), start, time.time()
+
+    with _pool(1) as pool:  # this process takes 5.0 at once; the worker takes the others
+        results = list(map_sharing_work(pool, 1, _pid_after, [5.0, 0.2, 0.1], here=here, drained=drained))
+    assert sorted(r[0] for r in results) == [0.1, 0.2, 5.0]
+    mine = next(r for r in results if r[1] == os.getpid())
+    assert mine[0] == 5.0 and drained_at[0] < mine[3]  # said while this process's item still ran
+    assert drained_at[0] >= max(r[2] for r in results)  # and only after the last item had started
