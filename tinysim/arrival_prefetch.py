@@ -46,7 +46,7 @@ __all__ = [
 BACKGROUND_MIN_RPS = 25.0
 
 _ENABLED = [True]  # for the process
-_LOCAL = threading.local()  # per thread, within ``no_prefetch``: ``off`` (True, or a Flag not yet set)
+_LOCAL = threading.local()  # per thread, within ``no_prefetch``: ``off`` (bool) and ``until`` (Flag | None)
 
 
 class Flag(Protocol):
@@ -64,17 +64,17 @@ def use_background_threads(mean_rps: float = math.inf) -> bool:
     """Whether a run on this thread, of traffic averaging ``mean_rps`` requests/s, works on background
     threads: draws blocks ahead and folds its windows' statistics there (off within ``no_prefetch``,
     after ``set_prefetch(False)``, or below ``BACKGROUND_MIN_RPS``)."""
-    off = getattr(_LOCAL, "off", False)
-    if off is not False and off is not True:
-        off = not off.is_set()
+    off: bool = getattr(_LOCAL, "off", False)
+    until: Flag | None = getattr(_LOCAL, "until", None)
+    if off and until is not None:
+        off = not until.is_set()
     return _ENABLED[0] and not off and mean_rps >= BACKGROUND_MIN_RPS
 
 
 def lent_cores() -> bool:
     """Whether runs on this thread are within ``no_prefetch(until=...)``: their background threads, if
     the event turns them on, use the cores other forecasts left (one drawing thread, not one per core)."""
-    off = getattr(_LOCAL, "off", False)
-    return off is not False and off is not True
+    return getattr(_LOCAL, "until", None) is not None
 
 
 def drawing_threads() -> int:
@@ -91,12 +91,12 @@ def no_prefetch(until: Flag | None = None) -> Iterator[None]:
     """Within the block, runs on this thread use no background thread: they draw every block of
     arrivals when it is needed and fold each window at once; with ``until``, only until it is set
     (checked at each block of arrivals: the run then goes on with background threads)."""
-    before = getattr(_LOCAL, "off", False)
-    _LOCAL.off = True if until is None else until
+    before = getattr(_LOCAL, "off", False), getattr(_LOCAL, "until", None)
+    _LOCAL.off, _LOCAL.until = True, until
     try:
         yield
     finally:
-        _LOCAL.off = before
+        _LOCAL.off, _LOCAL.until = before
 
 
 @dataclass
