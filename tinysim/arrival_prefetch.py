@@ -50,7 +50,8 @@ _LOCAL = threading.local()  # per thread, within ``no_prefetch``: ``off`` (bool)
 
 
 class Flag(Protocol):
-    """What ``no_prefetch(until=...)`` reads: a ``threading.Event`` or a ``multiprocessing`` one."""
+    """What ``no_prefetch(until=...)`` reads: a ``threading.Event``, or a flag shared between
+    processes (``tinysim.work_sharing.SharedFlag``)."""
 
     def is_set(self) -> bool: ...
 

@@ -39,7 +39,7 @@ from tinysim.results import SimResult
 from tinysim.simulate import simulate
 from tinysim.summary import RunSummary
 from tinysim.sweep_order import expected_requests, largest_first
-from tinysim.work_sharing import map_sharing_work, sigint_blocked
+from tinysim.work_sharing import SharedFlag, map_sharing_work, sigint_blocked
 
 __all__ = ["METRICS", "bands", "default_executor", "expand_grid", "point_error", "run_point", "seeds_agree", "sweep"]
 
@@ -240,7 +240,7 @@ def _executor(kind: str | Any, workers: int | None) -> tuple[Callable[..., Itera
         shared = kind == "processes" and n > 1
         # spawn, not fork: a forked child of a process whose compiled kernels started threads is unsafe
         spawn = multiprocessing.get_context("spawn")
-        lent = spawn.Event() if shared else None  # set once the points run out and a core is left idle
+        lent = SharedFlag(spawn) if shared else None  # set once the points run out and a core is left idle
         pool = (
             ProcessPoolExecutor(
                 n - 1 if shared else n, mp_context=spawn, initializer=_start_worker, initargs=(os.getpid(), lent)

@@ -12,6 +12,7 @@ first keep everyone busy to the end. When the items run out, the first to find n
 
 from __future__ import annotations
 
+import ctypes
 import queue
 import signal
 import threading
@@ -19,11 +20,28 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
+from multiprocessing.context import BaseContext
 from typing import Any
 
-__all__ = ["map_sharing_work", "sigint_blocked"]
+__all__ = ["SharedFlag", "map_sharing_work", "sigint_blocked"]
 
 POLL_S = 0.2  # how often a wait for the workers' results looks up (interrupts land between looks)
+
+
+class SharedFlag:
+    """A flag that processes started with it (as an argument when they are spawned) read and set:
+    one byte of shared memory, with no lock. A ``multiprocessing.Event`` takes a lock to read or
+    set: a worker killed while holding it (its ``is_set``) would leave every later ``set`` waiting
+    for ever."""
+
+    def __init__(self, context: BaseContext) -> None:
+        self._byte = context.RawValue(ctypes.c_bool, False)
+
+    def set(self) -> None:
+        self._byte.value = True
+
+    def is_set(self) -> bool:
+        return bool(self._byte.value)
 
 
 @contextmanager

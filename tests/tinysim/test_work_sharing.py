@@ -13,7 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
-from tinysim.work_sharing import map_sharing_work
+from tinysim.work_sharing import SharedFlag, map_sharing_work
 
 
 def _pid_after(seconds: float) -> tuple[float, int, float, float]:
@@ -80,3 +80,30 @@ def test_a_process_left_without_an_item_says_so() -> None:
     mine = next(r for r in results if r[1] == os.getpid())
     assert mine[0] == 5.0 and drained_at[0] < mine[3]  # said while this process's item still ran
     assert drained_at[0] >= max(r[2] for r in results)  # and only after the last item had started
+
+
+def _set_then_read(flag: SharedFlag) -> None:
+    flag.set()
+    while True:  # reading it until killed
+        flag.is_set()
+
+
+def test_a_shared_flag_outlives_a_worker_killed_while_reading_it() -> None:
+    """A worker sets the flag and is killed while reading it; this process sees it set and can still
+    set it (a ``multiprocessing.Event`` locks to read: a worker killed holding that lock would leave
+    every later ``set`` here waiting for ever)."""
+    spawn = multiprocessing.get_context("spawn")
+    flag = SharedFlag(spawn)
+    assert not flag.is_set()
+    worker = spawn.Process(target=_set_then_read, args=(flag,))
+    worker.start()
+    for _ in range(300):
+        if flag.is_set():
+            break
+        time.sleep(0.05)
+    assert flag.is_set()
+    worker.kill()
+    worker.join(10)
+    t0 = time.perf_counter()
+    flag.set()
+    assert flag.is_set() and time.perf_counter() - t0 < 0.1
