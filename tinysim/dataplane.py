@@ -122,6 +122,7 @@ class DataPlane:
         self._rr_next = np.zeros(1, dtype=np.int64)
         self.source.uniforms = self.ecs is not None and self.ecs.dispatch == "random"
         self._arrivals = PrefetchingSource(self.source)
+        self._failed: BaseException | None = None  # what a window raised (see advance_to)
         door = self.front if isinstance(self.front, ApiGateway) else None
         self._bucket = door.state if door is not None else np.empty(0)  # no bucket: no throttle
         self._kernel = kernel(*(("round_robin", 1) if self.ecs is None else (self.ecs.dispatch, self.ecs.slots)))
@@ -145,12 +146,23 @@ class DataPlane:
         """Process every arrival in [t_done, t_end) with the workers as they are now.
 
         The stretch is cut at minute boundaries, so each window lies within one minute (and hour).
+        Once a window has raised (an error, or an interrupt landing anywhere in it), every later call
+        raises that again: the window may have left its state half-updated (a result of a background
+        thread taken and not stored, a window not marked done), and SimPy, which takes a failing
+        process's exception and raises it only at its next step, would otherwise let another process
+        at the same instant go on from there (and wait for ever on the lost result).
         """
+        if self._failed is not None:
+            raise self._failed
         t_end = min(t_end, self.horizon_s)
-        while self.t_done < t_end:
-            stop = min(t_end, (math.floor(self.t_done / 60) + 1) * 60.0)
-            self._window(self.t_done, stop)
-            self.t_done = stop
+        try:
+            while self.t_done < t_end:
+                stop = min(t_end, (math.floor(self.t_done / 60) + 1) * 60.0)
+                self._window(self.t_done, stop)
+                self.t_done = stop
+        except BaseException as exc:
+            self._failed = exc
+            raise
 
     def _window(self, t0: float, t1: float) -> None:
         blk, lo, hi = self._arrivals.span(t0, t1)

@@ -16,6 +16,7 @@ import math
 import multiprocessing
 import os
 import sys
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from decimal import Decimal
@@ -318,15 +319,44 @@ def _start_worker(parent_pid: int, lent: Flag | None) -> None:
     atexit.register(_end_worker)
 
 
+_ENDING = [False]
+
+
 def _end_worker() -> None:
-    """The last thing a worker process does: end without tearing the interpreter down. Its results
-    are sent by then (the pool's result queue is written at once), and the teardown of a process
-    that has run a forecast (freeing the compiled kernels, the libraries' modules) took 0.35-0.47 s
-    here, which the sweep's process waits for when it shuts the pool down."""
+    """The last thing a worker process does: run the other exit handlers (those registered before
+    this one would come after it), then end without tearing the interpreter down. Its results are
+    sent by then (the pool's result queue is written at once), and the teardown of a process that
+    has run a forecast (freeing the compiled kernels, the libraries' modules) took 0.35-0.47 s here,
+    which the sweep's process waits for when it shuts the pool down. The exit status is 0: the pool
+    reads none (a worker that failed to start shows as a broken pool either way)."""
+    if _ENDING[0]:  # called again by the run of the handlers below
+        return
+    _ENDING[0] = True
+    atexit._run_exitfuncs()
     for stream in (sys.stdout, sys.stderr):
         if stream is not None:
             stream.flush()
     os._exit(0)
+
+
+def _check_seeds_and_workers(seeds: Sequence[int], workers: int | None) -> None:
+    """``InputError`` for no seed, a seed that is not a whole number, one named twice, or ``workers``
+    that is not a whole number from 1 (a sweep would otherwise fail on it half-way, or run a seed's
+    rows twice)."""
+    problems = []
+    if len(seeds) == 0:
+        problems.append("seeds=(): name at least one seed")
+    whole = [int(s) for s in seeds if isinstance(s, (int, np.integer)) and not isinstance(s, bool)]
+    if len(whole) < len(seeds):
+        bad = next(s for s in seeds if isinstance(s, bool) or not isinstance(s, (int, np.integer)))
+        problems.append(f"seeds: {show_value(bad)} is not a seed; a seed is a whole number")
+    twice = sorted(seed for seed, times in Counter(whole).items() if times > 1)
+    if twice:
+        problems.append(f"seeds: {twice[0]} is named twice; name each seed once")
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        problems.append(f"workers={show_value(workers)}: a whole number of processes or threads, at least 1")
+    if problems:
+        raise InputError(problems)
 
 
 def default_executor(fidelity: str) -> str:
@@ -352,7 +382,9 @@ def sweep(
     peak tasks. ``executor``: ``inprocess``, ``threads``, ``processes``, a Dask ``Client`` or a
     scheduler address (``tcp://host:8786``); by default ``default_executor`` of the fidelity. With
     ``refuse_ignored`` (as ``tinysim sweep`` does) a grid key no configuration's plan reads raises
-    ``InputError`` before any run (``tinysim.grid_effect``)."""
+    ``InputError`` before any run (``tinysim.grid_effect``); so do no seed, a seed named twice, and
+    ``workers`` other than a whole number from 1."""
+    _check_seeds_and_workers(seeds, workers)
     if fidelity is not None:
         base = base.model_copy(update={"fidelity": fidelity})
     if executor is None:

@@ -110,6 +110,7 @@ def test_usage_count_beyond_exact_arithmetic(tmp_path: Path) -> None:
             ["sweep", "s.json", "--grid", "g.json", "--seeds", "999999999"],
             ["--seeds='999999999'", "from 1 to 10,000 seeds"],
         ),
+        (["sweep", "s.json", "--grid", "g.json", "--seeds", "3,1,3"], ["seeds: 3 is named twice"]),
         (["sweep", "s.json", "--grid", "g.json", "--scheduler", "not an address"], ["--scheduler='not an address'"]),
         (["bill", "--requests-per-month", "x"], ["--requests-per-month: invalid int value"]),
         (
@@ -505,8 +506,10 @@ def test_ctrl_c_at_the_terminal_ends_a_sweep_quietly(tmp_path: Path, after_s: fl
     """A Ctrl-C reaches every process of the terminal's foreground group: the sweep and its worker
     processes. Whenever it comes, the sweep ends with one line and exit 130, and no process prints
     a traceback or stays behind."""
-    # four days a point: the sweep is still running at the last moment (about 4 s of work a point)
-    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 4 * 86400})
+    # ten days a point: the sweep is still running at the last moment (four days a point ended in
+    # about 5 s once the last points took up the cores left free, and the Ctrl-C then met a process
+    # ending, which dies by the signal: exit -2)
+    scenario = put(tmp_path, "s.json", {**SMALL, "traffic": {"kind": "constant", "rps": 200}, "horizon_s": 10 * 86400})
     grid = put(tmp_path, "g.json", {"plan.container.tasks.max": [2, 3, 4, 5]})
     argv = [sys.executable, "-m", "tinysim", "sweep", scenario, "--grid", grid, "--executor", "processes", "--quiet"]
     proc = subprocess.Popen(argv, stderr=subprocess.PIPE, text=True, start_new_session=True)

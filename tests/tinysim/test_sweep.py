@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import multiprocessing
 import os
 import time
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from models import Scenario
+from models.errors import InputError
 from tests.tinysim.helpers import fixed_service
 from tinysim.fluid_run import fluid_forecasts
 from tinysim.queueing import mmc_mean_wait
@@ -124,3 +126,36 @@ def test_a_worker_ends_at_once_when_its_sweep_is_done() -> None:
         t0 = time.perf_counter()
         pool.shutdown()
         assert time.perf_counter() - t0 < 0.2
+
+
+def _start_with_a_handler(parent_pid: int, mark: str) -> None:
+    atexit.register(lambda: open(mark, "w").close())  # registered before the worker's own
+    _start_worker(parent_pid, None)
+
+
+def test_a_worker_still_runs_the_exit_handlers_registered_before_its_own(tmp_path: Any) -> None:
+    mark = str(tmp_path / "ran")
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        1, mp_context=spawn, initializer=_start_with_a_handler, initargs=(os.getpid(), mark)
+    ) as pool:
+        assert pool.submit(abs, -3).result() == 3
+    assert os.path.exists(mark)
+
+
+@pytest.mark.parametrize(
+    ("seeds", "workers", "problem"),
+    [
+        ((), None, "seeds=(): name at least one seed"),
+        ((0, 1, 0), None, "seeds: 0 is named twice"),
+        ((0, 1.5), None, "seeds: 1.5 is not a seed"),
+        ((0,), 0, "workers=0: a whole number of processes or threads, at least 1"),
+        ((0,), 2.5, "workers=2.5: a whole number"),
+    ],
+)
+def test_seeds_and_workers_are_checked_before_any_run(seeds: Any, workers: Any, problem: str) -> None:
+    """Each was a failure half-way (a KeyError for no seed, a ValueError from the pool) or rows run
+    twice (a seed named twice)."""
+    with pytest.raises(InputError) as refused:
+        sweep(base(horizon_s=600), {"traffic.scale": [1]}, seeds=seeds, workers=workers, executor="threads")
+    assert refused.value.problems[0].startswith(problem)
