@@ -74,7 +74,12 @@ def _long_run(tmp_path: Path, *options: str) -> subprocess.Popen[str]:
 
 def _ended_by_interrupt(proc: subprocess.Popen[str], tmp_path: Path) -> None:
     """One line, exit 130, no traceback, and nothing written beside the scenario."""
-    _, err = proc.communicate(timeout=120)
+    try:
+        _, err = proc.communicate(timeout=120)
+    except subprocess.TimeoutExpired:
+        proc.kill()  # a hang fails the test without leaving the run behind
+        proc.communicate()
+        raise
     assert proc.returncode == 130, (proc.returncode, err)
     assert err.strip().splitlines()[-1].startswith("tinysim: interrupted"), err
     assert "Traceback" not in err
