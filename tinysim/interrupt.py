@@ -4,7 +4,6 @@ like Ctrl-C does, and worker processes are ended with it rather than left runnin
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import os
 import signal
 import sys
@@ -70,7 +69,7 @@ def die_with_parent(parent_pid: int) -> None:
     start workers from a thread that outlives them (a sweep starts them from its own)."""
     if not sys.platform.startswith("linux"):
         return
-    libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+    libc = ctypes.CDLL(None, use_errno=True)  # the symbols already loaded, libc's among them
     if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         return  # not allowed here (a sandbox): the worker ends after its point, as before
     if os.getppid() != parent_pid:  # the parent ended before the request was made
