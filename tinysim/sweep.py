@@ -339,6 +339,11 @@ def _end_worker() -> None:
     os._exit(0)
 
 
+def _is_whole(value: object) -> bool:
+    """A whole number (Python's or NumPy's), not a bool."""
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
 def _check_seeds_and_workers(seeds: Sequence[int], workers: int | None) -> None:
     """``InputError`` for no seed, a seed that is not a whole number, one named twice, or ``workers``
     that is not a whole number from 1 (a sweep would otherwise fail on it half-way, or run a seed's
@@ -346,9 +351,9 @@ def _check_seeds_and_workers(seeds: Sequence[int], workers: int | None) -> None:
     problems = []
     if len(seeds) == 0:
         problems.append("seeds=(): name at least one seed")
-    whole = [int(s) for s in seeds if isinstance(s, (int, np.integer)) and not isinstance(s, bool)]
+    whole = [int(s) for s in seeds if _is_whole(s)]
     if len(whole) < len(seeds):
-        bad = next(s for s in seeds if isinstance(s, bool) or not isinstance(s, (int, np.integer)))
+        bad = next(s for s in seeds if not _is_whole(s))
         problems.append(f"seeds: {show_value(bad)} is not a seed; a seed is a whole number")
     twice = sorted(seed for seed, times in Counter(whole).items() if times > 1)
     if twice:
